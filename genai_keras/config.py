@@ -1,0 +1,54 @@
+"""Run-wide settings: the fast-mode flag and seeding.
+
+Used in every chapter's parameters cell.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+
+FAST_ENV_VAR = "GENAI_KERAS_FAST"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def fast_mode() -> bool:
+    """Return True when ``GENAI_KERAS_FAST`` asks for the small, quick configuration.
+
+    Notebooks read this once in their ``parameters`` cell, e.g.
+    ``EPOCHS = 1 if gk.fast_mode() else 20``. Fast mode exists for tests: every
+    chapter then finishes in about a minute on a laptop CPU; results are not
+    meaningful.
+
+    Raises:
+        ValueError: if the variable holds something other than 1/0/true/false/yes/no.
+    """
+    value = os.environ.get(FAST_ENV_VAR, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(
+        f"{FAST_ENV_VAR}={os.environ[FAST_ENV_VAR]!r} is not understood; "
+        f"set it to 1 (fast, for tests) or 0 / leave it unset (full results)."
+    )
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python's ``random``, NumPy's global RNG and Keras (all backends).
+
+    ``np.random.default_rng()`` generators are not affected: pass them a seed.
+
+    Args:
+        seed: a non-negative integer.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
+    random.seed(int(seed))
+    np.random.seed(int(seed))
+    import keras  # imported here so that `import genai_keras` stays light
+
+    keras.utils.set_random_seed(int(seed))
