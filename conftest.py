@@ -8,7 +8,7 @@ os.environ.setdefault("GENAI_KERAS_FAST", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-_SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+_SHARED = Path(__file__).resolve().parent.parent / "shared" / "data"
 if "GENAI_KERAS_DATA" not in os.environ and _SHARED.is_dir():
     os.environ["GENAI_KERAS_DATA"] = str(_SHARED)
 
