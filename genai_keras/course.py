@@ -1,0 +1,174 @@
+"""The course runner: execute the chapter notebooks in order and report.
+
+    python -m genai_keras run-notebooks [--fast] [--only 02 ...] [--out DIR]
+
+Instructors use it to check a machine before a workshop: each chapter runs top to
+bottom with nbclient in a fresh kernel, the executed notebook (and an HTML copy) is
+written to DIR, and a table of chapter, status and wall time is printed. A failing
+chapter is reported with its failing cell and the others still run; the exit status
+is non-zero if any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+_CHAPTER = re.compile(r"^(\d\d)_.+\.ipynb$")
+
+
+@dataclass
+class ChapterResult:
+    """What happened to one notebook."""
+
+    chapter: str
+    path: Path
+    status: str  # "ok" or "failed"
+    seconds: float
+    error: str = ""
+
+
+def default_notebook_dir() -> Path:
+    """``./notebooks`` if it exists, else the ``notebooks/`` beside the installed package."""
+    here = Path.cwd() / "notebooks"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def find_chapters(notebook_dir: Path, only: list[str] | None = None) -> list[Path]:
+    """The ``NN_*.ipynb`` notebooks of a folder in chapter order, optionally filtered.
+
+    Raises:
+        FileNotFoundError: the folder does not exist or holds no chapter notebooks.
+        ValueError: ``only`` names a chapter that is not there.
+    """
+    if not notebook_dir.is_dir():
+        raise FileNotFoundError(
+            f"Notebook folder {notebook_dir} does not exist; run from the repository root "
+            f"or pass --notebooks DIR."
+        )
+    chapters = sorted(p for p in notebook_dir.iterdir() if _CHAPTER.match(p.name))
+    if not chapters:
+        raise FileNotFoundError(f"No chapter notebooks (NN_name.ipynb) in {notebook_dir}.")
+    if only:
+        wanted = {str(o).zfill(2) for o in only}
+        known = {p.name[:2] for p in chapters}
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise ValueError(
+                f"No chapter {', '.join(unknown)} in {notebook_dir}; available: {', '.join(sorted(known))}."
+            )
+        chapters = [p for p in chapters if p.name[:2] in wanted]
+    return chapters
+
+
+def _first_error(nb) -> str:
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                source = cell.get("source", "").strip().splitlines()
+                first_line = source[0] if source else ""
+                return (f"cell {index} (execution {cell.get('execution_count')}): "
+                        f"{output.get('ename')}: {output.get('evalue')} | {first_line[:60]}")
+    return ""
+
+
+def run_chapter(path: Path, out_dir: Path, timeout: int = 1800, html: bool = True) -> ChapterResult:
+    """Execute one notebook in a fresh kernel; write the executed copy (and HTML) to ``out_dir``."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    error = ""
+    try:
+        client.execute()
+    except CellExecutionError:
+        error = _first_error(nb) or "a cell raised an error"
+    except CellTimeoutError as exc:
+        error = f"a cell ran past the {timeout} s timeout ({str(exc).splitlines()[0]})"
+    except DeadKernelError as exc:
+        error = f"the kernel died ({exc}); out of memory?"
+    seconds = time.perf_counter() - start
+    out_dir.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, out_dir / path.name)
+    if html:
+        from nbconvert import HTMLExporter
+
+        body, _ = HTMLExporter().from_notebook_node(nb)
+        (out_dir / path.with_suffix(".html").name).write_text(body, encoding="utf-8")
+    return ChapterResult(path.name[:2], path, "failed" if error else "ok", seconds, error)
+
+
+def format_table(results: list[ChapterResult]) -> str:
+    """A plain-text table: chapter, notebook, status, wall time, and the first error."""
+    width = max(len(r.path.name) for r in results)
+    lines = [f"{'chapter':<8} {'notebook':<{width}} {'status':<7} {'wall time':>10}",
+             "-" * (8 + width + 7 + 10 + 3)]
+    for r in results:
+        lines.append(f"{r.chapter:<8} {r.path.name:<{width}} {r.status:<7} {r.seconds:>9.1f}s")
+        if r.error:
+            lines.append(f"{'':<8} -> {r.error}")
+    failed = sum(r.status != "ok" for r in results)
+    total = sum(r.seconds for r in results)
+    lines.append(f"{len(results) - failed} of {len(results)} chapters ran; total {total:.1f}s")
+    return "\n".join(lines)
+
+
+def run_notebooks(notebook_dir: Path, out_dir: Path, fast: bool = False, only: list[str] | None = None,
+                  timeout: int = 1800, html: bool = True, echo=print) -> list[ChapterResult]:
+    """Run the chapters in order; every chapter runs even if an earlier one failed."""
+    chapters = find_chapters(notebook_dir, only)
+    saved = {k: os.environ.get(k) for k in ("GENAI_KERAS_FAST", "TF_CPP_MIN_LOG_LEVEL")}
+    os.environ["GENAI_KERAS_FAST"] = "1" if fast else "0"  # kernels inherit the environment
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    results = []
+    try:
+        for path in chapters:
+            echo(f"running {path.name} ({'fast' if fast else 'full'} mode) ...", flush=True)
+            results.append(run_chapter(path, out_dir, timeout=timeout, html=html))
+            echo(f"  {results[-1].status} in {results[-1].seconds:.1f}s", flush=True)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m genai_keras",
+                                     description="genai_keras course tools.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run-notebooks", help="execute the chapter notebooks in order and report")
+    run.add_argument("--fast", action="store_true",
+                     help="small configurations (GENAI_KERAS_FAST=1): about a minute per chapter")
+    run.add_argument("--only", nargs="+", metavar="NN", help="chapter numbers to run, e.g. --only 02 03")
+    run.add_argument("--out", type=Path, default=Path("runs"),
+                     help="folder for the executed notebooks and HTML (default: runs/)")
+    run.add_argument("--notebooks", type=Path, default=None,
+                     help="folder of chapter notebooks (default: ./notebooks)")
+    run.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell (default 1800)")
+    run.add_argument("--no-html", action="store_true", help="skip the HTML copies")
+    args = parser.parse_args(argv)
+
+    try:
+        results = run_notebooks(args.notebooks or default_notebook_dir(), args.out, fast=args.fast,
+                                only=args.only, timeout=args.timeout, html=not args.no_html)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print()
+    print(format_table(results))
+    print(f"executed notebooks written to {args.out.resolve()}")
+    return 0 if all(r.status == "ok" for r in results) else 1
