@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from genai_keras._quiet import import_keras_quietly
 from genai_keras._version import __version__
 from genai_keras.config import fast_mode, set_seed
 
@@ -26,6 +27,8 @@ _SUBMODULES = (
     "text",
     "checkpoints",
 )
+
+import_keras_quietly()
 
 __all__ = ["__version__", "fast_mode", "set_seed", *_SUBMODULES]
 

@@ -102,3 +102,31 @@ def plot_history(history: Any, keys: Sequence[str] | None = None, title: str = "
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def plot_class_counts(labels: Any, title: str = "Images per class", xlabel: str = "digit",
+                      num_classes: int = 10):
+    """Bar chart of how many examples each class has (chapter 00)."""
+    counts = np.bincount(np.asarray(labels, dtype=int), minlength=num_classes)
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.bar(np.arange(len(counts)), counts, color="tab:blue")
+    ax.set_xticks(np.arange(len(counts)))
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("count")
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_pixel_histogram(images: Any, bins: int = 51, title: str = "Pixel intensities"):
+    """Histogram of pixel values in [0, 1] on a log count axis (chapter 00)."""
+    values = np.asarray(images, dtype=np.float32).ravel()
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.hist(values, bins=bins, range=(0.0, 1.0), color="tab:gray")
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.set_xlabel("pixel value (0 = background, 1 = full ink)")
+    ax.set_ylabel("number of pixels (log scale)")
+    fig.tight_layout()
+    return fig
