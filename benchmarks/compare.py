@@ -1,0 +1,79 @@
+"""Score every image model of chapters 01-03 on the same metrics; write the comparison table.
+
+Run from the repository root (under the CPU lock):
+
+    flock /tmp/genai_cpu.lock env GENAI_KERAS_DATA=/work/shared/data \\
+        .venv/bin/python benchmarks/compare.py
+
+Loads the shipped checkpoints (``genai_keras.checkpoints.load_or_train``; a missing
+one is trained with its chapter's recipe first), draws 10,000 samples per model
+(conditional models: digits 0..9 in turn) and scores them against the 10,000 MNIST
+test digits with ``genai_keras.checkpoints.compare_models`` (the function chapter 04's
+notebook calls): test NLL (nats per image on 1,000 statically binarised test digits;
+exact for pixel models, IWAE bound with 100 samples for VAEs), FID, KID, IS,
+precision and recall (k = 3) in the fixed MNIST feature network's space.
+
+Writes ``benchmarks/results/comparison.json`` and ``benchmarks/results/comparison.md``.
+``--names vae dcgan`` scores only some models; ``--num-samples`` changes the sample count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from genai_keras import checkpoints as ck  # noqa: E402
+from genai_keras.feature_net import load_feature_net  # noqa: E402
+
+COMMAND = ("flock /tmp/genai_cpu.lock env GENAI_KERAS_DATA=/work/shared/data "
+           ".venv/bin/python benchmarks/compare.py")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--names", nargs="*", default=None)
+    parser.add_argument("--num-samples", type=int, default=10000)
+    parser.add_argument("--nll-images", type=int, default=1000)
+    parser.add_argument("--nll-samples", type=int, default=100)
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    rows = ck.compare_models(args.names, num_samples=args.num_samples, fast=False,
+                             nll_images=args.nll_images, nll_samples=args.nll_samples)
+    results = ROOT / "benchmarks" / "results"
+    results.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "command": COMMAND,
+        "num_samples": args.num_samples,
+        "reference": "MNIST test set (10,000 digits)",
+        "nll": f"nats per image on the first {args.nll_images} statically binarised test digits "
+               f"(pixel models exact; VAEs: IWAE bound, {args.nll_samples} samples; conditional "
+               f"VAE: -log p(x | y))",
+        "feature_net_sha256": load_feature_net().weights_sha256,
+        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform()},
+        "total_seconds": round(time.perf_counter() - start, 1),
+        "rows": rows,
+    }
+    (results / "comparison.json").write_text(json.dumps(payload, indent=2) + "\n")
+    table = ck.comparison_markdown(rows)
+    note = (f"\n{args.num_samples:,} samples per model vs the 10,000 MNIST test digits, "
+            f"features of the shipped MNIST network (not Inception: not comparable with "
+            f"published FIDs). NLL: {payload['nll']}. Training times: the shipped "
+            f"checkpoints' budgets on a 2-core CPU. Regenerate: `{COMMAND}`.\n")
+    (results / "comparison.md").write_text(table + note)
+    print(table + note)
+    print(f"total {payload['total_seconds']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

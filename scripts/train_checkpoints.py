@@ -1,0 +1,102 @@
+"""Train the comparison models of chapters 01-03 and ship them as small checkpoints.
+
+Chapter 04 (``genai_keras.checkpoints.load_or_train``) loads these instead of
+training every model again. Run from the repository root, under the CPU lock:
+
+    flock /tmp/genai_cpu.lock env GENAI_KERAS_DATA=/work/shared/data \\
+        .venv/bin/python scripts/train_checkpoints.py            # the missing ones
+    ... scripts/train_checkpoints.py --force vae dcgan           # retrain some
+
+Each model is trained with its chapter's ``train_default`` (the recipe and budget are
+in ``genai_keras.checkpoints.MODELS`` / ``_FULL``: about 2-3 minutes each on a 2-core
+CPU, seed 0) and written to ``genai_keras/assets/checkpoints/``, with a record in
+``manifest.json`` (command, settings, seed, training time, parameters, file size) and a
+human-readable ``README.md`` generated from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import keras  # noqa: E402
+
+from genai_keras import checkpoints as ck  # noqa: E402
+
+COMMAND = ("flock /tmp/genai_cpu.lock env GENAI_KERAS_DATA=/work/shared/data "
+           ".venv/bin/python scripts/train_checkpoints.py")
+
+
+def write_readme(directory: Path, manifest: dict) -> None:
+    lines = [
+        "# Shipped checkpoints of the comparison models (chapters 01-03)",
+        "",
+        "Made by `scripts/train_checkpoints.py` and loaded by",
+        "`genai_keras.checkpoints.load_or_train(name)` for chapter 04's comparison.",
+        "Regenerate (about 15 minutes on a 2-core CPU):",
+        "",
+        f"    {COMMAND} --force",
+        "",
+        "Keras models are stored as config + float16 weights (`.npz`); the GANs keep only",
+        "their generator. Budgets are shorter than the chapters' full defaults (see",
+        "`settings`), so these models are good but not the best each recipe can do.",
+        "",
+        "| name | recipe | settings | seed | train time (s) | parameters | file (KiB) | made |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in manifest.items():
+        settings = ", ".join(f"{k}={v}" for k, v in r["settings"].items())
+        lines.append(f"| {name} | `{r['recipe']}` | {settings} | {r['seed']} | "
+                     f"{r['train_seconds']:.0f} | {r['parameters']:,} | {r['file_kib']} | "
+                     f"{r['made']} |")
+    lines += ["", f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
+              f"Keras {keras.__version__} ({keras.backend.backend()})."]
+    (directory / "README.md").write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="models to train (default: all missing)")
+    parser.add_argument("--force", action="store_true", help="retrain even if present")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    directory = ck.CHECKPOINT_DIR
+    directory.mkdir(parents=True, exist_ok=True)
+    manifest = ck.read_manifest(directory)
+    names = args.names or list(ck.MODELS)
+    for name in names:
+        path = ck.checkpoint_path(name, directory)
+        if path.is_file() and not args.force:
+            print(f"{name}: present, skipped")
+            continue
+        model, record = ck.train(name, fast=False, seed=args.seed)
+        ck._save(name, model, path)
+        record.update(parameters=ck.num_parameters(model), file=path.name,
+                      file_kib=round(path.stat().st_size / 1024),
+                      command=f"{COMMAND} --force {name}",
+                      made=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
+                      keras=keras.__version__, backend=keras.backend.backend(),
+                      cpu_count=os.cpu_count())
+        manifest[name] = record
+        # Keep the table order of ck.MODELS.
+        manifest = {k: manifest[k] for k in ck.MODELS if k in manifest}
+        (directory / ck.MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+        write_readme(directory, manifest)
+        print(f"{name}: {record['train_seconds']:.0f} s, {record['parameters']:,} parameters, "
+              f"{record['file_kib']} KiB, settings {record['settings']}", flush=True)
+    total = sum(p.stat().st_size for p in directory.glob("*.npz"))
+    print(f"checkpoints in {directory}: {total / 2**20:.1f} MiB in total")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

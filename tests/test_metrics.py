@@ -1,0 +1,266 @@
+"""Tests for genai_keras.metrics: the math, sanity curves on real digits, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import genai_keras as gk
+from genai_keras import metrics
+from genai_keras.feature_net import load_feature_net
+
+
+@pytest.fixture(scope="module")
+def test_set():
+    return gk.data.load_mnist("test")
+
+
+@pytest.fixture(scope="module")
+def halves(test_set):
+    """Features and probs of two disjoint halves of the real test set (5,000 each)."""
+    images, labels = test_set
+    feats, probs = load_feature_net().features_and_probs(images)
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(images))
+    a, b = order[:5000], order[5000:]
+    return {"images": images, "labels": labels, "feats": feats, "probs": probs, "a": a, "b": b}
+
+
+# ------------------------------------------------------------------- Frechet distance
+
+def test_frechet_distance_of_a_gaussian_to_itself_is_zero():
+    rng = np.random.default_rng(1)
+    m = rng.normal(size=(200, 6))
+    cov = m.T @ m / 200
+    mu = rng.normal(size=6)
+    assert metrics.frechet_distance(mu, cov, mu, cov) == pytest.approx(0.0, abs=1e-8)
+
+
+def test_frechet_distance_closed_form_for_diagonal_covariances():
+    rng = np.random.default_rng(2)
+    mu1, mu2 = rng.normal(size=5), rng.normal(size=5)
+    v1, v2 = rng.uniform(0.1, 3.0, size=5), rng.uniform(0.1, 3.0, size=5)
+    # For diagonal covariances the trace term is sum (sqrt(v1) - sqrt(v2))^2.
+    expected = np.sum((mu1 - mu2) ** 2) + np.sum((np.sqrt(v1) - np.sqrt(v2)) ** 2)
+    got = metrics.frechet_distance(mu1, np.diag(v1), mu2, np.diag(v2))
+    assert got == pytest.approx(expected, rel=1e-9)
+
+
+def test_frechet_distance_one_dimensional_and_rotation_invariant():
+    assert metrics.frechet_distance([0.0], [[4.0]], [3.0], [[1.0]]) == pytest.approx(9.0 + 1.0)
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(50, 4)), rng.normal(size=(50, 4)) * 2 + 1
+    q, _ = np.linalg.qr(rng.normal(size=(4, 4)))
+    d = metrics.fid_from_features(a, b)
+    d_rot = metrics.fid_from_features(a @ q, b @ q)
+    assert d_rot == pytest.approx(d, rel=1e-6)
+
+
+def test_frechet_distance_singular_covariances_warn_and_stay_finite():
+    rng = np.random.default_rng(4)
+    few_a, few_b = rng.normal(size=(5, 20)), rng.normal(size=(5, 20))  # rank 4 < 20
+    with pytest.warns(RuntimeWarning, match="singular"):
+        value = metrics.fid_from_features(few_a, few_b)
+    assert np.isfinite(value) and value > 0
+    # A constant feature makes the covariance singular too.
+    f = rng.normal(size=(100, 3))
+    f[:, 2] = 1.0
+    with pytest.warns(RuntimeWarning, match="constant features"):
+        assert metrics.fid_from_features(f, f) == pytest.approx(0.0, abs=1e-4)
+
+
+def test_feature_statistics_match_numpy():
+    rng = np.random.default_rng(5)
+    f = rng.normal(size=(40, 3)).astype(np.float32)
+    mu, cov = metrics.feature_statistics(f)
+    np.testing.assert_allclose(mu, f.astype(np.float64).mean(axis=0), rtol=1e-9)
+    np.testing.assert_allclose(cov, np.cov(f, rowvar=False), rtol=1e-5, atol=1e-7)
+
+
+# -------------------------------------------------------------- FID on real digits
+
+def test_fid_of_two_real_halves_is_small(halves):
+    fa, fb = halves["feats"][halves["a"]], halves["feats"][halves["b"]]
+    value = metrics.fid_from_features(fa, fb)
+    noisy = metrics.corrupt(halves["images"][halves["b"][:2000]], "noise", 0.1, seed=0)
+    noisy_value = metrics.fid(halves["images"][halves["a"][:2000]], noisy)
+    assert value < 5.0, value
+    assert noisy_value > 5 * value, (value, noisy_value)
+
+
+@pytest.mark.parametrize("kind, levels", [
+    ("noise", [0.0, 0.05, 0.1, 0.2, 0.35, 0.5]),
+    ("blur", [0.0, 0.5, 0.8, 1.1, 1.5, 2.0]),
+    ("mask", [0, 4, 8, 12, 16, 20]),
+])
+def test_fid_grows_with_corruption(halves, kind, levels):
+    fa = halves["feats"][halves["a"]]
+    images_b = halves["images"][halves["b"][:1000]]
+    net = load_feature_net()
+    curve = [metrics.fid_from_features(fa, net.features(metrics.corrupt(images_b, kind, lv, seed=1)))
+             for lv in levels]
+    assert all(np.diff(curve) > 0), f"{kind}: FID not increasing: {np.round(curve, 3)}"
+
+
+def test_corrupt_keeps_range_and_rejects_bad_arguments(halves):
+    images = halves["images"][:8]
+    for kind in metrics.CORRUPTIONS:
+        out = metrics.corrupt(images, kind, 3.0 if kind != "noise" else 0.3)
+        assert out.shape == images.shape and out.min() >= 0.0 and out.max() <= 1.0
+        assert not np.allclose(out, images)
+    np.testing.assert_array_equal(metrics.corrupt(images, "blur", 0.0), images)
+    with pytest.raises(ValueError, match="Unknown corruption"):
+        metrics.corrupt(images, "rotate", 1.0)
+    with pytest.raises(ValueError, match="level"):
+        metrics.corrupt(images, "noise", -0.1)
+    with pytest.raises(ValueError, match="does not fit"):
+        metrics.corrupt(images, "mask", 30)
+
+
+# ------------------------------------------------------------------------------- KID
+
+def test_kid_of_two_real_halves_is_zero_within_two_std(halves):
+    fa, fb = halves["feats"][halves["a"]], halves["feats"][halves["b"]]
+    mean, std = metrics.kid_from_features(fa, fb, num_subsets=30, subset_size=1000)
+    assert std > 0
+    assert abs(mean) <= 2 * std, (mean, std)
+    noisy = load_feature_net().features(
+        metrics.corrupt(halves["images"][halves["b"][:2000]], "noise", 0.2, seed=0))
+    mean_noisy, std_noisy = metrics.kid_from_features(fa, noisy, num_subsets=10, subset_size=1000)
+    assert mean_noisy > mean + 10 * std_noisy
+
+
+def test_kid_matches_a_direct_computation():
+    rng = np.random.default_rng(6)
+    a, b = rng.normal(size=(30, 4)), rng.normal(size=(30, 4)) + 0.5
+    mean, std = metrics.kid_from_features(a, b, num_subsets=1, subset_size=30)
+    k = lambda x, y: (x @ y.T / 4 + 1) ** 3  # noqa: E731
+    kaa, kbb, kab = k(a, a), k(b, b), k(a, b)
+    expected = ((kaa.sum() - np.trace(kaa)) + (kbb.sum() - np.trace(kbb))) / (30 * 29) - 2 * kab.mean()
+    assert mean == pytest.approx(expected, rel=1e-4) and std == 0.0
+
+
+# ------------------------------------------------------------------ Inception Score
+
+def test_inception_score_of_real_digits_and_of_one_repeated_digit(halves):
+    mean, std = metrics.inception_score_from_probs(halves["probs"], splits=10)
+    assert 9.6 <= mean <= 9.95, mean
+    assert std < 0.1
+    repeated = np.repeat(halves["images"][:1], 20, axis=0)
+    mean1, _ = metrics.inception_score(repeated, splits=2)
+    assert mean1 == pytest.approx(1.0, abs=1e-3)
+
+
+def test_inception_score_extremes_from_probs():
+    one_hot = np.eye(10)[np.arange(100) % 10]
+    assert metrics.inception_score_from_probs(one_hot, splits=1)[0] == pytest.approx(10.0, rel=1e-6)
+    uniform = np.full((50, 10), 0.1)
+    assert metrics.inception_score_from_probs(uniform, splits=5)[0] == pytest.approx(1.0)
+
+
+# --------------------------------------------------------------- precision / recall
+
+def test_precision_recall_detect_mode_dropping(halves):
+    feats, labels, a, b = halves["feats"], halves["labels"], halves["a"], halves["b"]
+    real = feats[a[:900]]
+    recalls, precisions = [], []
+    for kept in (10, 8, 5, 2):
+        pool = b[labels[b] < kept]
+        fake = feats[pool[:900]]
+        p, r = metrics.precision_recall_from_features(real, fake, k=3)
+        precisions.append(p)
+        recalls.append(r)
+    assert all(np.diff(recalls) < 0), np.round(recalls, 3)
+    assert recalls[0] > 0.85 and recalls[-1] < 0.45, np.round(recalls, 3)
+    # Precision stays at its real-vs-real level (about 0.88 at 900 samples, k = 3).
+    assert min(precisions) > 0.8 and max(precisions) - min(precisions) < 0.05, np.round(precisions, 3)
+
+
+def test_precision_recall_on_images_and_noise(halves):
+    images = halves["images"]
+    real, fake = images[halves["a"][:300]], images[halves["b"][:300]]
+    p, r = metrics.precision_recall(real, fake, k=3)
+    assert p > 0.8 and r > 0.8
+    rng = np.random.default_rng(0)
+    noise = rng.uniform(size=(300, 28, 28, 1)).astype(np.float32)
+    p_noise, _ = metrics.precision_recall(real, noise, k=3)
+    assert p_noise < 0.05
+
+
+def test_knn_radii_small_example():
+    f = np.array([[0.0], [1.0], [3.0], [7.0]])
+    # k = 1: nearest other point; squared distances.
+    np.testing.assert_allclose(metrics.knn_radii(f, k=1), [1.0, 1.0, 4.0, 16.0])
+    np.testing.assert_allclose(metrics.knn_radii(f, k=2), [9.0, 4.0, 9.0, 36.0])
+
+
+# ------------------------------------------------------------------ evaluate_samples
+
+def test_evaluate_samples_against_cached_test_statistics(halves, tmp_path, monkeypatch):
+    monkeypatch.setenv(metrics.CACHE_ENV_VAR, str(tmp_path))
+    metrics._mnist_test_reference.cache_clear()
+    feats, probs = metrics.mnist_test_features()
+    assert list(tmp_path.glob("mnist_test_features_*.npz"))
+    np.testing.assert_allclose(feats, halves["feats"], atol=1e-5)
+    metrics._mnist_test_reference.cache_clear()
+    again, _ = metrics.mnist_test_features()  # now read from the file
+    np.testing.assert_array_equal(again, feats)
+    mu, cov = metrics.mnist_test_statistics()
+    assert mu.shape == (128,) and cov.shape == (128, 128)
+
+    train, _ = gk.data.load_mnist("train", limit=1500)
+    result = metrics.evaluate_samples(train, num_real=2000, kid_subsets=10)
+    assert set(result) == {"fid", "kid_mean", "kid_std", "is_mean", "is_std", "precision",
+                           "recall", "num_samples", "num_real"}
+    assert result["num_samples"] == 1500 and result["num_real"] == 2000
+    assert result["precision"] > 0.8 and result["recall"] > 0.8 and result["is_mean"] > 9.0
+    blurred = metrics.evaluate_samples(metrics.corrupt(train, "blur", 1.5), num_real=2000,
+                                       kid_subsets=10)
+    assert result["fid"] < 0.1 * blurred["fid"], (result["fid"], blurred["fid"])
+    assert result["kid_mean"] < 0.1 * blurred["kid_mean"]
+    assert blurred["precision"] < result["precision"]
+    against_array = metrics.evaluate_samples(train[:500], reference=halves["images"][:500],
+                                             kid_subsets=5)
+    assert against_array["num_real"] == 500
+
+
+# ------------------------------------------------------------------------ bad input
+
+def test_bad_input_raises_clear_errors(halves):
+    images = halves["images"][:20]
+    with pytest.raises(ValueError, match="shape"):
+        metrics.fid(images[:, :20], images)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        metrics.fid(images * 255, images)
+    with pytest.raises(ValueError, match="at least 2"):
+        metrics.fid(images[:1], images)
+    with pytest.raises(ValueError, match="at least 2"):
+        metrics.feature_statistics(np.zeros((1, 5)))
+    with pytest.raises(ValueError, match="2-D feature array"):
+        metrics.feature_statistics(np.zeros(5))
+    with pytest.raises(ValueError, match="dimension"):
+        metrics.frechet_distance(np.zeros(3), np.eye(3), np.zeros(4), np.eye(4))
+    with pytest.raises(ValueError, match="shape"):
+        metrics.frechet_distance(np.zeros(3), np.eye(2), np.zeros(3), np.eye(3))
+    with pytest.raises(ValueError, match="feature dimension"):
+        metrics.fid_from_features(np.zeros((5, 3)), np.zeros((5, 4)))
+    with pytest.raises(ValueError, match="feature dimension"):
+        metrics.kid_from_features(np.zeros((5, 3)), np.zeros((5, 4)))
+    with pytest.raises(ValueError, match="subset_size"):
+        metrics.kid(images, images, subset_size=50)
+    with pytest.raises(ValueError, match="at least 10 images"):
+        metrics.inception_score(images[:5], splits=10)
+    with pytest.raises(ValueError, match="splits=4"):
+        metrics.inception_score_from_probs(np.full((3, 10), 0.1), splits=4)
+    with pytest.raises(ValueError, match="probabilities"):
+        metrics.inception_score_from_probs(np.ones((10, 10)), splits=2)
+    with pytest.raises(ValueError, match="more than 3"):
+        metrics.precision_recall_from_features(np.zeros((3, 2)), np.ones((10, 2)), k=3)
+    with pytest.raises(ValueError, match="at least 4"):
+        metrics.precision_recall(images, images[:3], k=3)
+    with pytest.raises(ValueError, match="NaN"):
+        metrics.fid_from_features(np.full((4, 2), np.nan), np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="Unknown reference"):
+        metrics.evaluate_samples(images, reference="cifar")
+    with pytest.raises(ValueError, match="10,000"):
+        metrics.evaluate_samples(images, num_real=20000)
