@@ -6,7 +6,6 @@ from pathlib import Path
 # Set before anything imports TensorFlow; nbval kernels inherit the environment.
 os.environ.setdefault("GENAI_KERAS_FAST", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
 _SHARED = Path(__file__).resolve().parent.parent / "shared" / "data"
 if "GENAI_KERAS_DATA" not in os.environ and _SHARED.is_dir():

@@ -1,0 +1,151 @@
+"""Benchmark: the TensorFlow-tutorial DCGAN recipe vs genai_keras' default GAN.
+
+Both are trained on the 60,000 MNIST training digits for the same wall-clock budget
+in one run on one machine, then scored with chapter 04's metrics (FID, classifier
+Inception Score, precision/recall) on 10,000 samples against the MNIST test set.
+
+Run (under the shared CPU lock, from the repository root)::
+
+    flock /tmp/genai_cpu.lock env GENAI_KERAS_DATA=../shared/data TF_CPP_MIN_LOG_LEVEL=3 \
+        .venv/bin/python benchmarks/gan.py --budget 270
+
+``--trials`` instead runs short (``--trial-budget`` seconds) experiments on the
+default GAN's knobs (batch size, learning rate, XLA, width) and stores them under
+``"trials"`` in the same JSON file.
+
+Writes ``benchmarks/results/gan.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import keras  # noqa: E402
+
+import genai_keras as gk  # noqa: E402
+from genai_keras.models import gan as G  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "gan.json"
+
+
+def tutorial_gan(seed: int) -> tuple[G.GAN, int]:
+    """The TF tutorial recipe: its networks, Adam(1e-4) (default betas), batch 256."""
+    keras.utils.set_random_seed(seed)
+    gan = G.GAN(G.build_tutorial_generator(100), G.build_tutorial_discriminator(), seed=seed,
+                name="tutorial_gan")
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-4, name="d_adam"),
+                g_optimizer=keras.optimizers.Adam(1e-4, name="g_adam"))
+    return gan, 256
+
+
+def default_gan(seed: int, **overrides) -> tuple[G.GAN, int]:
+    """genai_keras' default DCGAN (``train_default("dcgan")``'s model and batch size)."""
+    batch = overrides.pop("batch_size", G.DEFAULTS["dcgan"]["batch_size"])
+    return G.make_default("dcgan", seed=seed, **overrides), batch
+
+
+def train_and_score(name: str, gan: G.GAN, batch_size: int, images: np.ndarray, budget: float,
+                    num_samples: int, seed: int) -> dict:
+    monitor, limit = G.GANMonitor(num_samples=16, seed=seed), G.TimeLimit(budget)
+    t0 = time.perf_counter()
+    gan.fit(images, epochs=10_000, batch_size=batch_size, shuffle=True, verbose=0,
+            callbacks=[monitor, limit])
+    train_s = time.perf_counter() - t0
+    n_images = limit.steps_done * batch_size
+    t1 = time.perf_counter()
+    samples = gan.sample(num_samples, seed=seed + 1)
+    sample_s = time.perf_counter() - t1
+    scores = gk.metrics.evaluate_samples(samples)
+    epoch_s = monitor.history.get("epoch_seconds", [])
+    steps_per_epoch = -(-len(images) // batch_size)
+    full_epochs = epoch_s[:-1] if limit.steps_done % steps_per_epoch else epoch_s
+    result = {
+        "name": name,
+        "generator_params": G.count_parameters(gan.generator),
+        "discriminator_params": G.count_parameters(gan.discriminator),
+        "batch_size": batch_size,
+        "train_seconds": round(train_s, 1),
+        "steps": limit.steps_done,
+        "epochs": round(n_images / len(images), 2),
+        "epoch_seconds": [round(s, 1) for s in full_epochs],
+        "images_per_second": round(n_images / train_s, 1),
+        "sample_seconds_10k": round(sample_s * 10_000 / num_samples, 2),
+        "last_epoch_losses": {k: round(v[-1], 4) for k, v in monitor.history.items()
+                              if k != "epoch_seconds"},
+        **{k: (round(float(v), 4) if isinstance(v, float) else v) for k, v in scores.items()},
+    }
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--budget", type=float, default=270.0, help="training seconds per model")
+    ap.add_argument("--samples", type=int, default=10_000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--only", choices=["tutorial", "default"], default=None)
+    ap.add_argument("--trials", action="store_true", help="run the knob trials instead")
+    ap.add_argument("--trial-budget", type=float, default=90.0)
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args()
+
+    images, _ = gk.data.load_mnist("train")
+    record = json.loads(args.out.read_text()) if args.out.exists() else {}
+    record.update({
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                    "keras": keras.__version__, "backend": keras.backend.backend()},
+        "date_utc": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()),
+    })
+    if args.trials:
+        trials = record.get("trials", [])
+        grid = [
+            ("default (batch 128, Adam 2e-4, b1 0.5)", {}),
+            ("batch 256", {"batch_size": 256}),
+            ("batch 256, lr 4e-4", {"batch_size": 256, "lr": 4e-4}),
+            ("batch 128, XLA (jit_compile)", {"jit_compile": True}),
+            ("narrow G (64 ch)", {"g_channels": 64}),
+        ]
+        for label, overrides in grid:
+            gan, bs = default_gan(args.seed, **overrides)
+            res = train_and_score(label, gan, bs, images, args.trial_budget, 5000, args.seed)
+            res["overrides"] = overrides
+            res["budget_seconds"] = args.trial_budget
+            trials.append(res)
+        record["trials"] = trials
+    else:
+        record["budget_seconds"] = args.budget
+        record["num_samples"] = args.samples
+        runs = record.get("runs", {})
+        if args.only in (None, "tutorial"):
+            runs["tutorial_dcgan"] = train_and_score("TF tutorial DCGAN", *tutorial_gan(args.seed), images,
+                                                     args.budget, args.samples, args.seed)
+        if args.only in (None, "default"):
+            runs["genai_keras_default"] = train_and_score("genai_keras default DCGAN", *default_gan(args.seed),
+                                                          images, args.budget, args.samples, args.seed)
+        record["runs"] = runs
+        test, _ = gk.data.load_mnist("test")
+        record["reference_mnist_test_is"] = round(float(gk.metrics.inception_score(test)[0]), 3)
+        if {"tutorial_dcgan", "genai_keras_default"} <= set(runs):
+            d, t = runs["genai_keras_default"], runs["tutorial_dcgan"]
+            record["summary"] = {
+                "default_is_at_least_9": d["is_mean"] >= 9.0,
+                "default_fid_lower_than_tutorial": d["fid"] < t["fid"],
+                "speedup_images_per_second": round(d["images_per_second"] / t["images_per_second"], 2),
+            }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

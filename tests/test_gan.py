@@ -1,0 +1,218 @@
+"""Tests for genai_keras.models.gan (chapter 03)."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from genai_keras.models import gan as G
+
+
+def _images(n=64, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(0.0, 1.0, size=(n, 28, 28, 1)).astype("float32")
+
+
+def _small_gan(conditional=False, loss="nonsaturating", **kwargs):
+    keras.utils.set_random_seed(0)
+    nc = 10 if conditional else None
+    gan = G.GAN(G.build_generator(8, 16, num_classes=nc), G.build_discriminator(8, num_classes=nc),
+                loss=loss, num_classes=nc, seed=0, **kwargs)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+                g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+    return gan
+
+
+def _snapshot(model):
+    return [np.array(w) for w in model.trainable_weights]
+
+
+def _changed(before, model):
+    return any(not np.allclose(a, np.array(b)) for a, b in zip(before, model.trainable_weights))
+
+
+# --- networks -------------------------------------------------------------
+
+def test_default_networks_shapes_and_size():
+    gen, disc = G.build_generator(), G.build_discriminator()
+    z = np.zeros((3, 64), "float32")
+    x = keras.ops.convert_to_numpy(gen(z))
+    assert x.shape == (3, 28, 28, 1) and np.all(np.abs(x) <= 1.0)
+    assert keras.ops.convert_to_numpy(disc(x)).shape == (3, 1)
+    assert G.count_parameters(gen) <= 1_000_000
+    cgen, cdisc = G.build_generator(num_classes=10), G.build_discriminator(num_classes=10)
+    y = np.array([0, 5, 9], "int32")
+    assert keras.ops.convert_to_numpy(cdisc([keras.ops.convert_to_numpy(cgen([z, y])), y])).shape == (3, 1)
+
+
+# --- losses ---------------------------------------------------------------
+
+def test_losses_match_their_formulas():
+    rl = np.array([[2.0], [-1.0], [0.5]], "float32")
+    fl = np.array([[-3.0], [0.0], [1.0]], "float32")
+    d_r, d_f = 1 / (1 + np.exp(-rl)), 1 / (1 + np.exp(-fl))
+    f = lambda v: float(keras.ops.convert_to_numpy(v))
+    # -log D(x) - log(1 - D(G(z))), not -log(D(x) + D(G(z))) (article 000, 4.3)
+    assert f(G.discriminator_loss(rl, fl)) == pytest.approx(np.mean(-np.log(d_r)) + np.mean(-np.log(1 - d_f)), rel=1e-5)
+    smooth = np.mean(-0.9 * np.log(d_r) - 0.1 * np.log(1 - d_r)) + np.mean(-np.log(1 - d_f))
+    assert f(G.discriminator_loss(rl, fl, label_smoothing=0.1)) == pytest.approx(smooth, rel=1e-5)
+    assert f(G.generator_loss(fl)) == pytest.approx(np.mean(-np.log(d_f)), rel=1e-5)
+    assert f(G.generator_loss(fl, "minimax")) == pytest.approx(np.mean(np.log(1 - d_f)), rel=1e-5)
+    assert f(G.discriminator_loss(rl, fl, "hinge")) == pytest.approx(
+        np.mean(np.maximum(0, 1 - rl)) + np.mean(np.maximum(0, 1 + fl)), rel=1e-5)
+    assert f(G.discriminator_loss(rl, fl, "wgan-gp")) == pytest.approx(fl.mean() - rl.mean(), rel=1e-5)
+    assert f(G.generator_loss(fl, "hinge")) == pytest.approx(-fl.mean(), rel=1e-5)
+
+
+def test_optimal_discriminator_formula():
+    np.testing.assert_allclose(G.optimal_discriminator([1.0, 0.0, 3.0, 0.0], [1.0, 2.0, 1.0, 0.0]),
+                               [0.5, 0.0, 0.75, 0.5])
+
+
+def test_trained_discriminator_approaches_optimal_one():
+    """Fixed G: p_g = N(-1, 1); data N(1, 1). Then D*(x) = sigmoid(2x)."""
+    keras.utils.set_random_seed(1)
+    z_in = keras.Input((1,))
+    shift = keras.layers.Dense(1, trainable=False, name="fixed_shift")
+    gen = keras.Model(z_in, shift(z_in))
+    shift.set_weights([np.ones((1, 1), "float32"), np.array([-1.0], "float32")])
+    gan = G.GAN(gen, G.build_mlp_discriminator(1, 16), images=False, seed=1)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-3))
+    real = np.random.default_rng(1).normal(1.0, 1.0, size=(8192, 1)).astype("float32")
+    before = _snapshot(gan.discriminator)
+    gan.fit(real, epochs=6, batch_size=256, verbose=0)
+    assert _changed(before, gan.discriminator)
+    grid = np.linspace(-2.0, 2.0, 41, dtype="float32")[:, None]
+    p = lambda x, m: np.exp(-0.5 * (x - m) ** 2) / np.sqrt(2 * np.pi)
+    target = G.optimal_discriminator(p(grid[:, 0], 1.0), p(grid[:, 0], -1.0))
+    np.testing.assert_allclose(gan.discriminate(grid), target, atol=0.08)
+
+
+# --- training -------------------------------------------------------------
+
+@pytest.mark.parametrize("loss", ["nonsaturating", "wgan-gp"])
+def test_one_step_changes_both_networks(loss):
+    gan = _small_gan(loss=loss, d_steps=2 if loss == "wgan-gp" else 1)
+    g0, d0 = _snapshot(gan.generator), _snapshot(gan.discriminator)
+    hist = gan.fit(_images(32), epochs=1, batch_size=32, verbose=0).history
+    assert _changed(g0, gan.generator) and _changed(d0, gan.discriminator)
+    assert all(np.isfinite(v[-1]) for v in hist.values())
+    assert {"d_loss", "g_loss", "d_real", "d_fake"} <= set(hist)
+    if loss == "nonsaturating":
+        assert 0.0 < hist["d_real"][0] < 1.0 and 0.0 < hist["d_fake"][0] < 1.0
+
+
+def test_conditional_step_and_sampling_by_label():
+    gan = _small_gan(conditional=True, label_smoothing=0.1)
+    gan.fit(_images(32), np.arange(32) % 10, epochs=1, batch_size=32, verbose=0)
+    x = gan.sample(5, labels=[3, 3, 3, 7, 7], seed=2)
+    assert x.shape == (5, 28, 28, 1) and x.dtype == np.float32 and 0 <= x.min() and x.max() <= 1
+    # same noise, different label -> different image
+    z = np.random.default_rng(0).standard_normal((1, 8)).astype("float32")
+    assert not np.allclose(gan.generate(z, [1]), gan.generate(z, [8]))
+
+
+def test_monitor_records_every_epoch_and_time_limit_stops():
+    gan = _small_gan()
+    mon, limit = G.GANMonitor(num_samples=4), G.TimeLimit(1e-6)
+    gan.fit(_images(64), epochs=3, batch_size=16, verbose=0, callbacks=[mon, limit])
+    assert limit.steps_done == 1 and len(mon.samples) == 2  # before training + 1 epoch
+    assert mon.samples[0].shape == (4, 28, 28, 1)
+    assert len(mon.history["epoch_seconds"]) == 1
+
+
+# --- gradient penalty -----------------------------------------------------
+
+def _linear_critic(w):
+    inp = keras.Input((4,))
+    dense = keras.layers.Dense(1, name="w")
+    critic = keras.Model(inp, dense(inp))
+    dense.set_weights([np.asarray(w, "float32").reshape(4, 1), np.zeros(1, "float32")])
+    return critic
+
+
+def test_gradient_penalty_zero_for_1_lipschitz_linear_critic():
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 4)).astype("float32")
+    unit = _linear_critic([0.5, 0.5, 0.5, 0.5])  # ||w|| = 1
+    steep = _linear_critic([3.0, 0.0, 4.0, 0.0])  # ||w|| = 5 -> (5 - 1)^2 = 16
+    gp_unit = float(keras.ops.convert_to_numpy(G.gradient_penalty(unit, real, fake, seed=0)))
+    gp_steep = float(keras.ops.convert_to_numpy(G.gradient_penalty(steep, real, fake, seed=0)))
+    assert gp_unit == pytest.approx(0.0, abs=1e-5)
+    assert gp_steep == pytest.approx(16.0, rel=1e-4)
+
+
+# --- sampling, save / load ------------------------------------------------
+
+def test_sample_is_reproducible_with_seed():
+    gan = _small_gan()
+    a, b = gan.sample(6, seed=3), gan.sample(6, seed=3)
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == (6, 28, 28, 1) and 0.0 <= a.min() and a.max() <= 1.0
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_save_load_round_trip(tmp_path, conditional):
+    gan = _small_gan(conditional=conditional)
+    gan.fit(_images(32), (np.arange(32) % 10) if conditional else None, epochs=1, batch_size=32, verbose=0)
+    path = gan.save_generator(tmp_path / "g.keras")
+    loaded = G.load_generator(path)
+    z = np.random.default_rng(0).standard_normal((7, 8)).astype("float32")
+    np.testing.assert_allclose(loaded.generate(z), gan.generate(z), atol=1e-6)
+    np.testing.assert_allclose(loaded.sample(4, seed=9), gan.sample(4, seed=9), atol=1e-6)
+    assert loaded.conditional == conditional
+    with pytest.raises(ValueError, match="sampling only"):
+        loaded.compile()
+
+
+def test_config_round_trip():
+    gan = _small_gan(conditional=True, loss="hinge", d_steps=3)
+    clone = G.GAN.from_config(gan.get_config())
+    assert (clone.loss_name, clone.d_steps, clone.num_classes) == ("hinge", 3, 10)
+
+
+def test_interpolation_endpoints_and_norm():
+    a, b = np.ones(8), -np.arange(8.0)
+    path = G.interpolate_latents(a, b, steps=5)
+    np.testing.assert_allclose(path[0], a, atol=1e-6)
+    np.testing.assert_allclose(path[-1], b, atol=1e-6)
+
+
+# --- bad input ------------------------------------------------------------
+
+def test_bad_inputs_raise_clear_errors(tmp_path):
+    gan = _small_gan()
+    with pytest.raises(ValueError, match=r"Noise must have shape \(n, 8\)"):
+        gan.generate(np.zeros((2, 5), "float32"))
+    with pytest.raises(ValueError, match="must have shape"):
+        gan.fit(np.zeros((4, 28, 28, 3), "float32"), epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="divide by 255"):
+        gan.fit(np.full((4, 28, 28, 1), 255.0, "float32"), epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="unconditional"):
+        gan.fit(_images(4), np.zeros(4, "int64"), epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="takes no labels"):
+        gan.sample(2, labels=[1, 2])
+    with pytest.raises(ValueError, match="Unknown GAN loss 'wasserstein'"):
+        G.GAN(G.build_generator(8, 16), G.build_discriminator(8), loss="wasserstein")
+    with pytest.raises(ValueError, match="label_smoothing only applies"):
+        G.GAN(G.build_generator(8, 16), G.build_discriminator(8), loss="hinge", label_smoothing=0.1)
+    with pytest.raises(ValueError, match="must match"):
+        G.GAN(G.build_mlp_generator(4, 2), G.build_mlp_discriminator(3), images=False)
+    with pytest.raises(ValueError, match="both take labels"):
+        G.GAN(G.build_generator(8, 16, num_classes=10), G.build_discriminator(8))
+    with pytest.raises(ValueError, match="compile"):
+        G.GAN(G.build_generator(8, 16), G.build_discriminator(8)).fit(_images(4))
+    with pytest.raises(ValueError, match="Unknown kind"):
+        G.make_default("vae")
+    with pytest.raises(ValueError, match=r"\.keras"):
+        gan.save_generator(tmp_path / "g.h5")
+    with pytest.raises(FileNotFoundError, match="No saved generator"):
+        G.load_generator(tmp_path / "missing.keras")
+    cgan = _small_gan(conditional=True)
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 9\]"):
+        cgan.sample(2, labels=[3, 10])
+    with pytest.raises(ValueError, match="needs the labels"):
+        cgan.fit(_images(4), epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="d_steps must be an integer >= 1"):
+        G.GAN(G.build_generator(8, 16), G.build_discriminator(8), d_steps=0)
