@@ -1,0 +1,270 @@
+"""Chapter 02 benchmark: how fast the package's VAE trains, and how good it gets.
+
+One run, one machine (run it under the CPU lock):
+
+(a) the classic Keras-example VAE recipe: conv 32 and 64 filters (stride 2), dense 16,
+    2-D latent space, sigmoid decoder with transposed convolutions 64 and 32, Adam 1e-3,
+    batch 128, grey-level binary cross-entropy summed over pixels plus KL, trained on all
+    70,000 MNIST images for ``--classic-epochs`` epochs;
+(b) the package's default 2-D VAE (``train_default(**DEFAULTS_2D)``) on the same 70,000
+    images, stopped as soon as its loss on the same metric reaches (a)'s final loss.
+    "Loss" for both is measured honestly after each epoch on the full 70,000 images
+    (grey-level BCE summed over the 784 pixels + closed-form KL, one posterior sample,
+    nats per image); evaluation time is not counted as training time. Other variants of
+    (b) are timed too, to show where the speed comes from;
+(c) the default large-latent VAE (``train_default()``, 60,000 training images): training
+    time and test log-likelihood (IWAE, k = 1000 on the first ``--nll-images`` images of
+    the *statically* binarised test set, seed 0; ELBO and IWAE k = 100 on all 10,000).
+
+Writes ``benchmarks/results/vae.json``.
+
+    flock /tmp/genai_cpu.lock .venv/bin/python benchmarks/vae.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+from keras import layers, ops  # noqa: E402
+
+import genai_keras as gk  # noqa: E402
+from genai_keras.models import vae as V  # noqa: E402
+from genai_keras.models.autoencoder import bernoulli_nll_from_logits  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "vae.json"
+
+
+# ------------------------------------------------------------------ (a) the classic recipe
+class ClassicVAE(keras.Model):
+    """The Keras-example VAE (same layers and loss), written with compute_loss."""
+
+    def __init__(self, seed: int = 0):
+        super().__init__(name="classic_vae")
+        inp = keras.Input((28, 28, 1))
+        h = layers.Conv2D(32, 3, activation="relu", strides=2, padding="same")(inp)
+        h = layers.Conv2D(64, 3, activation="relu", strides=2, padding="same")(h)
+        h = layers.Dense(16, activation="relu")(layers.Flatten()(h))
+        self.enc = keras.Model(inp, [layers.Dense(2, name="z_mean")(h),
+                                     layers.Dense(2, name="z_log_var")(h)], name="encoder")
+        zin = keras.Input((2,))
+        h = layers.Reshape((7, 7, 64))(layers.Dense(7 * 7 * 64, activation="relu")(zin))
+        h = layers.Conv2DTranspose(64, 3, activation="relu", strides=2, padding="same")(h)
+        h = layers.Conv2DTranspose(32, 3, activation="relu", strides=2, padding="same")(h)
+        out = layers.Conv2DTranspose(1, 3, activation="sigmoid", padding="same")(h)
+        self.dec = keras.Model(zin, out, name="decoder")
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, x, training=None):
+        m, v = self.enc(x)
+        z = m + ops.exp(0.5 * v) * keras.random.normal(ops.shape(m), seed=self.seed_generator)
+        return m, v, self.dec(z)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        m, v, probs = y_pred
+        rec = ops.sum(keras.losses.binary_crossentropy(x, probs), axis=(1, 2))
+        kl = ops.sum(-0.5 * (1 + v - ops.square(m) - ops.exp(v)), axis=1)
+        return ops.mean(rec + kl)
+
+
+def grey_bce_plus_kl(encode, decode_logits, x: np.ndarray, batch: int = 2500, seed: int = 0) -> float:
+    """Negative ELBO with grey-level targets (nats per image), one posterior sample."""
+    rng = np.random.default_rng(seed)
+    total = 0.0
+    for i in range(0, len(x), batch):
+        xb = x[i:i + batch]
+        m, v = encode(xb)
+        m, v = ops.convert_to_numpy(m), ops.convert_to_numpy(v)
+        z = m + np.exp(0.5 * v) * rng.standard_normal(m.shape).astype(np.float32)
+        rec = ops.convert_to_numpy(bernoulli_nll_from_logits(xb, decode_logits(z)))
+        kl = 0.5 * np.sum(m**2 + np.exp(v) - 1 - v, axis=1)
+        total += float(np.sum(rec + kl))
+    return total / len(x)
+
+
+def classic_logits(model: ClassicVAE):
+    def decode(z):
+        p = ops.clip(model.dec(z), 1e-7, 1 - 1e-7)  # Keras' BCE clips the same way
+        return ops.log(p) - ops.log1p(-p)
+    return decode
+
+
+class EpochClock(keras.callbacks.Callback):
+    """Training time per epoch (evaluation excluded) and the honest full-data loss."""
+
+    def __init__(self, evaluate, target: float | None = None):
+        super().__init__()
+        self.evaluate, self.target = evaluate, target
+        self.train_seconds: list[float] = []
+        self.eval_loss: list[float] = []
+        self.fit_loss: list[float] = []
+        self.reached_at: float | None = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.train_seconds.append(time.perf_counter() - self._start)
+        self.fit_loss.append(float(logs["loss"]))
+        self.eval_loss.append(self.evaluate())
+        if self.target is not None and self.reached_at is None and self.eval_loss[-1] <= self.target:
+            self.reached_at = float(np.sum(self.train_seconds))
+            self.model.stop_training = True
+
+    def summary(self) -> dict:
+        return {"train_seconds_per_epoch": [round(t, 2) for t in self.train_seconds],
+                "cumulative_train_seconds": [round(t, 2) for t in np.cumsum(self.train_seconds)],
+                "eval_loss_per_epoch": [round(v, 3) for v in self.eval_loss],
+                "fit_running_loss_per_epoch": [round(v, 3) for v in self.fit_loss],
+                "seconds_to_target": None if self.reached_at is None else round(self.reached_at, 2)}
+
+
+def run_classic(x: np.ndarray, epochs: int) -> dict:
+    gk.set_seed(0)
+    model = ClassicVAE(seed=0)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    clock = EpochClock(lambda: grey_bce_plus_kl(model.enc, classic_logits(model), x))
+    model.fit(x, epochs=epochs, batch_size=128, shuffle=True, verbose=0, callbacks=[clock])
+    out = {"recipe": "conv 32/64 stride 2, dense 16, latent 2, convT 64/32/1 sigmoid, Adam 1e-3, "
+                     "batch 128, grey-level BCE summed over pixels + KL, all 70,000 images",
+           "epochs": epochs, "params": int(model.count_params()), **clock.summary()}
+    out["final_eval_loss"] = out["eval_loss_per_epoch"][-1]
+    out["total_train_seconds"] = out["cumulative_train_seconds"][-1]
+    return out
+
+
+def run_variant(name: str, x: np.ndarray, target: float, max_epochs: int, **kwargs) -> dict:
+    holder: dict = {}
+
+    def evaluate():
+        m = holder["clock"].model
+        return grey_bce_plus_kl(m.encoder, m.decoder, x)
+
+    clock = EpochClock(evaluate, target)
+    holder["clock"] = clock
+    settings = dict(V.DEFAULTS_2D)
+    settings.update(kwargs)
+    settings["epochs"] = max_epochs if "epochs" not in kwargs else kwargs["epochs"]
+    model = V.train_default(x, callbacks=[clock], **settings)
+    out = {"name": name, "settings": {k: (list(v) if isinstance(v, tuple) else v)
+                                      for k, v in settings.items()},
+           "params": int(model.count_params()), **clock.summary()}
+    print(f"  {name}: {out['seconds_to_target']} s to target; losses {out['eval_loss_per_epoch']}",
+          flush=True)
+    return out
+
+
+def run_large(epochs: int | None, nll_images: int, k: int, full_k: int,
+              limit: int | None = None) -> dict:
+    x_train = gk.data.load_mnist("train", limit=limit)[0]
+    x_test = gk.data.load_mnist("test", binarize="static", seed=0, limit=limit)[0]
+    clock = EpochClock(lambda: float("nan"))
+    start = time.perf_counter()
+    kwargs = {} if epochs is None else {"epochs": epochs}
+    model = V.train_default(x_train, callbacks=[clock], **kwargs)
+    train_wall = time.perf_counter() - start
+    out = {"settings": {k_: (list(v) if isinstance(v, tuple) else v)
+                        for k_, v in {**V.DEFAULTS, **kwargs}.items()},
+           "params": int(model.count_params()), "train_wall_seconds": round(train_wall, 1),
+           "train_seconds_per_epoch": clock.summary()["train_seconds_per_epoch"],
+           "fit_running_loss_per_epoch": clock.summary()["fit_running_loss_per_epoch"],
+           "test_set": "MNIST test, statically binarised (load_mnist('test', binarize='static', seed=0))"}
+    t = time.perf_counter()
+    out["test_elbo_all_10k"] = round(float(model.elbo(x_test, seed=0).mean()), 3)
+    out["elbo_seconds"] = round(time.perf_counter() - t, 1)
+    t = time.perf_counter()
+    ll = model.log_likelihood(x_test[:nll_images], num_samples=k, seed=0)
+    out.update({f"test_nll_k{k}_first_{nll_images}": round(float(-ll.mean()), 3),
+                f"test_nll_k{k}_stderr": round(float(ll.std() / np.sqrt(len(ll))), 3),
+                f"nll_k{k}_seconds": round(time.perf_counter() - t, 1),
+                f"elbo_first_{nll_images}": round(float(model.elbo(x_test[:nll_images], seed=0).mean()), 3)})
+    if full_k:
+        t = time.perf_counter()
+        ll_full = model.log_likelihood(x_test, num_samples=full_k, seed=0)
+        out[f"test_nll_k{full_k}_all_10k"] = round(float(-ll_full.mean()), 3)
+        out[f"nll_k{full_k}_all_seconds"] = round(time.perf_counter() - t, 1)
+    print(f"  large VAE: {out}", flush=True)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--classic-epochs", type=int, default=5)
+    parser.add_argument("--max-epochs", type=int, default=None,
+                        help="cap for the package's 2-D variants (default: DEFAULTS_2D epochs)")
+    parser.add_argument("--large-epochs", type=int, default=None)
+    parser.add_argument("--nll-images", type=int, default=1000)
+    parser.add_argument("--k", type=int, default=1000)
+    parser.add_argument("--full-k", type=int, default=100)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["variants", "large"])
+    parser.add_argument("--limit", type=int, default=None, help="smoke test: fewer images")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+
+    wall = time.perf_counter()
+    x_train, _ = gk.data.load_mnist("train", limit=args.limit)
+    x_test, _ = gk.data.load_mnist("test", limit=args.limit)
+    x_all = np.concatenate([x_train, x_test])
+    result = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
+                          "backend": keras.backend.backend(), "keras": keras.__version__},
+              "metric": "grey-level BCE summed over 784 pixels + closed-form KL, one posterior "
+                        "sample, averaged over all 70,000 images after each epoch (nats per image)"}
+    print("(a) classic recipe", flush=True)
+    result["classic"] = run_classic(x_all, args.classic_epochs)
+    target = result["classic"]["final_eval_loss"]
+    print(f"  classic: {result['classic']}", flush=True)
+    max_epochs = args.max_epochs or V.DEFAULTS_2D["epochs"]
+
+    print("(b) package 2-D VAE", flush=True)
+    variants = [("package default 2-D VAE (DEFAULTS_2D)", {})]
+    if "variants" not in args.skip:
+        variants += [
+            ("default sizes, grey-level targets (no dynamic binarisation)",
+             {"dynamic_binarization": False}),
+            ("classic batch 128 and constant-ish lr 1e-3 with default sizes",
+             {"batch_size": 128, "learning_rate": 1e-3}),
+            ("wider: encoder 32/64, hidden 256, decoder 64/32",
+             {"encoder_filters": (32, 64), "hidden_units": 256, "decoder_filters": (64, 32)}),
+        ]
+    runs = [run_variant(name, x_all, target, max_epochs, **kw) for name, kw in variants]
+    classic_time = result["classic"]["total_train_seconds"]
+    for run in runs:
+        reached = run["seconds_to_target"]
+        run["speedup_vs_classic"] = None if reached is None else round(classic_time / reached, 2)
+    result["package_2d"] = runs[0]
+    result["variants_2d"] = runs[1:]
+    result["speedup"] = runs[0]["speedup_vs_classic"]
+    result["also_tried"] = [
+        "jit_compile=True (XLA on CPU), timed on 8,192 images per 70k-epoch equivalent in a "
+        "separate run on this machine: classic 44.5 s -> 57.8 s per epoch (batch 128); "
+        "package encoder 32/64 decoder 64/32: 22.3 s -> 35.2 s (batch 512); encoder 16/32 "
+        "decoder 32/16: 9.1 s -> 17.2 s (batch 512). XLA is slower here, so the default "
+        "keeps jit_compile='auto' (off on a CPU-only TensorFlow machine).",
+        "batch size alone barely changes the classic recipe's epoch time (44.5 s at 128, "
+        "38.9 s at 512): the cost is its full-resolution 32-channel transposed convolution.",
+        "decoder with a 28x28x32 layer (filters 64/32/32) for the 32-D VAE: 61 s per epoch vs "
+        "19 s without it; a 512-unit dense layer on each side: about 38 s per epoch. Both too "
+        "slow for 10 minutes of training on 2 cores.",
+    ]
+    print(f"  speed-up: {result['speedup']}", flush=True)
+
+    if "large" not in args.skip:
+        print("(c) large-latent VAE", flush=True)
+        result["large"] = run_large(args.large_epochs, args.nll_images, args.k, args.full_k,
+                                   args.limit)
+    result["benchmark_wall_seconds"] = round(time.perf_counter() - wall, 1)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {args.out} in {result['benchmark_wall_seconds']} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,360 @@
+"""Convolutional encoder and decoder for 28x28 digits, and a deterministic autoencoder.
+
+The encoder maps a batch of images ``(batch, 28, 28, 1)`` to a code (or, for a
+variational autoencoder, to the mean and log-variance of a Gaussian over codes); the
+decoder maps codes ``(batch, latent_dim)`` to Bernoulli *logits* ``(batch, 28, 28, 1)``
+(apply a sigmoid for pixel probabilities in [0, 1]). Both take an optional
+*condition* vector (e.g. a one-hot digit label) that is concatenated to their dense
+part; chapter 02's conditional VAE uses it.
+
+The :class:`Autoencoder` is the deterministic baseline of chapter 02: it reconstructs
+well, but decoding codes drawn at random gives poor digits, because nothing makes the
+codes of training images fill a known region of code space. The VAE
+(:mod:`genai_keras.models.vae`) fixes exactly that.
+
+Used in chapter 02.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+import numpy as np
+from keras import ops
+
+from genai_keras.checks import IMAGE_SHAPE, as_images, positive_int
+
+__all__ = ["ConvEncoder", "ConvDecoder", "Autoencoder", "bernoulli_nll_from_logits",
+           "train_default"]
+
+
+def bernoulli_nll_from_logits(targets, logits):
+    """Negative Bernoulli log-likelihood, summed over pixels, in nats per image.
+
+    Computed stably as ``softplus(l) - t * l`` (the binary cross-entropy with logits),
+    through chapter 01's ``genai_keras.distributions.bernoulli_log_prob``.
+    With grey-level targets ``t`` in [0, 1] this is the usual "binary cross-entropy"
+    reconstruction loss; with binary targets it is ``-log p(x | z)``.
+
+    Args:
+        targets: tensor ``(batch, 28, 28, 1)`` with values in [0, 1].
+        logits: tensor ``(batch, 28, 28, 1)`` of decoder logits.
+
+    Returns:
+        Tensor ``(batch,)``: nats per image.
+    """
+    from genai_keras.distributions import bernoulli_log_prob
+
+    return -ops.sum(bernoulli_log_prob(targets, logits=logits), axis=(1, 2, 3))
+
+
+def _check_filters(filters: Sequence[int], name: str, lengths: tuple[int, ...]) -> tuple[int, ...]:
+    try:
+        values = tuple(filters)
+    except TypeError:
+        raise ValueError(f"{name} must be a sequence of integers, got {filters!r}.") from None
+    if len(values) not in lengths:
+        raise ValueError(
+            f"{name} must have {' or '.join(map(str, lengths))} entries (one per resolution), "
+            f"got {values!r}."
+        )
+    return tuple(positive_int(f, f"each entry of {name}") for f in values)
+
+
+def _check_static_image_shape(images) -> None:
+    shape = tuple(images.shape[1:])
+    if len(shape) != 3 or any(s is not None and s != t for s, t in zip(shape, IMAGE_SHAPE)):
+        raise ValueError(
+            f"images must have shape (batch, 28, 28, 1), got (batch, {', '.join(map(str, shape))}). "
+            f"Load digits with genai_keras.data.load_mnist()."
+        )
+
+
+@keras.saving.register_keras_serializable(package="genai_keras")
+class ConvEncoder(keras.layers.Layer):
+    """Two stride-2 convolutions (28 -> 14 -> 7), a dense layer, then the code head(s).
+
+    Args:
+        latent_dim: size of the code.
+        filters: channels of the two convolutions, e.g. ``(32, 64)``.
+        hidden_units: width of the dense layer after flattening.
+        variational: if True, ``call`` returns ``(z_mean, z_log_var)`` (two heads);
+            otherwise one code.
+        condition_dim: size of an optional condition vector concatenated after
+            flattening (0: unconditional).
+        kernel_size: convolution kernel size.
+
+    Call:
+        ``encoder(images, condition=None)`` with images ``(batch, 28, 28, 1)`` in [0, 1]
+        and condition ``(batch, condition_dim)``; returns ``(batch, latent_dim)`` or a
+        pair of them.
+
+    Used in chapter 02.
+    """
+
+    def __init__(self, latent_dim: int = 2, filters: Sequence[int] = (32, 64),
+                 hidden_units: int = 256, variational: bool = True, condition_dim: int = 0,
+                 kernel_size: int = 3, **kwargs: Any) -> None:
+        kwargs.setdefault("name", "encoder")
+        super().__init__(**kwargs)
+        self.latent_dim = positive_int(latent_dim, "latent_dim")
+        self.filters = _check_filters(filters, "encoder filters", (2,))
+        self.hidden_units = positive_int(hidden_units, "hidden_units")
+        self.variational = bool(variational)
+        self.condition_dim = positive_int(condition_dim, "condition_dim", minimum=0)
+        self.kernel_size = positive_int(kernel_size, "kernel_size")
+        self.convs = [
+            keras.layers.Conv2D(f, self.kernel_size, strides=2, padding="same",
+                                activation="relu", name=f"enc_conv{i + 1}")
+            for i, f in enumerate(self.filters)
+        ]
+        self.flatten = keras.layers.Flatten(name="enc_flatten")
+        self.hidden = keras.layers.Dense(self.hidden_units, activation="relu", name="enc_hidden")
+        if self.variational:
+            self.mean_head = keras.layers.Dense(self.latent_dim, name="z_mean")
+            self.log_var_head = keras.layers.Dense(self.latent_dim, name="z_log_var")
+        else:
+            self.code_head = keras.layers.Dense(self.latent_dim, name="code")
+
+    def build(self, input_shape) -> None:
+        shape = tuple(input_shape)
+        for conv in self.convs:
+            conv.build(shape)
+            shape = conv.compute_output_shape(shape)
+        flat = (shape[0], int(np.prod(shape[1:])) + self.condition_dim)
+        self.hidden.build(flat)
+        heads = [self.mean_head, self.log_var_head] if self.variational else [self.code_head]
+        for head in heads:
+            head.build((shape[0], self.hidden_units))
+        self.built = True
+
+    def call(self, images, condition=None):
+        h = images
+        for conv in self.convs:
+            h = conv(h)
+        h = self.flatten(h)
+        if self.condition_dim:
+            if condition is None:
+                raise ValueError("This encoder is conditional: pass condition=(batch, "
+                                 f"{self.condition_dim}) (e.g. one-hot labels).")
+            h = ops.concatenate([h, ops.cast(condition, h.dtype)], axis=-1)
+        h = self.hidden(h)
+        if self.variational:
+            return self.mean_head(h), self.log_var_head(h)
+        return self.code_head(h)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(latent_dim=self.latent_dim, filters=list(self.filters),
+                      hidden_units=self.hidden_units, variational=self.variational,
+                      condition_dim=self.condition_dim, kernel_size=self.kernel_size)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="genai_keras")
+class ConvDecoder(keras.layers.Layer):
+    """Dense layer to a 7x7 feature map, stride-2 transposed convolutions to 28x28 logits.
+
+    ``filters=(c7, c14)``: a ``7x7xc7`` map, a transposed convolution to ``14x14xc14``,
+    and a final stride-2 transposed convolution straight to the ``28x28x1`` logits (cheap:
+    no wide layer at full resolution). ``filters=(c7, c14, c28)`` adds a
+    ``28x28xc28`` layer and a final 3x3 convolution to the logits (more capacity, about
+    four times the compute).
+
+    Args:
+        latent_dim: size of the code it decodes.
+        filters: channels per resolution, 2 or 3 entries.
+        hidden_units: optional dense layer before the 7x7 projection (0: none).
+        condition_dim: size of an optional condition vector concatenated to the code.
+        kernel_size: kernel size of the (transposed) convolutions.
+
+    Call:
+        ``decoder(z, condition=None)`` with ``z`` of shape ``(batch, latent_dim)``;
+        returns Bernoulli logits ``(batch, 28, 28, 1)`` (sigmoid them for pixel
+        probabilities in [0, 1]).
+
+    Used in chapter 02.
+    """
+
+    def __init__(self, latent_dim: int = 2, filters: Sequence[int] = (64, 32),
+                 hidden_units: int = 0, condition_dim: int = 0, kernel_size: int = 3,
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("name", "decoder")
+        super().__init__(**kwargs)
+        self.latent_dim = positive_int(latent_dim, "latent_dim")
+        self.filters = _check_filters(filters, "decoder filters", (2, 3))
+        self.hidden_units = positive_int(hidden_units, "hidden_units", minimum=0)
+        self.condition_dim = positive_int(condition_dim, "condition_dim", minimum=0)
+        self.kernel_size = positive_int(kernel_size, "kernel_size")
+        self.hidden = (keras.layers.Dense(self.hidden_units, activation="relu", name="dec_hidden")
+                       if self.hidden_units else None)
+        self.project = keras.layers.Dense(7 * 7 * self.filters[0], activation="relu",
+                                          name="dec_project")
+        self.reshape = keras.layers.Reshape((7, 7, self.filters[0]), name="dec_reshape")
+        self.deconvs = [
+            keras.layers.Conv2DTranspose(f, self.kernel_size, strides=2, padding="same",
+                                         activation="relu", name=f"dec_deconv{i + 1}")
+            for i, f in enumerate(self.filters[1:])
+        ]
+        if len(self.filters) == 2:
+            self.to_logits = keras.layers.Conv2DTranspose(
+                1, self.kernel_size, strides=2, padding="same", name="dec_logits")
+        else:
+            self.to_logits = keras.layers.Conv2D(1, self.kernel_size, padding="same",
+                                                 name="dec_logits")
+
+    def build(self, input_shape) -> None:
+        batch = input_shape[0]
+        shape = (batch, self.latent_dim + self.condition_dim)
+        if self.hidden is not None:
+            self.hidden.build(shape)
+            shape = (batch, self.hidden_units)
+        self.project.build(shape)
+        shape = (batch, 7, 7, self.filters[0])
+        for deconv in self.deconvs:
+            deconv.build(shape)
+            shape = deconv.compute_output_shape(shape)
+        self.to_logits.build(shape)
+        self.built = True
+
+    def call(self, z, condition=None):
+        h = z
+        if self.condition_dim:
+            if condition is None:
+                raise ValueError("This decoder is conditional: pass condition=(batch, "
+                                 f"{self.condition_dim}) (e.g. one-hot labels).")
+            h = ops.concatenate([h, ops.cast(condition, h.dtype)], axis=-1)
+        if self.hidden is not None:
+            h = self.hidden(h)
+        h = self.reshape(self.project(h))
+        for deconv in self.deconvs:
+            h = deconv(h)
+        return self.to_logits(h)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(latent_dim=self.latent_dim, filters=list(self.filters),
+                      hidden_units=self.hidden_units, condition_dim=self.condition_dim,
+                      kernel_size=self.kernel_size)
+        return config
+
+
+def _batched(fn, arrays: Sequence[np.ndarray], batch_size: int) -> np.ndarray:
+    """Apply ``fn`` to slices of ``arrays`` and concatenate the NumPy results."""
+    n = len(arrays[0])
+    outs = [fn(*(a[i:i + batch_size] for a in arrays)) for i in range(0, n, batch_size)]
+    return np.concatenate(outs, axis=0)
+
+
+@keras.saving.register_keras_serializable(package="genai_keras")
+class Autoencoder(keras.Model):
+    """Deterministic convolutional autoencoder (the baseline before the VAE).
+
+    Loss: Bernoulli cross-entropy between the grey-level image and the decoder's
+    pixel probabilities, summed over the 784 pixels and averaged over the batch (nats
+    per image). Train with ``model.compile(optimizer=...)`` then ``model.fit(images)``:
+    the images are both input and target.
+
+    Args:
+        latent_dim: size of the code.
+        encoder_filters, decoder_filters, hidden_units: sizes of the encoder and decoder
+            (see :class:`ConvEncoder`, :class:`ConvDecoder`).
+
+    Used in chapter 02.
+    """
+
+    def __init__(self, latent_dim: int = 2, encoder_filters: Sequence[int] = (32, 64),
+                 decoder_filters: Sequence[int] = (64, 32), hidden_units: int = 256,
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("name", "autoencoder")
+        super().__init__(**kwargs)
+        self.latent_dim = positive_int(latent_dim, "latent_dim")
+        self.encoder_filters = tuple(encoder_filters)
+        self.decoder_filters = tuple(decoder_filters)
+        self.hidden_units = positive_int(hidden_units, "hidden_units")
+        self.encoder = ConvEncoder(latent_dim, self.encoder_filters, self.hidden_units,
+                                   variational=False, name="encoder")
+        self.decoder = ConvDecoder(latent_dim, self.decoder_filters, name="decoder")
+        self.encoder.build((None, *IMAGE_SHAPE))
+        self.decoder.build((None, self.latent_dim))
+        self.built = True
+
+    def call(self, images, training=None):
+        _check_static_image_shape(images)
+        return self.decoder(self.encoder(images))
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Reconstruction cross-entropy in nats per image (batch mean)."""
+        return ops.mean(bernoulli_nll_from_logits(ops.cast(x, y_pred.dtype), y_pred))
+
+    def encode(self, images: Any, batch_size: int = 1000) -> np.ndarray:
+        """Codes ``(N, latent_dim)`` of images ``(N, 28, 28, 1)`` in [0, 1]."""
+        x = as_images(images)
+        return _batched(lambda b: ops.convert_to_numpy(self.encoder(b)), [x], batch_size)
+
+    def decode(self, codes: Any, batch_size: int = 1000) -> np.ndarray:
+        """Pixel probabilities ``(N, 28, 28, 1)`` in [0, 1] for codes ``(N, latent_dim)``."""
+        z = np.asarray(codes, dtype=np.float32)
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"codes must have shape (N, {self.latent_dim}), got {z.shape}.")
+        return _batched(lambda b: ops.convert_to_numpy(ops.sigmoid(self.decoder(b))), [z],
+                        batch_size)
+
+    def reconstruct(self, images: Any) -> np.ndarray:
+        """Decoded codes of the images: ``(N, 28, 28, 1)`` pixel probabilities in [0, 1]."""
+        return self.decode(self.encode(images))
+
+    def sample(self, n: int, labels: Any = None, seed: int | None = None) -> np.ndarray:
+        """Decode ``n`` codes drawn from N(0, I): what a naive "generator" would do.
+
+        The autoencoder was never trained to make N(0, I) codes meaningful, so most of
+        these images are blurry non-digits; chapter 02 shows why and fixes it.
+
+        Returns:
+            float32 ``(n, 28, 28, 1)`` in [0, 1].
+        """
+        n = positive_int(n, "n")
+        if labels is not None:
+            raise ValueError("Autoencoder is unconditional: call sample(n) without labels.")
+        z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
+        return self.decode(z)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(latent_dim=self.latent_dim, encoder_filters=list(self.encoder_filters),
+                      decoder_filters=list(self.decoder_filters),
+                      hidden_units=self.hidden_units)
+        return config
+
+
+def train_default(images: Any = None, latent_dim: int = 2, epochs: int = 5,
+                  batch_size: int = 256, learning_rate: float = 2e-3, seed: int = 0,
+                  verbose: int = 0) -> Autoencoder:
+    """Train the chapter-02 autoencoder on MNIST training digits (grey levels).
+
+    Args:
+        images: training images ``(N, 28, 28, 1)`` in [0, 1]; default all 60,000 MNIST
+            training digits.
+        latent_dim: size of the code.
+        epochs, batch_size, learning_rate: Adam training settings.
+        seed: seeds Keras, NumPy and Python before building the model.
+        verbose: passed to ``fit``.
+
+    Returns:
+        The trained :class:`Autoencoder` (its ``history`` attribute holds the curves).
+
+    Used in chapter 02.
+    """
+    from genai_keras.config import set_seed
+    from genai_keras.data import load_mnist
+
+    x = load_mnist("train")[0] if images is None else as_images(images)
+    epochs = positive_int(epochs, "epochs")
+    batch_size = positive_int(batch_size, "batch_size")
+    set_seed(seed)
+    model = Autoencoder(latent_dim=latent_dim)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
+    model.fit(x, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=verbose)
+    return model

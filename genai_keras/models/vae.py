@@ -1,0 +1,536 @@
+r"""Variational autoencoders for MNIST: the model the articles meant to write.
+
+A VAE is a latent-variable model :math:`p(z) = \mathcal N(0, I)`,
+:math:`p_\theta(x \mid z) = \prod_i \mathrm{Bernoulli}(x_i; \sigma(\mathrm{logit}_i(z)))`,
+trained with an encoder :math:`q_\phi(z \mid x) = \mathcal N(\mu_\phi(x),
+\mathrm{diag}\,\sigma^2_\phi(x))` by maximising the evidence lower bound
+
+.. math::
+    \mathrm{ELBO}(x) = \mathbb E_{q_\phi(z\mid x)}[\log p_\theta(x \mid z)]
+        - \mathrm{KL}(q_\phi(z \mid x) \,\|\, p(z)) \le \log p_\theta(x).
+
+The loss is the *negative* ELBO: reconstruction (nats, summed over the 784 pixels)
+plus ``beta`` times the KL (nats, summed over latent dimensions), averaged over the
+batch. The expectation is estimated with one reparameterised sample
+:math:`z = \mu + \sigma \odot \varepsilon`, :math:`\varepsilon \sim \mathcal N(0, I)`
+drawn with a model-held ``keras.random.SeedGenerator``.
+
+Everything model-specific lives in ``call`` and ``compute_loss`` (``keras.ops`` only),
+so ``fit`` works unchanged on TensorFlow, JAX and PyTorch.
+
+Used in chapters 02 and 04.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import keras
+import numpy as np
+from keras import ops
+
+from genai_keras.checks import IMAGE_SHAPE, as_images, as_labels, non_negative_float, positive_int
+from genai_keras.models.autoencoder import (ConvDecoder, ConvEncoder, _check_static_image_shape,
+                                            bernoulli_nll_from_logits)
+
+__all__ = ["VAE", "ConditionalVAE", "kl_to_standard_normal", "train_default",
+           "train_default_conditional", "DEFAULTS", "DEFAULTS_2D", "DEFAULTS_CONDITIONAL"]
+
+_LOG_2PI = math.log(2.0 * math.pi)
+
+#: Settings of the default large-latent VAE (``train_default()``), chosen with
+#: benchmarks/vae.py on a 2-core CPU.
+DEFAULTS: dict[str, Any] = dict(latent_dim=32, encoder_filters=(32, 64), decoder_filters=(64, 32),
+                                hidden_units=256, decoder_hidden_units=256, epochs=24,
+                                batch_size=256, learning_rate=2e-3)
+#: Settings of the 2-D VAE (``train_default(**DEFAULTS_2D)``): codes you can plot. A
+#: small network is enough for two latent dimensions and trains fast on a CPU.
+DEFAULTS_2D: dict[str, Any] = dict(latent_dim=2, encoder_filters=(16, 32), decoder_filters=(32, 16),
+                                   hidden_units=128, decoder_hidden_units=0, epochs=8,
+                                   batch_size=256, learning_rate=3e-3)
+#: Settings of the conditional VAE (``train_default_conditional()``). A small code (4-D)
+#: leaves the class to the label: the decoder must use it, and learns to within a few epochs.
+DEFAULTS_CONDITIONAL: dict[str, Any] = dict(DEFAULTS, latent_dim=4, epochs=15)
+
+
+def kl_to_standard_normal(z_mean, z_log_var):
+    r"""Closed-form :math:`\mathrm{KL}(\mathcal N(\mu, \mathrm{diag}\,e^{v}) \,\|\, \mathcal N(0, I))`.
+
+    Equals :math:`\tfrac12 \sum_j (\mu_j^2 + e^{v_j} - 1 - v_j)`, summed over latent
+    dimensions (chapter 01's ``genai_keras.distributions.kl_normal``).
+
+    Args:
+        z_mean, z_log_var: tensors ``(batch, latent_dim)``.
+
+    Returns:
+        Tensor ``(batch,)``: nats per image (always >= 0).
+    """
+    from genai_keras.distributions import kl_normal
+
+    return kl_normal(z_mean, z_log_var)
+
+
+def _batched(fn, arrays: Sequence[Any], batch_size: int) -> np.ndarray:
+    n = len(arrays[0])
+    return np.concatenate([fn(*(None if a is None else a[i:i + batch_size] for a in arrays))
+                           for i in range(0, n, batch_size)], axis=0)
+
+
+@keras.saving.register_keras_serializable(package="genai_keras")
+class VAE(keras.Model):
+    """Convolutional VAE with a Gaussian posterior and a Bernoulli decoder (logits).
+
+    Train with ``model.compile(optimizer=keras.optimizers.Adam(...))`` and
+    ``model.fit(images, ...)`` where images are grey levels ``(N, 28, 28, 1)`` in
+    [0, 1]. With ``dynamic_binarization=True`` every training batch is redrawn as
+    binary pixels (``P(x_i = 1)`` = grey level), the standard protocol for likelihood
+    results on MNIST; ``evaluate`` and the methods below use the images as given (pass
+    ``gk.data.load_mnist("test", binarize="static")`` for likelihoods in nats).
+
+    Logged metrics: ``loss`` (negative ELBO with ``beta``), ``reconstruction`` and
+    ``kl``, all in nats per image.
+
+    Args:
+        latent_dim: size of ``z`` (>= 1).
+        encoder_filters, hidden_units: encoder sizes (:class:`ConvEncoder`).
+        decoder_filters, decoder_hidden_units: decoder sizes (:class:`ConvDecoder`).
+        beta: weight of the KL term (>= 0); 1 gives the true ELBO.
+        dynamic_binarization: redraw binary training images every batch.
+        seed: seed of the model's ``SeedGenerator`` (None: from Keras' global seed).
+
+    Used in chapters 02 and 04.
+    """
+
+    num_classes = 0
+
+    def __init__(self, latent_dim: int = 2, encoder_filters: Sequence[int] = (32, 64),
+                 decoder_filters: Sequence[int] = (64, 32), hidden_units: int = 256,
+                 decoder_hidden_units: int = 0, beta: float = 1.0,
+                 dynamic_binarization: bool = True, seed: int | None = None,
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("name", "vae")
+        super().__init__(**kwargs)
+        self.latent_dim = positive_int(latent_dim, "latent_dim")
+        self.beta = non_negative_float(beta, "beta")
+        self.encoder_filters = tuple(encoder_filters)
+        self.decoder_filters = tuple(decoder_filters)
+        self.hidden_units = positive_int(hidden_units, "hidden_units")
+        self.decoder_hidden_units = positive_int(decoder_hidden_units, "decoder_hidden_units",
+                                                 minimum=0)
+        self.dynamic_binarization = bool(dynamic_binarization)
+        self.seed = None if seed is None else positive_int(seed, "seed", minimum=0)
+        self.seed_generator = keras.random.SeedGenerator(self.seed, name="seed_generator")
+        self.encoder = ConvEncoder(self.latent_dim, self.encoder_filters, self.hidden_units,
+                                   variational=True, condition_dim=self.num_classes,
+                                   name="encoder")
+        self.decoder = ConvDecoder(self.latent_dim, self.decoder_filters,
+                                   hidden_units=self.decoder_hidden_units,
+                                   condition_dim=self.num_classes, name="decoder")
+        self.encoder.build((None, *IMAGE_SHAPE))
+        self.decoder.build((None, self.latent_dim))
+        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
+        self.kl_tracker = keras.metrics.Mean(name="kl")
+        self.built = True
+
+    # ------------------------------------------------------------------ training
+    def _split_inputs(self, inputs):
+        """Images and (for conditional models) one-hot condition from ``call``'s input."""
+        if isinstance(inputs, dict):
+            images, labels = inputs.get("images"), inputs.get("labels")
+        elif isinstance(inputs, (list, tuple)):
+            images, labels = (inputs[0], inputs[1]) if len(inputs) == 2 else (inputs[0], None)
+        else:
+            images, labels = inputs, None
+        if images is None:
+            raise ValueError("Pass images (a tensor, or a dict with key 'images').")
+        _check_static_image_shape(images)
+        if labels is not None and not self.num_classes:
+            raise ValueError("This VAE is unconditional: call it with images only "
+                             "(use ConditionalVAE for labels).")
+        condition = None
+        if self.num_classes:
+            if labels is None:
+                raise ValueError("ConditionalVAE needs labels: pass {'images': x, 'labels': y}.")
+            condition = ops.one_hot(ops.reshape(ops.cast(labels, "int32"), (-1,)),
+                                    self.num_classes)
+        return ops.cast(images, "float32"), condition
+
+    def call(self, inputs, training=None):
+        """One pass of the model.
+
+        Args:
+            inputs: images ``(batch, 28, 28, 1)`` in [0, 1] (conditional models: a dict
+                ``{"images": ..., "labels": (batch,) ints}``).
+            training: when True (and ``dynamic_binarization``), images are redrawn as
+                binary pixels before encoding; they are also the reconstruction targets.
+
+        Returns:
+            Dict of tensors: ``targets`` (batch, 28, 28, 1), ``z_mean``, ``z_log_var``,
+            ``z`` (batch, latent_dim) and ``logits`` (batch, 28, 28, 1).
+        """
+        images, condition = self._split_inputs(inputs)
+        if training and self.dynamic_binarization:
+            from genai_keras.data import binarize_dynamic
+
+            targets = binarize_dynamic(images, self.seed_generator)
+        else:
+            targets = images
+        z_mean, z_log_var = self.encoder(targets, condition)
+        eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        z = z_mean + ops.exp(0.5 * z_log_var) * eps
+        logits = self.decoder(z, condition)
+        return {"targets": targets, "z_mean": z_mean, "z_log_var": z_log_var, "z": z,
+                "logits": logits}
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Negative ELBO (with ``beta``) in nats per image, averaged over the batch."""
+        if y_pred is None:
+            y_pred = self(x, training=training)
+        reconstruction = bernoulli_nll_from_logits(y_pred["targets"], y_pred["logits"])
+        kl = kl_to_standard_normal(y_pred["z_mean"], y_pred["z_log_var"])
+        self.reconstruction_tracker.update_state(reconstruction)
+        self.kl_tracker.update_state(kl)
+        return ops.mean(reconstruction + self.beta * kl)
+
+    # ------------------------------------------------------------------ helpers
+    def _condition(self, labels: Any, count: int) -> np.ndarray | None:
+        if not self.num_classes:
+            if labels is not None:
+                raise ValueError("This VAE is unconditional: do not pass labels "
+                                 "(use ConditionalVAE for digits on request).")
+            return None
+        if labels is None:
+            raise ValueError(f"{type(self).__name__} needs labels: one digit per image.")
+        y = as_labels(labels, num_classes=self.num_classes, count=count)
+        return np.eye(self.num_classes, dtype=np.float32)[y]
+
+    def _check_codes(self, codes: Any) -> np.ndarray:
+        z = np.asarray(codes, dtype=np.float32)
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"codes must have shape (N, {self.latent_dim}), got {z.shape}.")
+        if not np.all(np.isfinite(z)):
+            raise ValueError("codes contain NaN or infinite values.")
+        return z
+
+    # ------------------------------------------------------------------ public API
+    def encode(self, images: Any, labels: Any = None,
+               batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+        """Posterior parameters of images ``(N, 28, 28, 1)`` in [0, 1].
+
+        Returns:
+            ``(z_mean, z_log_var)``, each float32 ``(N, latent_dim)``.
+        """
+        x = as_images(images)
+        c = self._condition(labels, len(x))
+
+        def enc(xb, cb):
+            m, v = self.encoder(xb, cb)
+            return np.stack([ops.convert_to_numpy(m), ops.convert_to_numpy(v)], axis=1)
+
+        out = _batched(enc, [x, c], batch_size)
+        return out[:, 0], out[:, 1]
+
+    def decode(self, codes: Any, labels: Any = None, batch_size: int = 1000) -> np.ndarray:
+        """Bernoulli means (pixel probabilities in [0, 1]) ``(N, 28, 28, 1)`` of codes ``(N, latent_dim)``."""
+        z = self._check_codes(codes)
+        c = self._condition(labels, len(z))
+        return _batched(lambda zb, cb: ops.convert_to_numpy(ops.sigmoid(self.decoder(zb, cb))),
+                        [z, c], batch_size).astype(np.float32)
+
+    def reconstruct(self, images: Any, labels: Any = None) -> np.ndarray:
+        """Decode the posterior means of the images: ``(N, 28, 28, 1)`` in [0, 1]."""
+        z_mean, _ = self.encode(images, labels)
+        return self.decode(z_mean, labels)
+
+    def sample(self, n: int, labels: Any = None, seed: int | None = None) -> np.ndarray:
+        """Generate digits: ``z ~ N(0, I)``, then the decoder's Bernoulli means.
+
+        Args:
+            n: number of images.
+            labels: conditional models only: ``n`` digits to draw (default ``0, 1, ...,
+                9, 0, ...``).
+            seed: an int for repeatable samples; None draws from the model's
+                ``SeedGenerator`` (repeatable after ``gk.set_seed``).
+
+        Returns:
+            float32 ``(n, 28, 28, 1)``, pixel probabilities in [0, 1].
+        """
+        n = positive_int(n, "n")
+        if self.num_classes and labels is None:
+            labels = np.arange(n) % self.num_classes
+        c = self._condition(labels, n)
+        z = keras.random.normal((n, self.latent_dim),
+                                seed=self.seed_generator if seed is None else int(seed))
+        return self.decode(ops.convert_to_numpy(z), None if c is None else np.argmax(c, axis=1))
+
+    def interpolate(self, image_a: Any, image_b: Any, steps: int = 10,
+                    label_a: int | None = None, label_b: int | None = None) -> np.ndarray:
+        """Decode ``steps`` codes on the straight line between two images' posterior means.
+
+        Args:
+            image_a, image_b: one image each, ``(28, 28, 1)``, ``(28, 28)`` or ``(1, 28, 28, 1)``.
+            steps: number of images (>= 2), endpoints included.
+            label_a, label_b: conditional models: the digit of each endpoint (the
+                condition is interpolated too).
+
+        Returns:
+            float32 ``(steps, 28, 28, 1)`` in [0, 1].
+        """
+        steps = positive_int(steps, "steps", minimum=2)
+        singles = []
+        for image, name in ((image_a, "image_a"), (image_b, "image_b")):
+            arr = np.asarray(image, dtype=np.float32)
+            if arr.size != 784:
+                raise ValueError(f"{name} must be one 28x28 image, e.g. x[0] of shape (28, 28, 1); "
+                                 f"got shape {arr.shape}.")
+            singles.append(as_images(arr.reshape(1, 28, 28, 1), name=name))
+        pair = np.concatenate(singles)
+        labels = None if not self.num_classes else [label_a, label_b]
+        if labels is not None and None in labels:
+            raise ValueError("ConditionalVAE.interpolate needs label_a and label_b.")
+        z_mean, _ = self.encode(pair, labels)
+        t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
+        z = (1 - t) * z_mean[0] + t * z_mean[1]
+        if not self.num_classes:
+            return self.decode(z)
+        c = self._condition(labels, 2)
+        cond = (1 - t) * c[0] + t * c[1]
+        return ops.convert_to_numpy(ops.sigmoid(self.decoder(z, cond)))
+
+    def _log_weights(self, x: np.ndarray, c: np.ndarray | None, num_samples: int,
+                     rng: np.random.Generator, max_decode: int) -> np.ndarray:
+        """``log p(x, z_s) - log q(z_s | x)`` for ``s = 1..num_samples``: ``(N, num_samples)``."""
+        d = self.latent_dim
+        out = np.empty((len(x), num_samples), dtype=np.float64)
+        images_per_chunk = max(1, min(len(x), max_decode // min(num_samples, max_decode)))
+        for i in range(0, len(x), images_per_chunk):
+            xb = x[i:i + images_per_chunk]
+            cb = None if c is None else c[i:i + images_per_chunk]
+            m, v = self.encoder(xb, cb)
+            m, v = ops.convert_to_numpy(m), ops.convert_to_numpy(v)
+            b = len(xb)
+            per = max(1, max_decode // b)
+            for s in range(0, num_samples, per):
+                k = min(per, num_samples - s)
+                eps = rng.standard_normal((b, k, d)).astype(np.float32)
+                z = m[:, None, :] + np.exp(0.5 * v)[:, None, :] * eps
+                targets = np.repeat(xb, k, axis=0)
+                cond = None if cb is None else np.repeat(cb, k, axis=0)
+                logits = self.decoder(z.reshape(b * k, d), cond)
+                log_px = -ops.convert_to_numpy(bernoulli_nll_from_logits(targets, logits))
+                log_pz = -0.5 * np.sum(z.astype(np.float64) ** 2 + _LOG_2PI, axis=-1)
+                log_qz = -0.5 * np.sum(eps.astype(np.float64) ** 2 + v[:, None, :] + _LOG_2PI,
+                                       axis=-1)
+                out[i:i + b, s:s + k] = log_px.reshape(b, k) + log_pz - log_qz
+        return out
+
+    def elbo(self, images: Any, labels: Any = None, num_samples: int = 1,
+             seed: int | None = 0, batch_size: int = 1000) -> np.ndarray:
+        """Evidence lower bound per image, in nats (KL in closed form, ``beta`` ignored).
+
+        ``ELBO = E_q[log p(x|z)] - KL(q(z|x) || N(0, I))``, the expectation estimated
+        with ``num_samples`` reparameterised draws. Pass binary images (e.g.
+        ``load_mnist("test", binarize="static")``) for a bound on ``log p(x)``.
+
+        Returns:
+            float64 ``(N,)``: nats per image (take ``.mean()`` for a data-set value).
+        """
+        x = as_images(images)
+        c = self._condition(labels, len(x))
+        num_samples = positive_int(num_samples, "num_samples")
+        rng = np.random.default_rng(seed)
+        parts = []
+        for i in range(0, len(x), batch_size):
+            xb = x[i:i + batch_size]
+            cb = None if c is None else c[i:i + batch_size]
+            m, v = self.encoder(xb, cb)
+            kl = ops.convert_to_numpy(kl_to_standard_normal(m, v)).astype(np.float64)
+            m, v = ops.convert_to_numpy(m), ops.convert_to_numpy(v)
+            rec = np.zeros(len(xb))
+            for _ in range(num_samples):
+                z = m + np.exp(0.5 * v) * rng.standard_normal(m.shape).astype(np.float32)
+                rec += ops.convert_to_numpy(bernoulli_nll_from_logits(xb, self.decoder(z, cb)))
+            parts.append(-(rec / num_samples) - kl)
+        return np.concatenate(parts)
+
+    def log_likelihood(self, images: Any, labels: Any = None, num_samples: int = 1000,
+                       seed: int | None = 0, max_decode: int = 5000) -> np.ndarray:
+        r"""Importance-weighted estimate of :math:`\log p(x)` per image, in nats.
+
+        :math:`\log \frac1k \sum_{s=1}^k p(x, z_s) / q(z_s \mid x)` with
+        :math:`z_s \sim q(z \mid x)` (the IWAE bound of Burda, Grosse and Salakhutdinov,
+        2016): a lower bound in expectation that rises with ``k`` towards
+        :math:`\log p(x)`; ``k = 1`` is the ELBO. Images and samples are decoded in
+        chunks of at most ``max_decode`` images, so ``k = 1000`` fits in memory.
+
+        Returns:
+            float64 ``(N,)``: nats per image (negate and average for the test NLL).
+        """
+        x = as_images(images)
+        c = self._condition(labels, len(x))
+        num_samples = positive_int(num_samples, "num_samples")
+        max_decode = positive_int(max_decode, "max_decode")
+        logw = self._log_weights(x, c, num_samples, np.random.default_rng(seed), max_decode)
+        top = logw.max(axis=1, keepdims=True)
+        return (top[:, 0] + np.log(np.mean(np.exp(logw - top), axis=1)))
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(latent_dim=self.latent_dim, encoder_filters=list(self.encoder_filters),
+                      decoder_filters=list(self.decoder_filters), hidden_units=self.hidden_units,
+                      decoder_hidden_units=self.decoder_hidden_units, beta=self.beta,
+                      dynamic_binarization=self.dynamic_binarization, seed=self.seed)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="genai_keras")
+class ConditionalVAE(VAE):
+    """VAE conditioned on a digit label: ``q(z | x, y)`` and ``p(x | z, y)``.
+
+    The one-hot label is concatenated to the encoder's flattened features and to the
+    decoder's input code, so ``sample(n, labels=[3] * n)`` draws threes. Train with
+    ``model.fit({"images": x, "labels": y}, ...)``.
+
+    Args:
+        num_classes: number of labels (10 for digits); other arguments as :class:`VAE`.
+
+    Used in chapters 02 and 04.
+    """
+
+    def __init__(self, latent_dim: int = 4, num_classes: int = 10, **kwargs: Any) -> None:
+        self.num_classes = positive_int(num_classes, "num_classes", minimum=2)
+        kwargs.setdefault("name", "conditional_vae")
+        super().__init__(latent_dim=latent_dim, **kwargs)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["num_classes"] = self.num_classes
+        return config
+
+
+# ---------------------------------------------------------------------- training recipes
+def make_optimizer(learning_rate: float, total_steps: int, warmup_steps: int = 0,
+                   final_fraction: float = 0.05) -> keras.optimizers.Optimizer:
+    """Adam with a cosine learning-rate decay to ``final_fraction`` of its peak.
+
+    Used in chapter 02 (and by benchmarks/vae.py).
+    """
+    learning_rate = non_negative_float(learning_rate, "learning_rate")
+    total_steps = positive_int(total_steps, "total_steps")
+    schedule = keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=learning_rate / 10 if warmup_steps else learning_rate,
+        decay_steps=max(1, total_steps - warmup_steps), alpha=final_fraction,
+        warmup_target=learning_rate if warmup_steps else None, warmup_steps=warmup_steps)
+    return keras.optimizers.Adam(schedule)
+
+
+def _fit(model: VAE, inputs: Any, n: int, epochs: int, batch_size: int, learning_rate: float,
+         verbose: int, callbacks: Sequence[Any] | None, jit_compile: Any) -> VAE:
+    steps = math.ceil(n / batch_size) * epochs
+    model.compile(optimizer=make_optimizer(learning_rate, steps), jit_compile=jit_compile)
+    model.fit(inputs, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=verbose,
+              callbacks=list(callbacks or []))
+    return model
+
+
+def _model_kwargs(settings: dict, overrides: dict) -> tuple[dict, dict]:
+    merged = dict(settings)
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    train_keys = ("epochs", "batch_size", "learning_rate")
+    return ({k: v for k, v in merged.items() if k not in train_keys},
+            {k: merged[k] for k in train_keys})
+
+
+def train_default(images: Any = None, *, latent_dim: int | None = None, epochs: int | None = None,
+                  batch_size: int | None = None, learning_rate: float | None = None,
+                  beta: float = 1.0, dynamic_binarization: bool = True, seed: int = 0,
+                  verbose: int = 0, callbacks: Sequence[Any] | None = None,
+                  jit_compile: Any = "auto", **sizes: Any) -> VAE:
+    """Train the default VAE on MNIST (the recipe of chapters 02 and 04).
+
+    Defaults (:data:`DEFAULTS`): 32-D latent space, 24 epochs of batch 256 with Adam
+    (peak learning rate 2e-3, cosine decay), dynamic binarisation. Pass
+    ``**DEFAULTS_2D`` (a smaller network with 2-D codes, 8 epochs) for the 2-D VAE.
+
+    Args:
+        images: training images ``(N, 28, 28, 1)`` in [0, 1] (grey levels); default all
+            60,000 MNIST training digits.
+        latent_dim, epochs, batch_size, learning_rate: override :data:`DEFAULTS`.
+        beta: KL weight (1: the ELBO).
+        dynamic_binarization: redraw binary training images every batch.
+        seed: seeds Keras, NumPy and Python before building the model.
+        verbose: passed to ``fit``.
+        callbacks: Keras callbacks for ``fit``.
+        jit_compile: passed to ``compile`` ("auto": XLA only where Keras enables it).
+        **sizes: other :class:`VAE` arguments (``encoder_filters``, ``decoder_filters``,
+            ``hidden_units``, ``decoder_hidden_units``).
+
+    Returns:
+        The trained :class:`VAE` (``model.history.history`` holds per-epoch
+        ``loss``, ``reconstruction`` and ``kl`` in nats per image).
+
+    Raises:
+        ValueError: bad images or settings (e.g. ``beta < 0``, ``latent_dim < 1``).
+
+    Used in chapters 02 and 04.
+    """
+    from genai_keras.config import set_seed
+    from genai_keras.data import load_mnist
+
+    model_kw, train_kw = _model_kwargs(DEFAULTS, dict(latent_dim=latent_dim, epochs=epochs,
+                                                      batch_size=batch_size,
+                                                      learning_rate=learning_rate, **sizes))
+    beta = non_negative_float(beta, "beta")
+    x = load_mnist("train")[0] if images is None else as_images(images)
+    set_seed(seed)
+    model = VAE(beta=beta, dynamic_binarization=dynamic_binarization, seed=seed, **model_kw)
+    return _fit(model, x, len(x), positive_int(train_kw["epochs"], "epochs"),
+                positive_int(train_kw["batch_size"], "batch_size"), train_kw["learning_rate"],
+                verbose, callbacks, jit_compile)
+
+
+def train_default_conditional(images: Any = None, labels: Any = None, *,
+                              latent_dim: int | None = None, epochs: int | None = None,
+                              batch_size: int | None = None,
+                              learning_rate: float | None = None, beta: float = 1.0,
+                              seed: int = 0, verbose: int = 0,
+                              callbacks: Sequence[Any] | None = None,
+                              jit_compile: Any = "auto", **sizes: Any) -> ConditionalVAE:
+    """Train the default conditional VAE on MNIST digits and their labels.
+
+    Defaults: :data:`DEFAULTS_CONDITIONAL` (4-D latent space, 15 epochs).
+
+    Args:
+        images, labels: training images ``(N, 28, 28, 1)`` in [0, 1] and their digits
+            ``(N,)``; default all 60,000 MNIST training digits.
+        other arguments: as :func:`train_default`.
+
+    Returns:
+        The trained :class:`ConditionalVAE`; ``model.sample(n, labels=[d] * n)`` draws
+        digit ``d``.
+
+    Used in chapters 02 and 04.
+    """
+    from genai_keras.config import set_seed
+    from genai_keras.data import load_mnist
+
+    if images is None and labels is None:
+        x, y = load_mnist("train")
+    elif images is None or labels is None:
+        raise ValueError("Pass both images and labels, or neither (all MNIST training digits).")
+    else:
+        x = as_images(images)
+        y = as_labels(labels, num_classes=10, count=len(x))
+    model_kw, train_kw = _model_kwargs(DEFAULTS_CONDITIONAL,
+                                       dict(latent_dim=latent_dim, epochs=epochs,
+                                            batch_size=batch_size, learning_rate=learning_rate,
+                                            **sizes))
+    beta = non_negative_float(beta, "beta")
+    set_seed(seed)
+    model = ConditionalVAE(beta=beta, seed=seed, **model_kw)
+    inputs = {"images": x, "labels": np.asarray(y, dtype=np.int32)}
+    return _fit(model, inputs, len(x), positive_int(train_kw["epochs"], "epochs"),
+                positive_int(train_kw["batch_size"], "batch_size"), train_kw["learning_rate"],
+                verbose, callbacks, jit_compile)
