@@ -28,7 +28,6 @@ Used in chapters 01 and 04.
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
 from pathlib import Path
@@ -36,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import IMAGE_SHAPE, as_images, as_labels, positive_int
+from genai_keras.checks import IMAGE_SHAPE, as_images, as_labels, non_negative_float, positive_int
 
 __all__ = [
     "IndependentBernoulli",
@@ -70,16 +69,6 @@ def _binary_pixels(images: Any, name: str = "images") -> np.ndarray:
             f"genai_keras.data.load_mnist(..., binarize='static')."
         )
     return flat
-
-
-def _non_negative(value: Any, name: str) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number >= 0, got {value!r}.") from None
-    if not math.isfinite(out) or out < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
-    return out
 
 
 def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
@@ -164,7 +153,7 @@ class IndependentBernoulli:
     """
 
     def __init__(self, pseudo_count: float = 1.0) -> None:
-        self.pseudo_count = _non_negative(pseudo_count, "pseudo_count")
+        self.pseudo_count = non_negative_float(pseudo_count, "pseudo_count")
         self.probs: np.ndarray | None = None
         self.fit_seconds: float = 0.0
 
@@ -285,9 +274,9 @@ class BernoulliMixture:
                  tol: float = 0.0, seed: int = 0) -> None:
         self.num_components = positive_int(num_components, "num_components (K)")
         self.num_iterations = positive_int(num_iterations, "num_iterations")
-        self.pseudo_count = _non_negative(pseudo_count, "pseudo_count")
-        self.weight_pseudo_count = _non_negative(weight_pseudo_count, "weight_pseudo_count")
-        self.tol = _non_negative(tol, "tol")
+        self.pseudo_count = non_negative_float(pseudo_count, "pseudo_count")
+        self.weight_pseudo_count = non_negative_float(weight_pseudo_count, "weight_pseudo_count")
+        self.tol = non_negative_float(tol, "tol")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
         self.seed = int(seed)
@@ -503,7 +492,7 @@ class BernoulliMixtureClassifier:
                  pseudo_count: float = 1.0, num_classes: int = 10, seed: int = 0) -> None:
         self.num_components = positive_int(num_components, "num_components (K)")
         self.num_iterations = positive_int(num_iterations, "num_iterations")
-        self.pseudo_count = _non_negative(pseudo_count, "pseudo_count")
+        self.pseudo_count = non_negative_float(pseudo_count, "pseudo_count")
         self.num_classes = positive_int(num_classes, "num_classes", minimum=2)
         self.seed = int(positive_int(seed, "seed", minimum=0))
         self.class_log_prior: np.ndarray | None = None

@@ -1,0 +1,187 @@
+"""Print README's results section (markdown) from the benchmark JSON files.
+
+    python benchmarks/summary.py            # prints markdown
+    python benchmarks/summary.py --readme   # rewrites the block between the RESULTS markers in README.md
+
+Every number comes from ``benchmarks/results/*.json``, written by the benchmark scripts
+beside this one; a missing file is reported as "not run yet".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+README = Path(__file__).resolve().parents[1] / "README.md"
+BEGIN, END = "<!-- RESULTS:BEGIN (python benchmarks/summary.py --readme) -->", "<!-- RESULTS:END -->"
+
+
+def _load(name: str) -> dict | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _fmt(value, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def pixel_section() -> list[str]:
+    d = _load("pixel")
+    if d is None:
+        return ["Chapter 01: `python benchmarks/pixel.py` not run yet."]
+    ind, mix = d["independent_bernoulli"], d["bernoulli_mixture"]
+    clf = d.get("mixture_classifier", {})
+    return [
+        "**Chapter 01, pixel models of binarised MNIST** (`python benchmarks/pixel.py`; test NLL on the "
+        "statically binarised test set)",
+        "",
+        "| model | parameters | test NLL (nats/image) | bits/dim | fit time |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| independent Bernoulli | {ind['num_parameters']:,} | {_fmt(ind['test_nll_nats'])} ± {_fmt(ind['test_nll_nats_stderr'])}"
+        f" | {ind['test_bits_per_dim']:.3f} | {_fmt(ind['fit_seconds'])} s |",
+        f"| Bernoulli mixture, K = {mix['num_components']}, {mix['em_iterations']} EM iterations | "
+        f"{mix['num_parameters']:,} | {_fmt(mix['test_nll_nats'])} ± {_fmt(mix['test_nll_nats_stderr'])} | "
+        f"{mix['test_bits_per_dim']:.3f} | {_fmt(mix['fit_seconds'])} s |",
+        "",
+        f"The mixture used as a Bayes classifier (one mixture per digit) reaches "
+        f"{clf.get('test_accuracy', float('nan')):.1%} test accuracy." if clf else "",
+    ]
+
+
+def vae_section() -> list[str]:
+    d = _load("vae")
+    if d is None:
+        return ["Chapter 02: `python benchmarks/vae.py` not run yet."]
+    classic, pkg, large = d["classic"], d["package_2d"], d["large"]
+    classic_fastest = min(classic["train_seconds_per_epoch"][1:] or classic["train_seconds_per_epoch"])
+    pkg_fastest = min(pkg["train_seconds_per_epoch"][1:] or pkg["train_seconds_per_epoch"])
+    reached = pkg.get("seconds_to_target")
+    lines = [
+        "**Chapter 02, VAE** (`python benchmarks/vae.py`)",
+        "",
+        "| run | parameters | result | training time |",
+        "| --- | ---: | --- | ---: |",
+        f"| classic Keras-example VAE (latent 2), {classic['epochs']} epochs | {classic['params']:,} | "
+        f"loss {classic['final_eval_loss']:.2f} nats | {_fmt(classic['total_train_seconds'])} s |",
+        f"| package 2-D VAE, {len(pkg['eval_loss_per_epoch'])} epochs | {pkg['params']:,} | "
+        f"loss {pkg['eval_loss_per_epoch'][-1]:.2f} nats"
+        f"{'' if reached else ' (never reached the classic loss)'} | {_fmt(pkg['cumulative_train_seconds'][-1])} s |",
+    ]
+    for variant in d.get("variants_2d", []):
+        if variant.get("seconds_to_target"):
+            lines.append(
+                f"| variant: {variant['name']} | {variant['params']:,} | reached {classic['final_eval_loss']:.2f} "
+                f"nats in {_fmt(variant['seconds_to_target'])} s "
+                f"({classic['total_train_seconds'] / variant['seconds_to_target']:.1f}x faster than classic) | "
+                f"{_fmt(variant['cumulative_train_seconds'][-1])} s |")
+    lines += [
+        f"| package VAE, latent {large['settings']['latent_dim']}, {large['settings']['epochs']} epochs | "
+        f"{large['params']:,} | test NLL {large['test_nll_k1000_first_1000']:.1f} ± "
+        f"{large['test_nll_k1000_stderr']:.1f} nats (IWAE k = 1000, first 1,000 test digits); "
+        f"test ELBO {-large['test_elbo_all_10k']:.1f} nats (all 10,000) | {_fmt(large['train_wall_seconds'])} s |",
+        "",
+        f"Loss: grey-level binary cross-entropy summed over pixels plus KL, on all 70,000 images. "
+        f"Per epoch the package 2-D VAE is {classic_fastest / pkg_fastest:.1f}x faster than the classic recipe "
+        f"(fastest epochs, {pkg_fastest:.1f} s vs {classic_fastest:.1f} s).",
+    ]
+    return lines
+
+
+def gan_section() -> list[str]:
+    d = _load("gan")
+    if d is None:
+        return ["Chapter 03: `python benchmarks/gan.py` not run yet."]
+    lines = ["**Chapter 03, GAN** (`python benchmarks/gan.py`; same wall-clock budget each, "
+             "scored on 10,000 samples against the MNIST test set)", "",
+             "| model | parameters (G) | epochs | images/s | FID | classifier IS |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for run in d.get("runs", {}).values():
+        lines.append(
+            f"| {run['name']} | {run['generator_params']:,} | {run['epochs']} | "
+            f"{_fmt(run['images_per_second'], 0)} | {_fmt(run['fid'])} | {_fmt(run['is_mean'], 2)} |")
+    notes = []
+    if "budget_seconds" in d:
+        notes.append(f"Training budget: {d['budget_seconds']:.0f} s per model.")
+    if "reference_mnist_test_is" in d:
+        notes.append(f"The MNIST test set itself scores IS {d['reference_mnist_test_is']:.2f}.")
+    return lines + (["", " ".join(notes)] if notes else [])
+
+
+def text_section() -> list[str]:
+    d = _load("text")
+    if d is None:
+        return ["Chapter 05: `python benchmarks/text.py` not run yet."]
+    r, base = d["result"], d["baselines"]
+    gen = r.get("generation", {})
+    cfg = r["config"]
+    return [
+        "**Chapter 05, character-level Shakespeare** (`python benchmarks/text.py`; validation = last 10% of the text)",
+        "",
+        "| model | validation nats/char | bits/char | training time |",
+        "| --- | ---: | ---: | ---: |",
+        f"| unigram | {base['unigram']['val_nats_per_char']:.3f} | {base['unigram']['val_bits_per_char']:.3f} | - |",
+        f"| bigram | {base['bigram']['val_nats_per_char']:.3f} | {base['bigram']['val_bits_per_char']:.3f} | - |",
+        f"| transformer ({cfg['num_layers']} layers, width {cfg['embed_dim']}, context {cfg['context_length']}, "
+        f"{r['parameters']:,} parameters) | {r['val_nats_per_char']:.3f} | {r['val_bits_per_char']:.3f} | "
+        f"{_fmt(r['train_seconds'])} s |",
+        "",
+        f"Generation: {_fmt(gen.get('with_cache', {}).get('chars_per_second'), 0)} characters/s with the "
+        f"key/value cache, {_fmt(gen.get('without_cache', {}).get('chars_per_second'), 1)} without.",
+    ]
+
+
+def metrics_section() -> list[str]:
+    d = _load("metrics")
+    if d is None:
+        return ["Chapter 04: `python benchmarks/metrics.py` not run yet."]
+    s, real = d["seconds"], d["scores"]["train_10k_vs_test"]
+    return [
+        "**Chapter 04, metric speed and reference scores** (`python benchmarks/metrics.py`)",
+        "",
+        f"All metrics (FID, KID, IS, precision/recall) for {d['num_generated']:,} images against the cached "
+        f"MNIST test statistics: {s['evaluate_samples_10k']:.1f} s. 10,000 real training digits vs the test set: "
+        f"FID {real['fid']:.2f}, IS {real['is_mean']:.2f}, precision {real['precision']:.3f}, "
+        f"recall {real['recall']:.3f}.",
+    ]
+
+
+def comparison_section() -> list[str]:
+    path = RESULTS / "comparison.md"
+    if not path.exists():
+        return ["Comparison table: `python benchmarks/compare.py` not run yet."]
+    return ["**Chapter 04, all image models compared** (`python benchmarks/compare.py`)", "",
+            path.read_text().strip()]
+
+
+def render() -> str:
+    d = _load("metrics") or {}
+    machine = d.get("machine", {})
+    header = (f"Measured on a {machine.get('cpu_count', 2)}-core CPU machine (no GPU) with the TensorFlow "
+              f"backend. Regenerate this section with `python benchmarks/summary.py --readme` after "
+              f"re-running the benchmarks.")
+    blocks = [[header], pixel_section(), vae_section(), gan_section(), metrics_section(),
+              comparison_section(), text_section()]
+    return "\n\n".join("\n".join(line for line in block).strip() for block in blocks) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readme", action="store_true", help="rewrite README.md's results block")
+    args = parser.parse_args()
+    text = render()
+    if not args.readme:
+        print(text)
+        return
+    readme = README.read_text()
+    if BEGIN not in readme or END not in readme:
+        raise SystemExit(f"README.md has no results block; add the lines\n{BEGIN}\n{END}")
+    head, rest = readme.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    README.write_text(f"{head}{BEGIN}\n{text}{END}{tail}")
+    print("README.md results block updated")
+
+
+if __name__ == "__main__":
+    main()
