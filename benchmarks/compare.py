@@ -1,9 +1,8 @@
 """Score every image model of chapters 01-03 on the same metrics; write the comparison table.
 
-Run from the repository root (under the CPU lock):
+Run from the repository root (set GENAI_KERAS_DATA when offline):
 
-    flock /tmp/genai_cpu.lock env GENAI_KERAS_DATA=/work/shared/data \\
-        .venv/bin/python benchmarks/compare.py
+    python benchmarks/compare.py
 
 Loads the shipped checkpoints (``genai_keras.checkpoints.load_or_train``; a missing
 one is trained with its chapter's recipe first), draws 10,000 samples per model
@@ -34,8 +33,7 @@ sys.path.insert(0, str(ROOT))
 from genai_keras import checkpoints as ck  # noqa: E402
 from genai_keras.feature_net import load_feature_net  # noqa: E402
 
-COMMAND = ("flock /tmp/genai_cpu.lock env GENAI_KERAS_DATA=/work/shared/data "
-           ".venv/bin/python benchmarks/compare.py")
+COMMAND = "python benchmarks/compare.py"
 
 
 def main(argv: list[str] | None = None) -> int:
