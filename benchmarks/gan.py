@@ -6,8 +6,8 @@ Inception Score, precision/recall) on 10,000 samples against the MNIST test set.
 
 Run (under the shared CPU lock, from the repository root)::
 
-    flock /tmp/genai_cpu.lock env GENAI_KERAS_DATA=../shared/data TF_CPP_MIN_LOG_LEVEL=3 \
-        .venv/bin/python benchmarks/gan.py --budget 270
+    env GENAI_KERAS_DATA=../shared/data TF_CPP_MIN_LOG_LEVEL=3 \
+        python benchmarks/gan.py --budget 270
 
 ``--trials`` instead runs short (``--trial-budget`` seconds) experiments on the
 default GAN's knobs (batch size, learning rate, XLA, width) and stores them under

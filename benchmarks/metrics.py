@@ -2,8 +2,8 @@
 
 Run from the repository root (under the CPU lock, so timings are honest):
 
-    flock /tmp/genai_cpu.lock env GENAI_KERAS_DATA=/work/shared/data \\
-        .venv/bin/python benchmarks/metrics.py
+    env GENAI_KERAS_DATA=../shared/data \\
+        python benchmarks/metrics.py
 
 The "generated" images are stand-ins with known quality: 10,000 real training digits
 (should score like the test set), and the same digits blurred (sigma 1 pixel). Timed:
@@ -62,7 +62,7 @@ def main() -> int:
         return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in d.items()}
 
     result = {
-        "command": "flock /tmp/genai_cpu.lock .venv/bin/python benchmarks/metrics.py",
+        "command": "python benchmarks/metrics.py",
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version()},
         "num_generated": 10000,

@@ -2,8 +2,8 @@
 
 Run from the repository root (under the CPU lock, so timings are honest):
 
-    flock /tmp/genai_cpu.lock env GENAI_KERAS_DATA=/work/shared/data \\
-        .venv/bin/python benchmarks/pixel.py
+    env GENAI_KERAS_DATA=../shared/data \\
+        python benchmarks/pixel.py
 
 Training data: the 60,000 training digits, statically binarised with seed 1 (what
 ``train_default`` uses). Test data: ``load_mnist("test", binarize="static")`` (seed 0),

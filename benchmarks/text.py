@@ -8,8 +8,8 @@ without the key/value cache.
 
 Run from the repository root, under the shared CPU lock:
 
-    flock /tmp/genai_cpu.lock .venv/bin/python benchmarks/text.py
-    flock /tmp/genai_cpu.lock .venv/bin/python benchmarks/text.py --set steps=2000 --set batch_size=12
+    python benchmarks/text.py
+    python benchmarks/text.py --set steps=2000 --set batch_size=12
 
 Every run is appended to ``trials`` in ``benchmarks/results/text.json``; a run with
 the default recipe (no ``--set``) also becomes the file's ``result``.

@@ -18,7 +18,7 @@ One run, one machine (run it under the CPU lock):
 
 Writes ``benchmarks/results/vae.json``.
 
-    flock /tmp/genai_cpu.lock .venv/bin/python benchmarks/vae.py
+    python benchmarks/vae.py
 """
 
 from __future__ import annotations

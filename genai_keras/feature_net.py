@@ -49,7 +49,7 @@ NUM_CLASSES = 10
 CHANNELS = (16, 32, 64)
 
 RETRAIN_COMMAND = (
-    "flock /tmp/genai_cpu.lock .venv/bin/python scripts/train_feature_net.py"
+    "python scripts/train_feature_net.py"
 )
 
 

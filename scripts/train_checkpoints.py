@@ -3,8 +3,8 @@
 Chapter 04 (``genai_keras.checkpoints.load_or_train``) loads these instead of
 training every model again. Run from the repository root, under the CPU lock:
 
-    flock /tmp/genai_cpu.lock env GENAI_KERAS_DATA=/work/shared/data \\
-        .venv/bin/python scripts/train_checkpoints.py            # the missing ones
+    env GENAI_KERAS_DATA=../shared/data \\
+        python scripts/train_checkpoints.py            # the missing ones
     ... scripts/train_checkpoints.py --force vae dcgan           # retrain some
 
 Each model is trained with its chapter's ``train_default`` (the recipe and budget are
@@ -31,8 +31,8 @@ import keras  # noqa: E402
 
 from genai_keras import checkpoints as ck  # noqa: E402
 
-COMMAND = ("flock /tmp/genai_cpu.lock env GENAI_KERAS_DATA=/work/shared/data "
-           ".venv/bin/python scripts/train_checkpoints.py")
+COMMAND = ("env GENAI_KERAS_DATA=../shared/data "
+           "python scripts/train_checkpoints.py")
 
 
 def write_readme(directory: Path, manifest: dict) -> None:

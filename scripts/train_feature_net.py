@@ -4,8 +4,8 @@ The network behind FID, KID, Inception Score and precision/recall
 (``genai_keras.feature_net``) must be the same for everyone, so its weights ship with
 the package. This script is how they were made; run it from the repository root:
 
-    flock /tmp/genai_cpu.lock env GENAI_KERAS_DATA=/work/shared/data \\
-        .venv/bin/python scripts/train_feature_net.py
+    env GENAI_KERAS_DATA=../shared/data \\
+        python scripts/train_feature_net.py
 
 (``--epochs``, ``--seed`` and ``--out`` change the defaults: 6 epochs, seed 0, the
 packaged weights file.) It trains on the 60,000 MNIST training images with light
