@@ -8,7 +8,7 @@ training every model again. Run from the repository root, under the CPU lock:
     ... scripts/train_checkpoints.py --force vae dcgan           # retrain some
 
 Each model is trained with its chapter's ``train_default`` (the recipe and budget are
-in ``genai_keras.checkpoints.MODELS`` / ``_FULL``: about 2-3 minutes each on a 2-core
+in ``genai_keras.checkpoints.MODELS`` / ``_FULL``: 1-8 minutes each on a 2-core
 CPU, seed 0) and written to ``genai_keras/assets/checkpoints/``, with a record in
 ``manifest.json`` (command, settings, seed, training time, parameters, file size) and a
 human-readable ``README.md`` generated from it.
@@ -41,13 +41,15 @@ def write_readme(directory: Path, manifest: dict) -> None:
         "",
         "Made by `scripts/train_checkpoints.py` and loaded by",
         "`genai_keras.checkpoints.load_or_train(name)` for chapter 04's comparison.",
-        "Regenerate (about 15 minutes on a 2-core CPU):",
+        "Regenerate (about 30 minutes on a 2-core CPU):",
         "",
         f"    {COMMAND} --force",
         "",
         "Keras models are stored as config + float16 weights (`.npz`); the GANs keep only",
-        "their generator. Budgets are shorter than the chapters' full defaults (see",
-        "`settings`), so these models are good but not the best each recipe can do.",
+        "their weight-averaged generator. The DCGAN is the full default recipe (the model",
+        "of `benchmarks/gan.py`); the other budgets are shorter than the chapters' full",
+        "defaults (see `settings`), so those models are good but not the best each recipe",
+        "can do.",
         "",
         "| name | recipe | settings | seed | train time (s) | parameters | file (KiB) | made |",
         "|---|---|---|---|---|---|---|---|",

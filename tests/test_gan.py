@@ -216,3 +216,48 @@ def test_bad_inputs_raise_clear_errors(tmp_path):
         cgan.fit(_images(4), epochs=1, verbose=0)
     with pytest.raises(ValueError, match="d_steps must be an integer >= 1"):
         G.GAN(G.build_generator(8, 16), G.build_discriminator(8), d_steps=0)
+
+
+# --- weight averaging (EMA) -------------------------------------------------
+
+def test_ema_generator_is_the_documented_average_after_one_step():
+    gan = _small_gan(ema_decay=0.999)
+    w0 = [np.array(w) for w in gan.ema_generator.weights]
+    assert all(np.allclose(a, np.array(b)) for a, b in zip(w0, gan.generator.weights))
+    gan.fit(_images(32), epochs=1, batch_size=32, verbose=0)
+    # first update: d = min(0.999, (1 + 0) / (10 + 0)) = 0.1
+    for before, ema, raw in zip(w0, gan.ema_generator.weights, gan.generator.weights):
+        np.testing.assert_allclose(np.array(ema), 0.1 * before + 0.9 * np.array(raw), rtol=1e-5,
+                                   atol=1e-6)
+    assert int(np.array(gan.ema_updates)) == 1
+    assert any(not np.allclose(np.array(a), np.array(b))
+               for a, b in zip(gan.ema_generator.weights, gan.generator.weights))
+    z = np.random.default_rng(0).standard_normal((4, gan.latent_dim)).astype("float32")
+    expected = (keras.ops.convert_to_numpy(gan.ema_generator(z, training=False)) + 1) / 2
+    np.testing.assert_allclose(gan.generate(z), np.clip(expected, 0, 1), atol=1e-6)
+
+
+def test_ema_generator_is_what_gets_saved(tmp_path):
+    gan = _small_gan(ema_decay=0.99)
+    gan.fit(_images(64), epochs=1, batch_size=32, verbose=0)
+    loaded = G.load_generator(gan.save_generator(tmp_path / "ema.keras"))
+    np.testing.assert_allclose(loaded.sample(6, seed=3), gan.sample(6, seed=3), atol=1e-6)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.0, 2.0])
+def test_ema_decay_out_of_range_is_a_clear_error(bad):
+    with pytest.raises(ValueError, match="ema_decay must be in"):
+        _small_gan(ema_decay=bad)
+
+
+def test_default_learning_rate_decays_linearly_to_zero_over_the_run():
+    gan = G.make_default("dcgan", total_steps=10)
+    peak = G.DEFAULTS["dcgan"]["lr"]
+    for opt in (gan.d_optimizer, gan.g_optimizer):
+        for step, expected in ((0, peak), (5, peak / 2), (10, 0.0)):
+            opt.iterations.assign(step)
+            assert float(keras.ops.convert_to_numpy(opt.learning_rate)) == pytest.approx(expected, abs=1e-9)
+    constant = G.make_default("dcgan")  # no total_steps: constant learning rate
+    constant.d_optimizer.iterations.assign(1000)
+    assert float(keras.ops.convert_to_numpy(constant.d_optimizer.learning_rate)) == pytest.approx(peak)
+    assert gan.ema_generator is not None and gan.sampling_generator is gan.ema_generator

@@ -45,11 +45,13 @@ _LOG_2PI = math.log(2.0 * math.pi)
 DEFAULTS: dict[str, Any] = dict(latent_dim=32, encoder_filters=(32, 64), decoder_filters=(64, 32),
                                 hidden_units=256, decoder_hidden_units=256, epochs=24,
                                 batch_size=256, learning_rate=2e-3)
-#: Settings of the 2-D VAE (``train_default(**DEFAULTS_2D)``): codes you can plot. A
-#: small network is enough for two latent dimensions and trains fast on a CPU.
+#: Settings of the 2-D VAE (``train_default(**DEFAULTS_2D)``): codes you can plot. Narrow
+#: convolutions (cheap on a CPU) with wide dense layers on both sides of the 2-D code (the
+#: encoder must place each digit precisely; the decoder must bend a plane onto the digits),
+#: small batches for many updates per epoch, a high peak learning rate with cosine decay.
 DEFAULTS_2D: dict[str, Any] = dict(latent_dim=2, encoder_filters=(16, 32), decoder_filters=(32, 16),
-                                   hidden_units=128, decoder_hidden_units=0, epochs=8,
-                                   batch_size=256, learning_rate=3e-3)
+                                   hidden_units=256, decoder_hidden_units=256, epochs=4,
+                                   batch_size=128, learning_rate=3e-3)
 #: Settings of the conditional VAE (``train_default_conditional()``). A small code (4-D)
 #: leaves the class to the label: the decoder must use it, and learns to within a few epochs.
 DEFAULTS_CONDITIONAL: dict[str, Any] = dict(DEFAULTS, latent_dim=4, epochs=15)
@@ -452,7 +454,8 @@ def train_default(images: Any = None, *, latent_dim: int | None = None, epochs: 
 
     Defaults (:data:`DEFAULTS`): 32-D latent space, 24 epochs of batch 256 with Adam
     (peak learning rate 2e-3, cosine decay), dynamic binarisation. Pass
-    ``**DEFAULTS_2D`` (a smaller network with 2-D codes, 8 epochs) for the 2-D VAE.
+    ``**DEFAULTS_2D`` (narrow convolutions, wide dense layers, 2-D codes, 4 epochs) for the
+    2-D VAE.
 
     Args:
         images: training images ``(N, 28, 28, 1)`` in [0, 1] (grey levels); default all
