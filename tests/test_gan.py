@@ -261,3 +261,12 @@ def test_default_learning_rate_decays_linearly_to_zero_over_the_run():
     constant.d_optimizer.iterations.assign(1000)
     assert float(keras.ops.convert_to_numpy(constant.d_optimizer.learning_rate)) == pytest.approx(peak)
     assert gan.ema_generator is not None and gan.sampling_generator is gan.ema_generator
+
+
+def test_bad_schedule_and_batch_norm_critic_are_clear_errors():
+    with pytest.raises(ValueError, match="total_steps"):
+        G.make_default("dcgan", total_steps=0)
+    with pytest.raises(ValueError, match="without batch normalisation"):
+        G.GAN(G.build_generator(8, 16), G.build_discriminator(8, batch_norm=True), loss="wgan-gp")
+    gan = G.GAN(G.build_generator(8, 16), G.build_discriminator(8, batch_norm=True))
+    assert any("_bn" in layer.name for layer in gan.discriminator.layers)

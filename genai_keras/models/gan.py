@@ -353,6 +353,11 @@ class GAN(keras.Model):
             if d_shape != self.data_shape:
                 raise ValueError(f"The generator makes {self.data_shape} samples but the "
                                  f"discriminator takes {d_shape}; they must match.")
+            if self.loss_name == "wgan-gp" and any(
+                    isinstance(layer, layers.BatchNormalization) for layer in discriminator.layers):
+                raise ValueError("WGAN-GP needs a critic without batch normalisation (its gradient "
+                                 "penalty is per example); build it with batch_norm=False or "
+                                 "choose another loss.")
             if (len(discriminator.inputs) == 2) != self.conditional:
                 raise ValueError("Generator and discriminator must both take labels (conditional "
                                  "GAN) or neither.")
@@ -833,6 +838,8 @@ def make_default(kind: str = "dcgan", seed: int = 0, total_steps: int | None = N
     if unknown:
         raise ValueError(f"Unknown setting(s) {sorted(unknown)}; known: {sorted(cfg)}.")
     cfg.update(overrides)
+    if total_steps is not None:
+        total_steps = positive_int(total_steps, "total_steps")
     keras.utils.set_random_seed(seed)
     num_classes = 10 if cfg["conditional"] else None
     gen = build_generator(cfg["latent_dim"], cfg["g_channels"], num_classes=num_classes)
@@ -845,7 +852,7 @@ def make_default(kind: str = "dcgan", seed: int = 0, total_steps: int | None = N
         if not (cfg["lr_decay"] and total_steps):
             return cfg["lr"]
         return keras.optimizers.schedules.PolynomialDecay(
-            cfg["lr"], positive_int(total_steps, "total_steps"), end_learning_rate=0.0, power=1.0)
+            cfg["lr"], total_steps, end_learning_rate=0.0, power=1.0)
 
     gan.compile(d_optimizer=keras.optimizers.Adam(learning_rate(), beta_1=cfg["beta_1"],
                                                   beta_2=cfg["beta_2"], name="d_adam"),
