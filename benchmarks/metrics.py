@@ -15,7 +15,6 @@ Used in chapter 04.
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import sys
@@ -29,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 import genai_keras as gk  # noqa: E402
+from _results import write_result  # noqa: E402
 from genai_keras import metrics  # noqa: E402
 
 
@@ -88,11 +88,7 @@ def main() -> int:
         },
     }
     assert res_cold["fid"] == res_warm["fid"]
-    out = ROOT / "benchmarks" / "results" / "metrics.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
-    print(f"wrote {out}")
+    write_result("metrics", result)
     return 0
 
 

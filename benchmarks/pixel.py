@@ -17,7 +17,6 @@ the classifier's test accuracy. Used in chapters 01 and 04 (README table).
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import sys
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 import genai_keras as gk  # noqa: E402
+from _results import write_result  # noqa: E402
 from genai_keras.distributions import bits_per_dim  # noqa: E402
 from genai_keras.models import pixel  # noqa: E402
 
@@ -81,11 +81,7 @@ def main() -> int:
                     "cpus": os.cpu_count()},
         "total_seconds": round(time.perf_counter() - t0, 1),
     }
-    out = ROOT / "benchmarks" / "results" / "pixel.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
-    print(f"wrote {out}")
+    write_result("pixel", results)
     return 0
 
 

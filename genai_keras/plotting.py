@@ -14,6 +14,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
+def _label_axes(ax, title: str, xlabel: str, ylabel: str, logy: bool = False) -> None:
+    """Title, axis labels, optional log y-axis and a light grid: the house style of line plots."""
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    ax.grid(alpha=0.3)
+
+
 def show_images(images: Any, titles: Sequence[str] | None = None, ncols: int | None = None,
                 title: str | None = None, cmap: str = "gray_r", size: float = 1.1,
                 vmin: float = 0.0, vmax: float = 1.0):
@@ -93,12 +103,7 @@ def plot_history(history: Any, keys: Sequence[str] | None = None, title: str = "
             val = np.asarray(logs[f"val_{key}"], dtype=float)
             ax.plot(np.arange(1, len(val) + 1), val, linestyle="--", color=line.get_color(),
                     label=f"val_{key}")
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if logy:
-        ax.set_yscale("log")
-    ax.grid(alpha=0.3)
+    _label_axes(ax, title, xlabel, ylabel, logy)
     ax.legend()
     fig.tight_layout()
     return fig
@@ -377,12 +382,7 @@ def plot_metric_panels(panels: Mapping[str, tuple[Any, Mapping[str, Any], str]],
                 ylabel = label[len("ylabel:"):]
                 continue
             ax.plot(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), "o-", label=label)
-        ax.set_title(name)
-        ax.set_xlabel(xlabel)
-        ax.set_ylabel(ylabel)
-        if logy:
-            ax.set_yscale("log")
-        ax.grid(alpha=0.3)
+        _label_axes(ax, name, xlabel, ylabel, logy)
         if len([k for k in curves if not k.startswith("ylabel:")]) > 1:
             ax.legend(fontsize=8)
     fig.suptitle(title)

@@ -801,7 +801,7 @@ def count_parameters(model: keras.Model) -> int:
 
 #: Defaults of :func:`train_default`, one entry per kind (chosen with benchmarks/gan.py on a
 #: 2-core CPU). Narrow networks (64 generator channels at 7x7, 32 discriminator channels
-#: at 14x14) make about four times more updates per second than the classic widths; a
+#: at 14x14) make two to three times more updates per second than the classic widths; a
 #: high learning rate that decays linearly to 0 over the run, and a weight average of the
 #: generator (``ema_decay``), turn those updates into sharp digits.
 DEFAULTS: dict[str, dict[str, Any]] = {
