@@ -16,6 +16,7 @@ from genai_keras._version import __version__
 from genai_keras.config import fast_mode, set_seed
 
 _SUBMODULES = (
+    "backend",
     "checks",
     "config",
     "data",
@@ -26,6 +27,10 @@ _SUBMODULES = (
     "plotting",
     "text",
     "checkpoints",
+    "losses",
+    "protocol",
+    "recipes",
+    "utils",
 )
 
 import_keras_quietly()

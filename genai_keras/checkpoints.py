@@ -1,16 +1,18 @@
 """Trained comparison models of chapters 01-03, shipped or trained on demand.
 
 Chapter 04 compares every image model of the course on the same metrics. Training
-them all takes a while on a laptop CPU, so small checkpoints ship in
-``genai_keras/assets/checkpoints/`` (made by ``scripts/train_checkpoints.py``, which
-records how in ``manifest.json`` there). :func:`load_or_train` loads a checkpoint
-when it is present, and otherwise trains the model with the chapter module's own
-``train_default`` (the same code and defaults the chapter notebooks use); in fast
-mode that is a tiny run, good for tests only, and nothing is written into the package.
+them all takes a while on a laptop CPU, so checkpoints ship in
+``genai_keras/assets/checkpoints/``, made by ``scripts/train_checkpoints.py`` from the
+recipes of :mod:`genai_keras.recipes` (a checkpoint's name is its recipe's name).
+:func:`load_or_train` loads a checkpoint when it is present and otherwise trains the
+recipe (in fast mode its tiny variant, good for tests only; nothing is written into the
+package).
 
-Keras models are stored as their Keras config plus float16 weights in a compressed
-``.npz`` (half the size of a ``.keras`` file; sampling is unaffected at the precision
-of 8-bit images). The Bernoulli mixture uses its own ``.npz`` format.
+Keras models are stored in Keras' own weights format (``.weights.h5``: the
+architecture is rebuilt from the recipe); the GANs keep only their weight-averaged
+generator. The NumPy pixel models of chapter 01 use their own ``.npz`` format. Every
+file's SHA-256 is recorded in ``manifest.json`` and checked on load. The weights load
+on every Keras backend.
 
 :func:`compare_models` scores models (test NLL where the model has one, FID, KID, IS,
 precision, recall, training time, parameters) for the comparison table of chapter 04
@@ -21,7 +23,7 @@ Used in chapter 04.
 
 from __future__ import annotations
 
-import dataclasses
+import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -30,141 +32,99 @@ from typing import Any
 
 import numpy as np
 
+from genai_keras import recipes
+
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "assets" / "checkpoints"
 MANIFEST = "manifest.json"
+#: The comparison models, in table order (each is a recipe of :mod:`genai_keras.recipes`).
+MODELS: tuple[str, ...] = ("independent_bernoulli", "bernoulli_mixture", "vae",
+                           "conditional_vae", "dcgan", "wgan_gp", "conditional_gan")
+#: How each family's likelihood is computed for the table (None: the family has none).
+LIKELIHOOD = {"pixel": "exact", "vae": "iwae", "gan": None}
+REGENERATE = "python scripts/train_checkpoints.py --force"
 
 
-@dataclasses.dataclass(frozen=True)
-class ModelSpec:
-    """How one comparison model is trained, stored and scored.
-
-    Attributes:
-        name: the checkpoint name (``load_or_train(name)``).
-        title: a short display name.
-        chapter: the chapter that teaches the model.
-        family: ``"pixel"``, ``"vae"`` or ``"gan"``.
-        file: the checkpoint file name inside ``CHECKPOINT_DIR``.
-        conditional: True when samples need labels (drawn 0..9 in turn for scoring).
-        recipe: the call that trains the checkpoint (for the manifest).
-        likelihood: ``"exact"``, ``"iwae"`` (importance-weighted bound) or None.
-    """
-
-    name: str
-    title: str
-    chapter: str
-    family: str
-    file: str
-    conditional: bool
-    recipe: str
-    likelihood: str | None
+class CheckpointIntegrityError(ValueError):
+    """A checkpoint file differs from the one its manifest records."""
 
 
-#: The comparison models, in table order. Training budgets for the shipped
-#: checkpoints (1-8 minutes each on a 2-core CPU) are in ``_FULL``.
-MODELS: dict[str, ModelSpec] = {
-    spec.name: spec for spec in [
-        ModelSpec("independent_bernoulli", "Independent Bernoulli", "01", "pixel",
-                  "independent_bernoulli.npz", False,
-                  "pixel.IndependentBernoulli(pseudo_count=1).fit(static-binarised train)", "exact"),
-        ModelSpec("bernoulli_mixture", "Bernoulli mixture (K=100)", "01", "pixel",
-                  "bernoulli_mixture.npz", False, "pixel.train_default()", "exact"),
-        ModelSpec("vae", "VAE", "02", "vae", "vae.npz", False,
-                  "vae.train_default(epochs=EPOCHS)", "iwae"),
-        ModelSpec("conditional_vae", "Conditional VAE", "02", "vae", "conditional_vae.npz", True,
-                  "vae.train_default_conditional(epochs=EPOCHS)", "iwae"),
-        ModelSpec("dcgan", "DCGAN", "03", "gan", "dcgan.npz", False,
-                  "gan.train_default('dcgan', epochs=EPOCHS)", None),
-        ModelSpec("wgan_gp", "WGAN-GP", "03", "gan", "wgan_gp.npz", False,
-                  "gan.train_default('wgan-gp', epochs=EPOCHS)", None),
-        ModelSpec("conditional_gan", "Conditional GAN", "03", "gan", "conditional_gan.npz", True,
-                  "gan.train_default('conditional', epochs=EPOCHS)", None),
-    ]
-}
-
-#: Budgets of the full (checkpoint) runs, in epochs. The DCGAN gets its full default (the
-#: benchmark's model); the others shorter runs (their learning rates still decay to 0).
-_FULL = {"vae_epochs": 6, "cvae_epochs": 6,
-         "gan_epochs": {"dcgan": 12, "wgan_gp": 2, "conditional_gan": 6}}
-#: Budgets of the tiny fast-mode runs (tests, fast notebooks): results are meaningless.
-_FAST = {"train_limit": 2000, "vae_epochs": 1, "gan_images": 512, "mixture_components": 10,
-         "mixture_iterations": 3}
-_GAN_KIND = {"dcgan": "dcgan", "wgan_gp": "wgan-gp", "conditional_gan": "conditional"}
-
-
-def _spec(name: str) -> ModelSpec:
+def _recipe(name: str) -> recipes.Recipe:
     if name not in MODELS:
         raise ValueError(f"Unknown model {name!r}; choose one of: {', '.join(MODELS)}.")
-    return MODELS[name]
+    return recipes.RECIPES[name]
 
 
-def _fast(fast: bool | None) -> bool:
-    if fast is None:
-        from genai_keras.config import fast_mode
+def is_conditional(name: str) -> bool:
+    """True when the model's samples need labels (drawn 0..9 in turn for scoring)."""
+    model = _recipe(name).model
+    return bool(model.get("conditional") or model.get("num_classes"))
 
-        return fast_mode()
-    return bool(fast)
+
+def checkpoint_path(name: str, directory: str | Path | None = None) -> Path:
+    """Where ``name``'s checkpoint lives (it may not exist yet)."""
+    suffix = ".npz" if _recipe(name).family == "pixel" else ".weights.h5"
+    return Path(directory or CHECKPOINT_DIR) / f"{name}{suffix}"
+
+
+def sha256(path: str | Path) -> str:
+    """SHA-256 of a file, as hex."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 # ----------------------------------------------------------------- saving / loading
-
-def save_keras_model(model: Any, path: str | Path) -> Path:
-    """Save a Keras model as its config plus float16 weights in a compressed ``.npz``.
-
-    Integer variables (seed-generator states) are kept exactly.
-    """
-    import keras
-
+def save(name: str, model: Any, path: str | Path) -> Path:
+    """Write a trained model of recipe ``name`` (GANs: the sampling generator only)."""
     path = Path(path)
-    config = json.dumps(keras.saving.serialize_keras_object(model))
-    arrays = {}
-    for i, w in enumerate(model.get_weights()):
-        w = np.asarray(w)
-        arrays[f"w{i:03d}"] = w.astype(np.float16) if np.issubdtype(w.dtype, np.floating) else w
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, config=np.array(config), **arrays)
+    family = _recipe(name).family
+    if family == "pixel":
+        return Path(model.save(path))
+    if family == "gan":
+        model.sampling_generator.save_weights(path)
+        return path
+    from genai_keras.models import vae
+
+    clean = vae.build(_recipe(name))  # no optimizer state: only the weights ship
+    clean.set_weights(model.get_weights())
+    clean.save_weights(path)
     return path
 
 
-def load_keras_model(path: str | Path) -> Any:
-    """Rebuild a model saved by :func:`save_keras_model` (weights back in float32)."""
-    import keras
+def load(name: str, path: str | Path, expected_sha256: str | None = None) -> Any:
+    """Rebuild the model of recipe ``name`` and load its weights from ``path``.
 
-    import genai_keras.models.gan  # noqa: F401  (registers the serialisable classes)
-    import genai_keras.models.vae  # noqa: F401
+    Args:
+        name: a key of :data:`MODELS`.
+        path: the checkpoint file.
+        expected_sha256: if given, the file's SHA-256 must match.
 
-    with np.load(path, allow_pickle=False) as data:
-        config = json.loads(str(data["config"]))
-        weights = [data[k] for k in sorted(k for k in data.files if k.startswith("w"))]
-    model = keras.saving.deserialize_keras_object(config)
-    current = model.get_weights()
-    if len(current) != len(weights):
-        raise ValueError(f"{path} holds {len(weights)} weight arrays but the rebuilt model has "
-                         f"{len(current)}; the file is from another version of the model.")
-    model.set_weights([w.astype(c.dtype) for w, c in zip(weights, current)])
-    return model
-
-
-def _save(name: str, model: Any, path: Path) -> Path:
-    spec = _spec(name)
-    if spec.family == "pixel":
-        return Path(model.save(path))
-    if spec.family == "gan":
-        return save_keras_model(model.sampling_generator, path)
-    return save_keras_model(model, path)
-
-
-def _load(name: str, path: Path) -> Any:
-    spec = _spec(name)
-    if spec.family == "pixel":
+    Raises:
+        CheckpointIntegrityError: the file's SHA-256 differs (a corrupt or replaced
+            file): retrain it with ``scripts/train_checkpoints.py`` or reinstall.
+    """
+    recipe = _recipe(name)
+    path = Path(path)
+    if expected_sha256 is not None and sha256(path) != expected_sha256:
+        raise CheckpointIntegrityError(
+            f"{path} does not match the SHA-256 in its manifest (corrupt or replaced file). "
+            f"Reinstall genai_keras, or retrain it: {REGENERATE} {name}.")
+    if recipe.family == "pixel":
         from genai_keras.models import pixel
 
         return pixel.load(path)
-    if spec.family == "gan":
-        from genai_keras.models import gan
+    if recipe.family == "vae":
+        from genai_keras.models import vae
 
-        generator = load_keras_model(path)
-        return gan.GAN(generator, None, num_classes=10 if spec.conditional else None, seed=0)
-    return load_keras_model(path)
+        model = vae.build(recipe)
+        model.load_weights(path)
+        return model
+    from genai_keras.models import gan
+
+    cfg = recipe.model
+    num_classes = 10 if cfg["conditional"] else None
+    generator = gan.build_generator(cfg["latent_dim"], cfg["g_channels"], num_classes=num_classes)
+    generator.load_weights(path)
+    return gan.GAN(generator, None, num_classes=num_classes, seed=recipe.seed)
 
 
 def read_manifest(directory: str | Path | None = None) -> dict[str, dict]:
@@ -175,72 +135,25 @@ def read_manifest(directory: str | Path | None = None) -> dict[str, dict]:
     return json.loads(path.read_text())
 
 
-def checkpoint_path(name: str, directory: str | Path | None = None) -> Path:
-    """Where ``name``'s checkpoint lives (it may not exist yet)."""
-    return Path(directory or CHECKPOINT_DIR) / _spec(name).file
-
-
 # --------------------------------------------------------------------------- training
-
-def train(name: str, fast: bool | None = None, seed: int = 0) -> tuple[Any, dict]:
-    """Train comparison model ``name`` with its chapter's ``train_default``.
+def train(name: str, fast: bool | None = None) -> tuple[Any, dict]:
+    """Train comparison model ``name`` from its recipe.
 
     Args:
         name: a key of :data:`MODELS`.
-        fast: a tiny run (seconds; for tests) instead of the checkpoint budget;
+        fast: the recipe's fast variant (seconds; for tests) instead of the full recipe;
             None follows ``gk.fast_mode()``.
-        seed: the training seed.
 
     Returns:
         ``(model, record)``: the trained model and a dict saying how it was made
-        (``recipe``, ``settings``, ``seed``, ``train_seconds``, ``fast``).
+        (``recipe`` as data, ``train_seconds``, ``fast``).
     """
-    spec = _spec(name)
-    fast = _fast(fast)
-    settings: dict[str, Any] = {}
+    _recipe(name)
+    recipe = recipes.get(name, fast=fast)
     start = time.perf_counter()
-    if spec.family == "pixel":
-        from genai_keras.data import load_mnist
-        from genai_keras.models import pixel
-
-        limit = _FAST["train_limit"] if fast else None
-        if name == "independent_bernoulli":
-            images, _ = load_mnist("train", binarize="static", limit=limit, seed=1)
-            model = pixel.IndependentBernoulli(pseudo_count=1.0).fit(images)
-            settings = {"pseudo_count": 1.0, "limit": limit}
-        else:
-            if fast:
-                settings = {"num_components": _FAST["mixture_components"],
-                            "num_iterations": _FAST["mixture_iterations"], "limit": limit}
-            model = pixel.train_default(seed=seed, **settings)
-    elif spec.family == "vae":
-        from genai_keras.data import load_mnist
-        from genai_keras.models import vae
-
-        limit = _FAST["train_limit"] if fast else None
-        images, labels = load_mnist("train", limit=limit)
-        if name == "vae":
-            settings = {"epochs": _FAST["vae_epochs"] if fast else _FULL["vae_epochs"]}
-            model = vae.train_default(images, seed=seed, **settings)
-        else:
-            settings = {"epochs": _FAST["vae_epochs"] if fast else _FULL["cvae_epochs"]}
-            model = vae.train_default_conditional(images, labels, seed=seed, **settings)
-        settings["limit"] = limit
-    else:
-        from genai_keras.models import gan
-
-        if fast:
-            settings = {"epochs": 1, "limit": _FAST["gan_images"]}
-        else:
-            settings = {"epochs": _FULL["gan_epochs"][name]}
-        model = gan.train_default(_GAN_KIND[name], seed=seed, **settings)
-        settings["epochs_run"] = len(next(iter(model.history_.values()), []))
-    seconds = time.perf_counter() - start
-    recipe = spec.recipe.replace("EPOCHS", str(settings.get("epochs")))
-    if fast:
-        recipe += f"  # fast mode: {settings}"
-    record = {"name": name, "recipe": recipe, "settings": settings, "seed": seed,
-              "train_seconds": round(seconds, 1), "fast": fast}
+    model, _ = recipes.train(recipe)
+    record = {"name": name, "recipe": recipe.as_dict(), "seed": recipe.seed,
+              "train_seconds": round(time.perf_counter() - start, 1), "fast": recipe.fast}
     return model, record
 
 
@@ -249,11 +162,9 @@ def load_or_train(name: str, fast: bool | None = None, return_record: bool = Fal
     """Load comparison model ``name`` from the shipped checkpoints, or train it.
 
     Args:
-        name: one of :data:`MODELS` (``"bernoulli_mixture"``, ``"vae"``,
-            ``"conditional_vae"``, ``"dcgan"``, ``"wgan_gp"``, ``"conditional_gan"``,
-            ``"independent_bernoulli"``).
-        fast: when the checkpoint is missing, train a tiny model (True) or the full
-            checkpoint recipe (False); None follows ``gk.fast_mode()``. Nothing is
+        name: one of :data:`MODELS`.
+        fast: when the checkpoint is missing, train the recipe's fast variant (True)
+            or the full recipe (False); None follows ``gk.fast_mode()``. Nothing is
             saved into the package either way (``scripts/train_checkpoints.py`` does that).
         return_record: also return the record (manifest entry, or the training record
             with ``"source": "trained"``).
@@ -264,13 +175,15 @@ def load_or_train(name: str, fast: bool | None = None, return_record: bool = Fal
         ``(model, record)`` if ``return_record``.
 
     Raises:
-        ValueError: unknown name.
+        ValueError: unknown name; CheckpointIntegrityError: a file that does not match
+            its manifest.
     """
-    _spec(name)
+    _recipe(name)
     path = checkpoint_path(name, directory)
     if path.is_file():
-        model = _load(name, path)
-        record = dict(read_manifest(directory).get(name, {}), source="checkpoint")
+        entry = read_manifest(directory).get(name, {})
+        model = load(name, path, expected_sha256=entry.get("sha256"))
+        record = dict(entry, source="checkpoint")
     else:
         model, record = train(name, fast)
         record["source"] = "trained"
@@ -282,17 +195,16 @@ def num_parameters(model: Any) -> int:
     if hasattr(model, "num_parameters"):
         value = model.num_parameters
         return int(value() if callable(value) else value)
-    target = model.generator if hasattr(model, "generator") else model
-    return int(sum(int(np.prod(w.shape)) for w in target.weights
-                   if "float" in str(getattr(w, "dtype", "float"))))
+    from genai_keras.utils import count_parameters
+
+    return count_parameters(model.generator if hasattr(model, "generator") else model)
 
 
 # ------------------------------------------------------------------------- comparison
 
 def sample_images(name: str, model: Any, n: int, seed: int = 0) -> np.ndarray:
     """``n`` samples of a comparison model (conditional models: digits 0..9 in turn)."""
-    spec = _spec(name)
-    labels = (np.arange(n) % 10) if spec.conditional else None
+    labels = (np.arange(n) % 10) if is_conditional(name) else None
     return np.asarray(model.sample(n, labels=labels, seed=seed), dtype=np.float32)
 
 
@@ -305,13 +217,13 @@ def test_nll(name: str, model: Any, num_images: int = 1000, num_samples: int = 1
     """
     from genai_keras.data import load_mnist
 
-    spec = _spec(name)
-    if spec.likelihood is None:
+    family = _recipe(name).family
+    if LIKELIHOOD[family] is None:
         return None
     x, y = load_mnist("test", binarize="static", limit=num_images)
-    if spec.family == "pixel":
-        return float(-np.mean(model.log_prob(x)))
-    labels = y.astype(np.int32) if spec.conditional else None
+    if family == "pixel":
+        return float(-np.mean(model.log_likelihood(x)))
+    labels = y.astype(np.int32) if is_conditional(name) else None
     return float(-np.mean(model.log_likelihood(x, labels, num_samples=num_samples)))
 
 
@@ -344,7 +256,7 @@ def compare_models(names: Sequence[str] | None = None, num_samples: int = 10000,
     rows = []
     models = dict(models or {})
     for name in names or (list(models) if models else list(MODELS)):
-        spec = _spec(name)
+        recipe = _recipe(name)
         if name in models:
             model, record = models[name]
         else:
@@ -353,9 +265,9 @@ def compare_models(names: Sequence[str] | None = None, num_samples: int = 10000,
         scores = evaluate_samples(sample_images(name, model, num_samples), kid_subsets=kid_subsets)
         nll = test_nll(name, model, nll_images, nll_samples)
         rows.append({
-            "name": name, "title": spec.title, "chapter": spec.chapter,
+            "name": name, "title": recipe.title, "chapter": recipe.chapter,
             "test_nll": None if nll is None else round(nll, 2),
-            "nll_kind": spec.likelihood,
+            "nll_kind": LIKELIHOOD[recipe.family],
             "fid": round(scores["fid"], 2), "kid_mean": round(scores["kid_mean"], 2),
             "kid_std": round(scores["kid_std"], 2), "is_mean": round(scores["is_mean"], 3),
             "is_std": round(scores["is_std"], 3), "precision": round(scores["precision"], 3),

@@ -18,7 +18,9 @@ on other data sets (different features, different scale).
   samples inside the manifold of generated ones (diversity / coverage).
 
 Every function takes images ``(N, 28, 28, 1)`` (or ``(N, 28, 28)``) with pixels in
-[0, 1]; the ``*_from_features`` variants take ``(N, D)`` feature arrays.
+[0, 1]; the ``*_from_features`` variants take ``(N, D)`` feature arrays. FID needs at
+least ``MIN_SAMPLES_FID`` (256) samples per set and warns below ``FID_BIAS_SAMPLES``
+(5,000); KID needs at least ``MIN_SAMPLES_KID`` (100). Report numbers at 10,000.
 
 Used in chapter 04 (and by every chapter that scores its samples).
 """
@@ -38,6 +40,30 @@ import scipy.linalg
 from genai_keras.checks import as_images, positive_int
 
 CACHE_ENV_VAR = "GENAI_KERAS_CACHE"
+
+# Sample-size limits. Measured with the shipped network: real training digits scored
+# against the 10,000 test digits give FID 50 at N = 150, 29 at 256, 16 at 500, 8.2 at
+# 2,000, 3.2 at 5,000 and 2.5 at 10,000: the excess is FID's small-sample bias.
+
+#: Fewest samples per set that :func:`fid`, :func:`fid_from_features` and
+#: :func:`evaluate_samples` accept (also at least D + 1 for D-dimensional features).
+#: FID fits a D x D covariance (D = 128 here), which has rank <= N - 1: singular for
+#: N <= D, and just above D its smallest eigenvalues shrink towards 0 (by about
+#: (1 - sqrt(D / N))^2, Marchenko-Pastur), making the matrix square root unstable. At
+#: N = 2 D = 256 that factor is ~0.09 and the number is usable, if biased (29 for perfect
+#: samples, above); the 500-sample fast mode of the notebooks stays above the limit.
+MIN_SAMPLES_FID = 256
+#: Fewest samples per set that :func:`kid` and :func:`kid_from_features` accept. The
+#: estimator is unbiased for any subset size >= 2, but tiny sets make it pure noise:
+#: real vs real digits, the std over subsets is ~1,400 at 20 samples and ~750 at 50,
+#: more than the effect of clearly visible damage (Gaussian pixel noise of std 0.1,
+#: KID ~900, FID 69); at 100 it falls to ~240.
+MIN_SAMPLES_KID = 100
+#: Below this many samples in either set, FID functions warn that the value is biased
+#: upwards noticeably (3.2 at 5,000 vs 2.5 at 10,000, and three times that at 2,000).
+FID_BIAS_SAMPLES = 5000
+#: The sample size used for the FIDs and KIDs reported in this course.
+STANDARD_SAMPLES = 10000
 
 
 # --------------------------------------------------------------------------- helpers
@@ -63,6 +89,42 @@ def _same_dim(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
         raise ValueError(
             f"{name_a} has feature dimension {a.shape[1]} but {name_b} has {b.shape[1]}; "
             f"both must come from the same feature network."
+        )
+
+
+def _check_count(count: int, name: str, metric: str, minimum: int, reason: str) -> None:
+    """Raise ValueError if a set holds fewer than ``minimum`` samples for ``metric``."""
+    if count < minimum:
+        raise ValueError(
+            f"{metric} needs at least {minimum} samples per set, but {name} has {count} "
+            f"({reason}). Pass more samples: at least {minimum}, and {STANDARD_SAMPLES:,} per "
+            f"set for numbers comparable with other models."
+        )
+
+
+def _check_fid_count(count: int, name: str, dim: int = 128) -> None:
+    """FID's minimum: ``MIN_SAMPLES_FID``, or ``dim + 1`` for wider features (shipped net: 128)."""
+    minimum = max(MIN_SAMPLES_FID, dim + 1)
+    _check_count(count, name, "FID", minimum,
+                 f"with fewer, the covariance of the {dim} features is singular or nearly so "
+                 f"and FID is mostly estimation error")
+
+
+def _check_kid_count(count: int, name: str) -> None:
+    """KID's minimum: ``MIN_SAMPLES_KID``."""
+    _check_count(count, name, "KID", MIN_SAMPLES_KID,
+                 "with fewer, the estimate is unbiased but its spread swamps any real difference")
+
+
+def _warn_fid_bias(counts: dict[str, int], stacklevel: int) -> None:
+    """Warn (UserWarning) if a set is small enough for FID's bias to matter."""
+    small = [f"{name} has {n}" for name, n in counts.items() if n < FID_BIAS_SAMPLES]
+    if small:
+        warnings.warn(
+            f"FID is biased upwards at small sample sizes ({', '.join(small)} samples; below "
+            f"{FID_BIAS_SAMPLES:,} the bias is noticeable). Compare FIDs only at equal sample "
+            f"sizes, ideally {STANDARD_SAMPLES:,} per set.",
+            UserWarning, stacklevel=stacklevel + 1,
         )
 
 
@@ -180,12 +242,29 @@ def frechet_distance(mu1: Any, cov1: Any, mu2: Any, cov2: Any, eps: float = 1e-6
     return max(value, 0.0)
 
 
-def fid_from_features(features_a: Any, features_b: Any) -> float:
-    """FID between two feature sets ``(N_a, D)`` and ``(N_b, D)`` (N >= 2 each)."""
-    fa = _as_features(features_a, "features_a", min_count=2)
-    fb = _as_features(features_b, "features_b", min_count=2)
-    _same_dim(fa, fb, "features_a", "features_b")
+def _fid_checked(fa: np.ndarray, fb: np.ndarray, name_a: str, name_b: str,
+                 stacklevel: int) -> float:
+    _same_dim(fa, fb, name_a, name_b)
+    for name, f in ((name_a, fa), (name_b, fb)):
+        _check_fid_count(f.shape[0], name, f.shape[1])
+    _warn_fid_bias({name_a: fa.shape[0], name_b: fb.shape[0]}, stacklevel + 1)
     return frechet_distance(*feature_statistics(fa), *feature_statistics(fb))
+
+
+def fid_from_features(features_a: Any, features_b: Any) -> float:
+    """FID between two feature sets ``(N_a, D)`` and ``(N_b, D)``.
+
+    Each set needs at least ``max(MIN_SAMPLES_FID, D + 1)`` rows (256 for the shipped
+    128-D features); below ``FID_BIAS_SAMPLES`` (5,000) rows a ``UserWarning`` says
+    that the value is biased upwards. Use :func:`frechet_distance` with
+    :func:`feature_statistics` to study smaller sets on purpose.
+
+    Raises:
+        ValueError: not 2-D, mismatched dimensions, NaN/inf, or too few samples.
+    """
+    fa = _as_features(features_a, "features_a")
+    fb = _as_features(features_b, "features_b")
+    return _fid_checked(fa, fb, "features_a", "features_b", stacklevel=2)
 
 
 def fid(images_a: Any, images_b: Any) -> float:
@@ -193,20 +272,25 @@ def fid(images_a: Any, images_b: Any) -> float:
 
     Lower is better; 0 means identical feature means and covariances. FID is biased
     upwards for small sets: compare models only at the same sample sizes (10,000 is
-    the convention here).
+    the convention here); below ``FID_BIAS_SAMPLES`` (5,000) images in either set a
+    ``UserWarning`` says so.
 
     Args:
-        images_a, images_b: ``(N, 28, 28, 1)`` each, pixels in [0, 1], N >= 2.
+        images_a, images_b: ``(N, 28, 28, 1)`` (or ``(N, 28, 28)``) each, pixels in
+            [0, 1], N >= ``MIN_SAMPLES_FID`` (256).
 
     Returns:
         The FID (float, squared feature units).
 
     Raises:
-        ValueError: bad shapes, pixels outside [0, 1], or fewer than 2 images.
+        ValueError: bad shapes, pixels outside [0, 1], or fewer than 256 images in a set.
     """
-    fa, _ = _features(images_a, "images_a", min_count=2)
-    fb, _ = _features(images_b, "images_b", min_count=2)
-    return fid_from_features(fa, fb)
+    xa, xb = as_images(images_a, name="images_a"), as_images(images_b, name="images_b")
+    _check_fid_count(xa.shape[0], "images_a")  # before the (slower) feature network
+    _check_fid_count(xb.shape[0], "images_b")
+    fa, _ = _features(xa, "images_a")
+    fb, _ = _features(xb, "images_b")
+    return _fid_checked(fa, fb, "images_a", "images_b", stacklevel=2)
 
 
 # ------------------------------------------------------------------------------ KID
@@ -232,19 +316,24 @@ def kid_from_features(features_a: Any, features_b: Any, num_subsets: int = 100,
 
     Args:
         features_a, features_b: ``(N_a, D)`` and ``(N_b, D)``.
+            Each needs at least ``MIN_SAMPLES_KID`` (100) rows.
         num_subsets: how many random subsets to average.
-        subset_size: m; default ``min(1000, N_a, N_b)``; must be <= both N and >= 2.
+        subset_size: m; default ``min(1000, N_a, N_b)``; must be <= both N and >= 2
+            (an explicit m below 100 gives a very noisy estimate).
         seed: seed of the subset draws.
 
     Returns:
         ``(mean, std)`` of the estimates (unbiased: can be slightly negative).
 
     Raises:
-        ValueError: mismatched dimensions, too few samples, bad subset parameters.
+        ValueError: mismatched dimensions, fewer than 100 samples in a set, bad subset
+            parameters.
     """
-    fa = _as_features(features_a, "features_a", min_count=2)
-    fb = _as_features(features_b, "features_b", min_count=2)
+    fa = _as_features(features_a, "features_a")
+    fb = _as_features(features_b, "features_b")
     _same_dim(fa, fb, "features_a", "features_b")
+    _check_kid_count(fa.shape[0], "features_a")
+    _check_kid_count(fb.shape[0], "features_b")
     num_subsets = positive_int(num_subsets, "num_subsets")
     if subset_size is None:
         subset_size = min(1000, fa.shape[0], fb.shape[0])
@@ -271,17 +360,26 @@ def kid(images_a: Any, images_b: Any, num_subsets: int = 100, subset_size: int |
     """Kernel Inception Distance between two image sets (see :func:`kid_from_features`).
 
     Unlike FID, KID is unbiased: two samples of the same distribution give values
-    around 0 whatever the sample size, so small sets can be compared.
+    around 0 whatever the sample size, so smaller sets can be compared, down to
+    ``MIN_SAMPLES_KID`` (100) images per set (fewer: too noisy to mean anything).
 
     Args:
-        images_a, images_b: ``(N, 28, 28, 1)`` each, pixels in [0, 1].
+        images_a, images_b: ``(N, 28, 28, 1)`` (or ``(N, 28, 28)``) each, pixels in
+            [0, 1], N >= 100.
         num_subsets, subset_size, seed: see :func:`kid_from_features`.
 
     Returns:
         ``(mean, std)`` over subsets.
+
+    Raises:
+        ValueError: bad shapes, pixels outside [0, 1], fewer than 100 images in a set,
+            or bad subset parameters.
     """
-    fa, _ = _features(images_a, "images_a", min_count=2)
-    fb, _ = _features(images_b, "images_b", min_count=2)
+    xa, xb = as_images(images_a, name="images_a"), as_images(images_b, name="images_b")
+    _check_kid_count(xa.shape[0], "images_a")  # before the (slower) feature network
+    _check_kid_count(xb.shape[0], "images_b")
+    fa, _ = _features(xa, "images_a")
+    fb, _ = _features(xb, "images_b")
     return kid_from_features(fa, fb, num_subsets, subset_size, seed)
 
 
@@ -522,13 +620,17 @@ def evaluate_samples(images: Any, reference: Any = "mnist_test", num_real: int =
 
     Features of ``images`` are computed once and reused by every metric; the
     reference features and statistics are cached, so 10,000 samples take a few
-    seconds on a laptop CPU.
+    seconds on a laptop CPU. Below ``FID_BIAS_SAMPLES`` (5,000) samples in either set
+    a ``UserWarning`` says that the FID is biased upwards (compare only at equal N,
+    ideally 10,000).
 
     Args:
-        images: generated images ``(N, 28, 28, 1)``, pixels in [0, 1]; N >= max(splits, k + 1, 2).
+        images: generated images ``(N, 28, 28, 1)`` (or ``(N, 28, 28)``), pixels in
+            [0, 1]; N >= max(``MIN_SAMPLES_FID``, splits, k + 1), i.e. 256 by default.
         reference: ``"mnist_test"`` (the first ``num_real`` test images, cached), or an
-            array of real images.
-        num_real: how many test images to use with ``reference="mnist_test"``.
+            array of real images (also at least 256).
+        num_real: how many test images to use with ``reference="mnist_test"`` (256 to
+            10,000).
         k: the k of precision/recall, which use equal numbers of real and generated
             images (the first ``min(N, num_real)`` of each), as in the paper.
         splits: the splits of the Inception Score.
@@ -539,29 +641,37 @@ def evaluate_samples(images: Any, reference: Any = "mnist_test", num_real: int =
         "num_samples", "num_real"}`` (floats; the counts are ints).
 
     Raises:
-        ValueError: bad images, unknown reference, bad sizes.
+        ValueError: bad images, unknown reference, bad sizes (fewer than 256 samples in
+            a set, among others).
     """
     k = positive_int(k, "k")
     splits = positive_int(splits, "splits")
-    fake, probs = _features(images, "images", min_count=max(splits, k + 1, 2))
     if isinstance(reference, str):
         if reference != "mnist_test":
             raise ValueError(
                 f"Unknown reference {reference!r}; use 'mnist_test' or pass an array of real images."
             )
+        num_real = _check_num_real(num_real)
+        _check_fid_count(num_real, "num_real")
+    x = as_images(images, name="images")
+    _check_fid_count(x.shape[0], "images")  # MIN_SAMPLES_FID > MIN_SAMPLES_KID: covers KID
+    fake, probs = _features(x, "images", min_count=max(splits, k + 1))
+    if isinstance(reference, str):
         from genai_keras.feature_net import load_feature_net
 
-        num_real = _check_num_real(num_real)
         key = load_feature_net().cache_key
         real = mnist_test_features()[0][:num_real]
         mu_r, cov_r = _reference_stats(key, num_real)
         n_pr = min(num_real, fake.shape[0])
         radii = _reference_radii(key, n_pr, k)
     else:
-        real, _ = _features(reference, "reference", min_count=k + 1)
+        x_real = as_images(reference, name="reference")
+        _check_fid_count(x_real.shape[0], "reference")
+        real, _ = _features(x_real, "reference", min_count=k + 1)
         mu_r, cov_r = feature_statistics(real)
         n_pr = min(real.shape[0], fake.shape[0])
         radii = knn_radii(real[:n_pr], k)
+    _warn_fid_bias({"images": fake.shape[0], "the reference": real.shape[0]}, stacklevel=2)
     fid_value = frechet_distance(mu_r, cov_r, *feature_statistics(fake))
     kid_mean, kid_std = kid_from_features(real, fake, kid_subsets, kid_subset_size, seed)
     is_mean, is_std = inception_score_from_probs(probs, splits)

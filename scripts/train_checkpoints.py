@@ -7,11 +7,12 @@ training every model again. Run from the repository root, under the CPU lock:
         python scripts/train_checkpoints.py            # the missing ones
     ... scripts/train_checkpoints.py --force vae dcgan           # retrain some
 
-Each model is trained with its chapter's ``train_default`` (the recipe and budget are
-in ``genai_keras.checkpoints.MODELS`` / ``_FULL``: 1-8 minutes each on a 2-core
-CPU, seed 0) and written to ``genai_keras/assets/checkpoints/``, with a record in
-``manifest.json`` (command, settings, seed, training time, parameters, file size) and a
-human-readable ``README.md`` generated from it.
+Each model is trained from its recipe in ``genai_keras.recipes`` (the checkpoint's
+name is the recipe's name; 1-8 minutes each on a 2-core CPU) and written to
+``genai_keras/assets/checkpoints/`` in Keras' ``.weights.h5`` format (the NumPy pixel
+models: ``.npz``), with a record in ``manifest.json`` (recipe, command, training time,
+parameters, file size, SHA-256, checked on load) and a human-readable ``README.md``
+generated from it.
 """
 
 from __future__ import annotations
@@ -45,20 +46,23 @@ def write_readme(directory: Path, manifest: dict) -> None:
         "",
         f"    {COMMAND} --force",
         "",
-        "Keras models are stored as config + float16 weights (`.npz`); the GANs keep only",
-        "their weight-averaged generator. The DCGAN is the full default recipe (the model",
-        "of `benchmarks/gan.py`); the other budgets are shorter than the chapters' full",
-        "defaults (see `settings`), so those models are good but not the best each recipe",
-        "can do.",
+        "Keras models are stored as Keras weights (`.weights.h5`, architecture rebuilt",
+        "from the recipe in `genai_keras/recipes.py`); the GANs keep only their",
+        "weight-averaged generator; the NumPy pixel models use `.npz`. Each file's SHA-256",
+        "is in `manifest.json` and is checked on load. The weights load on TensorFlow, JAX",
+        "and PyTorch alike.",
         "",
-        "| name | recipe | settings | seed | train time (s) | parameters | file (KiB) | made |",
-        "|---|---|---|---|---|---|---|---|",
+        "| name | recipe | seed | train time (s) | parameters | file (KiB) | made |",
+        "|---|---|---|---|---|---|---|",
     ]
+    from genai_keras.recipes import Recipe
+
     for name, r in manifest.items():
-        settings = ", ".join(f"{k}={v}" for k, v in r["settings"].items())
-        lines.append(f"| {name} | `{r['recipe']}` | {settings} | {r['seed']} | "
-                     f"{r['train_seconds']:.0f} | {r['parameters']:,} | {r['file_kib']} | "
-                     f"{r['made']} |")
+        recipe = Recipe(**r["recipe"]).describe()
+        lines.append(f"| {name} | {recipe} | {r['seed']} | {r['train_seconds']:.0f} | "
+                     f"{r['parameters']:,} | {r['file_kib']} | {r['made']} |")
+        if r.get("converted"):
+            lines.append(f"|  | ({r['converted']}) | | | | | |")
     lines += ["", f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
               f"Keras {keras.__version__} ({keras.backend.backend()})."]
     (directory / "README.md").write_text("\n".join(lines) + "\n")
@@ -68,7 +72,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="models to train (default: all missing)")
     parser.add_argument("--force", action="store_true", help="retrain even if present")
-    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
     directory = ck.CHECKPOINT_DIR
@@ -80,10 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         if path.is_file() and not args.force:
             print(f"{name}: present, skipped")
             continue
-        model, record = ck.train(name, fast=False, seed=args.seed)
-        ck._save(name, model, path)
+        model, record = ck.train(name, fast=False)
+        ck.save(name, model, path)
         record.update(parameters=ck.num_parameters(model), file=path.name,
-                      file_kib=round(path.stat().st_size / 1024),
+                      file_kib=round(path.stat().st_size / 1024), sha256=ck.sha256(path),
                       command=f"{COMMAND} --force {name}",
                       made=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
                       keras=keras.__version__, backend=keras.backend.backend(),
@@ -95,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         write_readme(directory, manifest)
         print(f"{name}: {record['train_seconds']:.0f} s, {record['parameters']:,} parameters, "
               f"{record['file_kib']} KiB, settings {record['settings']}", flush=True)
-    total = sum(p.stat().st_size for p in directory.glob("*.npz"))
+    total = sum(p.stat().st_size for p in directory.iterdir() if p.suffix in (".npz", ".h5"))
     print(f"checkpoints in {directory}: {total / 2**20:.1f} MiB in total")
     return 0
 

@@ -6,8 +6,11 @@ import keras
 import numpy as np
 import pytest
 
+from genai_keras import recipes
 from genai_keras import text as gt
+from genai_keras.losses import causal_lm_loss
 from genai_keras.models import autoregressive as ar
+from genai_keras.protocol import GenerativeModel, has_likelihood
 
 CHARS = "abcdefgh \n"
 
@@ -155,13 +158,97 @@ def test_save_load_round_trip(tmp_path, tie):
     assert len(m.weights) == len(loaded.weights)
 
 
-def test_train_default_few_steps_lowers_the_loss():
+def _log_softmax(logits):
+    logits = np.asarray(logits, dtype=np.float64)
+    top = logits.max(axis=-1, keepdims=True)
+    return logits - top - np.log(np.exp(logits - top).sum(axis=-1, keepdims=True))
+
+
+# ---------------------------------------------------------------- the common model shape
+def test_model_follows_the_generative_model_protocol(model):
+    assert isinstance(model, GenerativeModel) and model.conditional is False
+    assert has_likelihood(model)
+    texts = model.sample(3, seed=5, length=7, prompt="ab")
+    assert isinstance(texts, list) and len(texts) == 3
+    assert all(isinstance(t, str) and len(t) == 7 and set(t) <= set(CHARS) for t in texts)
+    assert texts == model.sample(3, seed=5, length=7, prompt="ab")
+    # text i is generate(prompt, seed=seed + i)
+    assert texts[1] == model.generate("ab", 7, seed=6)
+    assert len(model.sample(2, length=4)) == 2  # seed=None draws too
+    with pytest.raises(ValueError, match="unconditional"):
+        model.sample(2, labels=[0, 1])
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        model.sample(0)
+
+
+def test_log_likelihood_sums_next_character_log_probs(model):
+    text = "ab cd\nef"  # 8 characters: one window of the 8-character context
+    ids = model.vocabulary.encode(text)
+    log_probs = _log_softmax(_logits(model, [ids[:-1]])[0])
+    expected = log_probs[np.arange(len(ids) - 1), ids[1:]].sum()
+    ll = model.log_likelihood(text)
+    assert isinstance(ll, float) and ll < 0
+    np.testing.assert_allclose(ll, expected, rtol=1e-5)
+    # Longer texts are scored in windows of context_length: each character after the
+    # first is predicted once, so the total matches the non-overlapping evaluation windows.
+    long_text = "abc defgh\n" * 5 + "a"  # 51 characters: 50 predictions in 7 windows
+    lt_ids = model.vocabulary.encode(long_text)
+    manual = 0.0
+    for start in range(0, len(lt_ids) - 1, 8):
+        window = lt_ids[start:start + 9]
+        lp = _log_softmax(_logits(model, [window[:-1]])[0])
+        manual += lp[np.arange(len(window) - 1), window[1:]].sum()
+    np.testing.assert_allclose(model.log_likelihood(long_text), manual, rtol=1e-5)
+    # Two characters: a single prediction.
+    two = model.vocabulary.encode("ab")
+    np.testing.assert_allclose(model.log_likelihood("ab"),
+                               _log_softmax(_logits(model, [two[:1]])[0])[0, two[1]], rtol=1e-5)
+    for bad in ("a", "", None):
+        with pytest.raises(ValueError, match="at least 2 characters"):
+            model.log_likelihood(bad)
+    with pytest.raises(ValueError, match="not in the vocabulary"):
+        model.log_likelihood("aZ")
+
+
+def test_log_likelihood_agrees_with_nats_per_char(model):
+    ids = np.random.default_rng(3).integers(0, len(CHARS), size=4 * 8 + 1)
+    text = model.vocabulary.decode(ids)
+    nats = ar.nats_per_char(model, model.vocabulary.encode(text))
+    np.testing.assert_allclose(-model.log_likelihood(text) / (len(text) - 1), nats, rtol=1e-4)
+
+
+# ---------------------------------------------------------------- training from a recipe
+def test_train_recipe_few_steps_lowers_the_loss():
     text = ("the cat sat on the mat. " * 40 + "\n") * 10
-    m = ar.train_default(text=text, fast=True, evals=2, val_windows=8, steps=40, context_length=16,
-                         embed_dim=16, num_layers=1, batch_size=8)
+    recipe = recipes.get("char_transformer", fast=True).replace(
+        steps=40, context_length=16, embed_dim=16, num_layers=1, batch_size=8)
+    m, curves = ar.train(recipe, text=text, evals=2, val_windows=8)
+    assert isinstance(m, ar.CharTransformer) and m.recipe is recipe
+    assert m.context_length == 16 and m.embed_dim == 16 and m.num_layers == 1
+    assert m.loss is causal_lm_loss
+    assert set(curves) == {"step", "loss", "val_loss", "seconds"}
+    assert curves["step"] == [20.0, 40.0] and len(curves["seconds"]) == 2
     log = m.training_log
+    assert log["val_loss"] == curves["val_loss"] and log["step"] == [20, 40]
     assert len(log["val_loss"]) == 2 and all(np.isfinite(log["val_loss"]))
     assert log["val_nats_per_char"] < math.log(m.vocab_size)  # better than uniform guessing
     assert log["loss"][-1] < log["loss"][0]
-    with pytest.raises(ValueError, match="Unknown setting"):
-        ar.train_default(text=text, fast=True, layers=3)
+    assert log["fast"] is True and log["recipe"] == recipe.as_dict()
+    assert log["tokens_seen"] == 40 * 8 * 16
+    # The likelihood of training text is better than uniform guessing, too.
+    sample_text = text[:65]
+    assert -m.log_likelihood(sample_text) / 64 < math.log(m.vocab_size)
+    assert all(set(t) <= set(text) for t in m.sample(2, seed=0, length=10))
+
+
+def test_train_recipe_bad_settings():
+    text = "abc " * 100
+    recipe = recipes.get("char_transformer", fast=True)
+    with pytest.raises(ValueError, match="has no setting 'layers'; known: .*num_layers"):
+        recipe.replace(layers=3)
+    with pytest.raises(ValueError, match="Expected a text recipe"):
+        ar.train(recipes.get("vae"), text=text)
+    with pytest.raises(ValueError, match="evals must be an integer >= 1"):
+        ar.train(recipe, text=text, evals=0)
+    with pytest.raises(ValueError, match="steps must be an integer >= 1"):
+        ar.train(recipe.replace(steps=0), text=text)

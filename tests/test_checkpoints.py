@@ -2,13 +2,113 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import shutil
 
-import keras
 import numpy as np
 import pytest
 
 from genai_keras import checkpoints as ck
+from genai_keras import recipes
+from genai_keras.models import vae as V
+from genai_keras.protocol import GenerativeModel
+
+IMAGE_RECIPES = [name for name, r in recipes.RECIPES.items() if r.family != "text"]
+
+
+# ------------------------------------------------------------------------------ recipes
+def test_recipe_names_and_families():
+    assert list(recipes.RECIPES) == [
+        "independent_bernoulli", "bernoulli_mixture", "vae_2d", "vae", "vae_long",
+        "conditional_vae", "dcgan", "wgan_gp", "conditional_gan", "char_transformer"]
+    for name, recipe in recipes.RECIPES.items():
+        assert recipe.name == name and recipe.family in recipes.FAMILIES and not recipe.fast
+        assert recipe.describe().startswith(f"{name}: ")
+        assert json.loads(json.dumps(recipe.as_dict()))["name"] == name
+    assert set(ck.MODELS) <= set(recipes.RECIPES)
+    with pytest.raises(ValueError, match="family must be one of pixel, vae, gan, text"):
+        recipes.Recipe("x", "diffusion", "X", "06")
+
+
+def test_recipe_replace_changes_fields_model_and_optimizer_keys():
+    vae = recipes.get("vae", fast=False)
+    changed = vae.replace(latent_dim=2, learning_rate=1e-3, epochs=3, limit=512, seed=7)
+    assert changed.model["latent_dim"] == 2 and changed.optimizer["learning_rate"] == 1e-3
+    assert (changed.epochs, changed.limit, changed.seed) == (3, 512, 7)
+    assert changed.model["beta"] == vae.model["beta"]  # the rest is kept
+    # The original (and the registry) are untouched: frozen, and the dicts are copied.
+    assert vae.model["latent_dim"] == 32 and vae.optimizer["learning_rate"] == 2e-3
+    assert recipes.RECIPES["vae"] is vae and vae.epochs == 6 and vae.limit is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        vae.epochs = 1
+    mixture = recipes.get("bernoulli_mixture", fast=False).replace(num_components=5)
+    assert mixture.model["num_components"] == 5
+    assert vae.replace() == vae
+
+
+def test_recipe_replace_unknown_key_names_the_known_ones():
+    vae = recipes.get("vae")
+    with pytest.raises(ValueError, match="Recipe 'vae' has no setting 'nope'; known: ") as info:
+        vae.replace(nope=1)
+    message = str(info.value)
+    for known in ("batch_size", "beta", "epochs", "latent_dim", "learning_rate", "limit", "seed"):
+        assert known in message
+    with pytest.raises(ValueError, match="has no setting 'latent_dim'.*num_components"):
+        recipes.get("bernoulli_mixture").replace(latent_dim=2)  # a VAE setting on a pixel recipe
+    with pytest.raises(ValueError, match="not the whole 'model' dict"):
+        vae.replace(model={"latent_dim": 2})
+    with pytest.raises(ValueError, match="not the whole 'optimizer' dict"):
+        vae.replace(optimizer={})
+
+
+def test_get_unknown_recipe_raises():
+    with pytest.raises(ValueError, match="Unknown recipe 'nope'; choose one of: "
+                                         "independent_bernoulli, bernoulli_mixture, .*char_transformer"):
+        recipes.get("nope")
+    with pytest.raises(ValueError, match="Unknown recipe 'nope'"):
+        recipes.train("nope")
+    with pytest.raises(ValueError, match="takes a Recipe or a recipe name, got int"):
+        recipes.train(3)
+
+
+@pytest.mark.parametrize("name", list(recipes.RECIPES))
+def test_fast_variant_is_what_get_returns_in_fast_mode(name):
+    full = recipes.RECIPES[name]
+    fast = recipes.get(name, fast=True)
+    assert fast == recipes.fast_variant(full) and fast.fast is True
+    assert recipes.fast_variant(fast) is fast  # already fast: unchanged
+    assert recipes.get(name, fast=False) is full
+    assert (fast.name, fast.family, fast.seed) == (full.name, full.family, full.seed)
+    if full.family == "text":
+        assert fast.steps == 150 and fast.model["num_layers"] == 2
+        assert fast.steps < full.steps and fast.model["embed_dim"] < full.model["embed_dim"]
+    else:
+        assert fast.limit == recipes.FAST_IMAGES == 2048
+        assert fast.epochs == (None if full.epochs is None else 1)
+    assert fast.describe().endswith("(fast mode)")
+
+
+def test_get_follows_the_fast_mode_variable(monkeypatch):
+    monkeypatch.setenv("GENAI_KERAS_FAST", "1")
+    assert recipes.get("vae").fast is True and recipes.get("vae").limit == 2048
+    monkeypatch.setenv("GENAI_KERAS_FAST", "0")
+    assert recipes.get("vae") is recipes.RECIPES["vae"]
+
+
+def test_conditional_models_and_checkpoint_paths(tmp_path):
+    assert [n for n in ck.MODELS if ck.is_conditional(n)] == ["conditional_vae", "conditional_gan"]
+    assert ck.checkpoint_path("bernoulli_mixture", tmp_path) == tmp_path / "bernoulli_mixture.npz"
+    assert ck.checkpoint_path("vae", tmp_path) == tmp_path / "vae.weights.h5"
+    assert ck.checkpoint_path("dcgan").parent == ck.CHECKPOINT_DIR
+    path = tmp_path / "bytes.bin"
+    path.write_bytes(b"genai")
+    assert ck.sha256(path) == hashlib.sha256(b"genai").hexdigest()
+    assert ck.read_manifest(tmp_path) == {}
+
+
+# -------------------------------------------------------------------------- checkpoints
 
 
 def test_unknown_model_name_raises():
@@ -18,28 +118,85 @@ def test_unknown_model_name_raises():
         ck.checkpoint_path("pixelcnn")
 
 
-def test_keras_model_round_trip_in_float16(tmp_path):
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, name="hidden"),
-                              keras.layers.Dense(2, name="out")], name="tiny")
-    path = ck.save_keras_model(model, tmp_path / "tiny.npz")
-    again = ck.load_keras_model(path)
-    x = np.random.default_rng(0).normal(size=(5, 4)).astype(np.float32)
-    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0),
-                               rtol=1e-2, atol=1e-2)
-    with np.load(path) as data:
-        assert data["w000"].dtype == np.float16
+@pytest.fixture(scope="module")
+def tiny_vae():
+    """The "vae" recipe's architecture, trained for one step on 256 digits."""
+    model, _ = V.train(recipes.get("vae", fast=True).replace(limit=256, batch_size=256))
+    return model
 
 
-def test_weights_from_another_architecture_raise(tmp_path):
-    small = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
-    path = ck.save_keras_model(small, tmp_path / "m.npz")
-    with np.load(path) as data:
-        arrays = {k: data[k] for k in data.files}
-    arrays["w002"] = np.zeros(3, np.float16)  # one array too many
-    np.savez(path, **arrays)
-    with pytest.raises(ValueError, match="weight arrays"):
-        ck.load_keras_model(path)
+def test_weights_h5_round_trip(tiny_vae, tmp_path):
+    path = ck.save("vae", tiny_vae, ck.checkpoint_path("vae", tmp_path))
+    assert path == tmp_path / "vae.weights.h5" and path.is_file()
+    loaded = ck.load("vae", path, expected_sha256=ck.sha256(path))
+    assert type(loaded) is V.VAE and not loaded.conditional
+    assert isinstance(loaded, GenerativeModel)
+    for a, b in zip(loaded.get_weights(), tiny_vae.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(loaded.sample(4, seed=3), tiny_vae.sample(4, seed=3))
+    assert ck.num_parameters(loaded) == ck.num_parameters(tiny_vae)
+    # Saving again writes the same weights (no optimizer state).
+    again = ck.save("vae", loaded, tmp_path / "again.weights.h5")
+    assert again.stat().st_size == path.stat().st_size
+
+
+def test_pixel_checkpoint_round_trip(tmp_path):
+    model, record = ck.train("bernoulli_mixture", fast=True)
+    assert record["fast"] is True and record["recipe"] == recipes.get("bernoulli_mixture",
+                                                                      fast=True).as_dict()
+    path = ck.save("bernoulli_mixture", model, ck.checkpoint_path("bernoulli_mixture", tmp_path))
+    assert path.suffix == ".npz"
+    loaded = ck.load("bernoulli_mixture", path)
+    np.testing.assert_array_equal(loaded.probs, model.probs)
+    np.testing.assert_array_equal(loaded.sample(5, seed=1), model.sample(5, seed=1))
+
+
+def test_gan_generator_round_trip(tmp_path):
+    from genai_keras.models import gan
+
+    model, _ = gan.train(recipes.get("dcgan", fast=True).replace(limit=256))
+    path = ck.save("dcgan", model, ck.checkpoint_path("dcgan", tmp_path))
+    loaded = ck.load("dcgan", path, expected_sha256=ck.sha256(path))
+    assert loaded.discriminator is None and not loaded.conditional
+    # The weight-averaged generator (the one that samples) is what ships.
+    np.testing.assert_array_equal(loaded.sample(4, seed=2), model.sample(4, seed=2))
+    assert ck.num_parameters(loaded) == ck.num_parameters(model)
+
+
+@pytest.mark.filterwarnings("ignore:Skipping nested container")
+def test_weights_from_another_architecture_raise(tiny_vae, tmp_path):
+    path = ck.save("vae", tiny_vae, tmp_path / "vae.weights.h5")
+    with pytest.raises(ValueError, match="could not be loaded"):
+        ck.load("conditional_vae", path)
+    with pytest.raises(ValueError, match="could not be loaded"):
+        ck.load("dcgan", path)
+
+
+def test_wrong_sha256_raises_integrity_error(tiny_vae, tmp_path):
+    path = ck.save("vae", tiny_vae, tmp_path / "vae.weights.h5")
+    with pytest.raises(ck.CheckpointIntegrityError, match="does not match the SHA-256"):
+        ck.load("vae", path, expected_sha256="0" * 64)
+    assert issubclass(ck.CheckpointIntegrityError, ValueError)
+
+
+@pytest.mark.parametrize("name", ["independent_bernoulli", "dcgan"])
+def test_tampered_checkpoint_raises_with_how_to_fix_it(name, tmp_path):
+    if not ck.checkpoint_path(name).is_file() or not ck.read_manifest():
+        pytest.skip(f"{name} is not shipped (run scripts/train_checkpoints.py)")
+    directory = tmp_path / "checkpoints"
+    shutil.copytree(ck.CHECKPOINT_DIR, directory)
+    path = ck.checkpoint_path(name, directory)
+    ck.load_or_train(name, directory=directory)  # the untouched copy loads
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01  # change one byte
+    path.write_bytes(bytes(data))
+    fix = (r"does not match the SHA-256 in its manifest \(corrupt or replaced file\)\. "
+           r"Reinstall genai_keras, or retrain it: python scripts/train_checkpoints\.py "
+           rf"--force {name}\.")
+    with pytest.raises(ck.CheckpointIntegrityError, match=fix) as info:
+        ck.load_or_train(name, directory=directory)
+    assert str(path) in str(info.value)
+    assert isinstance(info.value, ValueError)
 
 
 def test_missing_checkpoint_is_trained_fast_and_not_saved(tmp_path):
@@ -53,7 +210,7 @@ def test_missing_checkpoint_is_trained_fast_and_not_saved(tmp_path):
 
 def test_checkpoint_in_a_directory_is_loaded(tmp_path):
     model, _ = ck.train("independent_bernoulli", fast=True)
-    ck._save("independent_bernoulli", model, ck.checkpoint_path("independent_bernoulli", tmp_path))
+    ck.save("independent_bernoulli", model, ck.checkpoint_path("independent_bernoulli", tmp_path))
     (tmp_path / ck.MANIFEST).write_text(json.dumps({"independent_bernoulli": {"train_seconds": 1.5}}))
     loaded, record = ck.load_or_train("independent_bernoulli", return_record=True,
                                       directory=tmp_path)
@@ -78,13 +235,16 @@ def test_shipped_checkpoints_load_and_sample(name):
     path = ck.checkpoint_path(name)
     if not path.is_file():
         pytest.skip(f"{path.name} not shipped yet (run scripts/train_checkpoints.py)")
-    model, record = ck.load_or_train(name, return_record=True)
+    model, record = ck.load_or_train(name, return_record=True)  # checks the SHA-256
     assert record["source"] == "checkpoint" and record["train_seconds"] > 0
+    assert record["sha256"] == ck.sha256(path) and record["file"] == path.name
+    assert record["recipe"]["name"] == name and record["fast"] is False
+    assert isinstance(model, GenerativeModel) and model.conditional == ck.is_conditional(name)
     samples = ck.sample_images(name, model, 10, seed=0)
     assert samples.shape == (10, 28, 28, 1)
     assert samples.min() >= 0.0 and samples.max() <= 1.0
     assert ck.num_parameters(model) == record["parameters"]
-    assert path.stat().st_size < 4_000_000  # float16 weights, compressed
+    assert path.stat().st_size < 8_000_000  # float32 weights (the VAEs: ~1.7 M parameters)
 
 
 def test_compare_models_rows_and_markdown():

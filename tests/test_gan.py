@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+import genai_keras as gk
 from genai_keras.models import gan as G
 
 
@@ -132,15 +133,34 @@ def _linear_critic(w):
     return critic
 
 
+def _penalty(critic, real, fake):
+    x_hat = G.interpolate(keras.ops.convert_to_tensor(real), keras.ops.convert_to_tensor(fake), seed=0)
+    grads = gk.backend.input_gradient(critic, x_hat)
+    return float(keras.ops.convert_to_numpy(G.gradient_penalty(grads)))
+
+
 def test_gradient_penalty_zero_for_1_lipschitz_linear_critic():
     rng = np.random.default_rng(0)
     real, fake = rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 4)).astype("float32")
     unit = _linear_critic([0.5, 0.5, 0.5, 0.5])  # ||w|| = 1
     steep = _linear_critic([3.0, 0.0, 4.0, 0.0])  # ||w|| = 5 -> (5 - 1)^2 = 16
-    gp_unit = float(keras.ops.convert_to_numpy(G.gradient_penalty(unit, real, fake, seed=0)))
-    gp_steep = float(keras.ops.convert_to_numpy(G.gradient_penalty(steep, real, fake, seed=0)))
-    assert gp_unit == pytest.approx(0.0, abs=1e-5)
-    assert gp_steep == pytest.approx(16.0, rel=1e-4)
+    assert _penalty(unit, real, fake) == pytest.approx(0.0, abs=1e-5)
+    assert _penalty(steep, real, fake) == pytest.approx(16.0, rel=1e-4)
+
+
+def test_interpolate_lies_between_real_and_fake():
+    real, fake = np.ones((64, 3), "float32"), np.zeros((64, 3), "float32")
+    x_hat = keras.ops.convert_to_numpy(G.interpolate(keras.ops.convert_to_tensor(real),
+                                                     keras.ops.convert_to_tensor(fake), seed=1))
+    eps = x_hat[:, 0]
+    assert np.all((0 <= eps) & (eps <= 1)) and np.allclose(x_hat, eps[:, None])  # one eps per row
+    assert 0.3 < eps.mean() < 0.7
+
+
+def test_input_gradient_of_a_quadratic():
+    x = keras.ops.convert_to_tensor(np.array([[1.0, -2.0], [0.5, 3.0]], "float32"))
+    g = keras.ops.convert_to_numpy(gk.backend.input_gradient(lambda v: v ** 2, x))
+    np.testing.assert_allclose(g, 2 * keras.ops.convert_to_numpy(x), rtol=1e-6)
 
 
 # --- sampling, save / load ------------------------------------------------
@@ -203,8 +223,8 @@ def test_bad_inputs_raise_clear_errors(tmp_path):
         G.GAN(G.build_generator(8, 16, num_classes=10), G.build_discriminator(8))
     with pytest.raises(ValueError, match="compile"):
         G.GAN(G.build_generator(8, 16), G.build_discriminator(8)).fit(_images(4))
-    with pytest.raises(ValueError, match="Unknown kind"):
-        G.make_default("vae")
+    with pytest.raises(ValueError, match="Expected a GAN recipe"):
+        G.build(gk.recipes.get("vae"))
     with pytest.raises(ValueError, match=r"\.keras"):
         gan.save_generator(tmp_path / "g.h5")
     with pytest.raises(FileNotFoundError, match="No saved generator"):
@@ -251,13 +271,14 @@ def test_ema_decay_out_of_range_is_a_clear_error(bad):
 
 
 def test_default_learning_rate_decays_linearly_to_zero_over_the_run():
-    gan = G.make_default("dcgan", total_steps=10)
-    peak = G.DEFAULTS["dcgan"]["lr"]
+    recipe = gk.recipes.get("dcgan", fast=False)
+    gan = G.build(recipe, total_steps=10)
+    peak = recipe.optimizer["learning_rate"]
     for opt in (gan.d_optimizer, gan.g_optimizer):
         for step, expected in ((0, peak), (5, peak / 2), (10, 0.0)):
             opt.iterations.assign(step)
             assert float(keras.ops.convert_to_numpy(opt.learning_rate)) == pytest.approx(expected, abs=1e-9)
-    constant = G.make_default("dcgan")  # no total_steps: constant learning rate
+    constant = G.build(recipe)  # no total_steps: constant learning rate
     constant.d_optimizer.iterations.assign(1000)
     assert float(keras.ops.convert_to_numpy(constant.d_optimizer.learning_rate)) == pytest.approx(peak)
     assert gan.ema_generator is not None and gan.sampling_generator is gan.ema_generator
@@ -265,8 +286,49 @@ def test_default_learning_rate_decays_linearly_to_zero_over_the_run():
 
 def test_bad_schedule_and_batch_norm_critic_are_clear_errors():
     with pytest.raises(ValueError, match="total_steps"):
-        G.make_default("dcgan", total_steps=0)
+        G.build(gk.recipes.get("dcgan"), total_steps=0)
     with pytest.raises(ValueError, match="without batch normalisation"):
         G.GAN(G.build_generator(8, 16), G.build_discriminator(8, batch_norm=True), loss="wgan-gp")
     gan = G.GAN(G.build_generator(8, 16), G.build_discriminator(8, batch_norm=True))
     assert any("_bn" in layer.name for layer in gan.discriminator.layers)
+
+
+# --- every backend: both optimizers step, both keep their state ---------------------
+
+@pytest.mark.parametrize("loss,d_steps", [("nonsaturating", 1), ("wgan-gp", 2)])
+def test_fit_updates_both_optimizers_and_their_moments(loss, d_steps):
+    gan = _small_gan(loss=loss, d_steps=d_steps, ema_decay=0.9)
+    gan.fit(_images(64), epochs=2, batch_size=16, verbose=0)  # 4 steps per epoch
+    steps = 2 * 4
+    assert int(keras.ops.convert_to_numpy(gan.g_optimizer.iterations)) == steps
+    assert int(keras.ops.convert_to_numpy(gan.d_optimizer.iterations)) == d_steps * steps
+    assert int(keras.ops.convert_to_numpy(gan.ema_updates)) == steps
+    for opt in (gan.d_optimizer, gan.g_optimizer):  # every kernel's first moment moved
+        # (kernels only: under the Wasserstein loss the critic's output bias has gradient 0)
+        moments = [np.abs(keras.ops.convert_to_numpy(v)).sum() for v in opt.variables
+                   if "momentum" in v.path and "kernel" in v.path]
+        assert moments and all(m > 0 for m in moments)
+    assert gan.optimizer.variables == list(gan.d_optimizer.variables) + list(gan.g_optimizer.variables)
+
+
+def test_losses_go_down_for_a_discriminator_that_can_win():
+    """With the generator frozen (lr 0), the discriminator's loss must fall."""
+    gan = _small_gan()
+    gan.compile(d_optimizer=keras.optimizers.Adam(2e-3), g_optimizer=keras.optimizers.Adam(0.0))
+    hist = gan.fit(_images(256), epochs=4, batch_size=32, verbose=0).history
+    assert hist["d_loss"][-1] < hist["d_loss"][0]
+
+
+def test_conditional_sample_without_labels_draws_digits_in_turn():
+    gan = _small_gan(conditional=True)
+    z = np.random.default_rng(5).standard_normal((12, 8)).astype("float32")
+    np.testing.assert_array_equal(gan.generate(z), gan.generate(z, np.arange(12) % 10))
+    assert isinstance(gan, gk.protocol.GenerativeModel) and gan.conditional
+
+
+def test_train_from_recipe_returns_history():
+    recipe = gk.recipes.get("dcgan", fast=True).replace(limit=256, batch_size=64, latent_dim=8,
+                                                        g_channels=16, d_channels=8)
+    gan, history = G.train(recipe)
+    assert set(history) >= {"d_loss", "g_loss"} and len(history["d_loss"]) == 1
+    assert gan.sample(3, seed=0).shape == (3, 28, 28, 1)

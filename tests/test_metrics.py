@@ -9,6 +9,10 @@ import genai_keras as gk
 from genai_keras import metrics
 from genai_keras.feature_net import load_feature_net
 
+# Tests that use fewer than FID_BIAS_SAMPLES samples on purpose; the warning itself is
+# tested in test_small_samples_warn_that_fid_is_biased.
+ignore_fid_bias = pytest.mark.filterwarnings("ignore:FID is biased upwards:UserWarning")
+
 
 @pytest.fixture(scope="module")
 def test_set():
@@ -46,24 +50,31 @@ def test_frechet_distance_closed_form_for_diagonal_covariances():
     assert got == pytest.approx(expected, rel=1e-9)
 
 
+@ignore_fid_bias
 def test_frechet_distance_one_dimensional_and_rotation_invariant():
     assert metrics.frechet_distance([0.0], [[4.0]], [3.0], [[1.0]]) == pytest.approx(9.0 + 1.0)
     rng = np.random.default_rng(3)
-    a, b = rng.normal(size=(50, 4)), rng.normal(size=(50, 4)) * 2 + 1
+    n = metrics.MIN_SAMPLES_FID
+    a, b = rng.normal(size=(n, 4)), rng.normal(size=(n, 4)) * 2 + 1
     q, _ = np.linalg.qr(rng.normal(size=(4, 4)))
     d = metrics.fid_from_features(a, b)
     d_rot = metrics.fid_from_features(a @ q, b @ q)
     assert d_rot == pytest.approx(d, rel=1e-6)
 
 
+@ignore_fid_bias
 def test_frechet_distance_singular_covariances_warn_and_stay_finite():
     rng = np.random.default_rng(4)
     few_a, few_b = rng.normal(size=(5, 20)), rng.normal(size=(5, 20))  # rank 4 < 20
+    # fid_from_features refuses so few samples; the low-level functions still cope.
+    with pytest.raises(ValueError, match="FID needs at least"):
+        metrics.fid_from_features(few_a, few_b)
     with pytest.warns(RuntimeWarning, match="singular"):
-        value = metrics.fid_from_features(few_a, few_b)
+        value = metrics.frechet_distance(*metrics.feature_statistics(few_a),
+                                         *metrics.feature_statistics(few_b))
     assert np.isfinite(value) and value > 0
-    # A constant feature makes the covariance singular too.
-    f = rng.normal(size=(100, 3))
+    # A constant feature makes the covariance singular too, whatever the sample size.
+    f = rng.normal(size=(metrics.MIN_SAMPLES_FID, 3))
     f[:, 2] = 1.0
     with pytest.warns(RuntimeWarning, match="constant features"):
         assert metrics.fid_from_features(f, f) == pytest.approx(0.0, abs=1e-4)
@@ -79,6 +90,7 @@ def test_feature_statistics_match_numpy():
 
 # -------------------------------------------------------------- FID on real digits
 
+@ignore_fid_bias
 def test_fid_of_two_real_halves_is_small(halves):
     fa, fb = halves["feats"][halves["a"]], halves["feats"][halves["b"]]
     value = metrics.fid_from_features(fa, fb)
@@ -88,6 +100,7 @@ def test_fid_of_two_real_halves_is_small(halves):
     assert noisy_value > 5 * value, (value, noisy_value)
 
 
+@ignore_fid_bias
 @pytest.mark.parametrize("kind, levels", [
     ("noise", [0.0, 0.05, 0.1, 0.2, 0.35, 0.5]),
     ("blur", [0.0, 0.5, 0.8, 1.1, 1.5, 2.0]),
@@ -132,11 +145,12 @@ def test_kid_of_two_real_halves_is_zero_within_two_std(halves):
 
 def test_kid_matches_a_direct_computation():
     rng = np.random.default_rng(6)
-    a, b = rng.normal(size=(30, 4)), rng.normal(size=(30, 4)) + 0.5
-    mean, std = metrics.kid_from_features(a, b, num_subsets=1, subset_size=30)
+    m = metrics.MIN_SAMPLES_KID
+    a, b = rng.normal(size=(m, 4)), rng.normal(size=(m, 4)) + 0.5
+    mean, std = metrics.kid_from_features(a, b, num_subsets=1, subset_size=m)
     k = lambda x, y: (x @ y.T / 4 + 1) ** 3  # noqa: E731
     kaa, kbb, kab = k(a, a), k(b, b), k(a, b)
-    expected = ((kaa.sum() - np.trace(kaa)) + (kbb.sum() - np.trace(kbb))) / (30 * 29) - 2 * kab.mean()
+    expected = ((kaa.sum() - np.trace(kaa)) + (kbb.sum() - np.trace(kbb))) / (m * (m - 1)) - 2 * kab.mean()
     assert mean == pytest.approx(expected, rel=1e-4) and std == 0.0
 
 
@@ -196,6 +210,7 @@ def test_knn_radii_small_example():
 
 # ------------------------------------------------------------------ evaluate_samples
 
+@ignore_fid_bias
 def test_evaluate_samples_against_cached_test_statistics(halves, tmp_path, monkeypatch):
     monkeypatch.setenv(metrics.CACHE_ENV_VAR, str(tmp_path))
     metrics._mnist_test_reference.cache_clear()
@@ -232,7 +247,7 @@ def test_bad_input_raises_clear_errors(halves):
         metrics.fid(images[:, :20], images)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         metrics.fid(images * 255, images)
-    with pytest.raises(ValueError, match="at least 2"):
+    with pytest.raises(ValueError, match="FID needs at least 256 samples per set, but images_a has 1"):
         metrics.fid(images[:1], images)
     with pytest.raises(ValueError, match="at least 2"):
         metrics.feature_statistics(np.zeros((1, 5)))
@@ -246,8 +261,9 @@ def test_bad_input_raises_clear_errors(halves):
         metrics.fid_from_features(np.zeros((5, 3)), np.zeros((5, 4)))
     with pytest.raises(ValueError, match="feature dimension"):
         metrics.kid_from_features(np.zeros((5, 3)), np.zeros((5, 4)))
-    with pytest.raises(ValueError, match="subset_size"):
-        metrics.kid(images, images, subset_size=50)
+    many = halves["images"][:2 * metrics.MIN_SAMPLES_KID]
+    with pytest.raises(ValueError, match="subset_size=150 exceeds"):
+        metrics.kid(many[:100], many[100:], subset_size=150)
     with pytest.raises(ValueError, match="at least 10 images"):
         metrics.inception_score(images[:5], splits=10)
     with pytest.raises(ValueError, match="splits=4"):
@@ -264,3 +280,71 @@ def test_bad_input_raises_clear_errors(halves):
         metrics.evaluate_samples(images, reference="cifar")
     with pytest.raises(ValueError, match="10,000"):
         metrics.evaluate_samples(images, num_real=20000)
+
+
+# ------------------------------------------------------------- minimum sample sizes
+
+def test_fid_and_kid_reject_too_few_samples(halves):
+    rng = np.random.default_rng(7)
+    images, few = halves["images"][:300], halves["images"][:20]
+    fix = r"Pass more samples: at least {n}, and 10,000 per set"
+    # FID: at least MIN_SAMPLES_FID per set; checked before the feature network runs.
+    with pytest.raises(ValueError, match=r"FID needs at least 256 samples per set, but images_b "
+                                         r"has 20 \(.*singular.*\)\. " + fix.format(n=256)):
+        metrics.fid(images, few)
+    with pytest.raises(ValueError, match="FID needs at least 256 samples per set, but features_a has 255"):
+        metrics.fid_from_features(rng.normal(size=(255, 8)), rng.normal(size=(300, 8)))
+    # Features wider than MIN_SAMPLES_FID need D + 1 samples for a non-singular covariance.
+    with pytest.raises(ValueError, match=r"FID needs at least 301 .* features_a has 280 .*the 300 features"):
+        metrics.fid_from_features(rng.normal(size=(280, 300)), rng.normal(size=(400, 300)))
+    # KID: at least MIN_SAMPLES_KID per set.
+    with pytest.raises(ValueError, match=r"KID needs at least 100 samples per set, but images_a "
+                                         r"has 20 \(.*\)\. " + fix.format(n=100)):
+        metrics.kid(few, images)
+    with pytest.raises(ValueError, match="KID needs at least 100 samples per set, but features_b has 99"):
+        metrics.kid_from_features(rng.normal(size=(300, 8)), rng.normal(size=(99, 8)))
+    # evaluate_samples checks the generated images, num_real and an array reference.
+    with pytest.raises(ValueError, match="FID needs at least 256 samples per set, but images has 20"):
+        metrics.evaluate_samples(few)
+    with pytest.raises(ValueError, match="FID needs at least 256 samples per set, but num_real has 100"):
+        metrics.evaluate_samples(images, num_real=100)
+    with pytest.raises(ValueError, match="FID needs at least 256 samples per set, but reference has 20"):
+        metrics.evaluate_samples(images, reference=few)
+
+
+def test_minimum_sample_sizes_are_accepted(halves):
+    rng = np.random.default_rng(8)
+    n_fid, n_kid = metrics.MIN_SAMPLES_FID, metrics.MIN_SAMPLES_KID
+    with pytest.warns(UserWarning, match="FID is biased upwards"):
+        value = metrics.fid_from_features(rng.normal(size=(n_fid, 8)), rng.normal(size=(n_fid, 8)))
+    assert np.isfinite(value) and value >= 0
+    mean, std = metrics.kid_from_features(rng.normal(size=(n_kid, 8)), rng.normal(size=(n_kid, 8)),
+                                          num_subsets=3)
+    assert np.isfinite(mean) and std >= 0
+
+
+def _bias_warning(record):
+    return next(w for w in record if "FID is biased" in str(w.message))
+
+
+def test_small_samples_warn_that_fid_is_biased(halves, tmp_path, monkeypatch):
+    import warnings
+
+    rng = np.random.default_rng(9)
+    big = rng.normal(size=(metrics.FID_BIAS_SAMPLES, 8))
+    with pytest.warns(UserWarning, match=r"FID is biased upwards at small sample sizes \(features_a "
+                                         r"has 300 samples; below 5,000 .*Compare FIDs only at "
+                                         r"equal sample sizes, ideally 10,000 per set") as record:
+        metrics.fid_from_features(rng.normal(size=(300, 8)), big)
+    assert _bias_warning(record).filename == __file__, "the warning should point at the caller"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # FID_BIAS_SAMPLES per set: no warning
+        metrics.fid_from_features(big, big[::-1])
+    with pytest.warns(UserWarning, match="images_a has 300, images_b has 300 samples"):
+        metrics.fid(halves["images"][:300], halves["images"][300:600])
+    # The notebooks' fast mode scores 500 samples: it must keep working, with the warning.
+    monkeypatch.setenv(metrics.CACHE_ENV_VAR, str(tmp_path))
+    with pytest.warns(UserWarning, match=r"images has 500 samples") as record:
+        result = metrics.evaluate_samples(halves["images"][:500], kid_subsets=2)
+    assert _bias_warning(record).filename == __file__
+    assert result["num_samples"] == 500 and np.isfinite(result["fid"])

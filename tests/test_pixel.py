@@ -4,8 +4,10 @@ import numpy as np
 import pytest
 import scipy.stats as st
 
+from genai_keras import recipes
 from genai_keras.data import load_mnist
 from genai_keras.models import pixel
+from genai_keras.protocol import GenerativeModel, has_likelihood
 
 
 @pytest.fixture(scope="module")
@@ -143,11 +145,72 @@ def test_classifier_bayes_rule(tmp_path, mnist_small):
     np.testing.assert_allclose(loaded.predict_proba(x_test[:20]), clf.predict_proba(x_test[:20]))
 
 
-def test_train_default_fast_mode():
-    model = pixel.train_default(limit=500, num_components=5, num_iterations=2)
+def test_train_mixture_recipe_fast():
+    recipe = recipes.get("bernoulli_mixture", fast=True).replace(limit=500, num_components=5,
+                                                                 num_iterations=2)
+    model, history = pixel.train(recipe)
     assert isinstance(model, pixel.BernoulliMixture)
-    assert model.iterations_run == 2
+    assert model.num_components == 5 and model.iterations_run == 2 and model.seed == recipe.seed
+    assert set(history) == {"log_likelihood", "objective"}
+    assert history == model.history and len(history["objective"]) == 3
     assert model.sample(4, seed=0).shape == (4, 28, 28, 1)
+    # The dispatcher trains the same model (EM is deterministic given the seed).
+    again, _ = recipes.train(recipe)
+    np.testing.assert_array_equal(again.probs, model.probs)
+
+
+def test_train_recipes_on_given_images(mnist_small):
+    x = mnist_small[0][:300]
+    ind, history = pixel.train(recipes.get("independent_bernoulli"), images=x)
+    assert isinstance(ind, pixel.IndependentBernoulli) and history == {}
+    np.testing.assert_allclose(ind.probs, pixel.IndependentBernoulli(pseudo_count=1.0).fit(x).probs)
+    smoothed, _ = pixel.train(recipes.get("independent_bernoulli").replace(pseudo_count=0.5), x)
+    assert smoothed.pseudo_count == 0.5
+    mix, _ = pixel.train(recipes.get("bernoulli_mixture").replace(num_components=3,
+                                                                   num_iterations=1), x)
+    assert mix.probs.shape == (3, 784) and mix.iterations_run == 1
+
+
+def test_train_defaults_follow_the_recipes():
+    mixture = recipes.get("bernoulli_mixture", fast=False)
+    assert mixture.model["num_components"] == 100 and mixture.model["num_iterations"] == 40
+    assert recipes.get("independent_bernoulli", fast=False).model["pseudo_count"] == 1.0
+    fast = recipes.get("bernoulli_mixture", fast=True)
+    assert fast.model["num_components"] == 10 and fast.model["num_iterations"] == 3
+
+
+def test_train_rejects_other_recipes_and_bad_images():
+    with pytest.raises(ValueError, match="Expected a pixel recipe"):
+        pixel.train(recipes.get("vae"))
+    with pytest.raises(ValueError, match="Expected a pixel recipe"):
+        pixel.train("bernoulli_mixture")
+    with pytest.raises(ValueError, match="must be binary"):
+        pixel.train(recipes.get("independent_bernoulli"), np.full((4, 28, 28, 1), 0.5))
+    with pytest.raises(ValueError, match="has no setting 'components'; known: .*num_components"):
+        recipes.get("bernoulli_mixture").replace(components=5)
+
+
+def test_models_follow_the_generative_model_protocol(mnist_small, mixture):
+    x_train, y_train, x_test, _ = mnist_small
+    ind = pixel.IndependentBernoulli().fit(x_train)
+    clf = pixel.BernoulliMixtureClassifier(num_components=2, num_iterations=2).fit(x_train, y_train)
+    for model, conditional in ((ind, False), (mixture, False), (clf, True)):
+        assert isinstance(model, GenerativeModel), type(model).__name__
+        assert model.conditional is conditional
+        s = model.sample(3, seed=0)
+        assert s.shape == (3, 28, 28, 1) and s.dtype == np.float32
+        np.testing.assert_array_equal(s, model.sample(3, labels=None, seed=0))
+    assert clf.sample(4, labels=[1, 2, 3, 4], seed=0).shape == (4, 28, 28, 1)
+    # log_likelihood is the protocol's name for the exact log_prob (nats per image).
+    for model in (ind, mixture):
+        assert has_likelihood(model)
+        np.testing.assert_array_equal(model.log_likelihood(x_test[:20]), model.log_prob(x_test[:20]))
+        np.testing.assert_array_equal(model.log_likelihood(x_test[:20], labels=None),
+                                      model.log_prob(x_test[:20]))
+        with pytest.raises(ValueError, match="unconditional model"):
+            model.log_likelihood(x_test[:2], labels=[0, 1])
+        with pytest.raises(ValueError, match="unconditional model"):
+            model.sample(2, labels=[0, 1], seed=0)
 
 
 # --------------------------------------------------------------------------- bad input

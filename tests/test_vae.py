@@ -10,9 +10,12 @@ import pytest
 from keras import ops
 
 import genai_keras as gk
+from genai_keras import recipes
 from genai_keras.models import vae as V
+from genai_keras.protocol import GenerativeModel, has_likelihood
 
 SMALL = dict(encoder_filters=(8, 16), decoder_filters=(16, 8), hidden_units=64)
+SMALL_RECIPE = dict(SMALL, decoder_hidden_units=64)
 
 
 @pytest.fixture(scope="module")
@@ -125,22 +128,62 @@ def test_save_load_round_trip(trained_vae, mnist, tmp_path):
     np.testing.assert_array_equal(loaded.sample(4, seed=3), trained_vae.sample(4, seed=3))
 
 
-def test_train_default_small_run(mnist):
-    model = V.train_default(mnist[0][:512], latent_dim=2, epochs=1, batch_size=256, **SMALL)
-    assert isinstance(model, V.VAE) and model.latent_dim == 2
-    assert set(model.history.history) >= {"loss", "reconstruction", "kl"}
+def test_train_recipe_small_run(mnist):
+    recipe = recipes.get("vae", fast=True).replace(latent_dim=2, epochs=1, batch_size=256,
+                                                   learning_rate=1e-3, **SMALL_RECIPE)
+    model, history = V.train(recipe, mnist[0][:512])
+    schedule = model.optimizer.get_config()["learning_rate"]["config"]
+    assert schedule["initial_learning_rate"] == pytest.approx(1e-3)  # recipe.optimizer
+    assert schedule["decay_steps"] == 2
+    assert type(model) is V.VAE and model.latent_dim == 2 and not model.conditional
+    assert model.encoder_filters == (8, 16) and model.hidden_units == 64
+    assert model.recipe is recipe
+    assert set(history) >= {"loss", "reconstruction", "kl"} and len(history["loss"]) == 1
+    assert int(model.optimizer.iterations) == 2  # 512 images / 256 per batch, one epoch
+    assert np.isfinite(history["loss"][0])
+    assert isinstance(model, GenerativeModel) and has_likelihood(model)
+
+
+def test_train_recipe_loads_limit_training_digits_by_default():
+    recipe = recipes.get("vae_2d").replace(limit=256, epochs=1, batch_size=128, **SMALL_RECIPE)
+    model, history = V.train(recipe)
+    assert int(model.optimizer.iterations) == 2, "256 digits in batches of 128: 2 steps"
+    assert model.latent_dim == 2 and len(history["kl"]) == 1
+    # The recipe dispatcher trains the same family.
+    model2, _ = recipes.train(recipe)
+    assert type(model2) is V.VAE and model2.get_config() == model.get_config()
+
+
+def test_build_follows_the_recipe():
+    recipe = recipes.get("vae")
+    model = V.build(recipe.replace(beta=4.0, latent_dim=3, **SMALL_RECIPE))
+    assert type(model) is V.VAE and model.beta == 4.0 and model.latent_dim == 3
+    assert model.seed == recipe.seed and model.dynamic_binarization
+    assert not model.compiled, "build() returns the untrained, uncompiled model"
+    cvae = V.build(recipes.get("conditional_vae").replace(**SMALL_RECIPE))
+    assert type(cvae) is V.ConditionalVAE and cvae.num_classes == 10 and cvae.conditional
+    assert cvae.latent_dim == recipes.RECIPES["conditional_vae"].model["latent_dim"]
+    # Same recipe, same seed: the same initial weights.
+    again = V.build(recipe.replace(beta=4.0, latent_dim=3, **SMALL_RECIPE))
+    for a, b in zip(model.get_weights(), again.get_weights()):
+        np.testing.assert_array_equal(a, b)
 
 
 @pytest.fixture(scope="module")
 def trained_cvae():
     """A small conditional VAE, 2-D codes so the decoder must use the label (~10 s)."""
     x, y = gk.data.load_mnist("train", limit=10_000)
-    return V.train_default_conditional(x, y, latent_dim=2, epochs=3, batch_size=64,
-                                       learning_rate=2e-3, **SMALL)
+    recipe = recipes.get("conditional_vae").replace(latent_dim=2, epochs=3, batch_size=64,
+                                                    learning_rate=2e-3, **SMALL)
+    model, history = V.train(recipe, x, y)
+    assert set(history) >= {"loss", "reconstruction", "kl"} and len(history["loss"]) == 3
+    return model
 
 
 def test_conditional_vae_basics_and_save_load(trained_cvae, mnist, tmp_path):
     x, y = mnist[0][:10], mnist[1][:10]
+    assert type(trained_cvae) is V.ConditionalVAE and trained_cvae.num_classes == 10
+    assert trained_cvae.conditional and isinstance(trained_cvae, GenerativeModel)
     samples = trained_cvae.sample(10, labels=np.arange(10), seed=0)
     assert samples.shape == (10, 28, 28, 1) and 0 <= samples.min() <= samples.max() <= 1
     assert trained_cvae.sample(12).shape == (12, 28, 28, 1)  # default labels 0..9, 0, 1
@@ -172,8 +215,9 @@ def test_bad_inputs_raise_clear_errors(trained_vae, trained_cvae, mnist):
         trained_vae(np.zeros((2, 32, 32, 1), np.float32))
     with pytest.raises(ValueError, match=r"pixels in \[0, 1\].*divide by 255"):
         trained_vae.log_likelihood(x * 255.0, num_samples=2)
+    small = recipes.get("vae", fast=True).replace(epochs=1, **SMALL_RECIPE)
     with pytest.raises(ValueError, match=r"pixels in \[0, 1\]"):
-        V.train_default(x - 0.5, epochs=1)
+        V.train(small, x - 0.5)
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 9\]"):
         trained_cvae.sample(2, labels=[3, 10])
     with pytest.raises(ValueError, match="entries but 4 were expected"):
@@ -185,7 +229,9 @@ def test_bad_inputs_raise_clear_errors(trained_vae, trained_cvae, mnist):
     with pytest.raises(ValueError, match="beta must be a finite number >= 0"):
         V.VAE(latent_dim=2, beta=-1.0)
     with pytest.raises(ValueError, match="beta must be a finite number >= 0"):
-        V.train_default(x, beta=-0.5, epochs=1)
+        V.train(small.replace(beta=-0.5), x)
+    with pytest.raises(ValueError, match="Recipe 'vae' has no setting 'betta'; known: .*beta"):
+        small.replace(betta=4.0)
     with pytest.raises(ValueError, match="latent_dim must be an integer >= 1"):
         V.VAE(latent_dim=0)
     with pytest.raises(ValueError, match=r"codes must have shape \(N, 8\)"):
@@ -198,5 +244,41 @@ def test_bad_inputs_raise_clear_errors(trained_vae, trained_cvae, mnist):
         trained_vae.interpolate(x[0], x[1], steps=1)
     with pytest.raises(ValueError, match="decoder filters must have 2 or 3 entries"):
         V.VAE(latent_dim=2, decoder_filters=(8,))
-    with pytest.raises(ValueError, match="Pass both images and labels"):
-        V.train_default_conditional(x, None, epochs=1)
+    conditional = recipes.get("conditional_vae", fast=True).replace(**SMALL_RECIPE)
+    with pytest.raises(ValueError, match="conditional VAE recipe needs the labels"):
+        V.train(conditional, x)
+    with pytest.raises(ValueError, match="Labels without images"):
+        V.train(small, labels=mnist[1][:4])
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 9\]"):
+        V.train(conditional, x, [0, 1, 2, 10])
+    with pytest.raises(ValueError, match="Expected a VAE recipe.*'gan'"):
+        V.train(recipes.get("dcgan"), x)
+    with pytest.raises(ValueError, match="Expected a VAE recipe.*'dict'"):
+        V.build(dict(latent_dim=2))
+
+
+def test_likelihoods_reject_grey_images(trained_vae, trained_cvae, mnist):
+    grey, binary = mnist[0][:4], mnist[2][:4]
+    fix = r"binary images.*Bernoulli likelihood.*binarize='static'.*\(images > 0\.5\)"
+    with pytest.raises(ValueError, match=r"VAE\.log_likelihood needs " + fix):
+        trained_vae.log_likelihood(grey, num_samples=2)
+    with pytest.raises(ValueError, match=r"VAE\.elbo needs " + fix):
+        trained_vae.elbo(grey)
+    with pytest.raises(ValueError, match=r"ConditionalVAE\.elbo needs binary images"):
+        trained_cvae.elbo(grey, labels=mnist[1][:4])
+    # One grey pixel is enough to be refused.
+    almost = binary.copy()
+    almost[0, 14, 14, 0] = 0.5
+    with pytest.raises(ValueError, match=r"1 pixels lie strictly between 0 and 1 \(e\.g\. 0\.5\)"):
+        trained_vae.log_likelihood(almost, num_samples=2)
+
+
+def test_likelihoods_accept_binary_images_in_every_documented_form(trained_vae, mnist):
+    grey, binary = mnist[0][:4], mnist[2][:4]
+    # (N, 28, 28) gets a channel axis; booleans count as binary.
+    np.testing.assert_allclose(trained_vae.elbo(binary[..., 0], seed=0), trained_vae.elbo(binary, seed=0))
+    np.testing.assert_allclose(trained_vae.log_likelihood(binary > 0.5, num_samples=5, seed=0),
+                               trained_vae.log_likelihood(binary, num_samples=5, seed=0))
+    # The fix the error message suggests works.
+    ll = trained_vae.log_likelihood((grey > 0.5).astype("float32"), num_samples=5)
+    assert ll.shape == (4,) and np.all(ll < 0)

@@ -9,8 +9,9 @@ with a key/value cache so that each new character costs one position, not a full
 forward pass.
 
 Everything in the model is ``keras.ops``; the one backend-specific speed trick
-(compiling the one-character decoding step with XLA under TensorFlow) lives in
-``_fast_function``.
+(compiling the one-character decoding step with XLA under TensorFlow) is
+``genai_keras.backend.compile_function``. Training minimises
+``genai_keras.losses.causal_lm_loss``.
 
 Used in chapter 05.
 """
@@ -26,7 +27,10 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from genai_keras import backend as gk_backend
 from genai_keras.checks import positive_int
+from genai_keras.losses import causal_lm_loss
+from genai_keras.recipes import Recipe
 from genai_keras.text import (CharVocabulary, eval_windows, make_window_dataset, nats_to_bits,
                               split_train_val)
 
@@ -259,20 +263,6 @@ def next_char_probs(logits: Any, temperature: float = 1.0, top_k: int | None = N
     return probs / probs.sum()
 
 
-def _fast_function(fn):
-    """The one backend-specific speed trick: compile the decoding step.
-
-    Under TensorFlow, ``tf.function(jit_compile=True)`` turns the one-character step
-    (about a hundred small ops) into one XLA program, about 10x faster than eager.
-    Other backends run ``fn`` as it is (still correct, slower).
-    """
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        return tf.function(fn, jit_compile=True, reduce_retracing=True)
-    return fn
-
-
 # --------------------------------------------------------------------------- model
 @keras.saving.register_keras_serializable(package="genai_keras")
 class CharTransformer(keras.Model):
@@ -466,7 +456,7 @@ class CharTransformer(keras.Model):
         start = max(0, len(ids) - T)
         if use_cache:
             if self._step_fn is None:
-                self._step_fn = _fast_function(self._step)
+                self._step_fn = gk_backend.compile_function(self._step)
             logits, caches = self._prefill(ids[start:])
         else:
             logits = self._full_logits(ids[start:])
@@ -508,6 +498,55 @@ class CharTransformer(keras.Model):
                                                         use_cache=use_cache))
 
 
+    # -- the common model shape (genai_keras.protocol)
+    conditional = False
+
+    def sample(self, n: int, labels: Any = None, seed: int | None = None, length: int = 200,
+               prompt: str = "\n", temperature: float = 1.0) -> list[str]:
+        """Draw ``n`` texts of ``length`` characters, each continuing ``prompt``.
+
+        Args:
+            n: number of texts.
+            labels: must be None (the model is unconditional).
+            seed: an int for repeatable draws (text ``i`` uses ``seed + i``).
+            length: characters per text.
+            prompt: the context every text starts from (default a newline).
+            temperature: see :func:`next_char_probs`.
+
+        Returns:
+            A list of ``n`` strings (without the prompt).
+        """
+        n = positive_int(n, "n")
+        if labels is not None:
+            raise ValueError("The character transformer is unconditional: pass labels=None "
+                             "and steer it with prompt=... instead.")
+        base = np.random.default_rng(seed).integers(2**31) if seed is None else int(seed)
+        return [self.generate(prompt, length, temperature=temperature, seed=base + i)
+                for i in range(n)]
+
+    def log_likelihood(self, text: str) -> float:
+        """Log-likelihood of ``text`` in nats, every character after the first predicted
+        from the ones before it (within windows of ``context_length``).
+
+        Raises:
+            ValueError: text shorter than 2 characters, or characters outside the
+                vocabulary.
+        """
+        if not isinstance(text, str) or len(text) < 2:
+            raise ValueError("log_likelihood needs a string of at least 2 characters.")
+        ids = self.vocabulary.encode(text)
+        total = 0.0
+        T = self.context_length
+        for start in range(0, len(ids) - 1, T):
+            window = ids[start:start + T + 1]
+            logits = ops.convert_to_numpy(self(ops.convert_to_tensor(window[None, :-1])))[0]
+            logits = logits.astype(np.float64)
+            top = logits.max(axis=-1, keepdims=True)
+            log_probs = logits - top - np.log(np.exp(logits - top).sum(axis=-1, keepdims=True))
+            total += float(log_probs[np.arange(len(window) - 1), window[1:]].sum())
+        return total
+
+
 # --------------------------------------------------------------------------- training
 def nats_per_char(model: CharTransformer, ids: np.ndarray, max_windows: int | None = None,
                   batch_size: int = 128) -> float:
@@ -522,8 +561,7 @@ def nats_per_char(model: CharTransformer, ids: np.ndarray, max_windows: int | No
     """
     x, y = eval_windows(ids, model.context_length, max_windows=max_windows)
     if not getattr(model, "compiled", False):
-        model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                      jit_compile=keras.backend.backend() in ("tensorflow", "jax"))
+        model.compile(loss=causal_lm_loss, jit_compile=gk_backend.default_jit_compile())
     # every window has the same number of targets, so the mean over batches is the mean per character
     return float(model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)["loss"])
 
@@ -570,75 +608,60 @@ class _StepClock(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start - self._eval)  # training only
 
 
-DEFAULTS: dict[str, Any] = {
-    "context_length": 64, "embed_dim": 128, "num_heads": 4, "num_layers": 4, "batch_size": 16,
-    "steps": 3500, "learning_rate": 2e-3, "warmup_steps": 100, "dropout": 0.0, "tie_weights": True,
-}
-FAST: dict[str, Any] = {
-    "context_length": 32, "embed_dim": 64, "num_heads": 4, "num_layers": 2, "batch_size": 16,
-    "steps": 150, "learning_rate": 3e-3, "warmup_steps": 20, "dropout": 0.0, "tie_weights": True,
-}
+def train(recipe: Recipe, text: str | None = None, evals: int = 10, val_windows: int = 300,
+          verbose: int = 0) -> tuple[CharTransformer, dict[str, list[float]]]:
+    """Train a character-transformer recipe on Tiny Shakespeare (chapter 05).
 
-
-def train_default(text: str | None = None, fast: bool | None = None, seed: int = 0, evals: int = 10,
-                  val_windows: int = 300, verbose: int = 0, **overrides) -> CharTransformer:
-    """Train the chapter's character transformer on Tiny Shakespeare (the chapter's recipe).
-
-    The notebook and ``benchmarks/text.py`` both call this. Text is split by position
-    (last 10% validates); training windows are drawn at random offsets; AdamW with
-    warm-up + cosine decay; ``jit_compile=True`` (XLA) for the training step.
+    Text is split by position (the last 10% validates); training windows are drawn at
+    random offsets; AdamW with warm-up and cosine decay minimises
+    :func:`genai_keras.losses.causal_lm_loss`, XLA-compiled where the backend allows.
 
     Args:
+        recipe: ``gk.recipes.get("char_transformer")`` or a variant of it.
         text: the corpus (default ``gk.data.load_text("tinyshakespeare")``).
-        fast: small configuration for tests (default ``gk.fast_mode()``).
-        seed: seeds weights, dropout and the window sampler.
-        evals: number of "epochs": the training steps are split into this many
-            chunks, each followed by a validation estimate.
-        val_windows: validation windows (of ``T + 1`` characters) used for those
-            estimates; the full validation text is scored once at the end.
+        evals: number of "epochs": the training steps are split into this many chunks,
+            each followed by a validation estimate.
+        val_windows: validation windows (of ``T + 1`` characters) for those estimates;
+            the full validation text is scored once at the end.
         verbose: passed to ``fit``.
-        **overrides: any key of ``DEFAULTS`` (``context_length``, ``embed_dim``,
-            ``num_heads``, ``num_layers``, ``batch_size``, ``steps``, ``learning_rate``,
-            ``warmup_steps``, ``dropout``, ``tie_weights``).
 
     Returns:
-        The trained ``CharTransformer``. Its ``training_log`` attribute holds the
-        curves (``step``, ``loss``, ``val_loss`` in nats per character, ``seconds``),
-        ``train_seconds``, ``val_nats_per_char`` (full validation text) and the config.
+        ``(model, history)``: the trained ``CharTransformer`` and its curves (``step``,
+        ``loss``, ``val_loss`` in nats per character, ``seconds``). The model's
+        ``training_log`` also holds ``train_seconds``, ``val_nats_per_char`` (full
+        validation text) and ``tokens_seen``.
     """
-    from genai_keras import config as gk_config
     from genai_keras import data as gk_data
 
-    fast = gk_config.fast_mode() if fast is None else bool(fast)
-    cfg = dict(FAST if fast else DEFAULTS)
-    unknown = set(overrides) - set(cfg)
-    if unknown:
-        raise ValueError(f"Unknown setting(s) {sorted(unknown)}; choose from {sorted(cfg)}.")
-    cfg.update(overrides)
+    if not isinstance(recipe, Recipe) or recipe.family != "text":
+        raise ValueError("Expected a text recipe, e.g. gk.recipes.get('char_transformer').")
+    cfg, opt = recipe.model, recipe.optimizer
     text = gk_data.load_text("tinyshakespeare") if text is None else text
     vocab = CharVocabulary.from_text(text)
     train_ids, val_ids = split_train_val(vocab.encode(text), 0.1)
     evals = positive_int(evals, "evals")
-    steps = positive_int(cfg["steps"], "steps")
+    steps = positive_int(recipe.steps, "steps")
+    batch_size = positive_int(recipe.batch_size, "batch_size")
     per_epoch = max(1, steps // evals)
-    keras.utils.set_random_seed(seed)
-    model = CharTransformer(vocab, context_length=cfg["context_length"], embed_dim=cfg["embed_dim"],
-                            num_heads=cfg["num_heads"], num_layers=cfg["num_layers"], dropout=cfg["dropout"],
-                            tie_weights=cfg["tie_weights"])
-    model.compile(optimizer=make_optimizer(cfg["learning_rate"], per_epoch * evals, cfg["warmup_steps"]),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                  jit_compile=keras.backend.backend() in ("tensorflow", "jax"))
-    data = make_window_dataset(train_ids, cfg["context_length"], cfg["batch_size"], per_epoch, seed=seed)
+    keras.utils.set_random_seed(recipe.seed)
+    model = CharTransformer(vocab, **cfg)
+    model.compile(optimizer=make_optimizer(opt["learning_rate"], per_epoch * evals, opt["warmup_steps"]),
+                  loss=causal_lm_loss, jit_compile=gk_backend.default_jit_compile())
+    data = make_window_dataset(train_ids, cfg["context_length"], batch_size, per_epoch, seed=recipe.seed)
     val_subset = eval_windows(val_ids, cfg["context_length"], max_windows=val_windows)
     clock = _StepClock()
     history = model.fit(data, epochs=evals, callbacks=[clock], validation_data=val_subset,
                         validation_batch_size=128, verbose=verbose)
     val = nats_per_char(model, val_ids)
+    curves = {"step": [float(v) for v in clock.steps],
+              "loss": [float(v) for v in history.history["loss"]],
+              "val_loss": [float(v) for v in history.history["val_loss"]],
+              "seconds": clock.seconds}
     model.training_log = {
-        "step": clock.steps, "loss": [float(v) for v in history.history["loss"]],
-        "val_loss": [float(v) for v in history.history["val_loss"]], "seconds": clock.seconds,
-        "train_seconds": clock.seconds[-1], "val_nats_per_char": val,
-        "val_bits_per_char": nats_to_bits(val), "config": cfg, "fast": fast, "seed": seed,
-        "tokens_seen": per_epoch * evals * cfg["batch_size"] * cfg["context_length"],
+        **curves, "step": clock.steps, "train_seconds": clock.seconds[-1],
+        "val_nats_per_char": val, "val_bits_per_char": nats_to_bits(val),
+        "recipe": recipe.as_dict(), "fast": recipe.fast, "seed": recipe.seed,
+        "tokens_seen": per_epoch * evals * batch_size * cfg["context_length"],
     }
-    return model
+    model.recipe = recipe
+    return model, curves

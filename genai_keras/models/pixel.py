@@ -20,7 +20,7 @@ descent) with NumPy:
 All log-likelihoods are in nats per image (divide by 784 ln 2 for bits per pixel, see
 :func:`genai_keras.distributions.bits_per_dim`). Every model has ``fit``,
 ``log_prob``, ``sample``, ``save``/``load`` (``.npz``) and ``num_parameters``;
-:func:`train_default` is the one recipe used by chapter 01 and chapter 04.
+:func:`train` fits the recipes of :mod:`genai_keras.recipes` (chapters 01 and 04).
 
 Used in chapters 01 and 04.
 """
@@ -41,16 +41,11 @@ __all__ = [
     "IndependentBernoulli",
     "BernoulliMixture",
     "BernoulliMixtureClassifier",
-    "train_default",
+    "train",
     "load",
-    "DEFAULT_NUM_COMPONENTS",
-    "DEFAULT_NUM_ITERATIONS",
 ]
 
 NUM_PIXELS = int(np.prod(IMAGE_SHAPE))
-#: Components and EM iterations of :func:`train_default` (full mode).
-DEFAULT_NUM_COMPONENTS = 100
-DEFAULT_NUM_ITERATIONS = 40
 
 
 # ---------------------------------------------------------------------------
@@ -152,6 +147,8 @@ class IndependentBernoulli:
         probs: ``(784,)`` float64 pixel probabilities (None before ``fit``).
     """
 
+    conditional = False
+
     def __init__(self, pseudo_count: float = 1.0) -> None:
         self.pseudo_count = non_negative_float(pseudo_count, "pseudo_count")
         self.probs: np.ndarray | None = None
@@ -187,6 +184,11 @@ class IndependentBernoulli:
     def mean_image(self) -> np.ndarray:
         """The pixel probabilities as an image ``(28, 28, 1)`` (the model's mean)."""
         return self._check_fitted().reshape(IMAGE_SHAPE).astype(np.float32)
+
+    def log_likelihood(self, images: Any, labels: Any = None) -> np.ndarray:
+        """The protocol's name for :meth:`log_prob` (exact, nats per image)."""
+        _no_labels(labels, type(self).__name__)
+        return self.log_prob(images)
 
     def log_prob(self, images: Any) -> np.ndarray:
         """log p(x) of binary images ``(N, 28, 28, 1)``: float64 ``(N,)`` in nats per image.
@@ -268,6 +270,8 @@ class BernoulliMixture:
         history: ``{"log_likelihood": [...], "objective": [...]}`` in nats per
             training image, one entry per E-step (entry 0 is the initialisation).
     """
+
+    conditional = False
 
     def __init__(self, num_components: int = 50, num_iterations: int = 30,
                  pseudo_count: float = 1.0, weight_pseudo_count: float = 1.0,
@@ -401,6 +405,11 @@ class BernoulliMixture:
         joint = self._joint_log(_binary_pixels(images), probs, weights)
         return np.exp(joint - _logsumexp(joint, axis=1)[:, None])
 
+    def log_likelihood(self, images: Any, labels: Any = None) -> np.ndarray:
+        """The protocol's name for :meth:`log_prob` (exact, nats per image)."""
+        _no_labels(labels, type(self).__name__)
+        return self.log_prob(images)
+
     def log_prob(self, images: Any, batch_size: int = 10_000) -> np.ndarray:
         """log p(x) of binary images ``(N, 28, 28, 1)``: float64 ``(N,)`` in nats per image.
 
@@ -487,6 +496,8 @@ class BernoulliMixtureClassifier:
         num_classes: number of classes (10 digits).
         seed: seed of each class's initialisation.
     """
+
+    conditional = True
 
     def __init__(self, num_components: int = 10, num_iterations: int = 20,
                  pseudo_count: float = 1.0, num_classes: int = 10, seed: int = 0) -> None:
@@ -622,42 +633,34 @@ def load(path: str | os.PathLike) -> IndependentBernoulli | BernoulliMixture | B
     return _KINDS[kind].load(path)
 
 
-def train_default(images: Any = None, num_components: int | None = None,
-                  num_iterations: int | None = None, limit: int | None = None,
-                  seed: int = 0, verbose: bool = False) -> BernoulliMixture:
-    """The chapter's reference pixel model: a Bernoulli mixture on binarised MNIST.
+def train(recipe: Any, images: Any = None) -> tuple[IndependentBernoulli | BernoulliMixture,
+                                                    dict[str, list[float]]]:
+    """Fit a pixel-model recipe on statically binarised MNIST (chapters 01 and 04).
 
-    Chapter 01's notebook and chapter 04's checkpoint code both call this, so the
-    recipe lives in one place. Defaults (full mode): K = ``DEFAULT_NUM_COMPONENTS``
-    (100) components, ``DEFAULT_NUM_ITERATIONS`` (40) EM iterations on all 60,000
-    training images, statically binarised with seed 1 (one fixed Bernoulli draw per
-    pixel, different from the test set's draw). In fast mode (``gk.fast_mode()``)
-    the unset knobs shrink to K = 20, 5 iterations, 3,000 images.
+    ``gk.recipes.get("bernoulli_mixture")``: K = 100 components, 40 EM iterations;
+    ``gk.recipes.get("independent_bernoulli")``: one Bernoulli per pixel with a
+    pseudo-count of 1. The training images are binarised with seed 1 (one fixed
+    Bernoulli draw per pixel, different from the test set's draw).
 
     Args:
-        images: binary training images ``(N, 28, 28, 1)``; None loads MNIST train.
-        num_components: K (None: the default above).
-        num_iterations: EM iterations (None: the default above).
-        limit: number of training images to load when ``images`` is None.
-        seed: initialisation seed.
-        verbose: print EM progress.
+        recipe: a pixel recipe.
+        images: binary training images ``(N, 28, 28, 1)``; None loads the first
+            ``recipe.limit`` (all) MNIST training digits.
 
     Returns:
-        A fitted :class:`BernoulliMixture`.
+        ``(model, history)``: the fitted model and, for the mixture, the EM curves
+        (``log_likelihood`` and ``objective`` per E-step, nats per image).
     """
-    from genai_keras.config import fast_mode
+    from genai_keras.recipes import Recipe
 
-    fast = fast_mode()
-    if num_components is None:
-        num_components = 20 if fast else DEFAULT_NUM_COMPONENTS
-    if num_iterations is None:
-        num_iterations = 5 if fast else DEFAULT_NUM_ITERATIONS
+    if not isinstance(recipe, Recipe) or recipe.family != "pixel":
+        raise ValueError("Expected a pixel recipe, e.g. gk.recipes.get('bernoulli_mixture').")
     if images is None:
         from genai_keras.data import load_mnist
 
-        if limit is None and fast:
-            limit = 3000
-        images, _ = load_mnist("train", binarize="static", limit=limit, seed=1)
-    model = BernoulliMixture(num_components=num_components, num_iterations=num_iterations,
-                             seed=seed)
-    return model.fit(images, verbose=verbose)
+        images, _ = load_mnist("train", binarize="static", limit=recipe.limit, seed=1)
+    cfg = dict(recipe.model)
+    if cfg.pop("kind") == "independent":
+        return IndependentBernoulli(**cfg).fit(images), {}
+    model = BernoulliMixture(seed=recipe.seed, **cfg).fit(images)
+    return model, {k: list(v) for k, v in model.history.items()}

@@ -32,52 +32,27 @@ import numpy as np
 from keras import ops
 
 from genai_keras.checks import IMAGE_SHAPE, as_images, as_labels, non_negative_float, positive_int
-from genai_keras.models.autoencoder import (ConvDecoder, ConvEncoder, _check_static_image_shape,
-                                            bernoulli_nll_from_logits)
+from genai_keras.losses import bernoulli_nll_from_logits, kl_to_standard_normal, negative_elbo
+from genai_keras.models.autoencoder import ConvDecoder, ConvEncoder, _check_static_image_shape
+from genai_keras.recipes import Recipe
+from genai_keras.utils import batched as _batched
 
-__all__ = ["VAE", "ConditionalVAE", "kl_to_standard_normal", "train_default",
-           "train_default_conditional", "DEFAULTS", "DEFAULTS_2D", "DEFAULTS_CONDITIONAL"]
+__all__ = ["VAE", "ConditionalVAE", "kl_to_standard_normal", "negative_elbo", "build", "train"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
-#: Settings of the default large-latent VAE (``train_default()``), chosen with
-#: benchmarks/vae.py on a 2-core CPU.
-DEFAULTS: dict[str, Any] = dict(latent_dim=32, encoder_filters=(32, 64), decoder_filters=(64, 32),
-                                hidden_units=256, decoder_hidden_units=256, epochs=24,
-                                batch_size=256, learning_rate=2e-3)
-#: Settings of the 2-D VAE (``train_default(**DEFAULTS_2D)``): codes you can plot. Narrow
-#: convolutions (cheap on a CPU) with wide dense layers on both sides of the 2-D code (the
-#: encoder must place each digit precisely; the decoder must bend a plane onto the digits),
-#: small batches for many updates per epoch, a high peak learning rate with cosine decay.
-DEFAULTS_2D: dict[str, Any] = dict(latent_dim=2, encoder_filters=(16, 32), decoder_filters=(32, 16),
-                                   hidden_units=256, decoder_hidden_units=256, epochs=4,
-                                   batch_size=128, learning_rate=3e-3)
-#: Settings of the conditional VAE (``train_default_conditional()``). A small code (4-D)
-#: leaves the class to the label: the decoder must use it, and learns to within a few epochs.
-DEFAULTS_CONDITIONAL: dict[str, Any] = dict(DEFAULTS, latent_dim=4, epochs=15)
 
-
-def kl_to_standard_normal(z_mean, z_log_var):
-    r"""Closed-form :math:`\mathrm{KL}(\mathcal N(\mu, \mathrm{diag}\,e^{v}) \,\|\, \mathcal N(0, I))`.
-
-    Equals :math:`\tfrac12 \sum_j (\mu_j^2 + e^{v_j} - 1 - v_j)`, summed over latent
-    dimensions (chapter 01's ``genai_keras.distributions.kl_normal``).
-
-    Args:
-        z_mean, z_log_var: tensors ``(batch, latent_dim)``.
-
-    Returns:
-        Tensor ``(batch,)``: nats per image (always >= 0).
-    """
-    from genai_keras.distributions import kl_normal
-
-    return kl_normal(z_mean, z_log_var)
-
-
-def _batched(fn, arrays: Sequence[Any], batch_size: int) -> np.ndarray:
-    n = len(arrays[0])
-    return np.concatenate([fn(*(None if a is None else a[i:i + batch_size] for a in arrays))
-                           for i in range(0, n, batch_size)], axis=0)
+def _check_binary(x: np.ndarray, method: str) -> None:
+    """Raise ValueError unless every pixel of ``x`` is exactly 0 or 1 (Bernoulli likelihood)."""
+    grey = (x != 0.0) & (x != 1.0)
+    if np.any(grey):
+        raise ValueError(
+            f"{method} needs binary images (every pixel 0 or 1): the decoder's Bernoulli "
+            f"likelihood is a probability only for binary pixels, but {int(grey.sum())} pixels "
+            f"lie strictly between 0 and 1 (e.g. {float(x[grey][0]):g}). Load binary digits "
+            f"with gk.data.load_mnist('test', binarize='static') (or binarize='threshold'), or "
+            f"threshold your images: (images > 0.5).astype('float32')."
+        )
 
 
 @keras.saving.register_keras_serializable(package="genai_keras")
@@ -106,6 +81,11 @@ class VAE(keras.Model):
     """
 
     num_classes = 0
+
+    @property
+    def conditional(self) -> bool:
+        """True for a :class:`ConditionalVAE` (samples need labels)."""
+        return bool(self.num_classes)
 
     def __init__(self, latent_dim: int = 2, encoder_filters: Sequence[int] = (32, 64),
                  decoder_filters: Sequence[int] = (64, 32), hidden_units: int = 256,
@@ -190,11 +170,11 @@ class VAE(keras.Model):
         """Negative ELBO (with ``beta``) in nats per image, averaged over the batch."""
         if y_pred is None:
             y_pred = self(x, training=training)
-        reconstruction = bernoulli_nll_from_logits(y_pred["targets"], y_pred["logits"])
-        kl = kl_to_standard_normal(y_pred["z_mean"], y_pred["z_log_var"])
+        loss, reconstruction, kl = negative_elbo(y_pred["targets"], y_pred["logits"],
+                                                 y_pred["z_mean"], y_pred["z_log_var"], self.beta)
         self.reconstruction_tracker.update_state(reconstruction)
         self.kl_tracker.update_state(kl)
-        return ops.mean(reconstruction + self.beta * kl)
+        return ops.mean(loss)
 
     # ------------------------------------------------------------------ helpers
     def _condition(self, labels: Any, count: int) -> np.ndarray | None:
@@ -333,15 +313,28 @@ class VAE(keras.Model):
         """Evidence lower bound per image, in nats (KL in closed form, ``beta`` ignored).
 
         ``ELBO = E_q[log p(x|z)] - KL(q(z|x) || N(0, I))``, the expectation estimated
-        with ``num_samples`` reparameterised draws. Pass binary images (e.g.
-        ``load_mnist("test", binarize="static")``) for a bound on ``log p(x)``.
+        with ``num_samples`` reparameterised draws: a lower bound on ``log p(x)``.
+
+        Args:
+            images: binary images ``(N, 28, 28, 1)`` (or ``(N, 28, 28)``: a channel axis
+                is added), every pixel 0 or 1, e.g. ``load_mnist("test",
+                binarize="static")``. Grey levels are rejected: the Bernoulli
+                likelihood is a probability only for binary pixels.
+            labels: ``(N,)`` digits, for conditional models only.
+            num_samples: posterior draws per image (>= 1).
+            seed: seed of the draws; batch_size: images encoded at once.
 
         Returns:
             float64 ``(N,)``: nats per image (take ``.mean()`` for a data-set value).
+
+        Raises:
+            ValueError: bad shape, pixels outside [0, 1] or not binary, bad labels or
+                ``num_samples``.
         """
         x = as_images(images)
         c = self._condition(labels, len(x))
         num_samples = positive_int(num_samples, "num_samples")
+        _check_binary(x, f"{type(self).__name__}.elbo")
         rng = np.random.default_rng(seed)
         parts = []
         for i in range(0, len(x), batch_size):
@@ -367,13 +360,27 @@ class VAE(keras.Model):
         :math:`\log p(x)`; ``k = 1`` is the ELBO. Images and samples are decoded in
         chunks of at most ``max_decode`` images, so ``k = 1000`` fits in memory.
 
+        Args:
+            images: binary images ``(N, 28, 28, 1)`` (or ``(N, 28, 28)``: a channel axis
+                is added), every pixel 0 or 1, e.g. ``load_mnist("test",
+                binarize="static")``. Grey levels are rejected: the Bernoulli
+                likelihood is a probability only for binary pixels.
+            labels: ``(N,)`` digits, for conditional models only.
+            num_samples: importance samples k per image (>= 1).
+            seed: seed of the draws; max_decode: images decoded at once.
+
         Returns:
             float64 ``(N,)``: nats per image (negate and average for the test NLL).
+
+        Raises:
+            ValueError: bad shape, pixels outside [0, 1] or not binary, bad labels,
+                ``num_samples`` or ``max_decode``.
         """
         x = as_images(images)
         c = self._condition(labels, len(x))
         num_samples = positive_int(num_samples, "num_samples")
         max_decode = positive_int(max_decode, "max_decode")
+        _check_binary(x, f"{type(self).__name__}.log_likelihood")
         logw = self._log_weights(x, c, num_samples, np.random.default_rng(seed), max_decode)
         top = logw.max(axis=1, keepdims=True)
         return (top[:, 0] + np.log(np.mean(np.exp(logw - top), axis=1)))
@@ -428,112 +435,66 @@ def make_optimizer(learning_rate: float, total_steps: int, warmup_steps: int = 0
     return keras.optimizers.Adam(schedule)
 
 
-def _fit(model: VAE, inputs: Any, n: int, epochs: int, batch_size: int, learning_rate: float,
-         verbose: int, callbacks: Sequence[Any] | None, jit_compile: Any) -> VAE:
-    steps = math.ceil(n / batch_size) * epochs
-    model.compile(optimizer=make_optimizer(learning_rate, steps), jit_compile=jit_compile)
-    model.fit(inputs, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=verbose,
-              callbacks=list(callbacks or []))
-    return model
+def _check_vae_recipe(recipe: Recipe) -> Recipe:
+    if not isinstance(recipe, Recipe) or recipe.family != "vae":
+        got = recipe.family if isinstance(recipe, Recipe) else type(recipe).__name__
+        raise ValueError(f"Expected a VAE recipe (e.g. gk.recipes.get('vae')), got {got!r}.")
+    return recipe
 
 
-def _model_kwargs(settings: dict, overrides: dict) -> tuple[dict, dict]:
-    merged = dict(settings)
-    merged.update({k: v for k, v in overrides.items() if v is not None})
-    train_keys = ("epochs", "batch_size", "learning_rate")
-    return ({k: v for k, v in merged.items() if k not in train_keys},
-            {k: merged[k] for k in train_keys})
+def build(recipe: Recipe) -> VAE:
+    """The untrained :class:`VAE` (or :class:`ConditionalVAE` when the recipe's model has
+    ``num_classes``) of a recipe, seeded with the recipe's seed."""
+    from genai_keras.config import set_seed
+
+    cfg = dict(_check_vae_recipe(recipe).model)
+    set_seed(recipe.seed)
+    cls = ConditionalVAE if cfg.get("num_classes") else VAE
+    return cls(seed=recipe.seed, **cfg)
 
 
-def train_default(images: Any = None, *, latent_dim: int | None = None, epochs: int | None = None,
-                  batch_size: int | None = None, learning_rate: float | None = None,
-                  beta: float = 1.0, dynamic_binarization: bool = True, seed: int = 0,
-                  verbose: int = 0, callbacks: Sequence[Any] | None = None,
-                  jit_compile: Any = "auto", **sizes: Any) -> VAE:
-    """Train the default VAE on MNIST (the recipe of chapters 02 and 04).
+def train(recipe: Recipe, images: Any = None, labels: Any = None,
+          callbacks: Sequence[Any] | None = None, verbose: int = 0,
+          jit_compile: Any = "auto") -> tuple[VAE, dict[str, list[float]]]:
+    """Train a VAE recipe (chapters 02 and 04).
 
-    Defaults (:data:`DEFAULTS`): 32-D latent space, 24 epochs of batch 256 with Adam
-    (peak learning rate 2e-3, cosine decay), dynamic binarisation. Pass
-    ``**DEFAULTS_2D`` (narrow convolutions, wide dense layers, 2-D codes, 4 epochs) for the
-    2-D VAE.
+    Adam with a cosine learning-rate decay (:func:`make_optimizer`) for ``recipe.epochs``
+    epochs of ``recipe.batch_size`` images, the loss :func:`negative_elbo` through
+    ``compute_loss`` (so every backend's own ``fit`` trains it).
 
     Args:
-        images: training images ``(N, 28, 28, 1)`` in [0, 1] (grey levels); default all
-            60,000 MNIST training digits.
-        latent_dim, epochs, batch_size, learning_rate: override :data:`DEFAULTS`.
-        beta: KL weight (1: the ELBO).
-        dynamic_binarization: redraw binary training images every batch.
-        seed: seeds Keras, NumPy and Python before building the model.
-        verbose: passed to ``fit``.
+        recipe: a VAE recipe (``gk.recipes.get("vae")``, ``"vae_2d"``,
+            ``"conditional_vae"``).
+        images, labels: training images ``(N, 28, 28, 1)`` in [0, 1] (grey levels) and,
+            for a conditional VAE, their digits; default the first ``recipe.limit`` (all)
+            MNIST training digits.
         callbacks: Keras callbacks for ``fit``.
+        verbose: passed to ``fit``.
         jit_compile: passed to ``compile`` ("auto": XLA only where Keras enables it).
-        **sizes: other :class:`VAE` arguments (``encoder_filters``, ``decoder_filters``,
-            ``hidden_units``, ``decoder_hidden_units``).
 
     Returns:
-        The trained :class:`VAE` (``model.history.history`` holds per-epoch
-        ``loss``, ``reconstruction`` and ``kl`` in nats per image).
-
-    Raises:
-        ValueError: bad images or settings (e.g. ``beta < 0``, ``latent_dim < 1``).
-
-    Used in chapters 02 and 04.
+        ``(model, history)``: the trained model and per-epoch ``loss``,
+        ``reconstruction`` and ``kl`` in nats per image.
     """
-    from genai_keras.config import set_seed
     from genai_keras.data import load_mnist
 
-    model_kw, train_kw = _model_kwargs(DEFAULTS, dict(latent_dim=latent_dim, epochs=epochs,
-                                                      batch_size=batch_size,
-                                                      learning_rate=learning_rate, **sizes))
-    beta = non_negative_float(beta, "beta")
-    x = load_mnist("train")[0] if images is None else as_images(images)
-    set_seed(seed)
-    model = VAE(beta=beta, dynamic_binarization=dynamic_binarization, seed=seed, **model_kw)
-    return _fit(model, x, len(x), positive_int(train_kw["epochs"], "epochs"),
-                positive_int(train_kw["batch_size"], "batch_size"), train_kw["learning_rate"],
-                verbose, callbacks, jit_compile)
-
-
-def train_default_conditional(images: Any = None, labels: Any = None, *,
-                              latent_dim: int | None = None, epochs: int | None = None,
-                              batch_size: int | None = None,
-                              learning_rate: float | None = None, beta: float = 1.0,
-                              seed: int = 0, verbose: int = 0,
-                              callbacks: Sequence[Any] | None = None,
-                              jit_compile: Any = "auto", **sizes: Any) -> ConditionalVAE:
-    """Train the default conditional VAE on MNIST digits and their labels.
-
-    Defaults: :data:`DEFAULTS_CONDITIONAL` (4-D latent space, 15 epochs).
-
-    Args:
-        images, labels: training images ``(N, 28, 28, 1)`` in [0, 1] and their digits
-            ``(N,)``; default all 60,000 MNIST training digits.
-        other arguments: as :func:`train_default`.
-
-    Returns:
-        The trained :class:`ConditionalVAE`; ``model.sample(n, labels=[d] * n)`` draws
-        digit ``d``.
-
-    Used in chapters 02 and 04.
-    """
-    from genai_keras.config import set_seed
-    from genai_keras.data import load_mnist
-
+    model = build(recipe)
     if images is None and labels is None:
-        x, y = load_mnist("train")
-    elif images is None or labels is None:
-        raise ValueError("Pass both images and labels, or neither (all MNIST training digits).")
+        x, y = load_mnist("train", limit=recipe.limit)
+    elif images is None:
+        raise ValueError("Labels without images: pass both, or neither (MNIST training digits).")
     else:
         x = as_images(images)
-        y = as_labels(labels, num_classes=10, count=len(x))
-    model_kw, train_kw = _model_kwargs(DEFAULTS_CONDITIONAL,
-                                       dict(latent_dim=latent_dim, epochs=epochs,
-                                            batch_size=batch_size, learning_rate=learning_rate,
-                                            **sizes))
-    beta = non_negative_float(beta, "beta")
-    set_seed(seed)
-    model = ConditionalVAE(beta=beta, seed=seed, **model_kw)
-    inputs = {"images": x, "labels": np.asarray(y, dtype=np.int32)}
-    return _fit(model, inputs, len(x), positive_int(train_kw["epochs"], "epochs"),
-                positive_int(train_kw["batch_size"], "batch_size"), train_kw["learning_rate"],
-                verbose, callbacks, jit_compile)
+        y = None if labels is None else as_labels(labels, num_classes=10, count=len(x))
+    if model.num_classes and y is None:
+        raise ValueError("A conditional VAE recipe needs the labels: train(recipe, images, labels).")
+    inputs = {"images": x, "labels": np.asarray(y, dtype=np.int32)} if model.num_classes else x
+    epochs = positive_int(recipe.epochs, "epochs")
+    batch_size = positive_int(recipe.batch_size, "batch_size")
+    steps = math.ceil(len(x) / batch_size) * epochs
+    model.compile(optimizer=make_optimizer(recipe.optimizer["learning_rate"], steps),
+                  jit_compile=jit_compile)
+    history = model.fit(inputs, epochs=epochs, batch_size=batch_size, shuffle=True,
+                        verbose=verbose, callbacks=list(callbacks or []))
+    model.recipe = recipe
+    return model, history.history

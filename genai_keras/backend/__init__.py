@@ -1,0 +1,140 @@
+"""Backend-specific code, all of it, in one place (as Keras keeps ``keras/src/backend/``).
+
+Everything else in genai_keras is ``keras.ops`` / ``keras.random`` and runs unchanged on
+TensorFlow, JAX and PyTorch. What cannot be written with ``keras.ops`` is a gradient:
+Keras 3 has no ``ops.grad``, and each backend computes gradients its own way
+(``tf.GradientTape``, ``jax.grad`` on pure functions, ``torch.autograd``). So this
+package offers three small verbs, implemented once per backend in
+``tensorflow.py``, ``jax.py`` and ``torch.py``:
+
+* :func:`minimize` -- one optimizer update of some variables on a loss written with
+  ``keras.ops`` (the generator or discriminator half of a GAN step);
+* :func:`input_gradient` -- the gradient of a scalar-valued function with respect to its
+  *input* (the WGAN-GP penalty, the saturation demo of chapter 03), itself
+  differentiable so that it can sit inside a loss;
+* :func:`train_step` -- run a backend-neutral custom training step inside ``fit``
+  (JAX's ``fit`` is stateless: the step gets the state and must return the new one).
+
+and two helpers: :func:`compile_function` (XLA-compile a small inference function where
+the backend allows it) and :func:`default_jit_compile` (what ``compile(jit_compile=...)``
+should be on this backend).
+
+Models that train through ``compute_loss`` (the VAEs, the text transformer) need none
+of this: Keras' own trainers differentiate them on every backend.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import keras
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def name() -> str:
+    """The Keras backend of this session: ``"tensorflow"``, ``"jax"`` or ``"torch"``."""
+    return keras.backend.backend()
+
+
+def _impl():
+    backend = name()
+    if backend not in BACKENDS:
+        raise RuntimeError(f"genai_keras supports the Keras backends {', '.join(BACKENDS)}; this "
+                           f"session uses {backend!r}. Set KERAS_BACKEND before starting Python.")
+    return importlib.import_module(f"genai_keras.backend.{backend}")
+
+
+def minimize(optimizer: keras.optimizers.Optimizer, variables: Sequence[Any],
+             loss_fn: Callable[[], tuple[Any, Any]]) -> tuple[Any, Any]:
+    """One optimizer step on ``variables`` to lower ``loss_fn()``'s scalar loss.
+
+    Args:
+        optimizer: a built Keras optimizer that owns ``variables``.
+        variables: the trainable variables to update (e.g. ``D.trainable_variables``).
+        loss_fn: a function of no arguments returning ``(loss, aux)``: a scalar tensor
+            written with ``keras.ops`` and anything else to pass out (tensors).
+
+    Returns:
+        ``(loss, aux)`` as computed before the update.
+    """
+    return _impl().minimize(optimizer, list(variables), loss_fn)
+
+
+def input_gradient(fn: Callable[[Any], Any], x: Any) -> Any:
+    """Gradient of ``sum(fn(x))`` with respect to ``x``, same shape as ``x``.
+
+    The result is itself differentiable (with respect to the variables ``fn`` reads),
+    so a loss may contain it, as the WGAN-GP gradient penalty does. Summing first gives
+    per-example gradients when examples do not interact (no batch normalisation).
+    """
+    return _impl().input_gradient(fn, x)
+
+
+def train_step(model: keras.Model, step: Callable[[Any], dict], *args: Any):
+    """Run ``step(data) -> logs`` as the body of ``model.train_step``.
+
+    Call it from ``train_step(self, *args)`` with the arguments Keras passed:
+    ``(data,)`` on TensorFlow and PyTorch, ``(state, data)`` on JAX, whose ``fit`` is
+    stateless. The step itself is written as ordinary stateful Keras code (calling
+    layers, :func:`minimize`, ``variable.assign``); on JAX it runs inside a
+    ``keras.StatelessScope`` holding the state, and the new state is collected from it.
+    """
+    return _impl().train_step(model, step, *args)
+
+
+def compile_function(fn: Callable) -> Callable:
+    """``fn`` compiled with XLA where that helps an inference loop (TensorFlow), else ``fn``.
+
+    Only for functions that read model variables by reference (they may change between
+    calls), which rules out ``jax.jit`` of a closure; JAX and PyTorch run ``fn`` eagerly.
+    """
+    return _impl().compile_function(fn)
+
+
+def default_jit_compile() -> bool:
+    """What ``Model.compile(jit_compile=...)`` should be here: XLA on TensorFlow and JAX;
+    off on PyTorch (``torch.compile`` costs more than it saves for these small models)."""
+    return name() in ("tensorflow", "jax")
+
+
+class OptimizerPair:
+    """Two optimizers that ``fit`` carries as one: a GAN's discriminator and generator
+    optimizers.
+
+    Keras' trainers know one ``model.optimizer``. On JAX, ``fit`` threads exactly
+    ``model.optimizer.variables`` through its stateless step, so a second optimizer's
+    moments would be frozen into the compiled function. A GAN therefore sets
+    ``model.optimizer = OptimizerPair(d_optimizer, g_optimizer)``: its ``variables``
+    are both optimizers' variables, in that order, so JAX's ``fit`` passes both in the
+    state, and the step updates each with :func:`minimize`. On TensorFlow and PyTorch
+    the pair only groups the two.
+
+    Args:
+        first, second: built ``keras.optimizers.Optimizer`` instances.
+    """
+
+    built = True
+
+    def __init__(self, first: keras.optimizers.Optimizer, second: keras.optimizers.Optimizer):
+        if first is second:
+            raise ValueError("Give the two networks two separate optimizer instances (each "
+                             "keeps its own moment estimates).")
+        self.first, self.second = first, second
+
+    @property
+    def variables(self) -> list:
+        return list(self.first.variables) + list(self.second.variables)
+
+    @property
+    def iterations(self):
+        """Steps of the second optimizer (for a GAN: generator updates)."""
+        return self.second.iterations
+
+    def build(self, variables: Sequence[Any]) -> None:  # both are built by the model
+        del variables
+
+    def scale_loss(self, loss: Any) -> Any:
+        return loss

@@ -1,0 +1,26 @@
+"""Generative adversarial networks (chapter 03): DCGAN, WGAN-GP / hinge, conditional GAN.
+
+* :mod:`.networks` -- the generator and discriminator builders;
+* :mod:`.model` -- :class:`GAN`: the backend-neutral training step, sampling, saving;
+* :mod:`.training` -- :func:`build` / :func:`train` from a recipe, and callbacks.
+
+The losses live in :mod:`genai_keras.losses` and are re-exported here, so a notebook
+can write ``gan.generator_loss``. Everything is reachable as ``gk.models.gan.<name>``.
+"""
+
+from genai_keras.losses import (GAN_LOSSES, discriminator_loss, generator_loss,
+                                gradient_penalty, interpolate)
+from genai_keras.models.gan.model import GAN, load_generator, optimal_discriminator
+from genai_keras.models.gan.networks import (build_discriminator, build_generator,
+                                             build_mlp_discriminator, build_mlp_generator,
+                                             build_tutorial_discriminator,
+                                             build_tutorial_generator)
+from genai_keras.models.gan.training import (GANMonitor, TimeLimit, build,
+                                             interpolate_latents, train)
+from genai_keras.utils import count_parameters
+
+__all__ = ["GAN", "GAN_LOSSES", "GANMonitor", "TimeLimit", "build", "build_discriminator",
+           "build_generator", "build_mlp_discriminator", "build_mlp_generator",
+           "build_tutorial_discriminator", "build_tutorial_generator", "count_parameters",
+           "discriminator_loss", "generator_loss", "gradient_penalty", "interpolate",
+           "interpolate_latents", "load_generator", "optimal_discriminator", "train"]

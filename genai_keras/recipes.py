@@ -1,0 +1,212 @@
+"""Every trained model's recipe, in one place, and its fast variant.
+
+A :class:`Recipe` says how one model of the course is trained: its family, the
+architecture and loss settings (``model``), the optimizer settings (``optimizer``),
+batch size, budget (``epochs`` or ``steps``), how many training examples (``limit``)
+and the seed. The shipped checkpoints, the benchmarks, the notebooks and the README's
+numbers all start from :func:`get`; a notebook that deviates says so in its
+``parameters`` cell with :meth:`Recipe.replace`.
+
+Fast mode (``GENAI_KERAS_FAST=1``, read only by :func:`genai_keras.config.fast_mode`)
+turns every recipe into its :func:`fast_variant`: a tiny run for tests whose results
+mean nothing.
+
+Each family trains a recipe with its own ``train(recipe, ...) -> (model, history)``;
+:func:`train` dispatches by family. Used in every chapter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from typing import Any
+
+FAMILIES = ("pixel", "vae", "gan", "text")
+#: Training examples in a fast-mode run (images or, for text, unused).
+FAST_IMAGES = 2048
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """How one model is trained (frozen: derive variants with :meth:`replace`).
+
+    Attributes:
+        name: the recipe's name (also the checkpoint's name, where one ships).
+        family: ``"pixel"``, ``"vae"``, ``"gan"`` or ``"text"``.
+        title: a short display name.
+        chapter: the chapter that teaches the model.
+        model: architecture and loss settings (the family's model arguments).
+        optimizer: optimizer settings (learning rate, betas, schedule).
+        batch_size: examples per update (None for the EM-fitted pixel models).
+        epochs: passes over the training data (None when ``steps`` is the budget).
+        steps: optimizer updates (the text model), else None.
+        limit: use only the first ``limit`` training examples (None: all).
+        seed: seeds weights, noise and shuffling.
+        fast: True for a fast-mode variant.
+    """
+
+    name: str
+    family: str
+    title: str
+    chapter: str
+    model: dict = dataclasses.field(default_factory=dict)
+    optimizer: dict = dataclasses.field(default_factory=dict)
+    batch_size: int | None = None
+    epochs: int | None = None
+    steps: int | None = None
+    limit: int | None = None
+    seed: int = 0
+    fast: bool = False
+
+    def __post_init__(self):
+        if self.family not in FAMILIES:
+            raise ValueError(f"Recipe {self.name!r}: family must be one of {', '.join(FAMILIES)}, "
+                             f"got {self.family!r}.")
+
+    def replace(self, **changes: Any) -> Recipe:
+        """A copy with some settings changed.
+
+        Top-level fields (``epochs``, ``limit``, ``seed``, ...) and the keys of ``model``
+        and ``optimizer`` (``latent_dim=8``, ``learning_rate=1e-3``) are accepted by name.
+
+        Raises:
+            ValueError: a name that is none of those (the message lists them).
+        """
+        top = {f.name for f in dataclasses.fields(self)} - {"model", "optimizer"}
+        fields: dict[str, Any] = {}
+        model, optimizer = dict(self.model), dict(self.optimizer)
+        for key, value in changes.items():
+            if key in top:
+                fields[key] = value
+            elif key in model:
+                model[key] = value
+            elif key in optimizer:
+                optimizer[key] = value
+            elif key in ("model", "optimizer"):
+                raise ValueError(f"Change single settings (e.g. replace(latent_dim=8)), not the "
+                                 f"whole {key!r} dict.")
+            else:
+                known = sorted(top | set(model) | set(optimizer))
+                raise ValueError(f"Recipe {self.name!r} has no setting {key!r}; known: "
+                                 f"{', '.join(known)}.")
+        return dataclasses.replace(self, model=model, optimizer=optimizer, **fields)
+
+    def describe(self) -> str:
+        """A one-line summary, e.g. for a manifest or a notebook."""
+        budget = (f"{self.epochs} epochs" if self.epochs is not None else
+                  f"{self.steps} steps" if self.steps is not None else "until converged")
+        data = "all training data" if self.limit is None else f"{self.limit:,} training examples"
+        batch = "" if self.batch_size is None else f", batch {self.batch_size}"
+        fast = " (fast mode)" if self.fast else ""
+        return f"{self.name}: {budget} on {data}{batch}, seed {self.seed}{fast}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The recipe as plain JSON-ready data."""
+        return dataclasses.asdict(self)
+
+
+_GAN_MODEL = dict(loss="nonsaturating", label_smoothing=0.0, d_steps=1, ema_decay=0.999,
+                  latent_dim=64, g_channels=64, d_channels=32, conditional=False)
+_GAN_ADAM = dict(learning_rate=5e-4, beta_1=0.5, beta_2=0.999, decay_to_zero=True)
+_VAE_32 = dict(latent_dim=32, encoder_filters=(32, 64), decoder_filters=(64, 32),
+               hidden_units=256, decoder_hidden_units=256, beta=1.0, dynamic_binarization=True)
+
+_RECIPES = [
+    Recipe("independent_bernoulli", "pixel", "Independent Bernoulli", "01",
+           model=dict(kind="independent", pseudo_count=1.0)),
+    Recipe("bernoulli_mixture", "pixel", "Bernoulli mixture (K=100)", "01",
+           model=dict(kind="mixture", num_components=100, num_iterations=40)),
+    # The 2-D VAE: narrow convolutions, wide dense layers on both sides of the 2-D code,
+    # small batches and a high peak learning rate with cosine decay (benchmarks/vae.py).
+    Recipe("vae_2d", "vae", "VAE, 2-D latent", "02",
+           model=dict(_VAE_32, latent_dim=2, encoder_filters=(16, 32), decoder_filters=(32, 16)),
+           optimizer=dict(learning_rate=3e-3), batch_size=128, epochs=4),
+    Recipe("vae", "vae", "VAE", "02", model=dict(_VAE_32),
+           optimizer=dict(learning_rate=2e-3), batch_size=256, epochs=6),
+    Recipe("vae_long", "vae", "VAE, 24 epochs", "02", model=dict(_VAE_32),
+           optimizer=dict(learning_rate=2e-3), batch_size=256, epochs=24),
+    # A small code (4-D) leaves the class to the label: the decoder must use it.
+    Recipe("conditional_vae", "vae", "Conditional VAE", "02",
+           model=dict(_VAE_32, latent_dim=4, num_classes=10),
+           optimizer=dict(learning_rate=2e-3), batch_size=256, epochs=6),
+    # Narrow networks make two to three times more updates per second than the classic
+    # widths; a high learning rate decaying linearly to 0 and a weight average of the
+    # generator (ema_decay) turn them into sharp digits (benchmarks/gan.py).
+    Recipe("dcgan", "gan", "DCGAN", "03", model=dict(_GAN_MODEL),
+           optimizer=dict(_GAN_ADAM), batch_size=128, epochs=12),
+    Recipe("wgan_gp", "gan", "WGAN-GP", "03",
+           model=dict(_GAN_MODEL, loss="wgan-gp", d_steps=2),
+           optimizer=dict(_GAN_ADAM, learning_rate=2e-4, beta_2=0.9), batch_size=128, epochs=2),
+    Recipe("conditional_gan", "gan", "Conditional GAN", "03",
+           model=dict(_GAN_MODEL, conditional=True),
+           optimizer=dict(_GAN_ADAM), batch_size=128, epochs=6),
+    Recipe("char_transformer", "text", "Character transformer", "05",
+           model=dict(context_length=64, embed_dim=128, num_heads=4, num_layers=4, dropout=0.0,
+                      tie_weights=True),
+           optimizer=dict(learning_rate=2e-3, warmup_steps=100), batch_size=16, steps=3500),
+]
+RECIPES: dict[str, Recipe] = {r.name: r for r in _RECIPES}
+
+
+def fast_variant(recipe: Recipe) -> Recipe:
+    """The tiny version of ``recipe`` used in fast mode (tests): seconds, not minutes.
+
+    Image models see :data:`FAST_IMAGES` training images for one epoch (the mixture:
+    10 components, 3 EM iterations); the text model is a 2-layer, 64-wide transformer
+    reading 32 characters, trained for 150 steps.
+    """
+    if recipe.fast:
+        return recipe
+    changes: dict[str, Any] = dict(fast=True)
+    if recipe.family == "text":
+        changes.update(context_length=32, embed_dim=64, num_layers=2, steps=150,
+                       learning_rate=3e-3, warmup_steps=20)
+    else:
+        changes["limit"] = FAST_IMAGES if recipe.limit is None else min(recipe.limit, FAST_IMAGES)
+        if recipe.epochs is not None:
+            changes["epochs"] = 1
+        if recipe.model.get("kind") == "mixture":
+            changes.update(num_components=10, num_iterations=3)
+    return recipe.replace(**changes)
+
+
+def get(name: str, fast: bool | None = None) -> Recipe:
+    """The recipe called ``name``; its :func:`fast_variant` in fast mode.
+
+    Args:
+        name: a key of :data:`RECIPES`.
+        fast: True/False to choose; None follows ``genai_keras.fast_mode()``.
+
+    Raises:
+        ValueError: unknown name (the message lists the known ones).
+    """
+    if name not in RECIPES:
+        raise ValueError(f"Unknown recipe {name!r}; choose one of: {', '.join(RECIPES)}.")
+    if fast is None:
+        from genai_keras.config import fast_mode
+
+        fast = fast_mode()
+    return fast_variant(RECIPES[name]) if fast else RECIPES[name]
+
+
+_TRAINERS = {"pixel": "genai_keras.models.pixel", "vae": "genai_keras.models.vae",
+             "gan": "genai_keras.models.gan", "text": "genai_keras.models.autoregressive"}
+
+
+def train(recipe: Recipe | str, **kwargs: Any) -> tuple[Any, dict[str, list[float]]]:
+    """Train a recipe (or the recipe of that name) with its family's ``train``.
+
+    Args:
+        recipe: a :class:`Recipe` or a name for :func:`get`.
+        **kwargs: passed to the family's ``train`` (e.g. ``callbacks``, ``verbose``).
+
+    Returns:
+        ``(model, history)``: the trained model (which follows
+        :class:`genai_keras.protocol.GenerativeModel`) and a dict of per-epoch curves.
+    """
+    if isinstance(recipe, str):
+        recipe = get(recipe)
+    if not isinstance(recipe, Recipe):
+        raise ValueError(f"train() takes a Recipe or a recipe name, got {type(recipe).__name__}.")
+    module = importlib.import_module(_TRAINERS[recipe.family])
+    return module.train(recipe, **kwargs)

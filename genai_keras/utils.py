@@ -1,0 +1,25 @@
+"""Small helpers shared by the package (written once, used everywhere)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def count_parameters(model: Any) -> int:
+    """Number of weights (trainable and not, integer seed states excluded) of a Keras model
+    or layer."""
+    return int(sum(math.prod(w.shape) for w in model.weights
+                   if "float" in str(getattr(w, "dtype", "float"))))
+
+
+def batched(fn: Callable[..., Any], arrays: Sequence[Any], batch_size: int) -> np.ndarray:
+    """Apply ``fn`` to aligned slices of ``arrays`` (None entries stay None) and
+    concatenate the NumPy results along axis 0."""
+    n = len(arrays[0])
+    return np.concatenate([np.asarray(fn(*(None if a is None else a[i:i + batch_size]
+                                           for a in arrays)))
+                           for i in range(0, n, batch_size)], axis=0)
