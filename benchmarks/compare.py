@@ -5,14 +5,16 @@ Run from the repository root (set GENAI_KERAS_DATA when offline):
     python benchmarks/compare.py
 
 Loads the shipped checkpoints (``genai_keras.checkpoints.load_or_train``; a missing
-one is trained with its chapter's recipe first), draws 10,000 samples per model
-(conditional models: digits 0..9 in turn) and scores them against the 10,000 MNIST
-test digits with ``genai_keras.checkpoints.compare_models`` (the function chapter 04's
+one is trained first from its recipe, ``gk.recipes.get(name)``), draws 10,000 samples
+per model (conditional models: digits 0..9 in turn) and scores them against the 10,000
+MNIST test digits with ``genai_keras.checkpoints.compare_models`` (the function chapter 04's
 notebook calls): test NLL (nats per image on 1,000 statically binarised test digits;
 exact for pixel models, IWAE bound with 100 samples for VAEs), FID, KID, IS,
 precision and recall (k = 3) in the fixed MNIST feature network's space.
 
-Writes ``benchmarks/results/comparison.json`` and ``benchmarks/results/comparison.md``.
+Writes ``benchmarks/results/comparison.json`` (with each model's recipe,
+``recipe.as_dict()``, under ``"recipes"``: the shipped checkpoint's manifest records it,
+else the recipe of :mod:`genai_keras.recipes`) and ``benchmarks/results/comparison.md``.
 ``--names vae dcgan`` scores only some models; ``--num-samples`` changes the sample count.
 """
 
@@ -31,14 +33,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from genai_keras import checkpoints as ck  # noqa: E402
+from genai_keras import recipes  # noqa: E402
 from genai_keras.feature_net import load_feature_net  # noqa: E402
 
 COMMAND = "python benchmarks/compare.py"
 
 
+def recipe_of(row: dict) -> dict:
+    """The recipe (``recipe.as_dict()``) of a scored model: the one its checkpoint's
+    manifest records when it was loaded, else the one it was trained from."""
+    if row.get("source") == "checkpoint":
+        recorded = ck.read_manifest().get(row["name"], {}).get("recipe")
+        if recorded is not None:
+            return recorded
+    return recipes.get(row["name"], fast=False).as_dict()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--names", nargs="*", default=None)
+    parser.add_argument("--names", nargs="*", default=None, choices=ck.MODELS, metavar="NAME",
+                        help=f"models to score (default: all of {', '.join(ck.MODELS)})")
     parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--nll-images", type=int, default=1000)
     parser.add_argument("--nll-samples", type=int, default=100)
@@ -60,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform()},
         "total_seconds": round(time.perf_counter() - start, 1),
         "rows": rows,
+        "recipes": {row["name"]: recipe_of(row) for row in rows},
     }
     (results / "comparison.json").write_text(json.dumps(payload, indent=2) + "\n")
     table = ck.comparison_markdown(rows)

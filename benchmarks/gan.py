@@ -1,20 +1,18 @@
 """Benchmark: the TensorFlow-tutorial DCGAN recipe vs genai_keras' default GAN.
 
 Both are trained on the 60,000 MNIST training digits in one run on one machine: first
-the package's default GAN, exactly as ``train_default("dcgan")`` trains it (all its
-epochs, learning rate decaying to 0), then the tutorial recipe for the same wall-clock
-time. Both are scored with chapter 04's metrics (FID, classifier Inception Score,
-precision/recall) on 10,000 samples against the MNIST test set.
+the package's default GAN, exactly as its recipe ``gk.recipes.get("dcgan")`` says (the
+recipe the shipped checkpoint and notebook 03 use: all its epochs, learning rate
+decaying to 0), then the tutorial recipe for the same wall-clock time. Both are scored
+with chapter 04's metrics (FID, classifier Inception Score, precision/recall) on 10,000
+samples against the MNIST test set.
 
 Run (from the repository root; takes about twice the default GAN's training time)::
 
     python benchmarks/gan.py
 
-``--trials`` instead runs short (``--trial-budget`` seconds) experiments on the
-default GAN's knobs (batch size, learning rate, XLA, width) and stores them under
-``"trials"`` in the same JSON file.
-
-Writes ``benchmarks/results/gan.json``.
+Writes ``benchmarks/results/gan.json`` (with the recipe, ``recipe.as_dict()``, under
+``"recipe"``).
 """
 
 from __future__ import annotations
@@ -34,7 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import keras  # noqa: E402
 
 import genai_keras as gk  # noqa: E402
+from genai_keras import recipes  # noqa: E402
 from genai_keras.models import gan as G  # noqa: E402
+from genai_keras.utils import count_parameters  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "gan.json"
 
@@ -49,13 +49,20 @@ def tutorial_gan(seed: int) -> tuple[G.GAN, int]:
     return gan, 256
 
 
-def default_gan(seed: int, num_images: int, **overrides) -> tuple[G.GAN, int, int]:
-    """genai_keras' default DCGAN: ``train_default("dcgan")``'s model, batch size, epochs
-    and learning-rate schedule."""
-    cfg = dict(G.DEFAULTS["dcgan"], **overrides)
-    batch, epochs = cfg.pop("batch_size"), cfg.pop("epochs")
+def default_recipe(seed: int = 0, **changes) -> recipes.Recipe:
+    """genai_keras' default DCGAN recipe, ``gk.recipes.get("dcgan")`` (never its fast
+    variant), with ``seed`` and any other :meth:`~genai_keras.recipes.Recipe.replace`
+    changes."""
+    return recipes.get("dcgan", fast=False).replace(**{"seed": seed, **changes})
+
+
+def default_gan(recipe: recipes.Recipe, num_images: int) -> tuple[G.GAN, int, int]:
+    """The compiled, untrained GAN of a recipe, built as ``gan.train(recipe)`` builds it
+    (learning rate decaying to 0 over the recipe's epochs of ``num_images`` images),
+    with the recipe's batch size and epochs."""
+    batch, epochs = recipe.batch_size, recipe.epochs
     total_steps = epochs * -(-num_images // batch)
-    return G.make_default("dcgan", seed=seed, total_steps=total_steps, **cfg), batch, epochs
+    return G.build(recipe, total_steps=total_steps), batch, epochs
 
 
 def train_and_score(name: str, gan: G.GAN, batch_size: int, images: np.ndarray,
@@ -76,8 +83,8 @@ def train_and_score(name: str, gan: G.GAN, batch_size: int, images: np.ndarray,
     full_epochs = epoch_s[:-1] if limit.steps_done % steps_per_epoch else epoch_s
     result = {
         "name": name,
-        "generator_params": G.count_parameters(gan.generator),
-        "discriminator_params": G.count_parameters(gan.discriminator),
+        "generator_params": count_parameters(gan.generator),
+        "discriminator_params": count_parameters(gan.discriminator),
         "batch_size": batch_size,
         "train_seconds": round(train_s, 1),
         "steps": limit.steps_done,
@@ -103,15 +110,16 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
 
-    images, _ = gk.data.load_mnist("train")
+    recipe = default_recipe(args.seed)
+    images, _ = gk.data.load_mnist("train", limit=recipe.limit)
     record = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "keras": keras.__version__, "backend": keras.backend.backend()},
         "date_utc": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()),
         "num_samples": args.samples,
-        "default_settings": dict(G.DEFAULTS["dcgan"]),
+        "recipe": recipe.as_dict(),
     }
-    gan, batch, epochs = default_gan(args.seed, len(images))
+    gan, batch, epochs = default_gan(recipe, len(images))
     runs = {"genai_keras_default": train_and_score(
         "genai_keras default DCGAN", gan, batch, images, args.budget, args.samples, args.seed,
         epochs=epochs)}

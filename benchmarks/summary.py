@@ -99,7 +99,7 @@ def gan_section() -> list[str]:
     if d is None:
         return ["Chapter 03: `python benchmarks/gan.py` not run yet."]
     lines = ["**Chapter 03, GAN** (`python benchmarks/gan.py`: the default DCGAN trained exactly as "
-             "`train_default(\"dcgan\")` trains it, the TensorFlow tutorial's DCGAN for the same "
+             "its recipe `gk.recipes.get(\"dcgan\")` says, the TensorFlow tutorial's DCGAN for the same "
              "wall-clock time; scored on 10,000 samples against the MNIST test set)", "",
              "| model | parameters (G) | training time | epochs | images/s | FID | classifier IS |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]

@@ -1,7 +1,8 @@
 """Benchmark chapter 05: character-level language models on Tiny Shakespeare.
 
-Scores the unigram and bigram baselines and the chapter's transformer
-(``gk.models.autoregressive.train_default``, the same recipe as the notebook) by
+Scores the unigram and bigram baselines and the chapter's transformer (the recipe
+``gk.recipes.get("char_transformer")``, the same recipe as the notebook, trained with
+``gk.models.autoregressive.train``) by
 validation loss in nats and bits per character (last 10% of the text), records the
 training time, and measures generation throughput (characters per second) with and
 without the key/value cache.
@@ -11,7 +12,10 @@ Run from the repository root, under the shared CPU lock:
     python benchmarks/text.py
     python benchmarks/text.py --set steps=2000 --set batch_size=12
 
-Every run is appended to ``trials`` in ``benchmarks/results/text.json``; a run with
+``--set KEY=VALUE`` changes one setting of the recipe (``recipe.replace(KEY=VALUE)``:
+``steps``, ``batch_size``, ``learning_rate``, ``warmup_steps``, ``context_length``,
+``embed_dim``, ...). Every run is appended to ``trials`` in
+``benchmarks/results/text.json`` with its recipe (``recipe.as_dict()``); a run with
 the default recipe (no ``--set``) also becomes the file's ``result``.
 
 Anchor: nanoGPT's character-level Shakespeare on a laptop CPU (4 layers, width 128,
@@ -47,6 +51,12 @@ def _parse_value(text: str):
     return text
 
 
+def _config(recipe) -> dict:
+    """The recipe's settings as one flat dict (the ``"config"`` the results record)."""
+    return {**recipe.model, "batch_size": recipe.batch_size, "steps": recipe.steps,
+            **recipe.optimizer}
+
+
 def _generation_speed(model, length: int, use_cache: bool, repeats: int = 1) -> dict:
     model.generate("ROMEO:\n", 8, seed=0, use_cache=use_cache)  # warm-up / compile
     best = math.inf
@@ -60,7 +70,8 @@ def _generation_speed(model, length: int, use_cache: bool, repeats: int = 1) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a train_default setting (e.g. steps=2000)")
+                        help="change a setting of the char_transformer recipe, i.e. "
+                             "recipe.replace(KEY=VALUE) (e.g. steps=2000); repeatable")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--note", default="", help="a few words on what this trial tests")
     parser.add_argument("--out", default="benchmarks/results/text.json")
@@ -70,12 +81,18 @@ def main() -> None:
     import keras
 
     import genai_keras as gk
+    from genai_keras import recipes
     from genai_keras.models import autoregressive as ar
 
     overrides = {}
     for item in args.set:
         key, _, value = item.partition("=")
         overrides[key] = _parse_value(value)
+    try:
+        recipe = recipes.get("char_transformer", fast=False).replace(
+            **{"seed": args.seed, **overrides})
+    except ValueError as err:
+        parser.error(str(err))
 
     text = gk.data.load_text("tinyshakespeare")
     vocab = gk.text.CharVocabulary.from_text(text)
@@ -85,7 +102,7 @@ def main() -> None:
         nats = gk.text.NGramModel(vocab.size, order, k=1.0).fit(train_ids).nats_per_char(val_ids)
         baselines[name] = {"val_nats_per_char": round(nats, 4), "val_bits_per_char": round(nats / math.log(2), 4)}
 
-    model = ar.train_default(text=text, fast=False, seed=args.seed, **overrides)
+    model, _ = ar.train(recipe, text=text)
     log = model.training_log
     generation = {"with_cache": _generation_speed(model, 500, True, repeats=3),
                   "without_cache": _generation_speed(model, 200, False)}
@@ -93,8 +110,9 @@ def main() -> None:
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "note": args.note,
         "overrides": overrides,
-        "config": log["config"],
-        "seed": args.seed,
+        "config": _config(recipe),
+        "recipe": recipe.as_dict(),
+        "seed": recipe.seed,
         "parameters": int(model.count_params()),
         "tokens_seen": log["tokens_seen"],
         "train_seconds": round(log["train_seconds"], 1),

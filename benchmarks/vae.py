@@ -6,19 +6,26 @@ One run, one machine (run it under the CPU lock):
     2-D latent space, sigmoid decoder with transposed convolutions 64 and 32, Adam 1e-3,
     batch 128, grey-level binary cross-entropy summed over pixels plus KL, trained on all
     70,000 MNIST images for ``--classic-epochs`` epochs;
-(b) the package's default 2-D VAE (``train_default(**DEFAULTS_2D)``) on the same 70,000
+(b) the package's 2-D VAE (recipe ``gk.recipes.get("vae_2d")``) on the same 70,000
     images, stopped as soon as its loss on the same metric reaches (a)'s final loss.
     "Loss" for both is measured honestly after each epoch on the full 70,000 images
     (grey-level BCE summed over the 784 pixels + closed-form KL, one posterior sample,
     nats per image); evaluation time is not counted as training time. Other variants of
     (b) are timed too, to show where the speed comes from;
-(c) the default large-latent VAE (``train_default()``, 60,000 training images): training
-    time and test log-likelihood (IWAE, k = 1000 on the first ``--nll-images`` images of
+(c) the large-latent VAE trained for 24 epochs (recipe ``gk.recipes.get("vae_long")``,
+    60,000 training images): training time and test log-likelihood (IWAE, k = 1000 on the first ``--nll-images`` images of
     the *statically* binarised test set, seed 0; ELBO and IWAE k = 100 on all 10,000).
+
+Every package run reads its settings from :mod:`genai_keras.recipes` (the recipes the
+checkpoints and notebooks use), trains with ``gk.models.vae.train(recipe, ...)`` and
+records ``recipe.as_dict()`` under ``"recipe"``.
 
 Writes ``benchmarks/results/vae.json``.
 
     python benchmarks/vae.py
+    # smoke test (seconds; write elsewhere):
+    python benchmarks/vae.py --limit 500 --classic-epochs 1 --max-epochs 1 --large-epochs 1 \
+        --k 10 --full-k 0 --nll-images 100 --skip variants --out /tmp/vae.json
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ import numpy as np  # noqa: E402
 from keras import layers, ops  # noqa: E402
 
 import genai_keras as gk  # noqa: E402
+from genai_keras import recipes  # noqa: E402
 from genai_keras.models import vae as V  # noqa: E402
 from genai_keras.models.autoencoder import bernoulli_nll_from_logits  # noqa: E402
 
@@ -173,8 +181,18 @@ def run_classic(x: np.ndarray, epochs: int) -> dict:
     return out
 
 
+def settings(recipe: recipes.Recipe) -> dict:
+    """A VAE recipe's settings as one flat, JSON-ready dict (model arguments, epochs,
+    batch size, learning rate): the ``"settings"`` the results have always recorded."""
+    flat = {**recipe.model, "epochs": recipe.epochs, "batch_size": recipe.batch_size,
+            **recipe.optimizer}
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in flat.items()}
+
+
 def run_variant(name: str, x: np.ndarray, target: float, max_epochs: int,
                 evals_per_epoch: int = 4, **kwargs) -> dict:
+    """Train the ``vae_2d`` recipe, changed by ``kwargs`` (``recipe.replace``; epochs
+    default to ``max_epochs``), on ``x`` until it reaches ``target``."""
     holder: dict = {}
 
     def evaluate():
@@ -183,12 +201,9 @@ def run_variant(name: str, x: np.ndarray, target: float, max_epochs: int,
 
     clock = TrainClock(evaluate, target, evals_per_epoch)
     holder["clock"] = clock
-    settings = dict(V.DEFAULTS_2D)
-    settings.update(kwargs)
-    settings["epochs"] = max_epochs if "epochs" not in kwargs else kwargs["epochs"]
-    model = V.train_default(x, callbacks=[clock], **settings)
-    out = {"name": name, "settings": {k: (list(v) if isinstance(v, tuple) else v)
-                                      for k, v in settings.items()},
+    recipe = recipes.get("vae_2d", fast=False).replace(**{"epochs": max_epochs, **kwargs})
+    model, _ = V.train(recipe, images=x, callbacks=[clock])
+    out = {"name": name, "settings": settings(recipe), "recipe": recipe.as_dict(),
            "params": int(model.count_params()), **clock.summary()}
     print(f"  {name}: {out['seconds_to_target']} s to target; losses {out['eval_loss_per_epoch']}",
           flush=True)
@@ -197,15 +212,16 @@ def run_variant(name: str, x: np.ndarray, target: float, max_epochs: int,
 
 def run_large(epochs: int | None, nll_images: int, k: int, full_k: int,
               limit: int | None = None) -> dict:
-    x_train = gk.data.load_mnist("train", limit=limit)[0]
+    """Train the ``vae_long`` recipe (``epochs`` and ``limit`` override it) and score it."""
+    changes = {"limit": limit} if epochs is None else {"limit": limit, "epochs": epochs}
+    recipe = recipes.get("vae_long", fast=False).replace(**changes)
+    x_train = gk.data.load_mnist("train", limit=recipe.limit)[0]
     x_test = gk.data.load_mnist("test", binarize="static", seed=0, limit=limit)[0]
     clock = TrainClock(lambda: float("nan"))
     start = time.perf_counter()
-    kwargs = {} if epochs is None else {"epochs": epochs}
-    model = V.train_default(x_train, callbacks=[clock], **kwargs)
+    model, _ = V.train(recipe, images=x_train, callbacks=[clock])
     train_wall = time.perf_counter() - start
-    out = {"settings": {k_: (list(v) if isinstance(v, tuple) else v)
-                        for k_, v in {**V.DEFAULTS, **kwargs}.items()},
+    out = {"settings": settings(recipe), "recipe": recipe.as_dict(),
            "params": int(model.count_params()), "train_wall_seconds": round(train_wall, 1),
            "train_seconds_per_epoch": clock.summary()["train_seconds_per_epoch"],
            "fit_running_loss_per_epoch": clock.summary()["fit_running_loss_per_epoch"],
@@ -232,8 +248,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--classic-epochs", type=int, default=5)
     parser.add_argument("--max-epochs", type=int, default=None,
-                        help="cap for the package's 2-D variants (default: DEFAULTS_2D epochs)")
-    parser.add_argument("--large-epochs", type=int, default=None)
+                        help="cap for the package's 2-D variants (default: the vae_2d recipe's epochs)")
+    parser.add_argument("--large-epochs", type=int, default=None,
+                        help="epochs of the large VAE (default: the vae_long recipe's epochs)")
     parser.add_argument("--evals-per-epoch", type=int, default=4,
                         help="how often the package's runs are scored on the full data")
     parser.add_argument("--nll-images", type=int, default=1000)
@@ -256,10 +273,10 @@ def main() -> None:
     result["classic"] = run_classic(x_all, args.classic_epochs)
     target = result["classic"]["final_eval_loss"]
     print(f"  classic: {result['classic']}", flush=True)
-    max_epochs = args.max_epochs or V.DEFAULTS_2D["epochs"]
+    max_epochs = args.max_epochs or recipes.get("vae_2d", fast=False).epochs
 
     print("(b) package 2-D VAE", flush=True)
-    variants = [("package default 2-D VAE (DEFAULTS_2D)", {})]
+    variants = [("package default 2-D VAE (recipe vae_2d)", {})]
     if "variants" not in args.skip:
         variants += [
             ("batch 256 (half as many updates per epoch)", {"batch_size": 256}),

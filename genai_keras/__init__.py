@@ -20,6 +20,7 @@ _SUBMODULES = (
     "checks",
     "config",
     "data",
+    "display",
     "distributions",
     "feature_net",
     "metrics",

@@ -84,25 +84,28 @@ def save(name: str, model: Any, path: str | Path) -> Path:
         return path
     from genai_keras.models import vae
 
-    clean = vae.build(_recipe(name))  # no optimizer state: only the weights ship
+    # A fresh model of the recipe it was trained from: no optimizer state ships.
+    clean = vae.build(getattr(model, "recipe", None) or _recipe(name))
     clean.set_weights(model.get_weights())
     clean.save_weights(path)
     return path
 
 
-def load(name: str, path: str | Path, expected_sha256: str | None = None) -> Any:
+def load(name: str, path: str | Path, expected_sha256: str | None = None,
+         recipe: recipes.Recipe | None = None) -> Any:
     """Rebuild the model of recipe ``name`` and load its weights from ``path``.
 
     Args:
         name: a key of :data:`MODELS`.
         path: the checkpoint file.
         expected_sha256: if given, the file's SHA-256 must match.
+        recipe: the recipe the weights were trained from (default: the registered one).
 
     Raises:
         CheckpointIntegrityError: the file's SHA-256 differs (a corrupt or replaced
             file): retrain it with ``scripts/train_checkpoints.py`` or reinstall.
     """
-    recipe = _recipe(name)
+    recipe = recipe or _recipe(name)
     path = Path(path)
     if expected_sha256 is not None and sha256(path) != expected_sha256:
         raise CheckpointIntegrityError(
@@ -182,7 +185,8 @@ def load_or_train(name: str, fast: bool | None = None, return_record: bool = Fal
     path = checkpoint_path(name, directory)
     if path.is_file():
         entry = read_manifest(directory).get(name, {})
-        model = load(name, path, expected_sha256=entry.get("sha256"))
+        recipe = recipes.Recipe(**entry["recipe"]) if "recipe" in entry else None
+        model = load(name, path, expected_sha256=entry.get("sha256"), recipe=recipe)
         record = dict(entry, source="checkpoint")
     else:
         model, record = train(name, fast)

@@ -163,19 +163,14 @@ class FeatureNet:
         self._forward = self._make_forward()
 
     def _make_forward(self):
-        """A compiled inference function when the backend offers one (XLA on TF)."""
+        """The inference function, XLA-compiled where the backend allows it."""
         import keras
 
+        from genai_keras.backend import compile_function
+
         model = self._both
-        if keras.backend.backend() == "tensorflow":
-            import tensorflow as tf
-
-            @tf.function(jit_compile=True, reduce_retracing=True)
-            def forward(x):
-                return model(x, training=False)
-
-            return lambda x: [np.asarray(t) for t in forward(x)]
-        return lambda x: [keras.ops.convert_to_numpy(t) for t in model(x, training=False)]
+        forward = compile_function(lambda x: model(x, training=False))
+        return lambda x: [keras.ops.convert_to_numpy(t) for t in forward(x)]
 
     def features_and_probs(self, images: Any, batch_size: int = 1000,
                            name: str = "images") -> tuple[np.ndarray, np.ndarray]:

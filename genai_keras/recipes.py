@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 FAMILIES = ("pixel", "vae", "gan", "text")
@@ -49,8 +51,8 @@ class Recipe:
     family: str
     title: str
     chapter: str
-    model: dict = dataclasses.field(default_factory=dict)
-    optimizer: dict = dataclasses.field(default_factory=dict)
+    model: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    optimizer: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     batch_size: int | None = None
     epochs: int | None = None
     steps: int | None = None
@@ -59,6 +61,9 @@ class Recipe:
     fast: bool = False
 
     def __post_init__(self):
+        # Read-only views: a recipe in RECIPES cannot be changed by accident.
+        object.__setattr__(self, "model", MappingProxyType(dict(self.model)))
+        object.__setattr__(self, "optimizer", MappingProxyType(dict(self.optimizer)))
         if self.family not in FAMILIES:
             raise ValueError(f"Recipe {self.name!r}: family must be one of {', '.join(FAMILIES)}, "
                              f"got {self.family!r}.")
@@ -102,7 +107,9 @@ class Recipe:
 
     def as_dict(self) -> dict[str, Any]:
         """The recipe as plain JSON-ready data."""
-        return dataclasses.asdict(self)
+        out = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        out["model"], out["optimizer"] = dict(self.model), dict(self.optimizer)
+        return out
 
 
 _GAN_MODEL = dict(loss="nonsaturating", label_smoothing=0.0, d_steps=1, ema_decay=0.999,

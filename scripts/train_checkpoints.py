@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         (directory / ck.MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         write_readme(directory, manifest)
         print(f"{name}: {record['train_seconds']:.0f} s, {record['parameters']:,} parameters, "
-              f"{record['file_kib']} KiB, settings {record['settings']}", flush=True)
+              f"{record['file_kib']} KiB, {ck.recipes.Recipe(**record['recipe']).describe()}", flush=True)
     total = sum(p.stat().st_size for p in directory.iterdir() if p.suffix in (".npz", ".h5"))
     print(f"checkpoints in {directory}: {total / 2**20:.1f} MiB in total")
     return 0

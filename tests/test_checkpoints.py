@@ -15,8 +15,6 @@ from genai_keras import recipes
 from genai_keras.models import vae as V
 from genai_keras.protocol import GenerativeModel
 
-IMAGE_RECIPES = [name for name, r in recipes.RECIPES.items() if r.family != "text"]
-
 
 # ------------------------------------------------------------------------------ recipes
 def test_recipe_names_and_families():
@@ -247,6 +245,7 @@ def test_shipped_checkpoints_load_and_sample(name):
     assert path.stat().st_size < 8_000_000  # float32 weights (the VAEs: ~1.7 M parameters)
 
 
+@pytest.mark.filterwarnings("ignore:FID is biased upwards")
 def test_compare_models_rows_and_markdown():
     def loader(name, fast=None, return_record=False):
         return ck.train(name, fast=True)[0], {"train_seconds": 0.5, "source": "trained"}

@@ -444,11 +444,9 @@ def _check_vae_recipe(recipe: Recipe) -> Recipe:
 
 def build(recipe: Recipe) -> VAE:
     """The untrained :class:`VAE` (or :class:`ConditionalVAE` when the recipe's model has
-    ``num_classes``) of a recipe, seeded with the recipe's seed."""
-    from genai_keras.config import set_seed
-
+    ``num_classes``) of a recipe. Initial weights follow Keras' global seed (``train``
+    sets it to the recipe's seed first); the model's own noise uses the recipe's seed."""
     cfg = dict(_check_vae_recipe(recipe).model)
-    set_seed(recipe.seed)
     cls = ConditionalVAE if cfg.get("num_classes") else VAE
     return cls(seed=recipe.seed, **cfg)
 
@@ -476,8 +474,10 @@ def train(recipe: Recipe, images: Any = None, labels: Any = None,
         ``(model, history)``: the trained model and per-epoch ``loss``,
         ``reconstruction`` and ``kl`` in nats per image.
     """
+    from genai_keras.config import set_seed
     from genai_keras.data import load_mnist
 
+    set_seed(recipe.seed)
     model = build(recipe)
     if images is None and labels is None:
         x, y = load_mnist("train", limit=recipe.limit)
@@ -485,7 +485,12 @@ def train(recipe: Recipe, images: Any = None, labels: Any = None,
         raise ValueError("Labels without images: pass both, or neither (MNIST training digits).")
     else:
         x = as_images(images)
-        y = None if labels is None else as_labels(labels, num_classes=10, count=len(x))
+        if labels is not None and not model.num_classes:
+            raise ValueError(f"Recipe {recipe.name!r} is unconditional: train it on images only "
+                             f"(labels=None), or use a conditional recipe such as "
+                             f"gk.recipes.get('conditional_vae').")
+        y = None if labels is None else as_labels(labels, num_classes=model.num_classes,
+                                                  count=len(x))
     if model.num_classes and y is None:
         raise ValueError("A conditional VAE recipe needs the labels: train(recipe, images, labels).")
     inputs = {"images": x, "labels": np.asarray(y, dtype=np.int32)} if model.num_classes else x
