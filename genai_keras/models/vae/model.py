@@ -1,29 +1,15 @@
-r"""Variational autoencoders for MNIST: the model the articles meant to write.
+r"""The VAE and the conditional VAE: encoder, reparameterised sample, decoder, loss.
 
-A VAE is a latent-variable model :math:`p(z) = \mathcal N(0, I)`,
-:math:`p_\theta(x \mid z) = \prod_i \mathrm{Bernoulli}(x_i; \sigma(\mathrm{logit}_i(z)))`,
-trained with an encoder :math:`q_\phi(z \mid x) = \mathcal N(\mu_\phi(x),
-\mathrm{diag}\,\sigma^2_\phi(x))` by maximising the evidence lower bound
-
-.. math::
-    \mathrm{ELBO}(x) = \mathbb E_{q_\phi(z\mid x)}[\log p_\theta(x \mid z)]
-        - \mathrm{KL}(q_\phi(z \mid x) \,\|\, p(z)) \le \log p_\theta(x).
-
-The loss is the *negative* ELBO: reconstruction (nats, summed over the 784 pixels)
-plus ``beta`` times the KL (nats, summed over latent dimensions), averaged over the
-batch. The expectation is estimated with one reparameterised sample
-:math:`z = \mu + \sigma \odot \varepsilon`, :math:`\varepsilon \sim \mathcal N(0, I)`
-drawn with a model-held ``keras.random.SeedGenerator``.
-
-Everything model-specific lives in ``call`` and ``compute_loss`` (``keras.ops`` only),
-so ``fit`` works unchanged on TensorFlow, JAX and PyTorch.
+:class:`VAE` is a ``keras.Model`` whose ``call`` and ``compute_loss`` use
+``keras.ops`` only, so ``fit`` trains it on TensorFlow, JAX and PyTorch; ``encode``,
+``decode``, ``reconstruct``, ``sample`` and ``interpolate`` work on NumPy arrays. Its
+``elbo`` and ``log_likelihood`` come from :class:`.likelihood.VAELikelihood`.
 
 Used in chapters 02 and 04.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,31 +18,14 @@ import numpy as np
 from keras import ops
 
 from genai_keras.checks import IMAGE_SHAPE, as_images, as_labels, non_negative_float, positive_int
-from genai_keras.losses import bernoulli_nll_from_logits, kl_to_standard_normal, negative_elbo
+from genai_keras.losses import negative_elbo
 from genai_keras.models.autoencoder import ConvDecoder, ConvEncoder, _check_static_image_shape
-from genai_keras.recipes import Recipe
+from genai_keras.models.vae.likelihood import VAELikelihood
 from genai_keras.utils import batched as _batched
-
-__all__ = ["VAE", "ConditionalVAE", "kl_to_standard_normal", "negative_elbo", "build", "train"]
-
-_LOG_2PI = math.log(2.0 * math.pi)
-
-
-def _check_binary(x: np.ndarray, method: str) -> None:
-    """Raise ValueError unless every pixel of ``x`` is exactly 0 or 1 (Bernoulli likelihood)."""
-    grey = (x != 0.0) & (x != 1.0)
-    if np.any(grey):
-        raise ValueError(
-            f"{method} needs binary images (every pixel 0 or 1): the decoder's Bernoulli "
-            f"likelihood is a probability only for binary pixels, but {int(grey.sum())} pixels "
-            f"lie strictly between 0 and 1 (e.g. {float(x[grey][0]):g}). Load binary digits "
-            f"with gk.data.load_mnist('test', binarize='static') (or binarize='threshold'), or "
-            f"threshold your images: (images > 0.5).astype('float32')."
-        )
 
 
 @keras.saving.register_keras_serializable(package="genai_keras")
-class VAE(keras.Model):
+class VAE(VAELikelihood, keras.Model):
     """Convolutional VAE with a Gaussian posterior and a Bernoulli decoder (logits).
 
     Train with ``model.compile(optimizer=keras.optimizers.Adam(...))`` and
@@ -281,109 +250,6 @@ class VAE(keras.Model):
         cond = (1 - t) * c[0] + t * c[1]
         return ops.convert_to_numpy(ops.sigmoid(self.decoder(z, cond)))
 
-    def _log_weights(self, x: np.ndarray, c: np.ndarray | None, num_samples: int,
-                     rng: np.random.Generator, max_decode: int) -> np.ndarray:
-        """``log p(x, z_s) - log q(z_s | x)`` for ``s = 1..num_samples``: ``(N, num_samples)``."""
-        d = self.latent_dim
-        out = np.empty((len(x), num_samples), dtype=np.float64)
-        images_per_chunk = max(1, min(len(x), max_decode // min(num_samples, max_decode)))
-        for i in range(0, len(x), images_per_chunk):
-            xb = x[i:i + images_per_chunk]
-            cb = None if c is None else c[i:i + images_per_chunk]
-            m, v = self.encoder(xb, cb)
-            m, v = ops.convert_to_numpy(m), ops.convert_to_numpy(v)
-            b = len(xb)
-            per = max(1, max_decode // b)
-            for s in range(0, num_samples, per):
-                k = min(per, num_samples - s)
-                eps = rng.standard_normal((b, k, d)).astype(np.float32)
-                z = m[:, None, :] + np.exp(0.5 * v)[:, None, :] * eps
-                targets = np.repeat(xb, k, axis=0)
-                cond = None if cb is None else np.repeat(cb, k, axis=0)
-                logits = self.decoder(z.reshape(b * k, d), cond)
-                log_px = -ops.convert_to_numpy(bernoulli_nll_from_logits(targets, logits))
-                log_pz = -0.5 * np.sum(z.astype(np.float64) ** 2 + _LOG_2PI, axis=-1)
-                log_qz = -0.5 * np.sum(eps.astype(np.float64) ** 2 + v[:, None, :] + _LOG_2PI,
-                                       axis=-1)
-                out[i:i + b, s:s + k] = log_px.reshape(b, k) + log_pz - log_qz
-        return out
-
-    def elbo(self, images: Any, labels: Any = None, num_samples: int = 1,
-             seed: int | None = 0, batch_size: int = 1000) -> np.ndarray:
-        """Evidence lower bound per image, in nats (KL in closed form, ``beta`` ignored).
-
-        ``ELBO = E_q[log p(x|z)] - KL(q(z|x) || N(0, I))``, the expectation estimated
-        with ``num_samples`` reparameterised draws: a lower bound on ``log p(x)``.
-
-        Args:
-            images: binary images ``(N, 28, 28, 1)`` (or ``(N, 28, 28)``: a channel axis
-                is added), every pixel 0 or 1, e.g. ``load_mnist("test",
-                binarize="static")``. Grey levels are rejected: the Bernoulli
-                likelihood is a probability only for binary pixels.
-            labels: ``(N,)`` digits, for conditional models only.
-            num_samples: posterior draws per image (>= 1).
-            seed: seed of the draws; batch_size: images encoded at once.
-
-        Returns:
-            float64 ``(N,)``: nats per image (take ``.mean()`` for a data-set value).
-
-        Raises:
-            ValueError: bad shape, pixels outside [0, 1] or not binary, bad labels or
-                ``num_samples``.
-        """
-        x = as_images(images)
-        c = self._condition(labels, len(x))
-        num_samples = positive_int(num_samples, "num_samples")
-        _check_binary(x, f"{type(self).__name__}.elbo")
-        rng = np.random.default_rng(seed)
-        parts = []
-        for i in range(0, len(x), batch_size):
-            xb = x[i:i + batch_size]
-            cb = None if c is None else c[i:i + batch_size]
-            m, v = self.encoder(xb, cb)
-            kl = ops.convert_to_numpy(kl_to_standard_normal(m, v)).astype(np.float64)
-            m, v = ops.convert_to_numpy(m), ops.convert_to_numpy(v)
-            rec = np.zeros(len(xb))
-            for _ in range(num_samples):
-                z = m + np.exp(0.5 * v) * rng.standard_normal(m.shape).astype(np.float32)
-                rec += ops.convert_to_numpy(bernoulli_nll_from_logits(xb, self.decoder(z, cb)))
-            parts.append(-(rec / num_samples) - kl)
-        return np.concatenate(parts)
-
-    def log_likelihood(self, images: Any, labels: Any = None, num_samples: int = 1000,
-                       seed: int | None = 0, max_decode: int = 5000) -> np.ndarray:
-        r"""Importance-weighted estimate of :math:`\log p(x)` per image, in nats.
-
-        :math:`\log \frac1k \sum_{s=1}^k p(x, z_s) / q(z_s \mid x)` with
-        :math:`z_s \sim q(z \mid x)` (the IWAE bound of Burda, Grosse and Salakhutdinov,
-        2016): a lower bound in expectation that rises with ``k`` towards
-        :math:`\log p(x)`; ``k = 1`` is the ELBO. Images and samples are decoded in
-        chunks of at most ``max_decode`` images, so ``k = 1000`` fits in memory.
-
-        Args:
-            images: binary images ``(N, 28, 28, 1)`` (or ``(N, 28, 28)``: a channel axis
-                is added), every pixel 0 or 1, e.g. ``load_mnist("test",
-                binarize="static")``. Grey levels are rejected: the Bernoulli
-                likelihood is a probability only for binary pixels.
-            labels: ``(N,)`` digits, for conditional models only.
-            num_samples: importance samples k per image (>= 1).
-            seed: seed of the draws; max_decode: images decoded at once.
-
-        Returns:
-            float64 ``(N,)``: nats per image (negate and average for the test NLL).
-
-        Raises:
-            ValueError: bad shape, pixels outside [0, 1] or not binary, bad labels,
-                ``num_samples`` or ``max_decode``.
-        """
-        x = as_images(images)
-        c = self._condition(labels, len(x))
-        num_samples = positive_int(num_samples, "num_samples")
-        max_decode = positive_int(max_decode, "max_decode")
-        _check_binary(x, f"{type(self).__name__}.log_likelihood")
-        logw = self._log_weights(x, c, num_samples, np.random.default_rng(seed), max_decode)
-        top = logw.max(axis=1, keepdims=True)
-        return (top[:, 0] + np.log(np.mean(np.exp(logw - top), axis=1)))
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -417,89 +283,3 @@ class ConditionalVAE(VAE):
         config = super().get_config()
         config["num_classes"] = self.num_classes
         return config
-
-
-# ---------------------------------------------------------------------- training recipes
-def make_optimizer(learning_rate: float, total_steps: int, warmup_steps: int = 0,
-                   final_fraction: float = 0.05) -> keras.optimizers.Optimizer:
-    """Adam with a cosine learning-rate decay to ``final_fraction`` of its peak.
-
-    Used in chapter 02 (and by benchmarks/vae.py).
-    """
-    learning_rate = non_negative_float(learning_rate, "learning_rate")
-    total_steps = positive_int(total_steps, "total_steps")
-    schedule = keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=learning_rate / 10 if warmup_steps else learning_rate,
-        decay_steps=max(1, total_steps - warmup_steps), alpha=final_fraction,
-        warmup_target=learning_rate if warmup_steps else None, warmup_steps=warmup_steps)
-    return keras.optimizers.Adam(schedule)
-
-
-def _check_vae_recipe(recipe: Recipe) -> Recipe:
-    if not isinstance(recipe, Recipe) or recipe.family != "vae":
-        got = recipe.family if isinstance(recipe, Recipe) else type(recipe).__name__
-        raise ValueError(f"Expected a VAE recipe (e.g. gk.recipes.get('vae')), got {got!r}.")
-    return recipe
-
-
-def build(recipe: Recipe) -> VAE:
-    """The untrained :class:`VAE` (or :class:`ConditionalVAE` when the recipe's model has
-    ``num_classes``) of a recipe. Initial weights follow Keras' global seed (``train``
-    sets it to the recipe's seed first); the model's own noise uses the recipe's seed."""
-    cfg = dict(_check_vae_recipe(recipe).model)
-    cls = ConditionalVAE if cfg.get("num_classes") else VAE
-    return cls(seed=recipe.seed, **cfg)
-
-
-def train(recipe: Recipe, images: Any = None, labels: Any = None,
-          callbacks: Sequence[Any] | None = None, verbose: int = 0,
-          jit_compile: Any = "auto") -> tuple[VAE, dict[str, list[float]]]:
-    """Train a VAE recipe (chapters 02 and 04).
-
-    Adam with a cosine learning-rate decay (:func:`make_optimizer`) for ``recipe.epochs``
-    epochs of ``recipe.batch_size`` images, the loss :func:`negative_elbo` through
-    ``compute_loss`` (so every backend's own ``fit`` trains it).
-
-    Args:
-        recipe: a VAE recipe (``gk.recipes.get("vae")``, ``"vae_2d"``,
-            ``"conditional_vae"``).
-        images, labels: training images ``(N, 28, 28, 1)`` in [0, 1] (grey levels) and,
-            for a conditional VAE, their digits; default the first ``recipe.limit`` (all)
-            MNIST training digits.
-        callbacks: Keras callbacks for ``fit``.
-        verbose: passed to ``fit``.
-        jit_compile: passed to ``compile`` ("auto": XLA only where Keras enables it).
-
-    Returns:
-        ``(model, history)``: the trained model and per-epoch ``loss``,
-        ``reconstruction`` and ``kl`` in nats per image.
-    """
-    from genai_keras.config import set_seed
-    from genai_keras.data import load_mnist
-
-    set_seed(recipe.seed)
-    model = build(recipe)
-    if images is None and labels is None:
-        x, y = load_mnist("train", limit=recipe.limit)
-    elif images is None:
-        raise ValueError("Labels without images: pass both, or neither (MNIST training digits).")
-    else:
-        x = as_images(images)
-        if labels is not None and not model.num_classes:
-            raise ValueError(f"Recipe {recipe.name!r} is unconditional: train it on images only "
-                             f"(labels=None), or use a conditional recipe such as "
-                             f"gk.recipes.get('conditional_vae').")
-        y = None if labels is None else as_labels(labels, num_classes=model.num_classes,
-                                                  count=len(x))
-    if model.num_classes and y is None:
-        raise ValueError("A conditional VAE recipe needs the labels: train(recipe, images, labels).")
-    inputs = {"images": x, "labels": np.asarray(y, dtype=np.int32)} if model.num_classes else x
-    epochs = positive_int(recipe.epochs, "epochs")
-    batch_size = positive_int(recipe.batch_size, "batch_size")
-    steps = math.ceil(len(x) / batch_size) * epochs
-    model.compile(optimizer=make_optimizer(recipe.optimizer["learning_rate"], steps),
-                  jit_compile=jit_compile)
-    history = model.fit(inputs, epochs=epochs, batch_size=batch_size, shuffle=True,
-                        verbose=verbose, callbacks=list(callbacks or []))
-    model.recipe = recipe
-    return model, history.history
