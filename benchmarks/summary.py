@@ -163,6 +163,37 @@ def comparison_section() -> list[str]:
             path.read_text().strip()]
 
 
+def backends_section() -> list[str]:
+    d = _load("backends")
+    if not d:
+        return ["Backends: `python benchmarks/backends.py` not run yet."]
+    runs = d["runs"]
+    lines = ["**All chapters on three backends** (`python benchmarks/backends.py`: each backend in "
+             "a fresh process, one after the other on this machine; training speed after a "
+             "warm-up epoch or 100 warm-up steps)", "",
+             "| backend | VAE training (images/s) | DCGAN training (images/s) | "
+             "text training (characters/s) | fast course (s) | chapters ok |",
+             "| --- | ---: | ---: | ---: | ---: | --- |"]
+    for backend, r in runs.items():
+        ok = ", ".join(r.get("chapters_ok", [])) or "none"
+        failed = r.get("chapters_failed", [])
+        if failed:
+            ok += f" (failed: {', '.join(failed)})"
+        lines.append(f"| {backend} | {_fmt(r.get('vae_train_images_per_second'), 0)} | "
+                     f"{_fmt(r.get('gan_train_images_per_second'), 0)} | "
+                     f"{_fmt(r.get('text_train_tokens_per_second'), 0)} | "
+                     f"{_fmt(r.get('fast_course_seconds'), 0)} | {ok} |")
+    slow = d.get("slowdown_vs_fastest", {})
+    names = {"vae_train_images_per_second": "VAE", "gan_train_images_per_second": "DCGAN",
+             "text_train_tokens_per_second": "text"}
+    worst = [(names[k], b, v) for k, per in slow.items() for b, v in per.items() if v > 1.0]
+    if worst:
+        parts = [f"{b} {v:.2f}x ({m})" for m, b, v in sorted(worst, key=lambda t: -t[2])]
+        lines += ["", "Slowest backend relative to the fastest for the same model: "
+                  + ", ".join(parts) + "."]
+    return lines
+
+
 def render() -> str:
     d = _load("metrics") or {}
     machine = d.get("machine", {})
@@ -170,7 +201,7 @@ def render() -> str:
               f"backend. Regenerate this section with `python benchmarks/summary.py --readme` after "
               f"re-running the benchmarks.")
     blocks = [[header], pixel_section(), vae_section(), gan_section(), metrics_section(),
-              comparison_section(), text_section()]
+              comparison_section(), text_section(), backends_section()]
     return "\n\n".join("\n".join(line for line in block).strip() for block in blocks) + "\n"
 
 

@@ -130,7 +130,7 @@ class GAN(keras.Model):
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
             self.ema_generator.trainable = False
-            self.ema_updates = keras.Variable(0, dtype="int64", trainable=False,
+            self.ema_updates = keras.Variable(0, dtype="int32", trainable=False,
                                               name="ema_updates")
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -364,9 +364,11 @@ class GAN(keras.Model):
 
         Args:
             n: number of samples.
-            labels: conditional GAN only: ``(n,)`` digit labels (default: cycle 0..9).
-            seed: an int makes the draw reproducible (NumPy generator); None uses the
-                model's seed generator.
+            labels: conditional GAN only: ``(n,)`` digit labels; None draws the digits
+                0, 1, ..., 9, 0, ... in turn (the balanced draw every conditional model of
+                the course makes, ``genai_keras.protocol``).
+            seed: an int makes the draw reproducible (NumPy generator, the same noise on
+                every backend); None uses the model's seed generator.
 
         Returns:
             float32 NumPy ``(n, 28, 28, 1)`` with pixels in [0, 1] (toy GANs: raw values).
