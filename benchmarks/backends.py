@@ -14,6 +14,11 @@ For each backend, in a fresh process (the backend is fixed when Keras is importe
   --fast`` (every chapter in fast mode), wall time and the chapters that passed.
 
 Writes ``benchmarks/results/backends.json`` with a ``runs`` object keyed by backend.
+
+``--xla-diagnosis`` adds one measurement to an existing result: the same VAE on
+TensorFlow with ``jit_compile=True`` (XLA, the compiler JAX always uses) instead of
+Keras' CPU default (TensorFlow's own oneDNN kernels), to tell whether JAX's slower VAE is
+the compiler's CPU convolutions or something in the package.
 """
 
 from __future__ import annotations
@@ -68,6 +73,44 @@ json.dump(out, open(sys.argv[1], "w"))
 '''
 
 
+_VAE_XLA = r'''
+import json, sys, time
+import keras
+import genai_keras as gk
+from genai_keras.models import vae as V
+
+
+class EpochClock(keras.callbacks.Callback):
+    def on_epoch_begin(self, epoch, logs=None):
+        self.t0 = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.last = time.perf_counter() - self.t0
+
+
+out = {}
+for jit in (False, True):
+    clock = EpochClock()
+    V.train(gk.recipes.get("vae", fast=False).replace(limit=6144, epochs=2), callbacks=[clock],
+            jit_compile=jit)
+    out["xla" if jit else "default"] = round(6144 / clock.last, 1)
+json.dump(out, open(sys.argv[1], "w"))
+'''
+
+
+def xla_diagnosis(timeout: int) -> dict:
+    env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
+    with tempfile.TemporaryDirectory() as tmp:
+        result = Path(tmp) / "xla.json"
+        subprocess.run([sys.executable, "-c", _VAE_XLA, str(result)], cwd=ROOT, env=env,
+                       check=True, timeout=timeout)
+        speeds = json.loads(result.read_text())
+    return {"what": "VAE training images/s on TensorFlow: Keras' CPU default (oneDNN kernels) "
+                    "vs jit_compile=True (XLA, as on JAX)",
+            "tensorflow_default_images_per_second": speeds["default"],
+            "tensorflow_xla_images_per_second": speeds["xla"]}
+
+
 def run_backend(backend: str, timeout: int) -> dict:
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3", GENAI_KERAS_FAST="0")
     row: dict = {}
@@ -98,7 +141,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"],
                         choices=["tensorflow", "jax", "torch"])
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per process")
+    parser.add_argument("--xla-diagnosis", action="store_true",
+                        help="only add the TensorFlow XLA measurement of the VAE to backends.json")
     args = parser.parse_args(argv)
+    if args.xla_diagnosis:
+        from _results import RESULTS
+
+        data = json.loads((RESULTS / "backends.json").read_text())
+        data["vae_xla_diagnosis"] = xla_diagnosis(args.timeout)
+        write_result("backends", data)
+        return 0
     runs = {}
     for backend in args.backends:
         print(f"== {backend}", flush=True)

@@ -191,6 +191,18 @@ def backends_section() -> list[str]:
         parts = [f"{b} {v:.2f}x ({m})" for m, b, v in sorted(worst, key=lambda t: -t[2])]
         lines += ["", "Slowest backend relative to the fastest for the same model: "
                   + ", ".join(parts) + "."]
+    diag = d.get("vae_xla_diagnosis")
+    jax_vae = runs.get("jax", {}).get("vae_train_images_per_second")
+    if diag and jax_vae:
+        default, xla = diag["tensorflow_default_images_per_second"], diag["tensorflow_xla_images_per_second"]
+        verdict = ("so the compiler, not the package's code, accounts for most of JAX's gap"
+                   if xla <= 1.25 * jax_vae else
+                   "so XLA alone does not explain JAX's gap")
+        lines += ["", f"Why the VAE is slower on JAX: the same VAE on TensorFlow trains at "
+                  f"{default:,.0f} images/s with Keras' CPU default (TensorFlow's oneDNN kernels) "
+                  f"and {xla:,.0f} images/s when compiled with XLA (`jit_compile=True`), the "
+                  f"compiler JAX always uses; JAX reaches {jax_vae:,.0f}, {verdict} "
+                  f"(`python benchmarks/backends.py --xla-diagnosis`)."]
     return lines
 
 

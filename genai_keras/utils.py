@@ -23,3 +23,10 @@ def batched(fn: Callable[..., Any], arrays: Sequence[Any], batch_size: int) -> n
     return np.concatenate([np.asarray(fn(*(None if a is None else a[i:i + batch_size]
                                            for a in arrays)))
                            for i in range(0, n, batch_size)], axis=0)
+
+
+def logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
+    """Stable ``log(sum(exp(a)))`` along ``axis`` (the max is subtracted first), NumPy."""
+    a = np.asarray(a)
+    m = np.max(a, axis=axis, keepdims=True)
+    return np.squeeze(m, axis) + np.log(np.sum(np.exp(a - m), axis=axis))

@@ -25,6 +25,7 @@ import numpy as np
 from keras import ops
 
 from genai_keras.checks import IMAGE_SHAPE, as_images, positive_int
+from genai_keras.utils import batched as _batched
 
 __all__ = ["ConvEncoder", "ConvDecoder", "Autoencoder", "bernoulli_nll_from_logits",
            "train_default"]
@@ -239,13 +240,6 @@ class ConvDecoder(keras.layers.Layer):
                       hidden_units=self.hidden_units, condition_dim=self.condition_dim,
                       kernel_size=self.kernel_size)
         return config
-
-
-def _batched(fn, arrays: Sequence[np.ndarray], batch_size: int) -> np.ndarray:
-    """Apply ``fn`` to slices of ``arrays`` and concatenate the NumPy results."""
-    n = len(arrays[0])
-    outs = [fn(*(a[i:i + batch_size] for a in arrays)) for i in range(0, n, batch_size)]
-    return np.concatenate(outs, axis=0)
 
 
 @keras.saving.register_keras_serializable(package="genai_keras")

@@ -21,6 +21,7 @@ from genai_keras.checks import positive_int
 from genai_keras.models.autoregressive.blocks import TransformerBlock, _normal_init
 from genai_keras.models.autoregressive.sampling import _check_sampling, next_char_probs
 from genai_keras.text import CharVocabulary
+from genai_keras.utils import logsumexp
 
 
 @keras.saving.register_keras_serializable(package="genai_keras")
@@ -300,7 +301,6 @@ class CharTransformer(keras.Model):
             window = ids[start:start + T + 1]
             logits = ops.convert_to_numpy(self(ops.convert_to_tensor(window[None, :-1])))[0]
             logits = logits.astype(np.float64)
-            top = logits.max(axis=-1, keepdims=True)
-            log_probs = logits - top - np.log(np.exp(logits - top).sum(axis=-1, keepdims=True))
+            log_probs = logits - logsumexp(logits, axis=-1)[:, None]
             total += float(log_probs[np.arange(len(window) - 1), window[1:]].sum())
         return total

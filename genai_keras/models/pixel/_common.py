@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from genai_keras.checks import IMAGE_SHAPE, as_images
+from genai_keras.utils import logsumexp as _logsumexp  # noqa: F401 (used by the models)
 
 NUM_PIXELS = int(np.prod(IMAGE_SHAPE))
 
@@ -25,12 +26,6 @@ def _binary_pixels(images: Any, name: str = "images") -> np.ndarray:
             f"genai_keras.data.load_mnist(..., binarize='static')."
         )
     return flat
-
-
-def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
-    """Stable log(sum(exp(a))) along ``axis`` (the max is subtracted first)."""
-    m = np.max(a, axis=axis, keepdims=True)
-    return np.squeeze(m, axis) + np.log(np.sum(np.exp(a - m), axis=axis))
 
 
 def _rng(seed: Any) -> np.random.Generator:

@@ -19,6 +19,7 @@ from keras import ops
 
 from genai_keras.checks import as_images, positive_int
 from genai_keras.losses import bernoulli_nll_from_logits, kl_to_standard_normal
+from genai_keras.utils import logsumexp
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -140,5 +141,4 @@ class VAELikelihood:
         max_decode = positive_int(max_decode, "max_decode")
         _check_binary(x, f"{type(self).__name__}.log_likelihood")
         logw = self._log_weights(x, c, num_samples, np.random.default_rng(seed), max_decode)
-        top = logw.max(axis=1, keepdims=True)
-        return (top[:, 0] + np.log(np.mean(np.exp(logw - top), axis=1)))
+        return logsumexp(logw, axis=1) - np.log(num_samples)
