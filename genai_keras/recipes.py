@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-FAMILIES = ("pixel", "vae", "gan", "text")
+FAMILIES = ("pixel", "autoencoder", "vae", "gan", "text")
 #: Training examples in a fast-mode run (images or, for text, unused).
 FAST_IMAGES = 2048
 
@@ -34,7 +34,7 @@ class Recipe:
 
     Attributes:
         name: the recipe's name (also the checkpoint's name, where one ships).
-        family: ``"pixel"``, ``"vae"``, ``"gan"`` or ``"text"``.
+        family: ``"pixel"``, ``"autoencoder"``, ``"vae"``, ``"gan"`` or ``"text"``.
         title: a short display name.
         chapter: the chapter that teaches the model.
         model: architecture and loss settings (the family's model arguments).
@@ -123,6 +123,9 @@ _RECIPES = [
            model=dict(kind="independent", pseudo_count=1.0)),
     Recipe("bernoulli_mixture", "pixel", "Bernoulli mixture (K=100)", "01",
            model=dict(kind="mixture", num_components=100, num_iterations=40)),
+    # Chapter 02's deterministic autoencoder (not a generative model: the contrast to the VAE).
+    Recipe("autoencoder", "autoencoder", "Autoencoder", "02", model=dict(latent_dim=16),
+           optimizer=dict(learning_rate=2e-3), batch_size=256, epochs=3),
     # The 2-D VAE: narrow convolutions, wide dense layers on both sides of the 2-D code,
     # small batches and a high peak learning rate with cosine decay (benchmarks/vae.py).
     Recipe("vae_2d", "vae", "VAE, 2-D latent", "02",
@@ -196,7 +199,8 @@ def get(name: str, fast: bool | None = None) -> Recipe:
     return fast_variant(RECIPES[name]) if fast else RECIPES[name]
 
 
-_TRAINERS = {"pixel": "genai_keras.models.pixel", "vae": "genai_keras.models.vae",
+_TRAINERS = {"pixel": "genai_keras.models.pixel", "autoencoder": "genai_keras.models.autoencoder",
+             "vae": "genai_keras.models.vae",
              "gan": "genai_keras.models.gan", "text": "genai_keras.models.autoregressive"}
 
 

@@ -75,3 +75,12 @@ def test_autoencoder_bad_inputs(digits):
         model.decode(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="unconditional"):
         model.sample(2, labels=[0, 1])
+
+
+def test_train_from_the_recipe(digits):
+    recipe = gk.recipes.get("autoencoder", fast=True).replace(epochs=2, batch_size=128, latent_dim=4)
+    model, history = A.train(recipe, digits)
+    assert model.latent_dim == 4 and len(history["loss"]) == 2
+    assert history["loss"][-1] < history["loss"][0]
+    with pytest.raises(ValueError, match="Expected an autoencoder recipe"):
+        A.train(gk.recipes.get("vae"), digits)

@@ -19,14 +19,14 @@ from genai_keras.protocol import GenerativeModel
 # ------------------------------------------------------------------------------ recipes
 def test_recipe_names_and_families():
     assert list(recipes.RECIPES) == [
-        "independent_bernoulli", "bernoulli_mixture", "vae_2d", "vae", "vae_long",
+        "independent_bernoulli", "bernoulli_mixture", "autoencoder", "vae_2d", "vae", "vae_long",
         "conditional_vae", "dcgan", "wgan_gp", "conditional_gan", "char_transformer"]
     for name, recipe in recipes.RECIPES.items():
         assert recipe.name == name and recipe.family in recipes.FAMILIES and not recipe.fast
         assert recipe.describe().startswith(f"{name}: ")
         assert json.loads(json.dumps(recipe.as_dict()))["name"] == name
     assert set(ck.MODELS) <= set(recipes.RECIPES)
-    with pytest.raises(ValueError, match="family must be one of pixel, vae, gan, text"):
+    with pytest.raises(ValueError, match="family must be one of pixel, autoencoder, vae, gan, text"):
         recipes.Recipe("x", "diffusion", "X", "06")
 
 

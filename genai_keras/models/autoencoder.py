@@ -27,8 +27,7 @@ from keras import ops
 from genai_keras.checks import IMAGE_SHAPE, as_images, positive_int
 from genai_keras.utils import batched as _batched
 
-__all__ = ["ConvEncoder", "ConvDecoder", "Autoencoder", "bernoulli_nll_from_logits",
-           "train_default"]
+__all__ = ["ConvEncoder", "ConvDecoder", "Autoencoder", "bernoulli_nll_from_logits", "train"]
 
 
 def bernoulli_nll_from_logits(targets, logits):
@@ -323,32 +322,34 @@ class Autoencoder(keras.Model):
         return config
 
 
-def train_default(images: Any = None, latent_dim: int = 2, epochs: int = 5,
-                  batch_size: int = 256, learning_rate: float = 2e-3, seed: int = 0,
-                  verbose: int = 0) -> Autoencoder:
-    """Train the chapter-02 autoencoder on MNIST training digits (grey levels).
+def train(recipe: Any, images: Any = None, verbose: int = 0) -> tuple[Autoencoder, dict[str, list[float]]]:
+    """Train the chapter-02 autoencoder recipe (``gk.recipes.get("autoencoder")``) on MNIST
+    training digits (grey levels).
 
     Args:
-        images: training images ``(N, 28, 28, 1)`` in [0, 1]; default all 60,000 MNIST
-            training digits.
-        latent_dim: size of the code.
-        epochs, batch_size, learning_rate: Adam training settings.
-        seed: seeds Keras, NumPy and Python before building the model.
+        recipe: an autoencoder recipe.
+        images: training images ``(N, 28, 28, 1)`` in [0, 1]; default the first
+            ``recipe.limit`` (all) MNIST training digits.
         verbose: passed to ``fit``.
 
     Returns:
-        The trained :class:`Autoencoder` (its ``history`` attribute holds the curves).
+        ``(model, history)``: the trained :class:`Autoencoder` and its per-epoch ``loss``
+        (grey-level cross-entropy, nats per image: not a log-likelihood).
 
     Used in chapter 02.
     """
     from genai_keras.config import set_seed
     from genai_keras.data import load_mnist
+    from genai_keras.recipes import Recipe
 
-    x = load_mnist("train")[0] if images is None else as_images(images)
-    epochs = positive_int(epochs, "epochs")
-    batch_size = positive_int(batch_size, "batch_size")
-    set_seed(seed)
-    model = Autoencoder(latent_dim=latent_dim)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate))
-    model.fit(x, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=verbose)
-    return model
+    if not isinstance(recipe, Recipe) or recipe.family != "autoencoder":
+        raise ValueError("Expected an autoencoder recipe, e.g. gk.recipes.get('autoencoder').")
+    x = load_mnist("train", limit=recipe.limit)[0] if images is None else as_images(images)
+    epochs = positive_int(recipe.epochs, "epochs")
+    batch_size = positive_int(recipe.batch_size, "batch_size")
+    set_seed(recipe.seed)
+    model = Autoencoder(**recipe.model)
+    model.compile(optimizer=keras.optimizers.Adam(recipe.optimizer["learning_rate"]))
+    history = model.fit(x, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=verbose)
+    model.recipe = recipe
+    return model, history.history
