@@ -38,7 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from _results import write_result  # noqa: E402
 
-_THROUGHPUT = r'''
+# What both measuring scripts start with: imports and a clock of the last epoch.
+_PRELUDE = r'''
 import json, sys, time
 import keras
 import genai_keras as gk
@@ -52,6 +53,9 @@ class EpochClock(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.last = time.perf_counter() - self.t0
 
+'''
+
+_THROUGHPUT = _PRELUDE + r'''
 
 out = {"backend": keras.backend.backend(), "keras": keras.__version__}
 clock = EpochClock()
@@ -73,20 +77,7 @@ json.dump(out, open(sys.argv[1], "w"))
 '''
 
 
-_VAE_XLA = r'''
-import json, sys, time
-import keras
-import genai_keras as gk
-from genai_keras.models import vae as V
-
-
-class EpochClock(keras.callbacks.Callback):
-    def on_epoch_begin(self, epoch, logs=None):
-        self.t0 = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.last = time.perf_counter() - self.t0
-
+_VAE_XLA = _PRELUDE + r'''
 
 out = {}
 for jit in (False, True):

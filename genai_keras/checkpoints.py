@@ -123,11 +123,9 @@ def load(name: str, path: str | Path, expected_sha256: str | None = None,
         return model
     from genai_keras.models import gan
 
-    cfg = recipe.model
-    num_classes = 10 if cfg["conditional"] else None
-    generator = gan.build_generator(cfg["latent_dim"], cfg["g_channels"], num_classes=num_classes)
-    generator.load_weights(path)
-    return gan.GAN(generator, None, num_classes=num_classes, seed=recipe.seed)
+    model = gan.build_sampler(recipe)
+    model.generator.load_weights(path)
+    return model
 
 
 def read_manifest(directory: str | Path | None = None) -> dict[str, dict]:

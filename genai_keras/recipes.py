@@ -199,6 +199,23 @@ def get(name: str, fast: bool | None = None) -> Recipe:
     return fast_variant(RECIPES[name]) if fast else RECIPES[name]
 
 
+_FAMILY_NAMES = {"pixel": "a pixel", "autoencoder": "an autoencoder", "vae": "a VAE",
+                 "gan": "a GAN", "text": "a text"}
+_EXAMPLES = {"pixel": "bernoulli_mixture", "autoencoder": "autoencoder", "vae": "vae",
+             "gan": "dcgan", "text": "char_transformer"}
+
+
+def expect(recipe: Any, family: str) -> Recipe:
+    """Return ``recipe`` if it is a :class:`Recipe` of ``family``, else raise a ValueError
+    that names what was given and an example of what is expected (each family's ``train``
+    and ``build`` start with this)."""
+    if not isinstance(recipe, Recipe) or recipe.family != family:
+        got = recipe.family if isinstance(recipe, Recipe) else type(recipe).__name__
+        raise ValueError(f"Expected {_FAMILY_NAMES[family]} recipe (e.g. "
+                         f"gk.recipes.get('{_EXAMPLES[family]}')), got {got!r}.")
+    return recipe
+
+
 _TRAINERS = {"pixel": "genai_keras.models.pixel", "autoencoder": "genai_keras.models.autoencoder",
              "vae": "genai_keras.models.vae",
              "gan": "genai_keras.models.gan", "text": "genai_keras.models.autoregressive"}

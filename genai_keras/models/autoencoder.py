@@ -340,10 +340,9 @@ def train(recipe: Any, images: Any = None, verbose: int = 0) -> tuple[Autoencode
     """
     from genai_keras.config import set_seed
     from genai_keras.data import load_mnist
-    from genai_keras.recipes import Recipe
+    from genai_keras.recipes import expect
 
-    if not isinstance(recipe, Recipe) or recipe.family != "autoencoder":
-        raise ValueError("Expected an autoencoder recipe, e.g. gk.recipes.get('autoencoder').")
+    expect(recipe, "autoencoder")
     x = load_mnist("train", limit=recipe.limit)[0] if images is None else as_images(images)
     epochs = positive_int(recipe.epochs, "epochs")
     batch_size = positive_int(recipe.batch_size, "batch_size")

@@ -15,7 +15,7 @@ from genai_keras import backend as gk_backend
 from genai_keras.checks import positive_int
 from genai_keras.losses import causal_lm_loss
 from genai_keras.models.autoregressive.model import CharTransformer
-from genai_keras.recipes import Recipe
+from genai_keras.recipes import Recipe, expect
 from genai_keras.text import (CharVocabulary, eval_windows, make_window_dataset, nats_to_bits,
                               split_train_val)
 
@@ -105,8 +105,7 @@ def train(recipe: Recipe, text: str | None = None, evals: int = 10, val_windows:
     """
     from genai_keras import data as gk_data
 
-    if not isinstance(recipe, Recipe) or recipe.family != "text":
-        raise ValueError("Expected a text recipe, e.g. gk.recipes.get('char_transformer').")
+    expect(recipe, "text")
     cfg, opt = recipe.model, recipe.optimizer
     text = gk_data.load_text("tinyshakespeare") if text is None else text
     vocab = CharVocabulary.from_text(text)

@@ -15,12 +15,12 @@ from genai_keras.models.gan.networks import (build_discriminator, build_generato
                                              build_mlp_discriminator, build_mlp_generator,
                                              build_tutorial_discriminator,
                                              build_tutorial_generator)
-from genai_keras.models.gan.training import (GANMonitor, TimeLimit, build,
+from genai_keras.models.gan.training import (GANMonitor, TimeLimit, build, build_sampler,
                                              interpolate_latents, train)
 from genai_keras.utils import count_parameters
 
 __all__ = ["GAN", "GAN_LOSSES", "GANMonitor", "TimeLimit", "build", "build_discriminator",
-           "build_generator", "build_mlp_discriminator", "build_mlp_generator",
+           "build_generator", "build_sampler", "build_mlp_discriminator", "build_mlp_generator",
            "build_tutorial_discriminator", "build_tutorial_generator", "count_parameters",
            "discriminator_loss", "generator_loss", "gradient_penalty", "interpolate",
            "interpolate_latents", "load_generator", "optimal_discriminator", "train"]

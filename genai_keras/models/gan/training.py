@@ -20,7 +20,7 @@ from keras import ops
 from genai_keras.checks import positive_int
 from genai_keras.models.gan.model import GAN
 from genai_keras.models.gan.networks import build_discriminator, build_generator
-from genai_keras.recipes import Recipe
+from genai_keras.recipes import Recipe, expect
 
 
 class GANMonitor(keras.callbacks.Callback):
@@ -128,11 +128,16 @@ def interpolate_latents(z_start: Any, z_end: Any, steps: int = 10, spherical: bo
     return ((np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)).astype(np.float32)
 
 
-def _check_gan_recipe(recipe: Recipe) -> Recipe:
-    if not isinstance(recipe, Recipe) or recipe.family != "gan":
-        got = recipe.family if isinstance(recipe, Recipe) else type(recipe).__name__
-        raise ValueError(f"Expected a GAN recipe (e.g. gk.recipes.get('dcgan')), got {got!r}.")
-    return recipe
+def _num_classes(recipe: Recipe) -> int | None:
+    return 10 if expect(recipe, "gan").model["conditional"] else None
+
+
+def build_sampler(recipe: Recipe) -> GAN:
+    """A sampling-only GAN (no discriminator) around the recipe's untrained generator;
+    load trained weights with ``gan.generator.load_weights(path)`` (the checkpoints do)."""
+    cfg = expect(recipe, "gan").model
+    generator = build_generator(cfg["latent_dim"], cfg["g_channels"], num_classes=_num_classes(recipe))
+    return GAN(generator, None, num_classes=_num_classes(recipe), seed=recipe.seed)
 
 
 def build(recipe: Recipe, total_steps: int | None = None) -> GAN:
@@ -144,11 +149,11 @@ def build(recipe: Recipe, total_steps: int | None = None) -> GAN:
         total_steps: training steps over which the learning rate decays linearly to 0
             (when the recipe's ``decay_to_zero`` is set); None keeps it constant.
     """
-    cfg, opt = _check_gan_recipe(recipe).model, recipe.optimizer
+    cfg, opt = expect(recipe, "gan").model, recipe.optimizer
     if total_steps is not None:
         total_steps = positive_int(total_steps, "total_steps")
     keras.utils.set_random_seed(recipe.seed)
-    num_classes = 10 if cfg["conditional"] else None
+    num_classes = _num_classes(recipe)
     gan = GAN(build_generator(cfg["latent_dim"], cfg["g_channels"], num_classes=num_classes),
               build_discriminator(cfg["d_channels"], num_classes=num_classes),
               loss=cfg["loss"], label_smoothing=cfg["label_smoothing"], d_steps=cfg["d_steps"],
@@ -185,7 +190,7 @@ def train(recipe: Recipe, callbacks: list | None = None, max_seconds: float | No
     """
     from genai_keras.data import load_mnist
 
-    _check_gan_recipe(recipe)
+    expect(recipe, "gan")
     epochs = positive_int(recipe.epochs, "epochs")
     batch_size = positive_int(recipe.batch_size, "batch_size")
     images, labels = load_mnist("train", limit=recipe.limit)

@@ -81,10 +81,9 @@ def train(recipe: Any, images: Any = None) -> tuple[IndependentBernoulli | Berno
         ``(model, history)``: the fitted model and, for the mixture, the EM curves
         (``log_likelihood`` and ``objective`` per E-step, nats per image).
     """
-    from genai_keras.recipes import Recipe
+    from genai_keras.recipes import expect
 
-    if not isinstance(recipe, Recipe) or recipe.family != "pixel":
-        raise ValueError("Expected a pixel recipe, e.g. gk.recipes.get('bernoulli_mixture').")
+    expect(recipe, "pixel")
     if images is None:
         from genai_keras.data import load_mnist
 

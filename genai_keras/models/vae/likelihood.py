@@ -120,11 +120,7 @@ class VAELikelihood:
         chunks of at most ``max_decode`` images, so ``k = 1000`` fits in memory.
 
         Args:
-            images: binary images ``(N, 28, 28, 1)`` (or ``(N, 28, 28)``: a channel axis
-                is added), every pixel 0 or 1, e.g. ``load_mnist("test",
-                binarize="static")``. Grey levels are rejected: the Bernoulli
-                likelihood is a probability only for binary pixels.
-            labels: ``(N,)`` digits, for conditional models only.
+            images, labels: as in :meth:`elbo` (binary pixels only).
             num_samples: importance samples k per image (>= 1).
             seed: seed of the draws; max_decode: images decoded at once.
 

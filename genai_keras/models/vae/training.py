@@ -14,7 +14,7 @@ import numpy as np
 
 from genai_keras.checks import as_images, as_labels, non_negative_float, positive_int
 from genai_keras.models.vae.model import VAE, ConditionalVAE
-from genai_keras.recipes import Recipe
+from genai_keras.recipes import Recipe, expect
 
 
 def make_optimizer(learning_rate: float, total_steps: int, warmup_steps: int = 0,
@@ -32,18 +32,11 @@ def make_optimizer(learning_rate: float, total_steps: int, warmup_steps: int = 0
     return keras.optimizers.Adam(schedule)
 
 
-def _check_vae_recipe(recipe: Recipe) -> Recipe:
-    if not isinstance(recipe, Recipe) or recipe.family != "vae":
-        got = recipe.family if isinstance(recipe, Recipe) else type(recipe).__name__
-        raise ValueError(f"Expected a VAE recipe (e.g. gk.recipes.get('vae')), got {got!r}.")
-    return recipe
-
-
 def build(recipe: Recipe) -> VAE:
     """The untrained :class:`VAE` (or :class:`ConditionalVAE` when the recipe's model has
     ``num_classes``) of a recipe. Initial weights follow Keras' global seed (``train``
     sets it to the recipe's seed first); the model's own noise uses the recipe's seed."""
-    cfg = dict(_check_vae_recipe(recipe).model)
+    cfg = dict(expect(recipe, "vae").model)
     cls = ConditionalVAE if cfg.get("num_classes") else VAE
     return cls(seed=recipe.seed, **cfg)
 
