@@ -23,7 +23,6 @@ Used in chapter 04.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from genai_keras import recipes
+from genai_keras.utils import sha256_of
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "assets" / "checkpoints"
 MANIFEST = "manifest.json"
@@ -67,8 +67,8 @@ def checkpoint_path(name: str, directory: str | Path | None = None) -> Path:
 
 
 def sha256(path: str | Path) -> str:
-    """SHA-256 of a file, as hex."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """SHA-256 of a file, as hex (``genai_keras.utils.sha256_of``)."""
+    return sha256_of(path)
 
 
 # ----------------------------------------------------------------- saving / loading

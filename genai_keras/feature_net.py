@@ -25,13 +25,13 @@ Used in chapter 04 (and by every chapter that scores samples).
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from genai_keras.checks import as_images, positive_int
+from genai_keras.utils import sha256_of
 
 #: Where the shipped weights live.
 WEIGHTS_PATH = Path(__file__).resolve().parent / "assets" / "feature_net.weights.h5"
@@ -92,15 +92,6 @@ def build_classifier(dropout: float = 0.3, augment: bool = False, seed: int = 0)
     x = layers.Dropout(dropout, seed=seed + 2, name="dropout")(x)
     outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probs")(x)
     return keras.Model(inputs, outputs, name="feature_net")
-
-
-def sha256_of(path: str | Path) -> str:
-    """Return the hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def verify_weights(path: str | Path, expected: str | None = None) -> str:

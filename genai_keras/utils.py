@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -23,6 +24,16 @@ def batched(fn: Callable[..., Any], arrays: Sequence[Any], batch_size: int) -> n
     return np.concatenate([np.asarray(fn(*(None if a is None else a[i:i + batch_size]
                                            for a in arrays)))
                            for i in range(0, n, batch_size)], axis=0)
+
+
+def sha256_of(path: Any) -> str:
+    """Hex SHA-256 of a file's bytes (read in 1 MiB blocks): the shipped feature network's
+    weights and the checkpoints are checked with it."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
