@@ -1,18 +1,26 @@
-"""Benchmark: the TensorFlow-tutorial DCGAN recipe vs genai_keras' default GAN.
+"""Benchmark of chapter 03's GANs: plain DCGAN, the self-conditioned default, the TF
+tutorial recipe, and a mode-collapse demonstration over several seeds.
 
-Both are trained on the 60,000 MNIST training digits in one run on one machine: first
-the package's default GAN, exactly as its recipe ``gk.recipes.get("dcgan")`` says (the
-recipe the shipped checkpoint and notebook 03 use: all its epochs, learning rate
-decaying to 0), then the tutorial recipe for the same wall-clock time. Both are scored
-with chapter 04's metrics (FID, classifier Inception Score, precision/recall) on 10,000
-samples against the MNIST test set.
+Runs (all on the 60,000 MNIST training digits unless said, one after the other on one
+machine; every model is scored with chapter 04's metrics on 10,000 samples against the
+MNIST test set, plus the class histogram of the samples from the shipped classifier):
 
-Run (from the repository root; takes about twice the default GAN's training time)::
+* ``dcgan_plain``: the plain DCGAN recipe ``gk.recipes.get("dcgan")``, all its epochs.
+* ``genai_keras_default``: the self-conditioned GAN ``gk.recipes.get("self_conditioned_gan")``
+  (k-means clusters of the pixels instead of labels), all its epochs; with
+  ``--save-checkpoint`` its generator becomes the shipped checkpoint.
+* ``stabilised``: the same recipe, seed 1, stopped at ``dcgan_plain``'s training time.
+* ``tutorial_dcgan``: the TensorFlow tutorial's recipe for the default's training time
+  (``--tutorial``; otherwise the previous file's run is kept, as the recipe is unchanged).
+* ``collapse_plain`` / ``collapse_stabilised``: a small MLP GAN, the classic setting
+  where GANs collapse, without and with self-conditioning, same budget, several seeds:
+  the largest class's share of the samples after every epoch, and the final scores.
 
-    python benchmarks/gan.py
+Run from the repository root (about 40 minutes on a 2-core CPU)::
 
-Writes ``benchmarks/results/gan.json`` (with the recipe, ``recipe.as_dict()``, under
-``"recipe"``).
+    python benchmarks/gan.py [--save-checkpoint] [--tutorial]
+
+Writes ``benchmarks/results/gan.json``.
 """
 
 from __future__ import annotations
@@ -34,111 +42,156 @@ import keras  # noqa: E402
 import genai_keras as gk  # noqa: E402
 from genai_keras import recipes  # noqa: E402
 from genai_keras.models import gan as G  # noqa: E402
+from genai_keras.models.gan import collapse  # noqa: E402
 from genai_keras.utils import count_parameters  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "gan.json"
 
 
-def tutorial_gan(seed: int) -> tuple[G.GAN, int]:
-    """The TF tutorial recipe: its networks, Adam(1e-4) (default betas), batch 256."""
+def score(gan: G.GAN, seed: int, num_samples: int) -> dict:
+    """Chapter 04's metrics and the class histogram of ``num_samples`` samples."""
+    t = time.perf_counter()
+    samples = gan.sample(num_samples, seed=seed + 1)
+    sample_s = time.perf_counter() - t
+    scores = gk.metrics.evaluate_samples(samples)
+    hist = collapse.class_histogram(samples)
+    return {"sample_seconds_10k": round(sample_s * 10_000 / num_samples, 2),
+            **{k: (round(float(v), 4) if isinstance(v, float) else v) for k, v in scores.items()},
+            "class_histogram": [round(float(h), 4) for h in hist],
+            "max_class_fraction": round(float(hist.max()), 4)}
+
+
+def run_recipe(recipe: recipes.Recipe, num_samples: int, max_seconds: float | None = None,
+               checkpoint: bool = False) -> dict:
+    """Train a GAN recipe (``G.train``: clusters included in the time) and score it."""
+    monitor = G.GANMonitor(num_samples=16, seed=recipe.seed)
+    t = time.perf_counter()
+    gan, history = G.train(recipe, callbacks=[monitor], max_seconds=max_seconds)
+    train_s = time.perf_counter() - t
+    result = {"recipe": recipe.name, "seed": recipe.seed,
+              "generator_params": count_parameters(gan.generator),
+              "discriminator_params": count_parameters(gan.discriminator),
+              "train_seconds": round(train_s, 1),
+              "epochs_run": len(monitor.history.get("epoch_seconds", [])),
+              "last_epoch_losses": {k: round(v[-1], 4) for k, v in history.items()},
+              **score(gan, recipe.seed, num_samples)}
+    if checkpoint:  # ship this run's generator, recorded as train_checkpoints.py does
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+        from train_checkpoints import ship
+
+        ship(recipe.name, gan, {"name": recipe.name, "recipe": recipe.as_dict(), "seed": recipe.seed,
+                                "train_seconds": round(train_s, 1), "fast": False,
+                                "command": "python benchmarks/gan.py --save-checkpoint"})
+        result["checkpoint"] = recipe.name
+    print(json.dumps({k: v for k, v in result.items() if k != "class_histogram"}), flush=True)
+    return result
+
+
+def run_tutorial(budget: float, seed: int, num_samples: int) -> dict:
+    """The TF tutorial recipe (its networks, Adam(1e-4), batch 256) for ``budget`` seconds."""
+    images, _ = gk.data.load_mnist("train")
     keras.utils.set_random_seed(seed)
     gan = G.GAN(G.build_tutorial_generator(100), G.build_tutorial_discriminator(), seed=seed,
                 name="tutorial_gan")
     gan.compile(d_optimizer=keras.optimizers.Adam(1e-4, name="d_adam"),
                 g_optimizer=keras.optimizers.Adam(1e-4, name="g_adam"))
-    return gan, 256
-
-
-def default_recipe(seed: int = 0, **changes) -> recipes.Recipe:
-    """genai_keras' default DCGAN recipe, ``gk.recipes.get("dcgan")`` (never its fast
-    variant), with ``seed`` and any other :meth:`~genai_keras.recipes.Recipe.replace`
-    changes."""
-    return recipes.get("dcgan", fast=False).replace(**{"seed": seed, **changes})
-
-
-def default_gan(recipe: recipes.Recipe, num_images: int) -> tuple[G.GAN, int, int]:
-    """The compiled, untrained GAN of a recipe, built as ``gan.train(recipe)`` builds it
-    (learning rate decaying to 0 over the recipe's epochs of ``num_images`` images),
-    with the recipe's batch size and epochs."""
-    batch, epochs = recipe.batch_size, recipe.epochs
-    total_steps = epochs * -(-num_images // batch)
-    return G.build(recipe, total_steps=total_steps), batch, epochs
-
-
-def train_and_score(name: str, gan: G.GAN, batch_size: int, images: np.ndarray,
-                    budget: float | None, num_samples: int, seed: int,
-                    epochs: int = 10_000) -> dict:
-    monitor, limit = G.GANMonitor(num_samples=16, seed=seed), G.TimeLimit(budget or 1e12)
-    t0 = time.perf_counter()
-    gan.fit(images, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0,
-            callbacks=[monitor, limit])
-    train_s = time.perf_counter() - t0
-    n_images = limit.steps_done * batch_size
-    t1 = time.perf_counter()
-    samples = gan.sample(num_samples, seed=seed + 1)
-    sample_s = time.perf_counter() - t1
-    scores = gk.metrics.evaluate_samples(samples)
-    epoch_s = monitor.history.get("epoch_seconds", [])
-    steps_per_epoch = -(-len(images) // batch_size)
-    full_epochs = epoch_s[:-1] if limit.steps_done % steps_per_epoch else epoch_s
-    result = {
-        "name": name,
-        "generator_params": count_parameters(gan.generator),
-        "discriminator_params": count_parameters(gan.discriminator),
-        "batch_size": batch_size,
-        "train_seconds": round(train_s, 1),
-        "steps": limit.steps_done,
-        "epochs": round(n_images / len(images), 2),
-        "epoch_seconds": [round(s, 1) for s in full_epochs],
-        "images_per_second": round(n_images / train_s, 1),
-        "sample_seconds_10k": round(sample_s * 10_000 / num_samples, 2),
-        "last_epoch_losses": {k: round(v[-1], 4) for k, v in monitor.history.items()
-                              if k != "epoch_seconds"},
-        **{k: (round(float(v), 4) if isinstance(v, float) else v) for k, v in scores.items()},
-    }
+    limit = G.TimeLimit(budget)
+    t = time.perf_counter()
+    gan.fit(images, epochs=10_000, batch_size=256, shuffle=True, verbose=0, callbacks=[limit])
+    result = {"name": "TF tutorial DCGAN", "train_seconds": round(time.perf_counter() - t, 1),
+              "steps": limit.steps_done, "batch_size": 256, **score(gan, seed, num_samples)}
     print(json.dumps(result), flush=True)
     return result
 
 
+def run_collapse(seeds: list[int], num_samples: int) -> dict:
+    """The mode-collapse demonstration: plain vs self-conditioned MLP GAN, per seed."""
+    out = {}
+    for variant in ("plain", "stabilised"):
+        per_seed = []
+        for seed in seeds:
+            r = collapse.run(self_conditioned=variant == "stabilised", seed=seed,
+                             num_samples=num_samples)
+            print(json.dumps({"variant": variant, **{k: v for k, v in r.items()
+                                                     if k != "class_histogram"}}), flush=True)
+            per_seed.append(r)
+        summary = {}
+        for key in ("fid", "is_mean", "precision", "recall", "max_class_fraction", "train_seconds"):
+            values = np.array([r[key] for r in per_seed], dtype=float)
+            summary[key] = {"mean": round(float(values.mean()), 4), "std": round(float(values.std()), 4)}
+        out[f"collapse_{variant}"] = {"setting": collapse.SETTING, "seeds": seeds,
+                                      "summary": summary, "per_seed": per_seed}
+    return out
+
+
+def summarise(runs: dict) -> dict:
+    """The issue's targets, checked on the runs present."""
+    out: dict = {}
+    d, t, s = (runs.get(k) for k in ("genai_keras_default", "tutorial_dcgan", "stabilised"))
+    if d:
+        out.update(default_train_seconds=d["train_seconds"],
+                   default_within_10_minutes=d["train_seconds"] <= 600,
+                   default_is_at_least_8_5=d["is_mean"] >= 8.5, default_fid_at_most_40=d["fid"] <= 40,
+                   default_is_at_least_9=d["is_mean"] >= 9.0)
+        if t:
+            out.update(tutorial_train_seconds=t["train_seconds"],
+                       default_fid_lower_than_tutorial=d["fid"] < t["fid"])
+    if s:
+        out.update(stabilised_is_at_least_8=s["is_mean"] >= 8.0,
+                   stabilised_max_class_at_most_0_2=s["max_class_fraction"] <= 0.2)
+    for v in ("plain", "stabilised"):
+        c = runs.get(f"collapse_{v}")
+        if c:
+            out[f"collapse_{v}_max_class_mean"] = c["summary"]["max_class_fraction"]["mean"]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--budget", type=float, default=None,
-                    help="train both for this many seconds instead (default: the tutorial "
-                         "gets the default GAN's measured training time)")
     ap.add_argument("--samples", type=int, default=10_000)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2],
+                    help="seeds of the collapse demonstration")
+    ap.add_argument("--save-checkpoint", action="store_true",
+                    help="ship the default run's generator as the self_conditioned_gan checkpoint")
+    ap.add_argument("--tutorial", action="store_true",
+                    help="rerun the tutorial recipe (default: keep the previous file's run)")
+    ap.add_argument("--only", nargs="*", default=None,
+                    help="rerun only these runs and keep the others from the previous file")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
 
-    recipe = default_recipe(args.seed)
-    images, _ = gk.data.load_mnist("train", limit=recipe.limit)
+    previous = json.loads(args.out.read_text()) if args.out.is_file() else {}
+    runs = dict(previous.get("runs", {}))
+    wanted = set(args.only) if args.only is not None else {
+        "dcgan_plain", "genai_keras_default", "stabilised", "collapse"}
+    if args.tutorial:
+        wanted.add("tutorial_dcgan")
+    default = recipes.get("self_conditioned_gan", fast=False)
+    if "dcgan_plain" in wanted:
+        runs["dcgan_plain"] = run_recipe(recipes.get("dcgan", fast=False), args.samples)
+    if "genai_keras_default" in wanted:
+        runs["genai_keras_default"] = run_recipe(default, args.samples,
+                                                 checkpoint=args.save_checkpoint)
+    if "stabilised" in wanted:
+        runs["stabilised"] = run_recipe(default.replace(seed=1), args.samples,
+                                        max_seconds=runs["dcgan_plain"]["train_seconds"])
+    if "tutorial_dcgan" in wanted:
+        runs["tutorial_dcgan"] = run_tutorial(runs["genai_keras_default"]["train_seconds"], 0,
+                                              args.samples)
+    if "collapse" in wanted:
+        runs.update(run_collapse(args.seeds, args.samples))
+
     record = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "keras": keras.__version__, "backend": keras.backend.backend()},
         "date_utc": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()),
         "num_samples": args.samples,
-        "recipe": recipe.as_dict(),
-    }
-    gan, batch, epochs = default_gan(recipe, len(images))
-    runs = {"genai_keras_default": train_and_score(
-        "genai_keras default DCGAN", gan, batch, images, args.budget, args.samples, args.seed,
-        epochs=epochs)}
-    budget = args.budget or runs["genai_keras_default"]["train_seconds"]
-    record["budget_seconds"] = round(budget, 1)
-    tutorial, tutorial_batch = tutorial_gan(args.seed)
-    runs["tutorial_dcgan"] = train_and_score("TF tutorial DCGAN", tutorial, tutorial_batch, images,
-                                             budget, args.samples, args.seed)
-    record["runs"] = {"tutorial_dcgan": runs["tutorial_dcgan"],
-                      "genai_keras_default": runs["genai_keras_default"]}
-    test, _ = gk.data.load_mnist("test")
-    record["reference_mnist_test_is"] = round(float(gk.metrics.inception_score(test)[0]), 3)
-    d, t = runs["genai_keras_default"], runs["tutorial_dcgan"]
-    record["summary"] = {
-        "default_train_seconds": d["train_seconds"],
-        "default_is_at_least_9": d["is_mean"] >= 9.0,
-        "default_within_10_minutes": d["train_seconds"] <= 600,
-        "default_fid_lower_than_tutorial": d["fid"] < t["fid"],
-        "speedup_images_per_second": round(d["images_per_second"] / t["images_per_second"], 2),
+        "recipes": {"genai_keras_default": default.as_dict(),
+                    "dcgan_plain": recipes.get("dcgan", fast=False).as_dict()},
+        "reference_mnist_test_is": round(float(gk.metrics.inception_score(
+            gk.data.load_mnist("test")[0])[0]), 3),
+        "runs": runs,
+        "summary": summarise(runs),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(record, indent=2) + "\n")

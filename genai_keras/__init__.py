@@ -21,6 +21,7 @@ _SUBMODULES = (
     "config",
     "data",
     "display",
+    "distributed",
     "distributions",
     "feature_net",
     "metrics",

@@ -38,7 +38,8 @@ CHECKPOINT_DIR = Path(__file__).resolve().parent / "assets" / "checkpoints"
 MANIFEST = "manifest.json"
 #: The comparison models, in table order (each is a recipe of :mod:`genai_keras.recipes`).
 MODELS: tuple[str, ...] = ("independent_bernoulli", "bernoulli_mixture", "vae",
-                           "conditional_vae", "dcgan", "wgan_gp", "conditional_gan")
+                           "conditional_vae", "dcgan", "wgan_gp", "self_conditioned_gan",
+                           "conditional_gan")
 #: How each family's likelihood is computed for the table (None: the family has none).
 LIKELIHOOD = {"pixel": "exact", "vae": "iwae", "gan": None}
 REGENERATE = "python scripts/train_checkpoints.py --force"

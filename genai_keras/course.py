@@ -4,9 +4,10 @@
 
 Instructors use it to check a machine before a workshop: each chapter runs top to
 bottom with nbclient in a fresh kernel, the executed notebook (and an HTML copy) is
-written to DIR, and a table of chapter, status and wall time is printed. A failing
-chapter is reported with its failing cell and the others still run; the exit status
-is non-zero if any failed.
+written to DIR, and a table of chapter, status and wall time is printed. While a
+chapter runs, one line per code cell says which cell started and when (seconds since
+the chapter began; ``--no-progress`` turns this off). A failing chapter is reported with
+its failing cell and the others still run; the exit status is non-zero if any failed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,15 +81,63 @@ def _first_error(nb) -> str:
     return ""
 
 
-def run_chapter(path: Path, out_dir: Path, timeout: int = 1800, html: bool = True) -> ChapterResult:
-    """Execute one notebook in a fresh kernel; write the executed copy (and HTML) to ``out_dir``."""
+def _kernel_config():
+    """Settings for the kernels the runner starts: encrypted local transport.
+
+    ipykernel 7 logs "Kernel is running over TCP without encryption ..." to the runner's
+    terminal for every kernel that listens on TCP without CurveZMQ keys. Recent
+    jupyter_client versions (8.10 here) can hand the kernel such keys when its kernelspec
+    says it accepts them (``transport_encryption="auto"``), which removes the cause of the
+    warning rather than hiding it. Where jupyter_client lacks the option or pyzmq was
+    built without CurveZMQ, the defaults are kept (and the kernel may still warn).
+    """
+    import zmq
+    from jupyter_client import AsyncKernelManager
+    from traitlets.config import Config
+
+    if zmq.has("curve") and "transport_encryption" in AsyncKernelManager.class_trait_names():
+        return Config({"KernelManager": {"transport_encryption": "auto"}})
+    return Config()
+
+
+class _Progress:
+    """nbclient hook (``on_cell_execute``): one line as each code cell starts.
+
+    The line names the chapter, the cell (k of n code cells), the seconds since the
+    chapter started and the cell's first line of code.
+    """
+
+    def __init__(self, nb, chapter: str, echo: Callable[..., None]):
+        self.code_cells = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+        self.chapter, self.echo = chapter, echo
+        self.start = time.perf_counter()
+
+    def __call__(self, cell, cell_index: int, **_: object) -> None:
+        lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
+        code = [line for line in lines if not line.startswith("#")]
+        first = (code or lines or [""])[0]
+        number = self.code_cells.index(cell_index) + 1 if cell_index in self.code_cells else "?"
+        elapsed = time.perf_counter() - self.start
+        self.echo(f"  [{self.chapter}] cell {number}/{len(self.code_cells)} at {elapsed:6.1f}s: "
+                  f"{first[:70]}", flush=True)
+
+
+def run_chapter(path: Path, out_dir: Path, timeout: int = 1800, html: bool = True,
+                progress: Callable[..., None] | None = None) -> ChapterResult:
+    """Execute one notebook in a fresh kernel; write the executed copy (and HTML) to ``out_dir``.
+
+    ``progress``: a ``print``-like function that gets one line per code cell as it starts
+    (None: silent).
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", config=_kernel_config(),
                             resources={"metadata": {"path": str(path.parent)}})
+    if progress is not None:
+        client.on_cell_execute = _Progress(nb, path.name[:2], progress)
     start = time.perf_counter()
     error = ""
     try:
@@ -125,8 +175,11 @@ def format_table(results: list[ChapterResult]) -> str:
 
 
 def run_notebooks(notebook_dir: Path, out_dir: Path, fast: bool = False, only: list[str] | None = None,
-                  timeout: int = 1800, html: bool = True, echo=print) -> list[ChapterResult]:
-    """Run the chapters in order; every chapter runs even if an earlier one failed."""
+                  timeout: int = 1800, html: bool = True, echo: Callable[..., None] = print,
+                  progress: bool = True) -> list[ChapterResult]:
+    """Run the chapters in order; every chapter runs even if an earlier one failed.
+
+    ``echo`` prints the runner's lines (with ``progress``, also one per code cell)."""
     chapters = find_chapters(notebook_dir, only)
     saved = {k: os.environ.get(k) for k in ("GENAI_KERAS_FAST", "TF_CPP_MIN_LOG_LEVEL")}
     os.environ["GENAI_KERAS_FAST"] = "1" if fast else "0"  # kernels inherit the environment
@@ -135,7 +188,8 @@ def run_notebooks(notebook_dir: Path, out_dir: Path, fast: bool = False, only: l
     try:
         for path in chapters:
             echo(f"running {path.name} ({'fast' if fast else 'full'} mode) ...", flush=True)
-            results.append(run_chapter(path, out_dir, timeout=timeout, html=html))
+            results.append(run_chapter(path, out_dir, timeout=timeout, html=html,
+                                       progress=echo if progress else None))
             echo(f"  {results[-1].status} in {results[-1].seconds:.1f}s", flush=True)
     finally:
         for key, value in saved.items():
@@ -160,11 +214,14 @@ def main(argv: list[str] | None = None) -> int:
                      help="folder of chapter notebooks (default: ./notebooks)")
     run.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell (default 1800)")
     run.add_argument("--no-html", action="store_true", help="skip the HTML copies")
+    run.add_argument("--no-progress", action="store_true",
+                     help="no line per cell, only one per chapter")
     args = parser.parse_args(argv)
 
     try:
         results = run_notebooks(args.notebooks or default_notebook_dir(), args.out, fast=args.fast,
-                                only=args.only, timeout=args.timeout, html=not args.no_html)
+                                only=args.only, timeout=args.timeout, html=not args.no_html,
+                                progress=not args.no_progress)
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -259,7 +259,11 @@ def binarize_dynamic(images, seed_generator=None):
     """
     import keras
 
-    noise = keras.random.uniform(keras.ops.shape(images), seed=seed_generator)
+    from genai_keras import backend
+
+    # Drawn per example as on one device, also when replicas share the batch (chapter 08).
+    noise = backend.draw_for_replica(lambda shape: keras.random.uniform(
+        shape, seed=seed_generator), keras.ops.shape(images))
     return keras.ops.cast(keras.ops.less(noise, images), images.dtype)
 
 

@@ -113,7 +113,8 @@ class Recipe:
 
 
 _GAN_MODEL = dict(loss="nonsaturating", label_smoothing=0.0, d_steps=1, ema_decay=0.999,
-                  latent_dim=64, g_channels=64, d_channels=32, conditional=False)
+                  latent_dim=64, g_channels=64, d_channels=32, conditional=False,
+                  clusters=None, spectral_norm=False)
 _GAN_ADAM = dict(learning_rate=5e-4, beta_1=0.5, beta_2=0.999, decay_to_zero=True)
 _VAE_32 = dict(latent_dim=32, encoder_filters=(32, 64), decoder_filters=(64, 32),
                hidden_units=256, decoder_hidden_units=256, beta=1.0, dynamic_binarization=True)
@@ -150,6 +151,12 @@ _RECIPES = [
     Recipe("conditional_gan", "gan", "Conditional GAN", "03",
            model=dict(_GAN_MODEL, conditional=True),
            optimizer=dict(_GAN_ADAM), batch_size=128, epochs=6),
+    # Self-conditioning (Liu et al., 2020): a conditional GAN on 50 k-means clusters of the
+    # pixels, sampled unconditionally with the clusters' frequencies; no label is used.
+    # Chapter 03's answer to mode collapse and blurred strokes (benchmarks/gan.py).
+    Recipe("self_conditioned_gan", "gan", "Self-conditioned GAN (50 clusters)", "03",
+           model=dict(_GAN_MODEL, clusters=50), optimizer=dict(_GAN_ADAM), batch_size=128,
+           epochs=10),
     Recipe("char_transformer", "text", "Character transformer", "05",
            model=dict(context_length=64, embed_dim=128, num_heads=4, num_layers=4, dropout=0.0,
                       tie_weights=True),

@@ -68,6 +68,29 @@ def write_readme(directory: Path, manifest: dict) -> None:
     (directory / "README.md").write_text("\n".join(lines) + "\n")
 
 
+def ship(name: str, model, record: dict, directory: Path = ck.CHECKPOINT_DIR) -> dict:
+    """Save a model trained from recipe ``name`` as the shipped checkpoint and record it
+    in the manifest and README (``record``: ``ck.train``'s, or the same keys from a
+    benchmark that trained the recipe)."""
+    path = ck.checkpoint_path(name, directory)
+    ck.save(name, model, path)
+    record = dict(record)
+    record.update(parameters=ck.num_parameters(model), file=path.name,
+                  file_kib=round(path.stat().st_size / 1024), sha256=ck.sha256(path),
+                  command=record.get("command", f"{COMMAND} --force {name}"),
+                  made=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
+                  keras=keras.__version__, backend=keras.backend.backend(),
+                  cpu_count=os.cpu_count())
+    manifest = ck.read_manifest(directory)
+    manifest[name] = record
+    manifest = {k: manifest[k] for k in ck.MODELS if k in manifest}  # table order
+    (directory / ck.MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    write_readme(directory, manifest)
+    print(f"{name}: {record['train_seconds']:.0f} s, {record['parameters']:,} parameters, "
+          f"{record['file_kib']} KiB, {ck.recipes.Recipe(**record['recipe']).describe()}", flush=True)
+    return record
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="models to train (default: all missing)")
@@ -76,7 +99,6 @@ def main(argv: list[str] | None = None) -> int:
 
     directory = ck.CHECKPOINT_DIR
     directory.mkdir(parents=True, exist_ok=True)
-    manifest = ck.read_manifest(directory)
     names = args.names or list(ck.MODELS)
     for name in names:
         path = ck.checkpoint_path(name, directory)
@@ -84,20 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: present, skipped")
             continue
         model, record = ck.train(name, fast=False)
-        ck.save(name, model, path)
-        record.update(parameters=ck.num_parameters(model), file=path.name,
-                      file_kib=round(path.stat().st_size / 1024), sha256=ck.sha256(path),
-                      command=f"{COMMAND} --force {name}",
-                      made=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
-                      keras=keras.__version__, backend=keras.backend.backend(),
-                      cpu_count=os.cpu_count())
-        manifest[name] = record
-        # Keep the table order of ck.MODELS.
-        manifest = {k: manifest[k] for k in ck.MODELS if k in manifest}
-        (directory / ck.MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-        write_readme(directory, manifest)
-        print(f"{name}: {record['train_seconds']:.0f} s, {record['parameters']:,} parameters, "
-              f"{record['file_kib']} KiB, {ck.recipes.Recipe(**record['recipe']).describe()}", flush=True)
+        ship(name, model, record, directory)
     total = sum(p.stat().st_size for p in directory.iterdir() if p.suffix in (".npz", ".h5"))
     print(f"checkpoints in {directory}: {total / 2**20:.1f} MiB in total")
     return 0

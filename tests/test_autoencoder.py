@@ -31,6 +31,27 @@ def test_encoder_decoder_shapes_and_names():
         enc(x)
 
 
+def test_decoder_resizes_then_convolves():
+    """No stride-2 transposed convolutions (a checkerboard): upsampling, then convolutions."""
+    for filters, names in (((8, 4), ["dec_conv1", "dec_logits"]),
+                           ((8, 4, 4), ["dec_conv1", "dec_conv2", "dec_logits"])):
+        dec = A.ConvDecoder(latent_dim=3, filters=filters)
+        dec.build((None, 3))
+        layers = [layer for layer in dec._flatten_layers(include_self=False)]
+        assert not any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in layers)
+        kernels = [w.path.split("/")[1] for w in dec.weights if w.path.endswith("kernel")]
+        assert kernels == ["dec_project"] + names
+    # A ones kernel on a constant map: every interior output pixel gets the same weight,
+    # while a 3x3, stride-2 transposed convolution gives 1, 2 or 4 taps (the checkerboard).
+    constant = np.ones((1, 6, 6, 1), np.float32)
+    resized = keras.layers.Conv2D(1, 3, padding="same", use_bias=False, kernel_initializer="ones")(
+        keras.layers.UpSampling2D(2)(constant))
+    np.testing.assert_array_equal(ops.convert_to_numpy(resized)[0, 3:9, 3:9, 0], 9.0)
+    transposed = keras.layers.Conv2DTranspose(1, 3, strides=2, padding="same", use_bias=False,
+                                              kernel_initializer="ones")(constant)
+    assert set(np.unique(ops.convert_to_numpy(transposed)[0, 3:9, 3:9, 0])) == {1.0, 2.0, 4.0}
+
+
 def test_bernoulli_nll_matches_numpy():
     rng = np.random.default_rng(1)
     t = rng.random((2, 28, 28, 1)).astype(np.float32)

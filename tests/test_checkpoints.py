@@ -20,7 +20,8 @@ from genai_keras.protocol import GenerativeModel
 def test_recipe_names_and_families():
     assert list(recipes.RECIPES) == [
         "independent_bernoulli", "bernoulli_mixture", "autoencoder", "vae_2d", "vae", "vae_long",
-        "conditional_vae", "dcgan", "wgan_gp", "conditional_gan", "char_transformer"]
+        "conditional_vae", "dcgan", "wgan_gp", "conditional_gan", "self_conditioned_gan",
+        "char_transformer"]
     for name, recipe in recipes.RECIPES.items():
         assert recipe.name == name and recipe.family in recipes.FAMILIES and not recipe.fast
         assert recipe.describe().startswith(f"{name}: ")

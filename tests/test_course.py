@@ -54,3 +54,41 @@ def test_bad_arguments(chapters, tmp_path, capsys):
     assert "No chapter 07" in capsys.readouterr().err
     assert course.main(["run-notebooks", "--notebooks", str(tmp_path / "missing")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_progress_lines_and_no_kernel_transport_warning(chapters, tmp_path, capfd):
+    """One line per code cell (chapter, cell k of n, elapsed seconds, first code line), and
+    nothing from the kernels' own logs: ipykernel's "Kernel is running over TCP without
+    encryption" reached this terminal (the kernel inherits it) before the runner gave its
+    kernels CurveZMQ keys."""
+    status = course.main(["run-notebooks", "--only", "00", "02", "--notebooks", str(chapters),
+                          "--out", str(tmp_path / "out"), "--no-html"])
+    out, err = capfd.readouterr()
+    assert status == 0
+    assert "without encryption" not in out + err
+    assert "WARNING" not in err
+    lines = [line for line in out.splitlines() if line.strip().startswith("[")]
+    assert len(lines) == 3  # two cells of chapter 00, one of chapter 02
+    assert lines[0].strip().startswith("[00] cell 1/2 at") and lines[0].endswith(": import os")
+    assert lines[1].endswith(": print('fast', os.environ['GENAI_KERAS_FAST'])")
+    assert lines[2].strip().startswith("[02] cell 1/1 at") and lines[2].endswith(": print(6 * 7)")
+
+
+def test_no_progress_flag(chapters, tmp_path, capsys):
+    course.main(["run-notebooks", "--only", "02", "--notebooks", str(chapters),
+                 "--out", str(tmp_path / "out"), "--no-html", "--no-progress"])
+    out = capsys.readouterr().out
+    assert "running 02_after.ipynb" in out and "cell 1/1" not in out
+
+
+def test_progress_skips_comment_lines():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# title"),
+                nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\n\nx = 1  # note"),
+                nbformat.v4.new_code_cell("# only a comment")]
+    printed = []
+    hook = course._Progress(nb, "04", lambda line, **_: printed.append(line))
+    hook(cell=nb.cells[1], cell_index=1)
+    hook(cell=nb.cells[2], cell_index=2)
+    assert printed[0].startswith("  [04] cell 1/2 at") and printed[0].endswith(": x = 1  # note")
+    assert printed[1].startswith("  [04] cell 2/2 at") and printed[1].endswith(": # only a comment")

@@ -154,6 +154,31 @@ def test_kid_matches_a_direct_computation():
     assert mean == pytest.approx(expected, rel=1e-4) and std == 0.0
 
 
+def test_kid_by_degree_adds_up_to_kid_and_matches_a_direct_computation():
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(size=(300, 5)) + 1.0, rng.gamma(2.0, size=(300, 5))
+    terms = metrics.kid_by_degree(a, b, num_subsets=4, subset_size=200, seed=3)
+    mean, _ = metrics.kid_from_features(a, b, num_subsets=4, subset_size=200, seed=3)
+    assert sorted(terms) == [1, 2, 3]
+    assert sum(terms.values()) == pytest.approx(mean, rel=1e-4)
+    # one subset holding every row: the unbiased MMD^2 of each kernel (x.y/d)^p, weighted 3, 3, 1
+    m = metrics.MIN_SAMPLES_KID
+    a, b = a[:m], b[:m]
+    terms = metrics.kid_by_degree(a, b, num_subsets=1, subset_size=m)
+    for degree, weight in [(1, 3), (2, 3), (3, 1)]:
+        k = lambda x, y: (x @ y.T / 5) ** degree  # noqa: E731
+        kaa, kbb, kab = k(a, a), k(b, b), k(a, b)
+        expected = (((kaa.sum() - np.trace(kaa)) + (kbb.sum() - np.trace(kbb))) / (m * (m - 1))
+                    - 2 * kab.mean())
+        assert terms[degree] == pytest.approx(weight * expected, rel=1e-6)  # features are float32
+    # the degree-1 term compares means: a shift of the mean shows up there first
+    same = metrics.kid_by_degree(a, rng.normal(size=(m, 5)) + 1.0, num_subsets=1)
+    shifted = metrics.kid_by_degree(a, rng.normal(size=(m, 5)) + 2.0, num_subsets=1)
+    assert shifted[1] > 0.5 > abs(same[1])
+    with pytest.raises(ValueError, match="features"):
+        metrics.kid_by_degree(np.zeros((200, 3)), np.zeros((200, 4)))
+
+
 # ------------------------------------------------------------------ Inception Score
 
 def test_inception_score_of_real_digits_and_of_one_repeated_digit(halves):

@@ -19,6 +19,13 @@ and two helpers: :func:`compile_function` (XLA-compile a small inference functio
 the backend allows it) and :func:`default_jit_compile` (what ``compile(jit_compile=...)``
 should be on this backend).
 
+Training on several devices (:mod:`genai_keras.distributed`, the appendix chapter 08)
+uses four more: :func:`list_devices`, :func:`data_parallel_scope` (Keras'
+``DataParallel`` on JAX, ``tf.distribute.MirroredStrategy`` on TensorFlow, a clear error
+on PyTorch), :func:`scale_loss_for_replicas` and :func:`draw_for_replica` (what a model's
+loss and noise need when replicas share a batch); :func:`simulate_cpu_devices` splits a
+CPU into several devices for tests.
+
 Models that train through ``compute_loss`` (the VAEs, the text transformer) need none
 of this: Keras' own trainers differentiate them on every backend.
 """
@@ -32,6 +39,14 @@ from typing import Any
 import keras
 
 BACKENDS = ("tensorflow", "jax", "torch")
+#: The backends with a data-parallel API (:func:`data_parallel_scope`).
+DATA_PARALLEL_BACKENDS = ("jax", "tensorflow")
+#: Why :func:`data_parallel_scope` refuses the other backends (PyTorch).
+NO_DATA_PARALLEL = (
+    "Keras' PyTorch backend has no data-parallel API that genai_keras can use: "
+    "keras.distribution (DataParallel, ModelParallel) is implemented for JAX, and "
+    "TensorFlow has tf.distribute.MirroredStrategy. Start Python or Jupyter with "
+    "KERAS_BACKEND=jax or KERAS_BACKEND=tensorflow to train on several devices.")
 
 
 def name() -> str:
@@ -98,6 +113,69 @@ def default_jit_compile() -> bool:
     """What ``Model.compile(jit_compile=...)`` should be here: XLA on TensorFlow and JAX;
     off on PyTorch (``torch.compile`` costs more than it saves for these small models)."""
     return name() in ("tensorflow", "jax")
+
+
+def list_devices() -> list[str]:
+    """The accelerators this backend can train on (the CPU when there are none)."""
+    return list(_impl().list_devices())
+
+
+def data_parallel_scope(num_devices: int | None = None):
+    """A context manager in which a model is built, compiled and ``fit`` data-parallel.
+
+    Every device holds a copy of the weights and processes ``batch_size / num_devices``
+    examples of each batch; the gradients are combined before the update, so training
+    follows the same path as on one device with the same global batch.
+
+    Args:
+        num_devices: how many of :func:`list_devices` to use (None: all).
+
+    Raises:
+        ValueError: more devices than there are, or fewer than one.
+        NotImplementedError: on PyTorch (the message says what to use instead).
+    """
+    if name() not in DATA_PARALLEL_BACKENDS:
+        raise NotImplementedError(NO_DATA_PARALLEL)
+    impl = _impl()
+    available = impl.list_devices()
+    count = len(available) if num_devices is None else num_devices
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= len(available):
+        raise ValueError(f"num_devices must be an integer from 1 to {len(available)} (the devices "
+                         f"{name()} sees: {', '.join(available)}), got {num_devices!r}.")
+    return impl.data_parallel_scope(count)
+
+
+def scale_loss_for_replicas(loss: Any) -> Any:
+    """A model's mean loss as its share of the update when several replicas each see part
+    of the batch (``tf.distribute``: divided by the number of replicas); unchanged
+    elsewhere. ``compute_loss`` overrides call it on their result, as Keras' own losses do."""
+    return _impl().scale_loss_for_replicas(loss)
+
+
+def draw_for_replica(draw: Callable[[tuple], Any], shape: Sequence[Any]) -> Any:
+    """``draw(shape)``: random numbers for a batch of ``shape[0]`` examples, such that
+    replicas sharing a batch together draw what one device draws for the whole of it.
+
+    ``draw`` samples with a ``keras.random.SeedGenerator`` (e.g. ``lambda s:
+    keras.random.normal(s, seed=self.seed_generator)``). Under ``tf.distribute`` every
+    replica would start from the same seed state and draw identical numbers for different
+    examples; there each replica draws for the whole batch and keeps its own rows. JAX
+    runs one program over the whole batch and needs nothing.
+    """
+    return _impl().draw_for_replica(draw, tuple(shape))
+
+
+def simulate_cpu_devices(count: int) -> None:
+    """Make the CPU appear as ``count`` devices, to try data parallelism without accelerators.
+
+    TensorFlow: call it before anything runs (it splits the CPU into logical devices);
+    JAX: it checks the count, which JAX reads from ``XLA_FLAGS`` when it starts.
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"count must be a positive integer, got {count!r}.")
+    if name() not in DATA_PARALLEL_BACKENDS:
+        raise NotImplementedError(NO_DATA_PARALLEL)
+    _impl().simulate_cpu_devices(count)
 
 
 class OptimizerPair:

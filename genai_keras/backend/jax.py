@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import keras
 from keras import StatelessScope
 from keras.src.backend.common.stateless_scope import get_stateless_scope
 
@@ -78,3 +79,37 @@ def train_step(model, step, state, data):
 
 def compile_function(fn):
     return fn
+
+
+# ---------------------------------------------------------------- several devices
+def list_devices():
+    """The devices Keras' distribution API sees (``"cpu:0"``, ``"gpu:0"``, ...)."""
+    return keras.distribution.list_devices()
+
+
+def simulate_cpu_devices(count):
+    """Check that the CPU shows ``count`` devices. JAX fixes its devices when it starts, from
+    ``XLA_FLAGS=--xla_force_host_platform_device_count=N`` (set before Python starts, as
+    :func:`genai_keras.distributed.compare_to_single_device` does for its subprocesses)."""
+    found = len(jax.devices("cpu"))
+    if found < count:
+        raise RuntimeError(f"JAX sees {found} CPU device(s), not {count}: start Python with "
+                           f"XLA_FLAGS=--xla_force_host_platform_device_count={count}.")
+
+
+def data_parallel_scope(num_devices):
+    """Keras' own data parallelism: ``keras.distribution.DataParallel`` over the first
+    ``num_devices`` devices. Its ``scope()`` sets it as the global distribution
+    (``keras.distribution.set_distribution``) until the block ends: variables created
+    inside are replicated on every device and ``fit`` splits each batch between them."""
+    distribution = keras.distribution.DataParallel(devices=list_devices()[:num_devices])
+    return distribution.scope()
+
+
+def scale_loss_for_replicas(loss):
+    # One program sees the whole batch (XLA splits it): the mean needs no correction.
+    return loss
+
+
+def draw_for_replica(draw, shape):
+    return draw(shape)

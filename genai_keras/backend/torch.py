@@ -31,3 +31,18 @@ def train_step(model, step, data):
 
 def compile_function(fn):
     return fn
+
+
+# ---------------------------------------------------------------- several devices
+def list_devices():
+    if torch.cuda.is_available():
+        return [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    return ["cpu"]
+
+
+def scale_loss_for_replicas(loss):
+    return loss
+
+
+def draw_for_replica(draw, shape):
+    return draw(shape)

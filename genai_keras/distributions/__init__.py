@@ -23,7 +23,8 @@ Each group lives in its own submodule (:mod:`.log_prob`, :mod:`.sampling`,
 :mod:`.kl`, :mod:`.fitting`; shared argument checks in :mod:`._checks`) and is
 re-exported here: write ``gk.distributions.<name>``.
 
-Used in chapters 01 (distributions, pixel models), 02 (VAE loss) and 03.
+Used in chapters 01 (distributions, pixel models), 02 (VAE loss) and 05 (categorical
+next-character distributions).
 """
 
 from __future__ import annotations

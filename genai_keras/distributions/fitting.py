@@ -1,6 +1,6 @@
 """Maximum-likelihood fits in closed form (NumPy): normal, Bernoulli, Poisson, categorical.
 
-Used in chapters 01 and 03 (unigram model).
+Used in chapters 01 and 05 (unigram model).
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def fit_categorical(x: Any, num_classes: int, pseudo_count: float = 0.0) -> np.n
 
     :math:`\hat\pi_c = \frac{n_c + a}{n + K a}`.
 
-    Used in chapter 01 and 03 (unigram model).
+    Used in chapters 01 and 05 (unigram model).
 
     Args:
         x: integer class indices in [0, num_classes), any shape (flattened).

@@ -1,7 +1,8 @@
 """Log-probabilities (element-wise, in nats) of the normal, Bernoulli, Poisson and
 categorical distributions, with ``keras.ops``; and :func:`bits_per_dim`.
 
-Used in chapters 01 (distributions, pixel models), 02 (VAE loss) and 03.
+Used in chapters 01 (distributions, pixel models), 02 (VAE loss) and 05 (next-character
+loss).
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ def categorical_log_prob(x: Any, logits: Any = None, *, probs: Any = None):
 
     .. math:: \log P(X=c) = \ell_c - \log\sum_j e^{\ell_j} \quad(\text{log-softmax})
 
-    Used in chapters 01 and 03 (a language model's next-token loss is this, negated).
+    Used in chapters 01 and 05 (a language model's next-token loss is this, negated).
 
     Args:
         x: integer class indices in [0, K), shape ``batch``.

@@ -1,6 +1,6 @@
 """Sampling with ``keras.random`` and a seed: normal, Bernoulli, Poisson, categorical.
 
-Used in chapters 01, 02 (the reparameterisation trick) and 03 (next-token sampling).
+Used in chapters 01, 02 (the reparameterisation trick) and 05 (next-token sampling).
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def categorical_sample(logits: Any = None, num_samples: int = 1, seed: Any = Non
                        probs: Any = None):
     """Draw class indices from rows of logits (or probabilities).
 
-    Used in chapters 01 and 03 (next-token sampling).
+    Used in chapters 01 and 05 (next-token sampling).
 
     Args:
         logits: shape ``(K,)`` or ``(batch, K)``; or ``probs=`` of the same shape.

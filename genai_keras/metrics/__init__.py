@@ -10,7 +10,8 @@ on other data sets (different features, different scale).
 - FID (Heusel et al., 2017): Frechet distance between Gaussians fitted to the two
   feature sets. Lower is better; biased upwards for small samples.
 - KID (Binkowski et al., 2018): unbiased estimate of the squared MMD with the cubic
-  polynomial kernel ``k(x, y) = (x.y / d + 1)^3``, averaged over random subsets.
+  polynomial kernel ``k(x, y) = (x.y / d + 1)^3``, averaged over random subsets;
+  :func:`kid_by_degree` splits it into the kernel's degree-1, 2 and 3 terms.
 - Inception Score (Salimans et al., 2016): ``exp E_x KL(p(y|x) || p(y))``; between 1
   and the number of classes (10); higher means confident and varied predictions.
 - Precision / recall (Kynkaanniemi et al., 2019): the fraction of generated samples
@@ -40,7 +41,7 @@ from genai_keras.metrics.frechet import (feature_statistics, fid, fid_from_featu
 from genai_keras.metrics.inception import inception_score, inception_score_from_probs
 from genai_keras.metrics.inputs import (FID_BIAS_SAMPLES, MIN_SAMPLES_FID, MIN_SAMPLES_KID,
                                         STANDARD_SAMPLES)
-from genai_keras.metrics.kernel_distance import kid, kid_from_features
+from genai_keras.metrics.kernel_distance import kid, kid_by_degree, kid_from_features
 from genai_keras.metrics.manifold import knn_radii, precision_recall, precision_recall_from_features
 from genai_keras.metrics.reference import (CACHE_ENV_VAR, cache_dir, mnist_test_features,
                                            mnist_test_statistics)
@@ -49,6 +50,7 @@ from genai_keras.metrics.reference import _mnist_test_reference  # noqa: F401 (t
 __all__ = ["CACHE_ENV_VAR", "CORRUPTIONS", "FID_BIAS_SAMPLES", "MIN_SAMPLES_FID",
            "MIN_SAMPLES_KID", "STANDARD_SAMPLES", "cache_dir", "corrupt", "evaluate_samples",
            "feature_statistics", "fid", "fid_from_features", "frechet_distance",
-           "inception_score", "inception_score_from_probs", "kid", "kid_from_features",
+           "inception_score", "inception_score_from_probs", "kid", "kid_by_degree",
+           "kid_from_features",
            "knn_radii", "mnist_test_features", "mnist_test_statistics", "precision_recall",
            "precision_recall_from_features"]

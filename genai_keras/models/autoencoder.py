@@ -155,20 +155,27 @@ class ConvEncoder(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="genai_keras")
 class ConvDecoder(keras.layers.Layer):
-    """Dense layer to a 7x7 feature map, stride-2 transposed convolutions to 28x28 logits.
+    """Dense layer to a 7x7 feature map, then upsample-and-convolve twice to 28x28 logits.
 
-    ``filters=(c7, c14)``: a ``7x7xc7`` map, a transposed convolution to ``14x14xc14``,
-    and a final stride-2 transposed convolution straight to the ``28x28x1`` logits (cheap:
-    no wide layer at full resolution). ``filters=(c7, c14, c28)`` adds a
-    ``28x28xc28`` layer and a final 3x3 convolution to the logits (more capacity, about
-    four times the compute).
+    Each step doubles the resolution by nearest-neighbour upsampling (every pixel copied
+    into a 2x2 block) and then applies a stride-1 convolution ("resize-convolution").
+    ``filters=(c7, c14)``: a ``7x7xc7`` map, one step to ``14x14xc14`` and a last step
+    straight to the ``28x28x1`` logits (cheap: no wide layer at full resolution).
+    ``filters=(c7, c14, c28)`` steps to ``28x28xc28`` and adds a final 3x3 convolution to
+    the logits (more capacity, about four times the compute).
+
+    Why not stride-2 transposed convolutions? With a 3x3 kernel and stride 2 the copies
+    of the kernel overlap unevenly: some output pixels receive one kernel tap, their
+    neighbours two or four, and the decoded digits show a checkerboard grain. Resizing
+    first gives every output pixel the same number of taps (Odena, Dumoulin and Olah,
+    "Deconvolution and Checkerboard Artifacts", Distill, 2016).
 
     Args:
         latent_dim: size of the code it decodes.
         filters: channels per resolution, 2 or 3 entries.
         hidden_units: optional dense layer before the 7x7 projection (0: none).
         condition_dim: size of an optional condition vector concatenated to the code.
-        kernel_size: kernel size of the (transposed) convolutions.
+        kernel_size: kernel size of the convolutions after each upsampling.
 
     Call:
         ``decoder(z, condition=None)`` with ``z`` of shape ``(batch, latent_dim)``;
@@ -193,17 +200,18 @@ class ConvDecoder(keras.layers.Layer):
         self.project = keras.layers.Dense(7 * 7 * self.filters[0], activation="relu",
                                           name="dec_project")
         self.reshape = keras.layers.Reshape((7, 7, self.filters[0]), name="dec_reshape")
-        self.deconvs = [
-            keras.layers.Conv2DTranspose(f, self.kernel_size, strides=2, padding="same",
-                                         activation="relu", name=f"dec_deconv{i + 1}")
-            for i, f in enumerate(self.filters[1:])
-        ]
+        # Two (upsample, convolution) steps, 7 -> 14 -> 28. With two filters the second
+        # convolution outputs the logits; with three a final 3x3 convolution does.
         if len(self.filters) == 2:
-            self.to_logits = keras.layers.Conv2DTranspose(
-                1, self.kernel_size, strides=2, padding="same", name="dec_logits")
+            steps = [(self.filters[1], "relu", "dec_conv1"), (1, None, "dec_logits")]
         else:
-            self.to_logits = keras.layers.Conv2D(1, self.kernel_size, padding="same",
-                                                 name="dec_logits")
+            steps = [(self.filters[1], "relu", "dec_conv1"), (self.filters[2], "relu", "dec_conv2")]
+        self.upsamples = [keras.layers.UpSampling2D(2, interpolation="nearest", name=f"dec_up{i + 1}")
+                          for i in range(2)]
+        self.convs = [keras.layers.Conv2D(c, self.kernel_size, padding="same", activation=act,
+                                          name=name) for c, act, name in steps]
+        self.to_logits = (keras.layers.Conv2D(1, 3, padding="same", name="dec_logits")
+                          if len(self.filters) == 3 else None)
 
     def build(self, input_shape) -> None:
         batch = input_shape[0]
@@ -213,10 +221,12 @@ class ConvDecoder(keras.layers.Layer):
             shape = (batch, self.hidden_units)
         self.project.build(shape)
         shape = (batch, 7, 7, self.filters[0])
-        for deconv in self.deconvs:
-            deconv.build(shape)
-            shape = deconv.compute_output_shape(shape)
-        self.to_logits.build(shape)
+        for up, conv in zip(self.upsamples, self.convs):
+            shape = up.compute_output_shape(shape)
+            conv.build(shape)
+            shape = conv.compute_output_shape(shape)
+        if self.to_logits is not None:
+            self.to_logits.build(shape)
         self.built = True
 
     def call(self, z, condition=None):
@@ -229,9 +239,9 @@ class ConvDecoder(keras.layers.Layer):
         if self.hidden is not None:
             h = self.hidden(h)
         h = self.reshape(self.project(h))
-        for deconv in self.deconvs:
-            h = deconv(h)
-        return self.to_logits(h)
+        for up, conv in zip(self.upsamples, self.convs):
+            h = conv(up(h))  # resize, then convolve: no checkerboard
+        return h if self.to_logits is None else self.to_logits(h)
 
     def get_config(self) -> dict:
         config = super().get_config()

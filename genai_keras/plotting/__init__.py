@@ -1,11 +1,12 @@
-"""Figures used across the chapters: image grids and training curves.
+"""Figures used across the chapters: image grids, training curves and model diagrams.
 
 Every function returns the matplotlib ``Figure`` it drew, titled and with labelled
 axes, so a notebook cell ends with the call and shows the picture.
 
 The figures live in :mod:`.images` (image grids, latent and attention maps),
-:mod:`.curves` (training and metric curves, bar values) and :mod:`.histograms`
-(histograms, densities, scatter plots), all re-exported here: write
+:mod:`.curves` (training and metric curves, bar values), :mod:`.histograms`
+(histograms, densities, scatter plots) and :mod:`.diagrams` (schematic diagrams of
+the models, drawn with matplotlib only), all re-exported here: write
 ``gk.plotting.<name>``.
 """
 
@@ -13,6 +14,10 @@ from __future__ import annotations
 
 from genai_keras.plotting.curves import (plot_bar_values, plot_bits_per_char, plot_error_vs_n,
                                          plot_history, plot_metric_panels, plot_rate_distortion)
+from genai_keras.plotting.diagrams import (autoencoder_diagram, diffusion_diagram,
+                                           evaluation_diagram, gan_diagram,
+                                           latent_variable_diagram, mixture_diagram,
+                                           transformer_diagram, vae_diagram)
 from genai_keras.plotting.histograms import (plot_class_counts, plot_class_histograms,
                                              plot_curve_family, plot_density_with_samples,
                                              plot_embedding_2d, plot_pixel_histogram,
@@ -20,8 +25,11 @@ from genai_keras.plotting.histograms import (plot_class_counts, plot_class_histo
 from genai_keras.plotting.images import (plot_attention, show_image_rows, show_images,
                                          show_latent_map)
 
-__all__ = ["plot_attention", "plot_bar_values", "plot_bits_per_char", "plot_class_counts",
+__all__ = ["autoencoder_diagram", "diffusion_diagram", "evaluation_diagram", "gan_diagram",
+           "latent_variable_diagram", "mixture_diagram", "plot_attention",
+           "plot_bar_values", "plot_bits_per_char", "plot_class_counts",
            "plot_class_histograms", "plot_curve_family", "plot_density_with_samples",
            "plot_embedding_2d", "plot_error_vs_n", "plot_history", "plot_metric_panels",
-           "plot_pixel_histogram", "plot_rate_distortion", "plot_toy_gan", "show_image_rows",
-           "show_images", "show_latent_map"]
+           "plot_pixel_histogram", "plot_rate_distortion", "plot_toy_gan",
+           "show_image_rows", "show_images", "show_latent_map", "transformer_diagram",
+           "vae_diagram"]

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 
 
@@ -193,6 +194,11 @@ def plot_rate_distortion(betas: Sequence[float], kl: Sequence[float], reconstruc
     ax1.plot(b, d, "o-", label="reconstruction  -E[log p(x|z)]")
     ax1.plot(b, r, "s-", label="KL(q(z|x) || p(z))")
     ax1.set_xscale("log")
+    # Label only the betas tried: a log axis spanning about a decade otherwise labels its
+    # minor ticks too (2x10^-1, 3x10^-1, ...), and the labels overlap.
+    ax1.set_xticks(b)
+    ax1.set_xticklabels([f"{v:g}" for v in b])
+    ax1.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax1.set_xlabel("beta (KL weight)")
     ax1.set_ylabel("nats per image")
     ax1.set_title("Both terms against beta")
@@ -201,6 +207,7 @@ def plot_rate_distortion(betas: Sequence[float], kl: Sequence[float], reconstruc
     ax2.plot(r, d, "o-")
     for bi, ri, di in zip(b, r, d):
         ax2.annotate(f"beta={bi:g}", (ri, di), textcoords="offset points", xytext=(5, 5), fontsize=8)
+    ax2.margins(x=0.2, y=0.1)  # room for the annotations
     ax2.set_xlabel("KL (rate), nats per image")
     ax2.set_ylabel("reconstruction (distortion), nats per image")
     ax2.set_title("Rate-distortion curve")

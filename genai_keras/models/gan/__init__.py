@@ -2,7 +2,9 @@
 
 * :mod:`.networks` -- the generator and discriminator builders;
 * :mod:`.model` -- :class:`GAN`: the backend-neutral training step, sampling, saving;
-* :mod:`.training` -- :func:`build` / :func:`train` from a recipe, and callbacks.
+* :mod:`.training` -- :func:`build` / :func:`train` from a recipe, and callbacks;
+* :mod:`.clusters` -- k-means clusters of the images for the self-conditioned GAN;
+* :mod:`.collapse` -- the measured mode-collapse demonstration (an MLP GAN).
 
 The losses live in :mod:`genai_keras.losses` and are re-exported here, so a notebook
 can write ``gan.generator_loss``. Everything is reachable as ``gk.models.gan.<name>``.
@@ -10,6 +12,7 @@ can write ``gan.generator_loss``. Everything is reachable as ``gk.models.gan.<na
 
 from genai_keras.losses import (GAN_LOSSES, discriminator_loss, generator_loss,
                                 gradient_penalty, interpolate)
+from genai_keras.models.gan import clusters, collapse
 from genai_keras.models.gan.model import GAN, load_generator, optimal_discriminator
 from genai_keras.models.gan.networks import (build_discriminator, build_generator,
                                              build_mlp_discriminator, build_mlp_generator,
@@ -19,7 +22,7 @@ from genai_keras.models.gan.training import (GANMonitor, TimeLimit, build, build
                                              interpolate_latents, train)
 from genai_keras.utils import count_parameters
 
-__all__ = ["GAN", "GAN_LOSSES", "GANMonitor", "TimeLimit", "build", "build_discriminator",
+__all__ = ["GAN", "clusters", "collapse", "GAN_LOSSES", "GANMonitor", "TimeLimit", "build", "build_discriminator",
            "build_generator", "build_sampler", "build_mlp_discriminator", "build_mlp_generator",
            "build_tutorial_discriminator", "build_tutorial_generator", "count_parameters",
            "discriminator_loss", "generator_loss", "gradient_penalty", "interpolate",

@@ -65,7 +65,12 @@ class GAN(keras.Model):
         gp_weight: weight of the gradient penalty (``"wgan-gp"`` only).
         images: True when the data are 28x28x1 images given with pixels in [0, 1] (they
             are rescaled to [-1, 1] inside); False for raw toy data (no rescaling).
-        num_classes: number of labels for a conditional GAN (both networks take labels).
+        num_classes: number of labels for a conditional GAN (both networks take labels),
+            or of clusters for a self-conditioned one (a generator built with
+            ``self_conditioned=True``: its second input is a k-means cluster id and its
+            ``cluster_prior`` layer holds the clusters' frequencies; it is an
+            *unconditional* model, ``conditional`` is False, and ``sample`` draws the
+            clusters itself; see :mod:`genai_keras.models.gan.clusters`).
         ema_decay: if > 0, keep an exponential moving average of the generator's weights
             (``ema_generator``, Yazici et al., 2019) updated after every generator step with
             decay ``min(ema_decay, (1 + t) / (10 + t))`` at step ``t``. ``sample``,
@@ -93,11 +98,17 @@ class GAN(keras.Model):
         self.d_steps = positive_int(d_steps, "d_steps")
         self.gp_weight = float(gp_weight)
         self.images = bool(images)
-        self.conditional = len(generator.inputs) == 2
-        if num_classes is None and self.conditional:
+        self.takes_labels = len(generator.inputs) == 2
+        names = [layer.name for layer in generator.layers]
+        self.cluster_prior = generator.get_layer("cluster_prior") if "cluster_prior" in names else None
+        self.self_conditioned = self.cluster_prior is not None
+        self.conditional = self.takes_labels and not self.self_conditioned
+        if num_classes is None and self.self_conditioned:
+            num_classes = self.cluster_prior.num_clusters
+        if num_classes is None and self.takes_labels:
             num_classes = 10
         self.num_classes = None if num_classes is None else positive_int(num_classes, "num_classes", 2)
-        if self.conditional != (self.num_classes is not None):
+        if self.takes_labels != (self.num_classes is not None):
             raise ValueError("num_classes is set but the generator takes no label input; build it "
                              "with build_generator(num_classes=...) or leave num_classes=None.")
         self.latent_dim = int(generator.inputs[0].shape[-1])
@@ -115,7 +126,7 @@ class GAN(keras.Model):
                 raise ValueError("WGAN-GP needs a critic without batch normalisation (its gradient "
                                  "penalty is per example); build it with batch_norm=False or "
                                  "choose another loss.")
-            if (len(discriminator.inputs) == 2) != self.conditional:
+            if (len(discriminator.inputs) == 2) != self.takes_labels:
                 raise ValueError("Generator and discriminator must both take labels (conditional "
                                  "GAN) or neither.")
         self.generator = generator
@@ -197,7 +208,8 @@ class GAN(keras.Model):
         Args:
             x: images ``(N, 28, 28, 1)`` with pixels in [0, 1] (``images=True``), or toy
                 data ``(N, *data_shape)``; a ``tf.data.Dataset`` is passed through unchecked.
-            y: int labels ``(N,)`` in ``[0, num_classes)`` (conditional GAN only).
+            y: int labels ``(N,)`` in ``[0, num_classes)`` (conditional GAN), or cluster
+                ids (self-conditioned GAN: ``clusters.pixel_clusters``); None otherwise.
 
         Raises:
             ValueError: wrong shape or pixel range, labels missing, superfluous or out of
@@ -213,9 +225,11 @@ class GAN(keras.Model):
                 if x.shape[1:] != self.data_shape:
                     raise ValueError(f"x must have shape (N, {', '.join(map(str, self.data_shape))}), "
                                      f"got {x.shape}.")
-            if self.conditional:
+            if self.takes_labels:
                 if y is None:
-                    raise ValueError("A conditional GAN needs the labels: gan.fit(images, labels).")
+                    raise ValueError("A conditional GAN needs the labels: gan.fit(images, labels) "
+                                     "(a self-conditioned one: the cluster ids from "
+                                     "clusters.pixel_clusters).")
                 y = as_labels(y, self.num_classes, count=x.shape[0])
             elif y is not None:
                 raise ValueError("This GAN is unconditional; call fit(images) without labels (or "
@@ -240,8 +254,11 @@ class GAN(keras.Model):
         G, D = self.generator, self.discriminator
         z = keras.random.normal((ops.shape(real)[0], self.latent_dim), seed=self.seed_generator)
         fake = ops.stop_gradient(G(self._with_labels(z, labels), training=True))
-        real_logits = D(self._with_labels(real, labels), training=True)
-        fake_logits = D(self._with_labels(fake, labels), training=True)
+        # One call on [real; fake]: half the calls, and a spectral-normalised D updates its
+        # weights once per step (two calls would edit a weight the first call still needs).
+        both_labels = None if labels is None else ops.concatenate([labels, labels], axis=0)
+        logits = D(self._with_labels(ops.concatenate([real, fake], axis=0), both_labels), training=True)
+        real_logits, fake_logits = ops.split(logits, 2, axis=0)
         loss = losses.discriminator_loss(real_logits, fake_logits, self.loss_name,
                                          self.label_smoothing)
         penalty = ops.zeros((), dtype=loss.dtype)
@@ -268,7 +285,7 @@ class GAN(keras.Model):
         x = ops.cast(x, "float32")
         if self.images:
             x = x * 2.0 - 1.0  # pixels [0, 1] -> the networks' range [-1, 1]
-        labels = ops.cast(y, "int32") if self.conditional else None
+        labels = ops.cast(y, "int32") if self.takes_labels else None
         for _ in range(self.d_steps):
             _, (d_loss, penalty, real_logits, fake_logits) = gk_backend.minimize(
                 self.d_optimizer, self.discriminator.trainable_variables,
@@ -326,7 +343,7 @@ class GAN(keras.Model):
         return z
 
     def _check_labels(self, labels: Any, n: int) -> np.ndarray | None:
-        if not self.conditional:
+        if not self.takes_labels:
             if labels is not None:
                 raise ValueError("This GAN is unconditional and takes no labels; pass labels=None.")
             return None
@@ -339,7 +356,8 @@ class GAN(keras.Model):
 
         Args:
             z: ``(n, latent_dim)`` noise.
-            labels: ``(n,)`` ints for a conditional GAN (default: 0, 1, ..., 9, 0, ...).
+            labels: ``(n,)`` ints for a conditional GAN (default: 0, 1, ..., 9, 0, ...);
+                cluster ids for a self-conditioned GAN (default: drawn from ``p(c)``).
             batch_size: generator batch size.
 
         Returns:
@@ -349,6 +367,8 @@ class GAN(keras.Model):
             ValueError: noise of the wrong shape, labels out of range or not expected.
         """
         z = self._check_noise(z)
+        if self.self_conditioned and labels is None:
+            labels = self.draw_clusters(z.shape[0], seed=0)
         labels = self._check_labels(labels, z.shape[0])
         out = []
         for i in range(0, z.shape[0], batch_size):
@@ -360,7 +380,8 @@ class GAN(keras.Model):
         return x
 
     def sample(self, n: int, labels: Any = None, seed: int | None = None) -> np.ndarray:
-        """Draw ``n`` samples: ``z ~ N(0, I)`` then the generator.
+        """Draw ``n`` samples: ``z ~ N(0, I)`` (and, self-conditioned, a cluster
+        ``c ~ p(c)``) then the generator.
 
         Args:
             n: number of samples.
@@ -374,11 +395,36 @@ class GAN(keras.Model):
             float32 NumPy ``(n, 28, 28, 1)`` with pixels in [0, 1] (toy GANs: raw values).
         """
         n = positive_int(n, "n")
+        if self.self_conditioned and labels is not None:
+            raise ValueError("A self-conditioned GAN is unconditional: it draws its own clusters, "
+                             "so pass labels=None (gan.generate(z, clusters) picks clusters).")
         if seed is None:
             z = ops.convert_to_numpy(keras.random.normal((n, self.latent_dim), seed=self.seed_generator))
         else:
             z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
+        if self.self_conditioned:
+            labels = self.draw_clusters(n, seed=None if seed is None else seed + 1)
         return self.generate(z, labels)
+
+    def set_cluster_frequencies(self, frequencies: Any) -> None:
+        """Self-conditioned GAN: store ``p(c)`` (``(num_classes,)``, summing to 1) in the
+        generator and its weight average, so that ``sample`` and checkpoints use it."""
+        if not self.self_conditioned:
+            raise ValueError("Only a self-conditioned GAN (build_generator(self_conditioned=True)) "
+                             "has cluster frequencies.")
+        for g in {id(m): m for m in (self.generator, self.sampling_generator)}.values():
+            g.get_layer("cluster_prior").set_frequencies(frequencies)
+
+    def draw_clusters(self, n: int, seed: int | None = None) -> np.ndarray:
+        """Self-conditioned GAN: ``n`` cluster ids drawn with the data's frequencies
+        ``p(c)`` (the ``cluster_prior`` layer), int32 ``(n,)``."""
+        if not self.self_conditioned:
+            raise ValueError("Only a self-conditioned GAN has clusters to draw.")
+        p = ops.convert_to_numpy(self.sampling_generator.get_layer("cluster_prior").probabilities)
+        p = np.asarray(p, np.float64) / float(np.sum(p))
+        if seed is None:
+            seed = int(ops.convert_to_numpy(keras.random.randint((), 0, 2**31 - 1, seed=self.seed_generator)))
+        return np.random.default_rng(seed).choice(len(p), size=n, p=p).astype(np.int32)
 
     def discriminate(self, x: Any, labels: Any = None) -> np.ndarray:
         """Discriminator probabilities ``D(x) = sigmoid(logit)`` (that ``x`` is real), ``(n,)``.
@@ -391,7 +437,7 @@ class GAN(keras.Model):
             x = as_images(x, name="x") * 2.0 - 1.0
         else:
             x = np.asarray(x, dtype=np.float32)
-        labels = self._check_labels(labels, x.shape[0]) if self.conditional else self._check_labels(labels, 0)
+        labels = self._check_labels(labels, x.shape[0]) if self.takes_labels else self._check_labels(labels, 0)
         inputs = x if labels is None else [x, labels]
         logits = ops.convert_to_numpy(self.discriminator.predict(inputs, verbose=0, batch_size=1000))
         return 1.0 / (1.0 + np.exp(-logits[:, 0]))

@@ -13,10 +13,12 @@ import keras
 from keras import layers
 
 from genai_keras.checks import IMAGE_SHAPE, positive_int
+from genai_keras.models.gan.clusters import ClusterPrior
 
 
 def build_generator(latent_dim: int = 64, channels: int = 128, num_classes: int | None = None,
-                    label_dim: int = 16, name: str = "generator") -> keras.Model:
+                    label_dim: int = 16, self_conditioned: bool = False,
+                    name: str = "generator") -> keras.Model:
     """DCGAN generator for 28x28x1 digits: noise (and label) -> image in [-1, 1].
 
     ``Dense(7*7*channels)`` -> BN -> ReLU -> reshape -> ``Conv2DTranspose(channels/2, 4,
@@ -30,6 +32,9 @@ def build_generator(latent_dim: int = 64, channels: int = 128, num_classes: int 
             label (int, shape ``(batch,)``), embedded in ``label_dim`` dimensions and
             concatenated to ``z``.
         label_dim: size of the label embedding (conditional only).
+        self_conditioned: the second input is a k-means cluster id, not a digit label;
+            a :class:`~genai_keras.models.gan.clusters.ClusterPrior` layer on it stores
+            the clusters' frequencies with the weights (needs ``num_classes`` = clusters).
         name: model name.
 
     Returns:
@@ -41,11 +46,14 @@ def build_generator(latent_dim: int = 64, channels: int = 128, num_classes: int 
     z_in = keras.Input((latent_dim,), name="noise")
     inputs = [z_in]
     h = z_in
+    if self_conditioned and num_classes is None:
+        raise ValueError("self_conditioned=True needs num_classes = the number of clusters.")
     if num_classes is not None:
         num_classes = positive_int(num_classes, "num_classes", minimum=2)
         y_in = keras.Input((), dtype="int32", name="label")
         inputs.append(y_in)
-        e = layers.Embedding(num_classes, positive_int(label_dim, "label_dim"), name="label_embedding")(y_in)
+        y = ClusterPrior(num_classes, name="cluster_prior")(y_in) if self_conditioned else y_in
+        e = layers.Embedding(num_classes, positive_int(label_dim, "label_dim"), name="label_embedding")(y)
         h = layers.Concatenate(name="noise_and_label")([z_in, e])
     h = layers.Dense(7 * 7 * channels, use_bias=False, name="project")(h)
     h = layers.BatchNormalization(name="project_bn")(h)
@@ -60,7 +68,8 @@ def build_generator(latent_dim: int = 64, channels: int = 128, num_classes: int 
 
 
 def build_discriminator(channels: int = 64, num_classes: int | None = None, dropout: float = 0.0,
-                        batch_norm: bool = False, name: str = "discriminator") -> keras.Model:
+                        batch_norm: bool = False, spectral_norm: bool = False,
+                        name: str = "discriminator") -> keras.Model:
     """DCGAN discriminator (critic): image in [-1, 1] (and label) -> one logit.
 
     ``Conv2D(channels, 4, stride 2)`` (14x14) -> LeakyReLU(0.2) -> ``Conv2D(2*channels,
@@ -75,6 +84,10 @@ def build_discriminator(channels: int = 64, num_classes: int | None = None, drop
         dropout: dropout rate after each convolution (0 = none).
         batch_norm: batch normalisation after the second convolution, as in the DCGAN
             paper (not with WGAN-GP, whose penalty needs per-example gradients).
+        spectral_norm: wrap every convolution and the output layer in
+            ``keras.layers.SpectralNormalization`` (Miyato et al., 2018): each weight
+            matrix is divided by its largest singular value (one power iteration per
+            training call), which bounds how fast D can change with its input.
         name: model name.
 
     Returns:
@@ -82,18 +95,24 @@ def build_discriminator(channels: int = 64, num_classes: int | None = None, drop
         logits (``sigmoid(logit)`` = probability that the input is real).
     """
     channels = positive_int(channels, "channels")
+    if spectral_norm and batch_norm:
+        raise ValueError("Choose spectral_norm or batch_norm for the discriminator, not both.")
+
+    def sn(layer: layers.Layer) -> layers.Layer:
+        return layers.SpectralNormalization(layer, name=f"{layer.name}_sn") if spectral_norm else layer
+
     x_in = keras.Input(IMAGE_SHAPE, name="image")
     h = x_in
     for i, c in enumerate((channels, 2 * channels)):
-        h = layers.Conv2D(c, 4, strides=2, padding="same", use_bias=not (batch_norm and i),
-                          name=f"conv_{i + 1}")(h)
+        h = sn(layers.Conv2D(c, 4, strides=2, padding="same", use_bias=not (batch_norm and i),
+                             name=f"conv_{i + 1}"))(h)
         if batch_norm and i:
             h = layers.BatchNormalization(name=f"conv_{i + 1}_bn")(h)
         h = layers.LeakyReLU(0.2, name=f"conv_{i + 1}_lrelu")(h)
         if dropout:
             h = layers.Dropout(dropout, name=f"conv_{i + 1}_dropout")(h)
     h = layers.Flatten(name="flatten")(h)
-    logit = layers.Dense(1, name="logit")(h)
+    logit = sn(layers.Dense(1, name="logit"))(h)
     if num_classes is None:
         return keras.Model(x_in, logit, name=name)
     num_classes = positive_int(num_classes, "num_classes", minimum=2)

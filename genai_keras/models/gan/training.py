@@ -18,6 +18,7 @@ import numpy as np
 from keras import ops
 
 from genai_keras.checks import positive_int
+from genai_keras.models.gan.clusters import pixel_clusters
 from genai_keras.models.gan.model import GAN
 from genai_keras.models.gan.networks import build_discriminator, build_generator
 from genai_keras.recipes import Recipe, expect
@@ -129,15 +130,25 @@ def interpolate_latents(z_start: Any, z_end: Any, steps: int = 10, spherical: bo
 
 
 def _num_classes(recipe: Recipe) -> int | None:
-    return 10 if expect(recipe, "gan").model["conditional"] else None
+    """10 digit labels (conditional), the number of clusters (self-conditioned) or None."""
+    cfg = expect(recipe, "gan").model
+    if cfg["conditional"] and cfg.get("clusters"):
+        raise ValueError(f"Recipe {recipe.name!r}: choose conditional=True (digit labels) or "
+                         f"clusters=K (self-conditioning), not both.")
+    return 10 if cfg["conditional"] else cfg.get("clusters") or None
+
+
+def _generator(recipe: Recipe) -> keras.Model:
+    cfg = recipe.model
+    return build_generator(cfg["latent_dim"], cfg["g_channels"], num_classes=_num_classes(recipe),
+                           self_conditioned=bool(cfg.get("clusters")))
 
 
 def build_sampler(recipe: Recipe) -> GAN:
     """A sampling-only GAN (no discriminator) around the recipe's untrained generator;
     load trained weights with ``gan.generator.load_weights(path)`` (the checkpoints do)."""
-    cfg = expect(recipe, "gan").model
-    generator = build_generator(cfg["latent_dim"], cfg["g_channels"], num_classes=_num_classes(recipe))
-    return GAN(generator, None, num_classes=_num_classes(recipe), seed=recipe.seed)
+    expect(recipe, "gan")
+    return GAN(_generator(recipe), None, num_classes=_num_classes(recipe), seed=recipe.seed)
 
 
 def build(recipe: Recipe, total_steps: int | None = None) -> GAN:
@@ -154,8 +165,9 @@ def build(recipe: Recipe, total_steps: int | None = None) -> GAN:
         total_steps = positive_int(total_steps, "total_steps")
     keras.utils.set_random_seed(recipe.seed)
     num_classes = _num_classes(recipe)
-    gan = GAN(build_generator(cfg["latent_dim"], cfg["g_channels"], num_classes=num_classes),
-              build_discriminator(cfg["d_channels"], num_classes=num_classes),
+    gan = GAN(_generator(recipe),
+              build_discriminator(cfg["d_channels"], num_classes=num_classes,
+                                  spectral_norm=cfg.get("spectral_norm", False)),
               loss=cfg["loss"], label_smoothing=cfg["label_smoothing"], d_steps=cfg["d_steps"],
               num_classes=num_classes, ema_decay=cfg["ema_decay"], seed=recipe.seed,
               name=f"{recipe.name}_gan")
@@ -198,7 +210,11 @@ def train(recipe: Recipe, callbacks: list | None = None, max_seconds: float | No
     cbs = list(callbacks or [])
     if max_seconds is not None:
         cbs.append(TimeLimit(max_seconds))
-    history = gan.fit(images, labels if gan.conditional else None, epochs=epochs,
+    y = labels if gan.conditional else None
+    if gan.self_conditioned:  # k-means clusters of the pixels stand in for the labels
+        y, frequencies = pixel_clusters(images, gan.num_classes, seed=recipe.seed)
+        gan.set_cluster_frequencies(frequencies)
+    history = gan.fit(images, y, epochs=epochs,
                       batch_size=batch_size, shuffle=True, verbose=verbose, callbacks=cbs)
     gan.history_ = history.history
     return gan, history.history

@@ -17,6 +17,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from genai_keras import backend
 from genai_keras.checks import IMAGE_SHAPE, as_images, as_labels, non_negative_float, positive_int
 from genai_keras.losses import negative_elbo
 from genai_keras.models.autoencoder import ConvDecoder, ConvEncoder, _check_static_image_shape
@@ -129,21 +130,26 @@ class VAE(VAELikelihood, keras.Model):
         else:
             targets = images
         z_mean, z_log_var = self.encoder(targets, condition)
-        eps = keras.random.normal(ops.shape(z_mean), seed=self.seed_generator)
+        eps = backend.draw_for_replica(lambda shape: keras.random.normal(
+            shape, seed=self.seed_generator), ops.shape(z_mean))
         z = z_mean + ops.exp(0.5 * z_log_var) * eps
         logits = self.decoder(z, condition)
         return {"targets": targets, "z_mean": z_mean, "z_log_var": z_log_var, "z": z,
                 "logits": logits}
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """Negative ELBO (with ``beta``) in nats per image, averaged over the batch."""
+        """Negative ELBO (with ``beta``) in nats per image, averaged over the batch.
+
+        Under ``tf.distribute`` (several replicas, each with part of the batch) the mean is
+        divided by the number of replicas, as Keras does for its own losses, so that the
+        summed gradients are those of the whole batch (:mod:`genai_keras.distributed`)."""
         if y_pred is None:
             y_pred = self(x, training=training)
         loss, reconstruction, kl = negative_elbo(y_pred["targets"], y_pred["logits"],
                                                  y_pred["z_mean"], y_pred["z_log_var"], self.beta)
         self.reconstruction_tracker.update_state(reconstruction)
         self.kl_tracker.update_state(kl)
-        return ops.mean(loss)
+        return backend.scale_loss_for_replicas(ops.mean(loss))
 
     # ------------------------------------------------------------------ helpers
     def _condition(self, labels: Any, count: int) -> np.ndarray | None:
