@@ -421,7 +421,8 @@ class GAN(keras.Model):
         if not self.self_conditioned:
             raise ValueError("Only a self-conditioned GAN has clusters to draw.")
         p = ops.convert_to_numpy(self.sampling_generator.get_layer("cluster_prior").probabilities)
-        p = np.asarray(p, np.float64) / float(np.sum(p))
+        p = np.asarray(p, np.float64)
+        p = p / p.sum()  # normalise in float64 (a float32 sum is off by ~1e-7)
         if seed is None:
             seed = int(ops.convert_to_numpy(keras.random.randint((), 0, 2**31 - 1, seed=self.seed_generator)))
         return np.random.default_rng(seed).choice(len(p), size=n, p=p).astype(np.int32)
