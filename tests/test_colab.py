@@ -39,11 +39,21 @@ def _run_script(*args: str) -> subprocess.CompletedProcess:
                           timeout=120)
 
 
+def _bare(path: Path):
+    """The notebook without the install cell and the badge line (what a new chapter has)."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if not c.source.startswith(sync.MARKER)]
+    lines = nb.cells[0].source.split("\n")
+    if "colab-badge.svg" in lines[0]:
+        nb.cells[0].source = "\n".join(lines[1:]).lstrip("\n")
+    return nb
+
+
 @pytest.fixture
 def synced_copy(tmp_path):
-    """A temporary copy of chapter 00, synced by the script."""
+    """A temporary copy of chapter 00 without its header (as before any sync), then synced."""
     path = tmp_path / NOTEBOOKS[0].name
-    shutil.copy(NOTEBOOKS[0], path)
+    nbformat.write(_bare(NOTEBOOKS[0]), path)
     proc = _run_script(str(path))
     assert proc.returncode == 0, proc.stderr
     return path
@@ -70,14 +80,14 @@ def test_missing_source_url_is_a_clear_error(tmp_path):
 
 
 def test_sync_adds_badge_above_title_and_install_cell(synced_copy):
-    original = nbformat.read(NOTEBOOKS[0], as_version=4)
+    original = _bare(NOTEBOOKS[0])
     nb = nbformat.read(synced_copy, as_version=4)
     first = nb.cells[0].source.split("\n")
     assert first[0] == sync.badge_line(SOURCE_URL, synced_copy.name)
     assert ("https://colab.research.google.com/github/genai-keras/genai_keras/blob/main/notebooks/"
             f"{synced_copy.name})") in first[0]
-    title = original.cells[0].source.split("\n")[0]
-    assert title.startswith("# ") and title in first  # the title is kept, below the badge
+    title = next(line for line in original.cells[0].source.split("\n") if line.startswith("# "))
+    assert title in first and first.index(title) > 0  # the title is kept, below the badge
     install = nb.cells[1]
     assert install.execution_count is None and install.outputs == []
     assert re.fullmatch(r"[0-9a-f]{8}", install.id)
