@@ -16,6 +16,7 @@ from genai_keras._version import __version__
 from genai_keras.config import fast_mode, set_seed
 
 _SUBMODULES = (
+    "applications",
     "backend",
     "checks",
     "config",

@@ -27,7 +27,8 @@ One submodule per metric, all re-exported here (write ``gk.metrics.<name>``):
 :mod:`.frechet` (FID), :mod:`.kernel_distance` (KID), :mod:`.inception` (Inception
 Score), :mod:`.manifold` (precision/recall), :mod:`.reference` (the cached MNIST test
 features), :mod:`.evaluate` (:func:`evaluate_samples`), :mod:`.corruptions`
-(:func:`corrupt`), and :mod:`.inputs` (the sample-size limits and input checks).
+(:func:`corrupt`), :mod:`.image_quality` (:func:`psnr`, :func:`ssim`: restored vs true
+images, chapter 07), and :mod:`.inputs` (the sample-size limits and input checks).
 
 Used in chapter 04 (and by every chapter that scores its samples).
 """
@@ -39,6 +40,7 @@ from genai_keras.metrics.evaluate import evaluate_samples
 from genai_keras.metrics.frechet import (feature_statistics, fid, fid_from_features,
                                          frechet_distance)
 from genai_keras.metrics.inception import inception_score, inception_score_from_probs
+from genai_keras.metrics.image_quality import psnr, ssim
 from genai_keras.metrics.inputs import (FID_BIAS_SAMPLES, MIN_SAMPLES_FID, MIN_SAMPLES_KID,
                                         STANDARD_SAMPLES)
 from genai_keras.metrics.kernel_distance import kid, kid_by_degree, kid_from_features
@@ -53,4 +55,4 @@ __all__ = ["CACHE_ENV_VAR", "CORRUPTIONS", "FID_BIAS_SAMPLES", "MIN_SAMPLES_FID"
            "inception_score", "inception_score_from_probs", "kid", "kid_by_degree",
            "kid_from_features",
            "knn_radii", "mnist_test_features", "mnist_test_statistics", "precision_recall",
-           "precision_recall_from_features"]
+           "precision_recall_from_features", "psnr", "ssim"]

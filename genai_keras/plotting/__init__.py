@@ -12,6 +12,8 @@ the models, drawn with matplotlib only), all re-exported here: write
 
 from __future__ import annotations
 
+from genai_keras.plotting.application_diagrams import (applications_diagram,
+                                                       plot_augmentation_gain)
 from genai_keras.plotting.curves import (plot_bar_values, plot_bits_per_char, plot_error_vs_n,
                                          plot_history, plot_metric_panels, plot_rate_distortion)
 from genai_keras.plotting.diagrams import (autoencoder_diagram, diffusion_diagram,
@@ -25,8 +27,9 @@ from genai_keras.plotting.histograms import (plot_class_counts, plot_class_histo
 from genai_keras.plotting.images import (plot_attention, show_image_rows, show_images,
                                          show_latent_map)
 
-__all__ = ["autoencoder_diagram", "diffusion_diagram", "evaluation_diagram", "gan_diagram",
-           "latent_variable_diagram", "mixture_diagram", "plot_attention",
+__all__ = ["applications_diagram", "autoencoder_diagram", "diffusion_diagram", "evaluation_diagram",
+           "gan_diagram",
+           "latent_variable_diagram", "mixture_diagram", "plot_attention", "plot_augmentation_gain",
            "plot_bar_values", "plot_bits_per_char", "plot_class_counts",
            "plot_class_histograms", "plot_curve_family", "plot_density_with_samples",
            "plot_embedding_2d", "plot_error_vs_n", "plot_history", "plot_metric_panels",

@@ -1,0 +1,74 @@
+"""Chapter 07: what generative models are used for, measured against classical baselines.
+
+- :mod:`.corruptions`: the damage (Gaussian / salt-and-pepper noise, block-average
+  downsampling, masks) with checked settings.
+- :mod:`.baselines`: Gaussian/median filters chosen on validation data, bicubic
+  upscaling, nearest-pixel and mean-image hole filling.
+- :mod:`.models`: the U-Net-like regression net, the conditional VAE of restorations
+  (:class:`RestorationCVAE`) and the small classifier of the augmentation experiment.
+- :mod:`.restoration`: the three tasks (denoise, super-resolve, inpaint): data,
+  training from a recipe, PSNR/SSIM/accuracy scores and the diversity of draws.
+- :mod:`.augmentation`: N labelled digits with no / classical / generated / both
+  augmentations, over several seeds.
+- :mod:`.finetune`: pretraining the character transformer without one speaker, then
+  fine-tuning on a slice of that speaker's lines vs training from scratch.
+
+Everything is reachable here: write ``gk.applications.<name>``. Recipes of the
+``"application"`` family train with :func:`train` (``gk.recipes.train`` calls it).
+
+Used in chapter 07.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from genai_keras.applications import augmentation, baselines, corruptions, finetune, restoration
+from genai_keras.applications.augmentation import VARIANTS, labelled_subset
+from genai_keras.applications.baselines import apply_filter, choose_filter, fill_hole
+from genai_keras.applications.corruptions import (downsample, gaussian_noise, make_mask,
+                                                  salt_and_pepper, upsample_bicubic)
+from genai_keras.applications.models import (RestorationCVAE, build_classifier, build_decoder,
+                                             build_condition_encoder, build_regressor)
+from genai_keras.applications.restoration import (SETTINGS, TASKS, degrade, diversity,
+                                                  evaluate_task, restore, score)
+from genai_keras.recipes import Recipe, expect
+
+__all__ = ["RestorationCVAE", "SETTINGS", "TASKS", "VARIANTS", "apply_filter", "augmentation",
+           "baselines", "build", "build_classifier", "build_condition_encoder", "build_decoder",
+           "build_regressor", "choose_filter", "corruptions", "degrade", "diversity",
+           "downsample", "evaluate_task", "fill_hole", "finetune", "gaussian_noise",
+           "labelled_subset", "make_mask", "restoration", "restore", "salt_and_pepper", "score",
+           "train", "upsample_bicubic"]
+
+
+def build(recipe: Recipe) -> Any:
+    """The untrained model of an ``"application"`` recipe (restoration net or classifier)."""
+    if expect(recipe, "application").model["kind"] == "classifier":
+        return build_classifier(seed=recipe.seed)
+    return restoration.build(recipe)
+
+
+def train(recipe: Recipe, images: Any = None, labels: Any = None,
+          verbose: int = 0) -> tuple[Any, dict]:
+    """Train an ``"application"`` recipe (``gk.recipes.train`` dispatches here).
+
+    Restoration recipes (kind ``"regression"`` / ``"cvae"``) go to
+    :func:`restoration.train`; the classifier (kind ``"classifier"``) trains on
+    ``images``/``labels`` (default the first ``recipe.limit`` MNIST training digits)
+    with :func:`augmentation.train_classifier`.
+
+    Returns:
+        ``(model, history)``.
+    """
+    if expect(recipe, "application").model["kind"] != "classifier":
+        if labels is not None:
+            raise ValueError("Restoration networks learn from clean images only: pass labels=None.")
+        return restoration.train(recipe, images, verbose=verbose)
+    from genai_keras.data import load_mnist
+
+    if images is None:
+        images, labels = load_mnist("train", limit=recipe.limit or 1000)
+    elif labels is None:
+        raise ValueError("The classifier needs labels: train(recipe, images, labels).")
+    return augmentation.train_classifier(recipe, images, labels, seed=recipe.seed), {}
