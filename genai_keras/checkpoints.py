@@ -39,9 +39,9 @@ MANIFEST = "manifest.json"
 #: The comparison models, in table order (each is a recipe of :mod:`genai_keras.recipes`).
 MODELS: tuple[str, ...] = ("independent_bernoulli", "bernoulli_mixture", "vae",
                            "conditional_vae", "dcgan", "wgan_gp", "self_conditioned_gan",
-                           "conditional_gan")
+                           "conditional_gan", "flow_matching", "guided_flow_matching")
 #: How each family's likelihood is computed for the table (None: the family has none).
-LIKELIHOOD = {"pixel": "exact", "vae": "iwae", "gan": None}
+LIKELIHOOD = {"pixel": "exact", "vae": "iwae", "gan": None, "diffusion": None}
 REGENERATE = "python scripts/train_checkpoints.py --force"
 
 
@@ -83,10 +83,11 @@ def save(name: str, model: Any, path: str | Path) -> Path:
     if family == "gan":
         model.sampling_generator.save_weights(path)
         return path
-    from genai_keras.models import vae
+    from genai_keras.models import diffusion, vae
 
     # A fresh model of the recipe it was trained from: no optimizer state ships.
-    clean = vae.build(getattr(model, "recipe", None) or _recipe(name))
+    builder = diffusion.build if family == "diffusion" else vae.build
+    clean = builder(getattr(model, "recipe", None) or _recipe(name))
     clean.set_weights(model.get_weights())
     clean.save_weights(path)
     return path
@@ -116,11 +117,12 @@ def load(name: str, path: str | Path, expected_sha256: str | None = None,
         from genai_keras.models import pixel
 
         return pixel.load(path)
-    if recipe.family == "vae":
-        from genai_keras.models import vae
+    if recipe.family in ("vae", "diffusion"):
+        from genai_keras.models import diffusion, vae
 
-        model = vae.build(recipe)
+        model = (diffusion.build if recipe.family == "diffusion" else vae.build)(recipe)
         model.load_weights(path)
+        model.recipe = recipe
         return model
     from genai_keras.models import gan
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-FAMILIES = ("pixel", "autoencoder", "vae", "gan", "text")
+FAMILIES = ("pixel", "autoencoder", "vae", "gan", "text", "diffusion", "application")
 #: Training examples in a fast-mode run (images or, for text, unused).
 FAST_IMAGES = 2048
 
@@ -118,6 +118,13 @@ _GAN_MODEL = dict(loss="nonsaturating", label_smoothing=0.0, d_steps=1, ema_deca
 _GAN_ADAM = dict(learning_rate=5e-4, beta_1=0.5, beta_2=0.999, decay_to_zero=True)
 _VAE_32 = dict(latent_dim=32, encoder_filters=(32, 64), decoder_filters=(64, 32),
                hidden_units=256, decoder_hidden_units=256, beta=1.0, dynamic_binarization=True)
+_RESTORER = dict(task="denoise", kind="regression", filters=(16, 32), hidden_units=128,
+                 latent_dim=16, beta=1.0, free_bits=0.5)
+
+_FLOW_MODEL = dict(code_channels=4, ae_filters=64, code_noise=0.1, ae_epochs=2, width=512,
+                   depth=4, num_classes=None, label_dropout=0.1, guidance=1.0,
+                   schedule="linear", time_sampling="logit_normal")
+_FLOW_ADAM = dict(learning_rate=1e-3, ae_learning_rate=2e-3, ema=0.999)
 
 _RECIPES = [
     Recipe("independent_bernoulli", "pixel", "Independent Bernoulli", "01",
@@ -157,10 +164,43 @@ _RECIPES = [
     Recipe("self_conditioned_gan", "gan", "Self-conditioned GAN (50 clusters)", "03",
            model=dict(_GAN_MODEL, clusters=50), optimizer=dict(_GAN_ADAM), batch_size=128,
            epochs=10),
+    # Chapter 06: flow matching in the 7x7x4 code space of a small autoencoder (latent
+    # diffusion): an MLP velocity network, logit-normal times, a weight average
+    # (benchmarks/diffusion.py). The guided model adds labels with 10% label dropout.
+    Recipe("flow_matching", "diffusion", "Latent flow matching", "06", model=dict(_FLOW_MODEL),
+           optimizer=dict(_FLOW_ADAM), batch_size=256, epochs=12),
+    Recipe("guided_flow_matching", "diffusion", "Latent flow matching, guided", "06",
+           model=dict(_FLOW_MODEL, num_classes=10, guidance=2.0), optimizer=dict(_FLOW_ADAM),
+           batch_size=256, epochs=12),
     Recipe("char_transformer", "text", "Character transformer", "05",
            model=dict(context_length=64, embed_dim=128, num_heads=4, num_layers=4, dropout=0.0,
                       tie_weights=True),
            optimizer=dict(learning_rate=2e-3, warmup_steps=100), batch_size=16, steps=3500),
+    # Chapter 07: restoration networks (one per task; regression or conditional VAE, the
+    # same U-Net-like trunk), the few-label classifier and its generator, and the small
+    # transformer pretrained without one speaker, then fine-tuned (benchmarks/applications.py).
+    *[Recipe(f"{name}{suffix}", "application", f"{title}, {kind}", "07",
+             model=dict(_RESTORER, task=task, kind=kind),
+             optimizer=dict(learning_rate=2e-3), batch_size=128, epochs=2, limit=20000)
+      for task, name, title in (("denoise", "denoiser", "Denoiser"),
+                                ("super_resolve", "super_resolver", "Super-resolver"),
+                                ("inpaint", "inpainter", "Inpainter"))
+      for kind, suffix in (("regression", ""), ("cvae", "_cvae"))],
+    Recipe("augment_classifier", "application", "Small classifier (few labels)", "07",
+           model=dict(kind="classifier"), optimizer=dict(learning_rate=2e-3), batch_size=64,
+           steps=200),
+    Recipe("augment_cvae", "vae", "Conditional VAE on N labelled digits", "07",
+           model=dict(_VAE_32, latent_dim=4, num_classes=10, encoder_filters=(16, 32),
+                      decoder_filters=(32, 16), hidden_units=128, decoder_hidden_units=128),
+           optimizer=dict(learning_rate=2e-3), batch_size=32, epochs=20),
+    *[Recipe(f"char_transformer_{name}", "text", f"Character transformer, {title}", "07",
+             model=dict(context_length=64, embed_dim=128, num_heads=4, num_layers=2,
+                        dropout=0.0, tie_weights=True),
+             optimizer=dict(learning_rate=lr, warmup_steps=warmup), batch_size=16, steps=steps)
+      for name, title, lr, warmup, steps in (
+          ("pretrain", "pretrained without one speaker", 2e-3, 100, 1500),
+          ("finetune", "fine-tuned on the speaker", 5e-4, 20, 300),
+          ("scratch", "trained on the speaker only", 2e-3, 20, 300))],
 ]
 RECIPES: dict[str, Recipe] = {r.name: r for r in _RECIPES}
 
@@ -169,7 +209,8 @@ def fast_variant(recipe: Recipe) -> Recipe:
     """The tiny version of ``recipe`` used in fast mode (tests): seconds, not minutes.
 
     Image models see :data:`FAST_IMAGES` training images for one epoch (the mixture:
-    10 components, 3 EM iterations); the text model is a 2-layer, 64-wide transformer
+    10 components, 3 EM iterations; flow matching: a 128-wide, 2-block network and one
+    autoencoder epoch); the text model is a 2-layer, 64-wide transformer
     reading 32 characters, trained for 150 steps.
     """
     if recipe.fast:
@@ -182,8 +223,12 @@ def fast_variant(recipe: Recipe) -> Recipe:
         changes["limit"] = FAST_IMAGES if recipe.limit is None else min(recipe.limit, FAST_IMAGES)
         if recipe.epochs is not None:
             changes["epochs"] = 1
+        if recipe.steps is not None:
+            changes["steps"] = min(recipe.steps, 20)
         if recipe.model.get("kind") == "mixture":
             changes.update(num_components=10, num_iterations=3)
+        if recipe.family == "diffusion":
+            changes.update(ae_epochs=1, width=128, depth=2)
     return recipe.replace(**changes)
 
 
@@ -207,9 +252,11 @@ def get(name: str, fast: bool | None = None) -> Recipe:
 
 
 _FAMILY_NAMES = {"pixel": "a pixel", "autoencoder": "an autoencoder", "vae": "a VAE",
-                 "gan": "a GAN", "text": "a text"}
+                 "gan": "a GAN", "text": "a text", "diffusion": "a diffusion",
+                 "application": "an application"}
 _EXAMPLES = {"pixel": "bernoulli_mixture", "autoencoder": "autoencoder", "vae": "vae",
-             "gan": "dcgan", "text": "char_transformer"}
+             "gan": "dcgan", "text": "char_transformer", "diffusion": "flow_matching",
+             "application": "denoiser"}
 
 
 def expect(recipe: Any, family: str) -> Recipe:
@@ -225,7 +272,8 @@ def expect(recipe: Any, family: str) -> Recipe:
 
 _TRAINERS = {"pixel": "genai_keras.models.pixel", "autoencoder": "genai_keras.models.autoencoder",
              "vae": "genai_keras.models.vae",
-             "gan": "genai_keras.models.gan", "text": "genai_keras.models.autoregressive"}
+             "gan": "genai_keras.models.gan", "text": "genai_keras.models.autoregressive",
+             "diffusion": "genai_keras.models.diffusion", "application": "genai_keras.applications"}
 
 
 def train(recipe: Recipe | str, **kwargs: Any) -> tuple[Any, dict[str, list[float]]]:

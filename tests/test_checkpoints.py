@@ -21,14 +21,17 @@ def test_recipe_names_and_families():
     assert list(recipes.RECIPES) == [
         "independent_bernoulli", "bernoulli_mixture", "autoencoder", "vae_2d", "vae", "vae_long",
         "conditional_vae", "dcgan", "wgan_gp", "conditional_gan", "self_conditioned_gan",
-        "char_transformer"]
+        "flow_matching", "guided_flow_matching", "char_transformer",
+        "denoiser", "denoiser_cvae", "super_resolver", "super_resolver_cvae", "inpainter",
+        "inpainter_cvae", "augment_classifier", "augment_cvae", "char_transformer_pretrain",
+        "char_transformer_finetune", "char_transformer_scratch"]
     for name, recipe in recipes.RECIPES.items():
         assert recipe.name == name and recipe.family in recipes.FAMILIES and not recipe.fast
         assert recipe.describe().startswith(f"{name}: ")
         assert json.loads(json.dumps(recipe.as_dict()))["name"] == name
     assert set(ck.MODELS) <= set(recipes.RECIPES)
-    with pytest.raises(ValueError, match="family must be one of pixel, autoencoder, vae, gan, text"):
-        recipes.Recipe("x", "diffusion", "X", "06")
+    with pytest.raises(ValueError, match="family must be one of pixel, autoencoder, vae, gan, text, diffusion, application"):
+        recipes.Recipe("x", "energy", "X", "09")
 
 
 def test_recipe_replace_changes_fields_model_and_optimizer_keys():
@@ -97,7 +100,8 @@ def test_get_follows_the_fast_mode_variable(monkeypatch):
 
 
 def test_conditional_models_and_checkpoint_paths(tmp_path):
-    assert [n for n in ck.MODELS if ck.is_conditional(n)] == ["conditional_vae", "conditional_gan"]
+    assert [n for n in ck.MODELS if ck.is_conditional(n)] == ["conditional_vae", "conditional_gan",
+                                                              "guided_flow_matching"]
     assert ck.checkpoint_path("bernoulli_mixture", tmp_path) == tmp_path / "bernoulli_mixture.npz"
     assert ck.checkpoint_path("vae", tmp_path) == tmp_path / "vae.weights.h5"
     assert ck.checkpoint_path("dcgan").parent == ck.CHECKPOINT_DIR

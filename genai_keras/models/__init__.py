@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_SUBMODULES = ("pixel", "autoencoder", "vae", "gan", "autoregressive")
+_SUBMODULES = ("pixel", "autoencoder", "vae", "gan", "autoregressive", "diffusion")
 
 
 def __getattr__(name: str) -> Any:

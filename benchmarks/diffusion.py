@@ -1,0 +1,156 @@
+"""Benchmark of chapter 06: latent flow matching, unconditional and guided, against a
+DCGAN trained for the same time, with sweeps over sampler steps and guidance weight.
+
+Runs (one after the other on one machine; each model is scored with chapter 04's metrics
+on ``--samples`` samples against the MNIST test set):
+
+* ``default``: the unconditional recipe ``gk.recipes.get("flow_matching")`` (both
+  training stages timed), sampled with its default sampler (Heun, 20 steps).
+* ``dcgan_same_time``: the DCGAN recipe ``gk.recipes.get("dcgan")``, stopped at the
+  default run's training time.
+* ``guided``: ``gk.recipes.get("guided_flow_matching")`` at the best guidance weight of
+  the sweep (the lowest FID among the weights whose class accuracy is >= 95%), with
+  ``class_accuracy``: the share of samples that the feature network puts in the class
+  they were asked for.
+* ``steps_<sampler>_<K>``: the default model with each sampler at 5, 10, 20, 50 steps
+  (``--sweep-samples`` samples each).
+* ``guidance_w<w>``: the guided model at several guidance weights (``--sweep-samples``).
+
+With ``--save-checkpoint`` the two flow-matching models become the shipped checkpoints.
+Run from the repository root (about 40 minutes on a 2-core CPU)::
+
+    python benchmarks/diffusion.py [--save-checkpoint]
+
+Writes ``benchmarks/results/diffusion.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import keras  # noqa: E402
+
+import genai_keras as gk  # noqa: E402
+from genai_keras import backend, recipes  # noqa: E402
+from genai_keras.models import diffusion as D  # noqa: E402
+from genai_keras.models import gan as G  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results" / "diffusion.json"
+STEPS = (5, 10, 20, 50)
+WEIGHTS = (0.0, 1.0, 1.5, 2.0, 3.0, 4.0)
+
+
+def score(images: np.ndarray) -> dict:
+    """Chapter 04's metrics of a GAN's samples."""
+    return {k: (round(float(v), 4) if isinstance(v, float) else v)
+            for k, v in gk.metrics.evaluate_samples(images).items()}
+
+
+def sample_and_score(model: D.FlowMatching, n: int, steps: int = 20, sampler: str = "heun",
+                     guidance: float | None = None) -> dict:
+    return D.evaluate(model, n, steps, sampler, guidance, seed=1, quiet_bias=True)
+
+
+def train_flow(recipe: recipes.Recipe) -> tuple[D.FlowMatching, dict]:
+    start = time.perf_counter()
+    model, history = D.train(recipe)
+    seconds = time.perf_counter() - start
+    return model, {"recipe": recipe.name, "seed": recipe.seed, "train_seconds": round(seconds, 1),
+                   "parameters": model.num_parameters(),
+                   "autoencoder_loss": [round(v, 3) for v in history["autoencoder_loss"]],
+                   "loss": [round(v, 4) for v in history["loss"]]}
+
+
+def ship(name: str, model: D.FlowMatching, run: dict) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from train_checkpoints import ship as ship_checkpoint
+
+    recipe = recipes.get(name, fast=False)
+    ship_checkpoint(name, model, {"name": name, "recipe": recipe.as_dict(), "seed": recipe.seed,
+                                  "train_seconds": run["train_seconds"], "fast": False,
+                                  "command": "python benchmarks/diffusion.py --save-checkpoint"})
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--samples", type=int, default=10_000)
+    ap.add_argument("--sweep-samples", type=int, default=5_000)
+    ap.add_argument("--save-checkpoint", action="store_true")
+    ap.add_argument("--only", nargs="*", default=None,
+                    help="rerun only these groups (default, dcgan, guided, steps) and keep the rest")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args()
+
+    previous = json.loads(args.out.read_text()) if args.out.is_file() else {}
+    runs = dict(previous.get("runs", {}))
+    wanted = set(args.only) if args.only is not None else {"default", "dcgan", "guided", "steps"}
+    default_recipe = recipes.get("flow_matching", fast=False)
+    guided_recipe = recipes.get("guided_flow_matching", fast=False)
+
+    if "default" in wanted or "steps" in wanted:
+        model, run = train_flow(default_recipe)
+        if "default" in wanted:
+            runs["default"] = {**run, **sample_and_score(model, args.samples)}
+            print("default", runs["default"], flush=True)
+            if args.save_checkpoint:
+                ship("flow_matching", model, run)
+        if "steps" in wanted:
+            for sampler in D.SAMPLERS:
+                for steps in STEPS:
+                    runs[f"steps_{sampler}_{steps}"] = sample_and_score(
+                        model, args.sweep_samples, steps, sampler)
+                    print(sampler, steps, runs[f"steps_{sampler}_{steps}"], flush=True)
+    if "dcgan" in wanted:
+        limit = runs["default"]["train_seconds"]
+        start = time.perf_counter()
+        gan, _ = G.train(recipes.get("dcgan", fast=False), max_seconds=limit)
+        seconds = time.perf_counter() - start
+        t = time.perf_counter()
+        images = gan.sample(args.samples, seed=1)
+        runs["dcgan_same_time"] = {"recipe": "dcgan", "max_seconds": limit,
+                                   "train_seconds": round(seconds, 1),
+                                   "sample_seconds_10k": round((time.perf_counter() - t)
+                                                               * 10_000 / args.samples, 2),
+                                   **score(images)}
+        print("dcgan", runs["dcgan_same_time"], flush=True)
+    if "guided" in wanted:
+        model, run = train_flow(guided_recipe)
+        sweep = {}
+        for w in WEIGHTS:
+            sweep[w] = runs[f"guidance_w{w:g}"] = sample_and_score(model, args.sweep_samples,
+                                                                    guidance=w)
+            print("w", w, sweep[w], flush=True)
+        eligible = [w for w in WEIGHTS if sweep[w]["class_accuracy"] >= 0.95] or list(WEIGHTS)
+        best = min(eligible, key=lambda w: sweep[w]["fid"])
+        runs["guided"] = {**run, "best_guidance": best,
+                          **sample_and_score(model, args.samples, guidance=best)}
+        print("guided", runs["guided"], flush=True)
+        if args.save_checkpoint:
+            ship("guided_flow_matching", model, run)
+
+    record = {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                    "keras": keras.__version__, "backend": keras.backend.backend(),
+                    "devices": backend.list_devices()},
+        "date_utc": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()),
+        "num_samples": args.samples, "sweep_samples": args.sweep_samples,
+        "recipes": {"default": default_recipe.as_dict(), "guided": guided_recipe.as_dict()},
+        "runs": runs,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""Diffusion and flow matching (chapter 06): latent flow matching with classifier-free guidance.
+
+* :mod:`.schedules` -- the forward process ``x_t = alpha(t) x0 + sigma(t) eps`` in closed form;
+* :mod:`.samplers` -- Euler, Heun, DDIM and ancestral DDPM sampling;
+* :mod:`.networks` -- the latent autoencoder and the velocity network;
+* :mod:`.model` -- :class:`LatentAutoencoder`, :class:`FlowMatching` (loss, guided sampling);
+* :mod:`.training` -- :func:`build` / :func:`train` from a recipe;
+* :mod:`.evaluation` -- :func:`evaluate`: sample at given settings, time and score.
+"""
+
+from genai_keras.models.diffusion import networks, samplers, schedules
+from genai_keras.models.diffusion.evaluation import evaluate
+from genai_keras.models.diffusion.model import TIME_SAMPLING, FlowMatching, LatentAutoencoder
+from genai_keras.models.diffusion.samplers import (SAMPLERS, network_calls, posterior,
+                                                   sample_path, time_grid)
+from genai_keras.models.diffusion.schedules import SCHEDULES, NoiseSchedule, gaussian_velocity
+from genai_keras.models.diffusion.training import build, train
+
+__all__ = ["FlowMatching", "LatentAutoencoder", "NoiseSchedule", "SAMPLERS", "SCHEDULES",
+           "TIME_SAMPLING", "build", "evaluate", "gaussian_velocity", "network_calls", "networks", "posterior", "sample_path",
+           "samplers", "schedules", "time_grid", "train"]

@@ -1,0 +1,287 @@
+"""Latent flow matching with classifier-free guidance: :class:`LatentAutoencoder`,
+:class:`FlowMatching`.
+
+Training has two stages (``training.train``): the autoencoder learns to compress digits
+to 7x7xC codes and back; then :class:`FlowMatching` learns the velocity field that carries
+standard normal noise to the (standardised) codes. Both train through ``compute_loss``,
+so every backend's own ``fit`` trains them. Sampling integrates the velocity from noise
+to a code (:mod:`.samplers`) and decodes it.
+
+Used in chapters 06 and 04.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+from keras import ops
+
+from genai_keras import backend
+from genai_keras.checks import as_labels, positive_int
+from genai_keras.models.autoencoder import bernoulli_nll_from_logits
+from genai_keras.models.diffusion import networks
+from genai_keras.models.diffusion.samplers import check_sampler, sample_path
+from genai_keras.models.diffusion.schedules import NoiseSchedule
+
+TIME_SAMPLING = ("uniform", "logit_normal")
+
+
+@keras.saving.register_keras_serializable(package="genai_keras")
+class LatentAutoencoder(keras.Model):
+    """Digits ``(batch, 28, 28, 1)`` <-> codes ``(batch, 7, 7, code_channels)`` in [-1, 1].
+
+    The loss is the Bernoulli negative log-likelihood of the pixels (nats per image) of the
+    image decoded from the code plus Gaussian noise of standard deviation ``code_noise``:
+    the decoder learns to forgive small errors in a code, which is what a diffusion
+    sampler's codes have.
+    """
+
+    def __init__(self, code_channels: int = 4, filters: int = 64, code_noise: float = 0.1,
+                 seed: int = 0, **kwargs: Any) -> None:
+        kwargs.setdefault("name", "latent_autoencoder")
+        super().__init__(**kwargs)
+        self.code_channels, self.filters = int(code_channels), int(filters)
+        self.code_noise, self.seed = float(code_noise), int(seed)
+        self.encoder = networks.build_encoder(self.code_channels, self.filters)
+        self.decoder = networks.build_decoder(self.code_channels, self.filters)
+        self.seed_generator = keras.random.SeedGenerator(self.seed, name="seed_generator")
+        self.built = True  # functional parts: every weight exists already
+
+    def call(self, images, training=None):
+        codes = self.encoder(images)
+        if training and self.code_noise > 0:
+            codes = codes + self.code_noise * keras.random.normal(ops.shape(codes),
+                                                                  seed=self.seed_generator)
+        return self.decoder(codes)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Pixel negative log-likelihood in nats per image, averaged over the batch."""
+        return backend.scale_loss_for_replicas(ops.mean(bernoulli_nll_from_logits(x, y_pred)))
+
+    def encode(self, images: Any, batch_size: int = 1000) -> np.ndarray:
+        """Codes ``(N, 7, 7, C)`` of images ``(N, 28, 28, 1)`` in [0, 1]."""
+        return self.encoder.predict(images, batch_size=batch_size, verbose=0)
+
+    def decode(self, codes: Any, batch_size: int = 1000) -> np.ndarray:
+        """Images ``(N, 28, 28, 1)``, pixels in [0, 1] (the Bernoulli means)."""
+        logits = self.decoder.predict(codes, batch_size=batch_size, verbose=0)
+        return (1.0 / (1.0 + np.exp(-logits))).astype("float32")
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "code_channels": self.code_channels,
+                "filters": self.filters, "code_noise": self.code_noise, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="genai_keras")
+class FlowMatching(keras.Model):
+    """A flow-matching (rectified flow) model of an autoencoder's codes.
+
+    Args:
+        code_shape: shape of one code, e.g. ``(7, 7, 4)``.
+        width, depth: the velocity network's size (:func:`.networks.build_velocity_network`).
+        num_classes: None (unconditional) or the number of classes (conditional, with
+            classifier-free guidance).
+        label_dropout: during training, the share of labels replaced by "no label" (the
+            unconditional model that guidance needs).
+        guidance: the default guidance weight ``w`` of :meth:`sample`.
+        schedule: ``"linear"`` (flow matching) or ``"cosine"`` (:mod:`.schedules`).
+        time_sampling: ``"uniform"`` or ``"logit_normal"`` (more training on the middle
+            times, where the velocity is hardest to predict; Esser et al., 2024).
+        autoencoder: a :class:`LatentAutoencoder` (kept inside so one checkpoint holds all).
+        seed: seeds the training noise.
+    """
+
+    def __init__(self, code_shape: tuple[int, ...] = (7, 7, 4), width: int = 512, depth: int = 4,
+                 num_classes: int | None = None, label_dropout: float = 0.1,
+                 guidance: float = 1.0, schedule: str = "linear",
+                 time_sampling: str = "logit_normal", autoencoder: LatentAutoencoder | None = None,
+                 seed: int = 0, **kwargs: Any) -> None:
+        kwargs.setdefault("name", "flow_matching")
+        super().__init__(**kwargs)
+        if time_sampling not in TIME_SAMPLING:
+            raise ValueError(f"Unknown time_sampling {time_sampling!r}; choose one of {TIME_SAMPLING}.")
+        if not 0.0 <= float(label_dropout) < 1.0:
+            raise ValueError(f"label_dropout must be in [0, 1), got {label_dropout!r}.")
+        self.code_shape = tuple(int(s) for s in code_shape)
+        self.dim = int(np.prod(self.code_shape))
+        self.width, self.depth = positive_int(width, "width"), positive_int(depth, "depth")
+        self.num_classes = None if num_classes is None else positive_int(num_classes, "num_classes")
+        self.label_dropout, self.guidance = float(label_dropout), float(guidance)
+        self.schedule = NoiseSchedule(schedule)
+        self.time_sampling, self.seed = time_sampling, int(seed)
+        self.velocity_network = networks.build_velocity_network(
+            self.dim, self.width, self.depth, num_classes=self.num_classes)
+        self.autoencoder = autoencoder or LatentAutoencoder(self.code_shape[-1], seed=seed)
+        self.seed_generator = keras.random.SeedGenerator(self.seed, name="seed_generator")
+        # Codes are standardised (zero mean, unit variance overall) before diffusion.
+        self.code_mean = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                         name="code_mean")
+        self.code_std = self.add_weight(shape=(), initializer="ones", trainable=False,
+                                        name="code_std")
+        self._velocity_fn = None
+        self.built = True  # functional parts: every weight exists already
+
+    @property
+    def conditional(self) -> bool:
+        """True when the model takes labels (and supports guidance)."""
+        return self.num_classes is not None
+
+    # ----- training ---------------------------------------------------------------------
+    def _inputs(self, x_t, t, labels):
+        return [x_t, t] if labels is None else [x_t, t, labels]
+
+    def call(self, inputs, training=None):
+        """One training pass: noise the codes, predict the velocity.
+
+        Args:
+            inputs: standardised flat codes ``(batch, dim)`` (conditional: a dict
+                ``{"codes": ..., "labels": (batch,) ints}``).
+
+        Returns:
+            A dict with the target and predicted velocities.
+        """
+        x0, labels = (inputs["codes"], inputs["labels"]) if isinstance(inputs, dict) else (inputs, None)
+        batch = ops.shape(x0)[0]
+        if self.time_sampling == "uniform":
+            t = keras.random.uniform((batch,), seed=self.seed_generator)
+        else:
+            t = ops.sigmoid(keras.random.normal((batch,), seed=self.seed_generator))
+        eps = keras.random.normal(ops.shape(x0), seed=self.seed_generator)
+        x_t = self.schedule.add_noise(x0, eps, t)
+        if labels is not None:
+            labels = ops.cast(labels, "int32")
+            if training and self.label_dropout > 0:
+                drop = keras.random.uniform((batch,), seed=self.seed_generator) < self.label_dropout
+                labels = ops.where(drop, self.num_classes, labels)
+        return {"target": self.schedule.velocity(x0, eps, t),
+                "velocity": self.velocity_network(self._inputs(x_t, t, labels))}
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The flow-matching loss: mean squared error of the velocity, per code entry."""
+        if y_pred is None:
+            y_pred = self(x, training=training)
+        error = ops.mean(ops.square(y_pred["velocity"] - y_pred["target"]))
+        return backend.scale_loss_for_replicas(error)
+
+    def set_code_statistics(self, codes: Any) -> np.ndarray:
+        """Store the codes' mean and standard deviation; return the standardised flat codes."""
+        codes = np.asarray(codes, dtype="float32").reshape(len(codes), -1)
+        self.code_mean.assign(float(codes.mean()))
+        self.code_std.assign(float(codes.std()))
+        return (codes - codes.mean()) / codes.std()
+
+    def num_parameters(self) -> int:
+        """Parameters used to generate: the velocity network and the decoder."""
+        from genai_keras.utils import count_parameters
+
+        return count_parameters(self.velocity_network) + count_parameters(self.autoencoder.decoder)
+
+    # ----- sampling ---------------------------------------------------------------------
+    def _check_guidance(self, guidance: Any) -> float:
+        if guidance is None:
+            return self.guidance if self.conditional else 0.0
+        if not self.conditional:
+            raise ValueError("guidance needs a conditional model (trained with labels and label "
+                             "dropout, e.g. gk.recipes.get('guided_flow_matching')); this model "
+                             "is unconditional: leave guidance=None.")
+        if isinstance(guidance, bool) or not np.isfinite(float(guidance)) or float(guidance) < 0:
+            raise ValueError(f"guidance must be a number >= 0 (0: no label, 1: plain conditional, "
+                             f"> 1: stronger), got {guidance!r}.")
+        return float(guidance)
+
+    def _labels(self, n: int, labels: Any) -> np.ndarray | None:
+        if not self.conditional:
+            if labels is not None:
+                raise ValueError("This model is unconditional: call sample(n) without labels, "
+                                 "or use a conditional recipe (guided_flow_matching).")
+            return None
+        if labels is None:
+            return (np.arange(n) % self.num_classes).astype("int32")
+        return as_labels(labels, num_classes=self.num_classes, count=n)
+
+    def _network_velocity(self, inputs: list) -> Any:
+        return self.velocity_network(inputs, training=False)
+
+    def velocity(self, x_t: Any, t: Any, labels: Any = None, guidance: float = 1.0) -> Any:
+        """The (guided) velocity ``v_null + w (v_label - v_null)`` at ``x_t``, ``t``.
+
+        ``w = 1``: the conditional velocity; ``w = 0``: the unconditional one ("no label");
+        ``w > 1``: classifier-free guidance, pushing samples towards their class.
+        """
+        if self._velocity_fn is None:
+            self._velocity_fn = backend.compile_function(self._network_velocity)
+        x_t, t = ops.convert_to_tensor(x_t, "float32"), ops.convert_to_tensor(t, "float32")
+        if labels is None:
+            return self._velocity_fn([x_t, t])
+        labels = ops.convert_to_tensor(labels, dtype="int32")
+        null = ops.full(ops.shape(labels), self.num_classes, dtype="int32")
+        if guidance == 1.0:
+            return self._velocity_fn([x_t, t, labels])
+        if guidance == 0.0:
+            return self._velocity_fn([x_t, t, null])
+        both = self._velocity_fn([ops.concatenate([x_t, x_t]), ops.concatenate([t, t]),
+                                  ops.concatenate([labels, null])])
+        v_label, v_null = ops.split(both, 2)
+        return v_null + guidance * (v_label - v_null)
+
+    def sample_codes(self, n: int, labels: Any = None, seed: int | None = None, steps: int = 20,
+                     guidance: float | None = None, sampler: str = "heun",
+                     batch_size: int = 2500, trajectory: bool = False) -> Any:
+        """Standardised flat codes ``(n, dim)`` drawn with ``sampler`` in ``steps`` steps
+        (and, with ``trajectory=True``, the list of intermediate points)."""
+        n = positive_int(n, "n")
+        steps = check_sampler(sampler, steps)
+        w = self._check_guidance(guidance)
+        y = self._labels(n, labels)
+        seed = np.random.SeedSequence().entropy % (2 ** 31) if seed is None else int(seed)
+        noise = np.random.default_rng(seed).standard_normal((n, self.dim)).astype("float32")
+        parts, paths = [], []
+        for start in range(0, n, batch_size):
+            rows = slice(start, start + batch_size)
+            yb = None if y is None else y[rows]
+            out = sample_path(lambda x, t: self.velocity(x, t, yb, w), noise[rows],
+                              self.schedule, steps, sampler, seed=seed + start,
+                              trajectory=trajectory)
+            if trajectory:
+                out, path = out
+                paths.append(path)
+            parts.append(ops.convert_to_numpy(out))
+        codes = np.concatenate(parts)
+        if trajectory:
+            return codes, [np.concatenate(step) for step in zip(*paths)]
+        return codes
+
+    def decode(self, codes: Any) -> np.ndarray:
+        """Standardised flat codes ``(n, dim)`` -> images ``(n, 28, 28, 1)`` in [0, 1]."""
+        codes = np.asarray(codes, dtype="float32")
+        mean = float(ops.convert_to_numpy(self.code_mean))
+        std = float(ops.convert_to_numpy(self.code_std))
+        return self.autoencoder.decode((codes * std + mean).reshape((-1,) + self.code_shape))
+
+    def sample(self, n: int, labels: Any = None, seed: int | None = None, steps: int = 20,
+               guidance: float | None = None, sampler: str = "heun") -> np.ndarray:
+        """Draw ``n`` digits ``(n, 28, 28, 1)``, pixels in [0, 1].
+
+        Args:
+            n: number of samples.
+            labels: conditional models only: one class per sample (None: 0, 1, ..., 9, 0, ...).
+            seed: makes the draw repeatable.
+            steps: sampler steps (>= 1); Heun makes ``2 * steps - 1`` network calls.
+            guidance: conditional models only: the guidance weight ``w`` (None: the
+                model's default; 1: no guidance; 0: ignore the label).
+            sampler: ``"heun"``, ``"euler"``, ``"ddim"`` or ``"ddpm"``.
+
+        Raises:
+            ValueError: steps < 1, an unknown sampler, labels or guidance for an
+                unconditional model, labels out of range.
+        """
+        return self.decode(self.sample_codes(n, labels, seed, steps, guidance, sampler))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "code_shape": list(self.code_shape), "width": self.width,
+                "depth": self.depth, "num_classes": self.num_classes,
+                "label_dropout": self.label_dropout, "guidance": self.guidance,
+                "schedule": self.schedule.name, "time_sampling": self.time_sampling,
+                "seed": self.seed}
