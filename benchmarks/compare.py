@@ -15,7 +15,8 @@ precision and recall (k = 3) in the fixed MNIST feature network's space.
 Writes ``benchmarks/results/comparison.json`` (with each model's recipe,
 ``recipe.as_dict()``, under ``"recipes"``: the shipped checkpoint's manifest records it,
 else the recipe of :mod:`genai_keras.recipes`) and ``benchmarks/results/comparison.md``.
-``--names vae dcgan`` scores only some models; ``--num-samples`` changes the sample count.
+``--names vae dcgan`` scores only some models (the others' rows are kept from the
+previous file); ``--num-samples`` changes the sample count.
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
                              nll_images=args.nll_images, nll_samples=args.nll_samples)
     results = ROOT / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
+    previous = results / "comparison.json"
+    if args.names and previous.is_file():  # keep the other models' rows, in table order
+        scored = {row["name"]: row for row in json.loads(previous.read_text())["rows"]}
+        scored.update({row["name"]: row for row in rows})
+        rows = [scored[name] for name in ck.MODELS if name in scored]
     payload = {
         "command": COMMAND,
         "num_samples": args.num_samples,

@@ -147,6 +147,55 @@ def gan_section() -> list[str]:
     return lines + (["", " ".join(notes)] if notes else [])
 
 
+def diffusion_section() -> list[str]:
+    d = _load("diffusion")
+    if d is None:
+        return ["Chapter 06: `python benchmarks/diffusion.py` not run yet."]
+    runs = d.get("runs", {})
+    lines = ["**Chapter 06, diffusion** (`python benchmarks/diffusion.py`: latent flow matching, "
+             "both training stages timed; the DCGAN recipe stopped at the same training time; "
+             f"{d['num_samples']:,} samples scored against the MNIST test set; sampling time for "
+             "10,000 samples)", "",
+             "| model | training time | sampler | sampling 10k | FID | classifier IS | precision | recall | class accuracy |",
+             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    titles = {"default": "flow matching (unconditional, the default)",
+              "guided": "flow matching, classifier-free guidance",
+              "dcgan_same_time": "DCGAN, same training time"}
+    for key, title in titles.items():
+        r = runs.get(key)
+        if not r:
+            continue
+        sampler = (f"{r['sampler']}, {r['steps']} steps" if "sampler" in r else "one pass")
+        if "best_guidance" in r:
+            sampler += f", w = {r['best_guidance']:g}"
+        lines.append(f"| {title} | {_fmt(r['train_seconds'])} s | {sampler} | "
+                     f"{_fmt(r.get('sample_seconds_10k'))} s | {_fmt(r['fid'])} | "
+                     f"{_fmt(r['is_mean'], 2)} | {_fmt(r.get('precision'), 3)} | "
+                     f"{_fmt(r.get('recall'), 3)} | {_fmt(r.get('class_accuracy'), 3)} |")
+    steps = sorted({r["steps"] for k, r in runs.items() if k.startswith("steps_")})
+    samplers = [n for n in ("euler", "heun", "ddim", "ddpm") if f"steps_{n}_{steps[0]}" in runs] \
+        if steps else []
+    if samplers:
+        lines += ["", f"FID of the default model against sampler steps ({d['sweep_samples']:,} "
+                      f"samples each; network calls in brackets):", "",
+                  "| sampler | " + " | ".join(f"{k} steps" for k in steps) + " |",
+                  "| --- |" + " ---: |" * len(steps)]
+        for n in samplers:
+            cells = [f"{_fmt(runs[f'steps_{n}_{k}']['fid'])} ({runs[f'steps_{n}_{k}']['network_calls']})"
+                     for k in steps]
+            lines.append(f"| {n} | " + " | ".join(cells) + " |")
+    weights = sorted((r["guidance"], r) for k, r in runs.items() if k.startswith("guidance_w"))
+    if weights:
+        lines += ["", f"Guidance weight w, guided model ({d['sweep_samples']:,} samples each):", "",
+                  "| w | FID | IS | precision | recall | class accuracy |",
+                  "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for w, r in weights:
+            lines.append(f"| {w:g} | {_fmt(r['fid'])} | {_fmt(r['is_mean'], 2)} | "
+                         f"{_fmt(r['precision'], 3)} | {_fmt(r['recall'], 3)} | "
+                         f"{_fmt(r['class_accuracy'], 3)} |")
+    return lines
+
+
 def text_section() -> list[str]:
     d = _load("text")
     if d is None:
@@ -247,7 +296,7 @@ def render() -> str:
               f"backend. Regenerate this section with `python benchmarks/summary.py --readme` after "
               f"re-running the benchmarks.")
     blocks = [[header], pixel_section(), vae_section(), gan_section(), metrics_section(),
-              comparison_section(), text_section(), backends_section()]
+              comparison_section(), text_section(), diffusion_section(), backends_section()]
     return "\n\n".join("\n".join(line for line in block).strip() for block in blocks) + "\n"
 
 

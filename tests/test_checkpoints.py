@@ -247,7 +247,10 @@ def test_shipped_checkpoints_load_and_sample(name):
     assert samples.shape == (10, 28, 28, 1)
     assert samples.min() >= 0.0 and samples.max() <= 1.0
     assert ck.num_parameters(model) == record["parameters"]
-    assert path.stat().st_size < 8_000_000  # float32 weights (the VAEs: ~1.7 M parameters)
+    # float32 weights: the VAEs ~1.7 M parameters; the flow-matching models ~6.9 M (a
+    # velocity MLP of width 512, plus the autoencoder)
+    limit = 30_000_000 if recipes.RECIPES[name].family == "diffusion" else 8_000_000
+    assert path.stat().st_size < limit
 
 
 @pytest.mark.filterwarnings("ignore:FID is biased upwards")

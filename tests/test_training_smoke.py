@@ -64,3 +64,16 @@ def test_text_model_loss_goes_down():
     model, curves = ar.train(recipe, text=text, evals=2, val_windows=8)
     assert curves["loss"][-1] < curves["loss"][0]
     assert len(model.sample(1, seed=0, length=5)[0]) == 5
+
+
+def test_flow_matching_both_stages_train_and_the_loss_goes_down():
+    from genai_keras.models import diffusion
+
+    x, y = _digits()
+    recipe = gk.recipes.get("guided_flow_matching", fast=True).replace(
+        epochs=4, ae_epochs=2, width=64, depth=1, batch_size=64, limit=512)
+    model, history = diffusion.train(recipe, images=x, labels=y)
+    assert history["autoencoder_loss"][-1] < history["autoencoder_loss"][0]
+    assert history["loss"][-1] < history["loss"][0]
+    assert isinstance(model, gk.protocol.GenerativeModel) and model.conditional
+    assert model.sample(2, labels=[3, 4], seed=0, steps=2).shape == (2, 28, 28, 1)

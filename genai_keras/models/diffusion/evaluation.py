@@ -12,7 +12,7 @@ from genai_keras.models.diffusion.model import FlowMatching
 from genai_keras.models.diffusion.samplers import network_calls
 
 
-def evaluate(model: FlowMatching, n: int, steps: int = 20, sampler: str = "heun",
+def evaluate(model: FlowMatching, n: int, steps: int | None = None, sampler: str | None = None,
              guidance: float | None = None, seed: int = 1, quiet_bias: bool = False) -> dict:
     """Draw ``n`` samples and score them against the MNIST test set.
 
@@ -23,7 +23,8 @@ def evaluate(model: FlowMatching, n: int, steps: int = 20, sampler: str = "heun"
     Args:
         model: a trained :class:`FlowMatching`.
         n: number of samples (FID is biased upwards below 5,000: compare at equal ``n``).
-        steps, sampler, guidance, seed: passed to :meth:`FlowMatching.sample`.
+        steps, sampler, guidance, seed: passed to :meth:`FlowMatching.sample` (None: the
+            model's defaults).
         quiet_bias: hide the small-sample FID warning (sweeps that compare at equal n).
 
     Returns:
@@ -35,6 +36,8 @@ def evaluate(model: FlowMatching, n: int, steps: int = 20, sampler: str = "heun"
     from genai_keras.metrics import evaluate_samples
 
     labels = (np.arange(n) % model.num_classes).astype("int32") if model.conditional else None
+    sampler = model.sampler if sampler is None else sampler
+    steps = model.steps if steps is None else steps
     start = time.perf_counter()
     images = model.sample(n, labels=labels, seed=seed, steps=steps, sampler=sampler,
                           guidance=guidance)

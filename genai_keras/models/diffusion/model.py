@@ -21,6 +21,7 @@ from keras import ops
 from genai_keras import backend
 from genai_keras.checks import as_labels, positive_int
 from genai_keras.models.autoencoder import bernoulli_nll_from_logits
+from genai_keras.utils import batched
 from genai_keras.models.diffusion import networks
 from genai_keras.models.diffusion.samplers import check_sampler, sample_path
 from genai_keras.models.diffusion.schedules import NoiseSchedule
@@ -62,11 +63,13 @@ class LatentAutoencoder(keras.Model):
 
     def encode(self, images: Any, batch_size: int = 1000) -> np.ndarray:
         """Codes ``(N, 7, 7, C)`` of images ``(N, 28, 28, 1)`` in [0, 1]."""
-        return self.encoder.predict(images, batch_size=batch_size, verbose=0)
+        return batched(lambda x: ops.convert_to_numpy(self.encoder(x, training=False)),
+                       [np.asarray(images, dtype="float32")], batch_size)
 
     def decode(self, codes: Any, batch_size: int = 1000) -> np.ndarray:
         """Images ``(N, 28, 28, 1)``, pixels in [0, 1] (the Bernoulli means)."""
-        logits = self.decoder.predict(codes, batch_size=batch_size, verbose=0)
+        logits = batched(lambda z: ops.convert_to_numpy(self.decoder(z, training=False)),
+                         [np.asarray(codes, dtype="float32")], batch_size)
         return (1.0 / (1.0 + np.exp(-logits))).astype("float32")
 
     def get_config(self) -> dict:
@@ -89,6 +92,7 @@ class FlowMatching(keras.Model):
         schedule: ``"linear"`` (flow matching) or ``"cosine"`` (:mod:`.schedules`).
         time_sampling: ``"uniform"`` or ``"logit_normal"`` (more training on the middle
             times, where the velocity is hardest to predict; Esser et al., 2024).
+        sampler, steps: the default sampler of :meth:`sample` (:mod:`.samplers`).
         autoencoder: a :class:`LatentAutoencoder` (kept inside so one checkpoint holds all).
         seed: seeds the training noise.
     """
@@ -96,8 +100,9 @@ class FlowMatching(keras.Model):
     def __init__(self, code_shape: tuple[int, ...] = (7, 7, 4), width: int = 512, depth: int = 4,
                  num_classes: int | None = None, label_dropout: float = 0.1,
                  guidance: float = 1.0, schedule: str = "linear",
-                 time_sampling: str = "logit_normal", autoencoder: LatentAutoencoder | None = None,
-                 seed: int = 0, **kwargs: Any) -> None:
+                 time_sampling: str = "logit_normal", sampler: str = "ddpm", steps: int = 50,
+                 autoencoder: LatentAutoencoder | None = None, seed: int = 0,
+                 **kwargs: Any) -> None:
         kwargs.setdefault("name", "flow_matching")
         super().__init__(**kwargs)
         if time_sampling not in TIME_SAMPLING:
@@ -111,6 +116,8 @@ class FlowMatching(keras.Model):
         self.label_dropout, self.guidance = float(label_dropout), float(guidance)
         self.schedule = NoiseSchedule(schedule)
         self.time_sampling, self.seed = time_sampling, int(seed)
+        self.steps = check_sampler(sampler, steps)
+        self.sampler = sampler
         self.velocity_network = networks.build_velocity_network(
             self.dim, self.width, self.depth, num_classes=self.num_classes)
         self.autoencoder = autoencoder or LatentAutoencoder(self.code_shape[-1], seed=seed)
@@ -226,13 +233,16 @@ class FlowMatching(keras.Model):
         v_label, v_null = ops.split(both, 2)
         return v_null + guidance * (v_label - v_null)
 
-    def sample_codes(self, n: int, labels: Any = None, seed: int | None = None, steps: int = 20,
-                     guidance: float | None = None, sampler: str = "heun",
-                     batch_size: int = 2500, trajectory: bool = False) -> Any:
+    def sample_codes(self, n: int, labels: Any = None, seed: int | None = None,
+                     steps: int | None = None, guidance: float | None = None,
+                     sampler: str | None = None, batch_size: int = 2500,
+                     trajectory: bool = False) -> Any:
         """Standardised flat codes ``(n, dim)`` drawn with ``sampler`` in ``steps`` steps
-        (and, with ``trajectory=True``, the list of intermediate points)."""
+        (None: the model's defaults; with ``trajectory=True`` also the list of
+        intermediate points)."""
         n = positive_int(n, "n")
-        steps = check_sampler(sampler, steps)
+        sampler = self.sampler if sampler is None else sampler
+        steps = check_sampler(sampler, self.steps if steps is None else steps)
         w = self._check_guidance(guidance)
         y = self._labels(n, labels)
         seed = np.random.SeedSequence().entropy % (2 ** 31) if seed is None else int(seed)
@@ -260,18 +270,21 @@ class FlowMatching(keras.Model):
         std = float(ops.convert_to_numpy(self.code_std))
         return self.autoencoder.decode((codes * std + mean).reshape((-1,) + self.code_shape))
 
-    def sample(self, n: int, labels: Any = None, seed: int | None = None, steps: int = 20,
-               guidance: float | None = None, sampler: str = "heun") -> np.ndarray:
+    def sample(self, n: int, labels: Any = None, seed: int | None = None,
+               steps: int | None = None, guidance: float | None = None,
+               sampler: str | None = None) -> np.ndarray:
         """Draw ``n`` digits ``(n, 28, 28, 1)``, pixels in [0, 1].
 
         Args:
             n: number of samples.
             labels: conditional models only: one class per sample (None: 0, 1, ..., 9, 0, ...).
             seed: makes the draw repeatable.
-            steps: sampler steps (>= 1); Heun makes ``2 * steps - 1`` network calls.
+            steps: sampler steps (>= 1; None: the model's, 50); Heun makes
+                ``2 * steps - 1`` network calls, the others one per step.
             guidance: conditional models only: the guidance weight ``w`` (None: the
                 model's default; 1: no guidance; 0: ignore the label).
-            sampler: ``"heun"``, ``"euler"``, ``"ddim"`` or ``"ddpm"``.
+            sampler: ``"ddpm"``, ``"heun"``, ``"euler"`` or ``"ddim"`` (None: the model's,
+                ``"ddpm"``).
 
         Raises:
             ValueError: steps < 1, an unknown sampler, labels or guidance for an
@@ -284,4 +297,4 @@ class FlowMatching(keras.Model):
                 "depth": self.depth, "num_classes": self.num_classes,
                 "label_dropout": self.label_dropout, "guidance": self.guidance,
                 "schedule": self.schedule.name, "time_sampling": self.time_sampling,
-                "seed": self.seed}
+                "sampler": self.sampler, "steps": self.steps, "seed": self.seed}
