@@ -18,6 +18,12 @@ Run from the repository root (about 15 minutes on a 2-core CPU)::
 
     python benchmarks/applications.py [--test-images 2000] [--seeds 5]
 
+or, to get the same numbers and the chapter's committed outputs from one run, execute
+the notebook in default mode (in place) and write the numbers it collects in its
+``RESULTS`` dict::
+
+    python benchmarks/applications.py --notebook
+
 Writes ``benchmarks/results/applications.json``.
 """
 
@@ -46,13 +52,64 @@ def _rounded(table: dict) -> dict:
     return {m: {k: round(float(v), 4) for k, v in row.items()} for m, row in table.items()}
 
 
+def _plain(value):
+    """Round floats to 4 decimals, recursively (JSON-ready)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 4)
+    return value
+
+
+def from_notebook() -> dict:
+    """Execute notebooks/07_applications.ipynb in default mode, in place, and return its
+    ``RESULTS`` dict (read by one extra cell that is not saved)."""
+    import json
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(__file__).resolve().parent.parent / "notebooks" / "07_applications.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    probe = nbformat.v4.new_code_cell("import json as _json; print(_json.dumps(RESULTS))")
+    nb.cells.append(probe)
+    env_fast = os.environ.get("GENAI_KERAS_FAST")
+    os.environ["GENAI_KERAS_FAST"] = "0"
+    start = time.perf_counter()
+    try:
+        NotebookClient(nb, timeout=2400, kernel_name="python3",
+                       resources={"metadata": {"path": str(path.parent)}}).execute()
+    finally:
+        if env_fast is None:
+            os.environ.pop("GENAI_KERAS_FAST")
+        else:
+            os.environ["GENAI_KERAS_FAST"] = env_fast
+    wall = time.perf_counter() - start
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("name") == "stdout")
+    nb.cells.pop()
+    nbformat.write(nb, path)
+    results = json.loads(text)
+    results.setdefault("timings_seconds", {})["notebook_wall"] = wall
+    results["source"] = "notebooks/07_applications.ipynb, default mode"
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--test-images", type=int, default=2000)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--ns", type=int, nargs="+", default=[100, 300, 1000])
     parser.add_argument("--generator-steps", type=int, default=600)
+    parser.add_argument("--notebook", action="store_true",
+                        help="run the chapter's notebook (default mode, in place) and keep its numbers")
     args = parser.parse_args()
+    if args.notebook:
+        out = {"backend": keras.backend.backend(), "machine": platform.machine(),
+               "cpus": os.cpu_count(), **from_notebook()}
+        write_result("applications", _plain(out))
+        return
     A = gk.applications
     fast = gk.fast_mode()
     out: dict = {"backend": keras.backend.backend(), "fast": fast, "machine": platform.machine(),

@@ -20,7 +20,7 @@ Used in chapter 07.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import keras
@@ -174,8 +174,9 @@ def restore(model: keras.Model, condition: Any, num_draws: int = 1, seed: int = 
     """
     if isinstance(model, RestorationCVAE):
         return model.restore(condition, num_draws=num_draws, seed=seed)
-    out = model.predict(np.asarray(condition, np.float32), batch_size=1000, verbose=0)
-    return keras.ops.convert_to_numpy(out)[None].astype(np.float32)
+    c = np.asarray(condition, np.float32)
+    out = [keras.ops.convert_to_numpy(model(c[i:i + 1000], training=False)) for i in range(0, len(c), 1000)]
+    return np.concatenate(out)[None].astype(np.float32)
 
 
 def score(restored: Any, clean: Any, labels: Any, mask: Any = None) -> dict[str, float]:
