@@ -126,7 +126,10 @@ def main() -> None:
             model, run = train_flow(guided_recipe)
         else:  # the shipped checkpoint, scored again (e.g. after a change of sampler)
             model, entry = ck.load_or_train("guided_flow_matching", return_record=True)
-            run = {k: v for k, v in runs["guided"].items() if k in TRAINING_KEYS}
+            previous_run = runs.get("guided") or {  # else what the checkpoint's record says
+                "recipe": entry["name"], "seed": entry["seed"],
+                "train_seconds": entry["train_seconds"], "parameters": entry["parameters"]}
+            run = {k: v for k, v in previous_run.items() if k in TRAINING_KEYS}
         sweep = {}
         for w in WEIGHTS:
             sweep[w] = runs[f"guidance_w{w:g}"] = sample_and_score(model, args.sweep_samples,

@@ -196,6 +196,45 @@ def diffusion_section() -> list[str]:
     return lines
 
 
+def applications_section() -> list[str]:
+    d = _load("applications")
+    if d is None:
+        return ["Chapter 07: `python benchmarks/applications.py --notebook` not run yet."]
+    cell = lambda r: f"{r['psnr']:.2f} / {r['ssim']:.3f} / {100 * r['accuracy']:.1f}%"  # noqa: E731
+    tasks = {"denoising": "denoise, Gaussian noise sigma 0.5",
+             "denoising_salt_and_pepper_0.2": "denoise, salt and pepper 0.2",
+             "super_resolution": "super-resolution 4x (7x7 -> 28x28)",
+             "super_resolution_2x": "super-resolution 2x (14x14 -> 28x28)",
+             "inpainting": "inpaint a 12x12 square", "inpainting_lower_half": "inpaint the lower half"}
+    lines = ["**Chapter 07, applications** (`python benchmarks/applications.py --notebook`: the "
+             "chapter's default run; 2,000 test digits; PSNR dB / SSIM / accuracy of the fixed "
+             "classifier on the restored digits; inpainting PSNR on the hidden pixels only)", "",
+             "| task | classical baseline | regression network | conditional VAE (mean) | one CVAE draw |",
+             "| --- | --- | --- | --- | --- |"]
+    for key, title in tasks.items():
+        r = d.get(key)
+        if r:
+            lines.append(f"| {title} | {cell(r['baseline'])} | {cell(r['regression'])} | "
+                         f"{cell(r['cvae_mean'])} | {cell(r['cvae_sample'])} |")
+    aug = d.get("augmentation", {})
+    if aug:
+        variants = ("none", "classical", "generated", "both")
+        lines += ["", "Few-label classifier, test accuracy (mean ± std over "
+                      f"{len(next(iter(aug.values()))['none']['seeds'])} seeds; generated digits "
+                      "come from a conditional VAE trained on the same N digits only):", "",
+                  "| N | " + " | ".join(variants) + " |", "| ---: |" + " ---: |" * len(variants)]
+        for n, row in aug.items():
+            lines.append(f"| {int(n):,} | " + " | ".join(
+                f"{100 * row[v]['mean']:.1f} ± {100 * row[v]['std']:.1f}%" for v in variants) + " |")
+    ft = d.get("fine_tuning", {})
+    if ft:
+        lines += ["", "Fine-tuning the character transformer on one speaker held out of pretraining "
+                      "(validation nats/char on that speaker): " + ", ".join(
+                          f"{k.replace('_', ' ')} {v['val_nats_per_char']:.3f}" for k, v in ft.items())
+                  + f". Default notebook run: {d['timings_seconds']['notebook_wall'] / 60:.1f} min."]
+    return lines
+
+
 def text_section() -> list[str]:
     d = _load("text")
     if d is None:
@@ -296,7 +335,8 @@ def render() -> str:
               f"backend. Regenerate this section with `python benchmarks/summary.py --readme` after "
               f"re-running the benchmarks.")
     blocks = [[header], pixel_section(), vae_section(), gan_section(), metrics_section(),
-              comparison_section(), text_section(), diffusion_section(), backends_section()]
+              comparison_section(), text_section(), diffusion_section(), applications_section(),
+              backends_section()]
     return "\n\n".join("\n".join(line for line in block).strip() for block in blocks) + "\n"
 
 
