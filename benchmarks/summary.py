@@ -193,6 +193,8 @@ def diffusion_section() -> list[str]:
             lines.append(f"| {w:g} | {_fmt(r['fid'])} | {_fmt(r['is_mean'], 2)} | "
                          f"{_fmt(r['precision'], 3)} | {_fmt(r['recall'], 3)} | "
                          f"{_fmt(r['class_accuracy'], 3)} |")
+    if d.get("notes"):
+        lines += ["", d["notes"]]
     return lines
 
 
