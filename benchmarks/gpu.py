@@ -1,20 +1,40 @@
-"""Every chapter in default mode through nbval on one GPU, per backend, timed.
+"""Every chapter in default mode through nbval on one GPU, per backend, timed per cell.
 
     python benchmarks/gpu.py [--backends jax torch] [--only 02 03] [--cell-timeout 1200]
+                             [--allow-cpu] [--out benchmarks/results/gpu.json]
+    python benchmarks/gpu.py --install [--wheelhouse DIR] [--target DIR]
+    python benchmarks/gpu.py --check-wheelhouse DIR
 
-Called by ``.ci/gpu`` (which installs the requirements first). For each backend and each
-chapter notebook, one at a time, it runs ``pytest notebooks/NN_x.ipynb`` (nbval in lax
-mode with the repository's conftest.py and sanitizer, as in CI) with
-``KERAS_BACKEND=<backend>`` and ``GENAI_KERAS_FAST=0``, and records the wall time and
-whether it passed. After each chapter it writes ``benchmarks/results/gpu.json``::
+Called by ``.ci/gpu``, which first runs ``--install`` (from the package index, or with
+``--wheelhouse DIR`` from a folder of wheels made by ``scripts/make_wheelhouse.py``, with
+no index) and then the benchmark. The install never installs or upgrades jax, jaxlib,
+torch, tensorflow or nvidia-* (GPU images carry CUDA builds of JAX and PyTorch); it stops
+if one of them would change.
+
+For each backend and each chapter notebook, one at a time, the benchmark runs
+``pytest notebooks/NN_x.ipynb --junitxml=...`` (nbval in lax mode with the repository's
+conftest.py and sanitizer, as in CI) with ``KERAS_BACKEND=<backend>`` and
+``GENAI_KERAS_FAST=0``, and records the wall time, whether it passed and each cell's
+seconds (nbval makes one test per code cell; its time includes setup, so the first cell
+holds the kernel start). After each chapter it writes ``benchmarks/results/gpu.json``::
 
     {"machine": {"gpus": [...], "platform": ..., "versions": {...}},
      "date_utc": "...", "mode": "default",
-     "runs": {"jax/02": {"seconds": 81.4, "passed": true, "notebook": "02_x.ipynb"}, ...}}
+     "gpu": {"used": true, "allow_cpu": false, "backends": {"jax": {"gpu": true, ...}}},
+     "runs": {"jax/02": {"seconds": 81.4, "passed": true, "notebook": "02_x.ipynb",
+                         "device": "gpu", "cells": [{"cell": 0, "seconds": 3.1,
+                         "outcome": "passed", "source": "import ..."}, ...],
+                         "slowest": [...the 5 slowest cells...]}, ...}}
 
-The exit status is 1 if any chapter failed. The committed notebook outputs come from a
-CPU TensorFlow run, so nbval compares only the ``# NBVAL_CHECK_OUTPUT`` cells, which hold
-backend- and device-independent facts; every other cell must just run.
+Without a GPU (``nvidia-smi`` missing or listing none, or a chosen backend that sees no
+GPU) it stops with exit status 2 instead of timing a CPU; ``--allow-cpu`` runs anyway
+(smoke tests) and the JSON records ``"gpu": {"used": false, ...}``. The exit status is 1
+if any chapter failed. The committed notebook outputs come from a CPU TensorFlow run, so
+nbval compares only the ``# NBVAL_CHECK_OUTPUT`` cells, which hold backend- and
+device-independent facts; every other cell must just run.
+
+Only the standard library is imported at the top, so ``--install`` and
+``--check-wheelhouse`` work before anything is installed.
 """
 
 from __future__ import annotations
@@ -22,30 +42,295 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib.metadata
+import json
 import os
 import platform
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from _results import write_result  # noqa: E402
+DEFAULT_OUT = ROOT / "benchmarks" / "results" / "gpu.json"
 
 CHAPTER = re.compile(r"^(\d\d)_.+\.ipynb$")
 PACKAGES = ("keras", "jax", "jaxlib", "torch", "tensorflow", "numpy", "nbval")
 
+# What the notebooks and this runner need besides a backend: nbval brings pytest's
+# notebook plugin with jupyter-client, nbformat and ipykernel (the kernel); neither the
+# `jupyter` meta-package nor nbclient/nbconvert is used here. scripts/make_wheelhouse.py
+# downloads these (and their dependencies) plus the genai_keras wheel.
+REQUIREMENTS = ("keras>=3.5", "numpy", "scipy", "matplotlib", "h5py", "ipykernel",
+                "nbval>=0.11", "pytest>=8")
+PACKAGE = "genai_keras"
+# Never installed, upgraded or removed by the runner: the machine's own CUDA builds.
+PROTECTED = ("jax", "jaxlib", "torch", "tensorflow")
+PROTECTED_PREFIXES = ("nvidia-", "jax-cuda", "jax-plugin")
+SLOWEST = 5
+
+
+class WheelhouseError(ValueError):
+    """A wheelhouse folder that is missing, empty or lacks a package the runner needs."""
+
+
+# ---------------------------------------------------------------------------------------
+# Names, wheels and the wheelhouse check (standard library + pip's vendored packaging).
+
+def _packaging():
+    """``packaging`` (installed, or the copy inside pip): markers, tags, versions."""
+    try:
+        from packaging import markers, requirements, specifiers, tags, utils, version
+    except ImportError:  # a bare GPU image may have pip but not packaging
+        from pip._vendor.packaging import markers, requirements, specifiers, tags, utils, version
+    return markers, requirements, specifiers, tags, utils, version
+
+
+def canonical(name: str) -> str:
+    """A distribution name as pip compares them: lower case, runs of ``-_.`` as ``-``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def is_protected(name: str) -> bool:
+    """Whether the runner must leave this distribution alone (jax, torch, nvidia-*, ...)."""
+    name = canonical(name)
+    return name in PROTECTED or name.startswith(PROTECTED_PREFIXES)
+
+
+def _wheel_requires(path: Path) -> list[str]:
+    """The ``Requires-Dist`` lines of a wheel's METADATA."""
+    with zipfile.ZipFile(path) as archive:
+        meta = next(n for n in archive.namelist()
+                    if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
+        text = archive.read(meta).decode("utf-8", "replace")
+    headers = text.split("\n\n", 1)[0]
+    return [line.split(":", 1)[1].strip() for line in headers.splitlines()
+            if line.startswith("Requires-Dist:")]
+
+
+def check_wheelhouse(folder: str | Path, requirements=REQUIREMENTS + (PACKAGE,)) -> list[str]:
+    """Check that ``pip install --no-index --find-links folder`` can install the runner's needs.
+
+    Walks the dependency tree through the wheels' metadata, with this Python's markers and
+    wheel tags, and collects every requirement no compatible wheel in ``folder`` meets.
+
+    Args:
+        folder: the wheelhouse (made by ``scripts/make_wheelhouse.py``).
+        requirements: the top-level requirements (default: the runner's and genai_keras).
+
+    Returns:
+        The wheel files the install would use, best version per distribution.
+
+    Raises:
+        WheelhouseError: the folder is missing or empty, or the message names each missing
+            distribution (and what needs it), wheels built for another Python or platform,
+            or a protected distribution (jax, torch, ...) that installing would bring in.
+    """
+    markers, requirements_mod, _, tags, utils, version = _packaging()
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise WheelhouseError(
+            f"wheelhouse {folder} does not exist: make it on a machine with network with "
+            f"`python scripts/make_wheelhouse.py --dest {folder}` and copy it here")
+    supported = set(tags.sys_tags())
+    wheels: dict[str, list] = {}  # name -> [(version, path, compatible)]
+    for path in sorted(folder.glob("*.whl")):
+        try:
+            name, ver, _, wheel_tags = utils.parse_wheel_filename(path.name)
+        except (utils.InvalidWheelFilename, version.InvalidVersion):
+            continue
+        wheels.setdefault(canonical(name), []).append(
+            (ver, path, bool(supported & set(wheel_tags))))
+    if not wheels:
+        raise WheelhouseError(f"wheelhouse {folder} holds no wheels (*.whl): make it with "
+                              f"`python scripts/make_wheelhouse.py --dest {folder}`")
+
+    problems: dict[str, tuple[str, list[str]]] = {}  # name -> (what is wrong, needed by)
+
+    def problem(name: str, what: str, needed_by: str) -> None:
+        problems.setdefault(name, (what, []))[1].append(needed_by)
+
+    chosen: dict[str, Path] = {}
+    env = markers.default_environment()
+    queue = [(requirements_mod.Requirement(r), "the runner") for r in requirements]
+    seen: set[tuple[str, str, frozenset]] = set()
+    here = f"Python {platform.python_version()} on {platform.machine()}"
+    while queue:
+        req, needed_by = queue.pop(0)
+        name = canonical(req.name)
+        key = (name, str(req.specifier), frozenset(req.extras))
+        if key in seen:
+            continue
+        seen.add(key)
+        if is_protected(name):
+            try:
+                importlib.metadata.version(req.name)
+            except importlib.metadata.PackageNotFoundError:
+                problem(name, f"{req} is not installed, and the runner never installs it: "
+                              f"install the machine's CUDA build first", needed_by)
+            continue
+        candidates = wheels.get(name, [])
+        fitting = [c for c in candidates if c[2] and req.specifier.contains(c[0], prereleases=True)]
+        if not fitting:
+            if not candidates:
+                problem(name, f"{name}: missing", needed_by)
+            elif not any(c[2] for c in candidates):
+                problem(name, f"{name}: no wheel for this {here} (the wheelhouse has "
+                              f"{', '.join(c[1].name for c in candidates)}; make it with "
+                              f"--python-version {sys.version_info.major}.{sys.version_info.minor})",
+                        needed_by)
+            else:
+                problem(name, f"{name}{req.specifier}: the wheelhouse has only "
+                              f"{', '.join(str(c[0]) for c in candidates)}", needed_by)
+            continue
+        ver, path, _ = max(fitting, key=lambda c: c[0])
+        if name in chosen and not req.extras:
+            continue
+        chosen[name] = path
+        for line in _wheel_requires(path):
+            dep = requirements_mod.Requirement(line)
+            extras = req.extras or {""}
+            if dep.marker is not None and not any(
+                    dep.marker.evaluate(dict(env, extra=extra)) for extra in extras):
+                continue
+            queue.append((dep, f"{name} {ver}"))
+    if problems:
+        lines = [f"{what} (needed by {', '.join(dict.fromkeys(by))})"
+                 for what, by in problems.values()]
+        raise WheelhouseError(
+            f"wheelhouse {folder} is incomplete for this {here}; not installing anything:\n  "
+            + "\n  ".join(lines) + "\nadd the missing wheels (`pip download --only-binary=:all: "
+            "-d DIR NAME` for the GPU machine's Python and platform), or rerun "
+            "scripts/make_wheelhouse.py")
+    return sorted(chosen.values())
+
+
+# ---------------------------------------------------------------------------------------
+# Installing the runner's requirements.
+
+def _protected_versions(target: str | None = None) -> dict[str, str]:
+    """Installed protected distributions (jax, torch, nvidia-*, ...) and their versions."""
+    paths = ([target] if target else []) + sys.path
+    found = {}
+    for dist in importlib.metadata.distributions(path=paths):
+        name = canonical(dist.metadata["Name"] or "")
+        if name and is_protected(name) and name not in found:
+            found[name] = dist.version
+    return found
+
+
+def install(wheelhouse: str | None = None, target: str | None = None,
+            python: str = sys.executable, dry_run: bool = False) -> list[str]:
+    """Install the runner's requirements and genai_keras, leaving jax/torch/tensorflow alone.
+
+    Args:
+        wheelhouse: a folder of wheels (``scripts/make_wheelhouse.py``): checked first, then
+            installed with ``--no-index --find-links`` (no network). None: the package index,
+            and genai_keras editable from this checkout.
+        target: install into this folder (``pip install --target``; put it first on
+            ``PYTHONPATH`` to use it) instead of the environment, for read-only
+            site-packages. Everything but the protected packages lands there.
+        python: the interpreter whose environment gets the packages.
+        dry_run: return the pip command without running it.
+
+    Returns:
+        The pip command that was run.
+
+    Raises:
+        WheelhouseError: see :func:`check_wheelhouse`.
+        SystemExit: pip failed, or a protected distribution changed.
+    """
+    before = _protected_versions(target)
+    pins = [f"{name}=={ver}" for name, ver in sorted(before.items())]
+    command = [python, "-m", "pip", "install", "--quiet"]
+    if target:
+        command += ["--target", str(Path(target).resolve()), "--upgrade"]
+    if wheelhouse:
+        check_wheelhouse(wheelhouse)
+        command += ["--no-index", "--find-links", str(Path(wheelhouse).resolve()),
+                    *REQUIREMENTS, PACKAGE]
+    else:
+        command += [*REQUIREMENTS, str(ROOT) if target else f"--editable={ROOT}"]
+    if dry_run:
+        return command
+    with tempfile.TemporaryDirectory() as tmp:
+        constraints = Path(tmp) / "protected.txt"
+        constraints.write_text("".join(pin + "\n" for pin in pins))
+        print("+", " ".join(command), flush=True)
+        proc = subprocess.run(command + ["--constraint", str(constraints)])
+    if proc.returncode != 0:
+        raise SystemExit(f"pip install failed (exit {proc.returncode}); see its message above")
+    after = _protected_versions(target)
+    changed = {n: (before.get(n), v) for n, v in after.items() if before.get(n) != v}
+    if changed:
+        raise SystemExit("the install changed protected packages (the machine's CUDA builds): "
+                         + ", ".join(f"{n} {a} -> {b}" for n, (a, b) in changed.items()))
+    return command
+
+
+# ---------------------------------------------------------------------------------------
+# The machine, its GPUs and what each backend sees.
 
 def gpu_names() -> list[str]:
     """Name, memory and driver of each GPU as ``nvidia-smi`` reports them ([] without it)."""
     if shutil.which("nvidia-smi") is None:
         return []
-    proc = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total,driver_version",
-                           "--format=csv,noheader"], capture_output=True, text=True, timeout=60)
+    try:
+        proc = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total,driver_version",
+                               "--format=csv,noheader"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
     return [line.strip() for line in proc.stdout.splitlines() if line.strip()]
+
+
+_PROBES = {
+    "jax": "import jax; d = jax.devices(); print(json.dumps({'gpu': any(x.platform in "
+           "('gpu', 'cuda', 'rocm') for x in d), 'devices': [str(x) for x in d]}))",
+    "torch": "import torch; g = torch.cuda.is_available(); print(json.dumps({'gpu': g, "
+             "'devices': [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]"
+             " if g else ['cpu']}))",
+    "tensorflow": "import tensorflow as tf; d = tf.config.list_physical_devices(); "
+                  "print(json.dumps({'gpu': any(x.device_type == 'GPU' for x in d), "
+                  "'devices': [x.name for x in d]}))",
+}
+
+
+def backend_devices(backend: str) -> dict:
+    """``{"gpu": bool, "devices": [...]}`` as ``backend`` sees them (in a fresh process)."""
+    proc = subprocess.run([sys.executable, "-c", "import json; " + _PROBES[backend]],
+                          capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return {"gpu": False, "devices": [], "error": tail}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def gpu_check(backends: list[str], allow_cpu: bool) -> dict:
+    """What GPU each backend would use; stops (exit 2) without one unless ``allow_cpu``.
+
+    Returns:
+        ``{"used": bool, "allow_cpu": bool, "nvidia_smi": [...], "backends": {name: {...}}}``.
+    """
+    names = gpu_names()
+    how = "pass --allow-cpu to run anyway (a smoke test: the timings are then CPU timings)"
+    if not names and not allow_cpu:
+        raise SystemExit(f"no GPU visible: nvidia-smi is {'missing' if shutil.which('nvidia-smi') is None else 'listing no GPU'}; "
+                         f"this runner times notebooks on a GPU and will not time a CPU; {how}")
+    seen = {backend: backend_devices(backend) for backend in backends}
+    blind = [b for b, s in seen.items() if not s["gpu"]]
+    if blind and not allow_cpu:
+        detail = "; ".join(f"{b} sees {', '.join(seen[b]['devices']) or 'nothing'}"
+                           + (f" ({seen[b]['error']})" if seen[b].get("error") else "")
+                           for b in blind)
+        raise SystemExit(f"no GPU for {', '.join(blind)}: {detail}. Install its CUDA build, "
+                         f"or run only the others (--backends ...), or {how}")
+    return {"used": bool(names) and not blind, "allow_cpu": allow_cpu, "nvidia_smi": names,
+            "backends": seen}
 
 
 def machine() -> dict:
@@ -60,6 +345,9 @@ def machine() -> dict:
             "python": platform.python_version(), "versions": versions}
 
 
+# ---------------------------------------------------------------------------------------
+# Running the chapters.
+
 def chapters(only: list[str] | None) -> list[Path]:
     """The chapter notebooks in order, optionally only some (``--only 02 03``)."""
     found = sorted(p for p in (ROOT / "notebooks").iterdir() if CHAPTER.match(p.name))
@@ -72,14 +360,80 @@ def chapters(only: list[str] | None) -> list[Path]:
     return found
 
 
-def run_notebook(path: Path, backend: str, cell_timeout: int) -> tuple[float, bool]:
-    """Run one notebook through nbval in default mode; ``(seconds, passed)``."""
+def _code_cell_first_lines(notebook: Path) -> list[str]:
+    """The first non-empty line of each code cell (nbval's "Cell N" is the N-th code cell)."""
+    try:
+        cells = json.loads(notebook.read_text())["cells"]
+    except (OSError, ValueError, KeyError):
+        return []
+    lines = []
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source
+            lines.append(next((l.strip() for l in source.splitlines() if l.strip()), "")[:80])
+    return lines
+
+
+def parse_junit(xml_path: str | Path, notebook: Path | None = None) -> list[dict]:
+    """Per-cell seconds from the JUnit XML of one nbval run.
+
+    Args:
+        xml_path: the file ``pytest --junitxml`` wrote (one testcase per code cell, named
+            ``Cell N``; its time includes setup and teardown).
+        notebook: the notebook, to add each cell's first source line (optional).
+
+    Returns:
+        ``[{"cell": N, "seconds": s, "outcome": "passed"|"failed"|"error"|"skipped",
+        "source": first line}]`` in cell order; [] when the file is missing or unreadable.
+    """
+    try:
+        tree = ET.parse(xml_path)
+    except (OSError, ET.ParseError):
+        return []
+    lines = _code_cell_first_lines(notebook) if notebook else []
+    cells = []
+    for case in tree.iter("testcase"):
+        name = case.get("name", "")
+        match = re.fullmatch(r"Cell (\d+)", name)
+        outcome = "passed"
+        for tag in ("failure", "error", "skipped"):
+            if case.find(tag) is not None:
+                outcome = "failed" if tag == "failure" else tag
+                break
+        entry = {"cell": int(match.group(1)) if match else name,
+                 "seconds": round(float(case.get("time") or 0.0), 3), "outcome": outcome}
+        if match and int(match.group(1)) < len(lines):
+            entry["source"] = lines[int(match.group(1))]
+        cells.append(entry)
+    return sorted(cells, key=lambda c: (not isinstance(c["cell"], int), c["cell"]
+                                        if isinstance(c["cell"], int) else 0))
+
+
+def slowest(cells: list[dict], n: int = SLOWEST) -> list[dict]:
+    """The ``n`` slowest cells, slowest first."""
+    return sorted(cells, key=lambda c: -c["seconds"])[:n]
+
+
+def run_notebook(path: Path, backend: str, cell_timeout: int) -> tuple[float, bool, list[dict]]:
+    """Run one notebook through nbval in default mode; ``(seconds, passed, cells)``."""
     env = dict(os.environ, KERAS_BACKEND=backend, GENAI_KERAS_FAST="0")
-    command = [sys.executable, "-m", "pytest", str(path.relative_to(ROOT)), "-q",
-               f"--nbval-cell-timeout={cell_timeout}"]
-    start = time.perf_counter()
-    proc = subprocess.run(command, cwd=ROOT, env=env)
-    return time.perf_counter() - start, proc.returncode == 0
+    with tempfile.TemporaryDirectory() as tmp:
+        junit = Path(tmp) / "cells.xml"
+        command = [sys.executable, "-m", "pytest", str(path.relative_to(ROOT)), "-q",
+                   f"--nbval-cell-timeout={cell_timeout}", f"--junitxml={junit}"]
+        start = time.perf_counter()
+        proc = subprocess.run(command, cwd=ROOT, env=env)
+        seconds = time.perf_counter() - start
+        cells = parse_junit(junit, path)
+    return seconds, proc.returncode == 0, cells
+
+
+def write_json(result: dict, out: Path) -> None:
+    """Write the results so far (after each chapter: a killed run keeps what it measured)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {out}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,20 +442,56 @@ def main(argv: list[str] | None = None) -> int:
                         choices=["jax", "torch", "tensorflow"])
     parser.add_argument("--only", nargs="+", metavar="NN", help="chapters to run, e.g. --only 02 03")
     parser.add_argument("--cell-timeout", type=int, default=1200, help="seconds per cell")
+    parser.add_argument("--allow-cpu", action="store_true",
+                        help="run even without a GPU (smoke test; recorded in the JSON)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the results file")
+    parser.add_argument("--install", action="store_true",
+                        help="install the requirements (see --wheelhouse, --target) and exit")
+    parser.add_argument("--wheelhouse", metavar="DIR",
+                        help="with --install: from this folder of wheels, no index")
+    parser.add_argument("--target", metavar="DIR",
+                        help="with --install: into this folder (then on PYTHONPATH)")
+    parser.add_argument("--check-wheelhouse", metavar="DIR",
+                        help="check that DIR holds every wheel the runner needs, and exit")
     args = parser.parse_args(argv)
 
+    try:
+        if args.check_wheelhouse:
+            used = check_wheelhouse(args.check_wheelhouse)
+            print(f"wheelhouse {args.check_wheelhouse}: complete ({len(used)} wheels used)")
+            return 0
+        if args.install:
+            install(args.wheelhouse, args.target)
+            return 0
+    except WheelhouseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.wheelhouse or args.target:
+        parser.error("--wheelhouse and --target go with --install")
+
     notebooks = chapters(args.only)
+    try:
+        gpu = gpu_check(args.backends, args.allow_cpu)
+    except SystemExit as stop:
+        print(f"error: {stop}", file=sys.stderr)
+        return 2
+    if not gpu["used"]:
+        print("WARNING: no GPU in use (--allow-cpu): these are not GPU timings", flush=True)
     result = {"machine": machine(),
               "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-              "mode": "default", "runs": {}}
+              "mode": "default", "gpu": gpu, "runs": {}}
     for backend in args.backends:
+        device = "gpu" if gpu["backends"][backend]["gpu"] else "cpu"
         for path in notebooks:
-            print(f"== {backend} {path.name}", flush=True)
-            seconds, passed = run_notebook(path, backend, args.cell_timeout)
+            print(f"== {backend} {path.name} ({device})", flush=True)
+            seconds, passed, cells = run_notebook(path, backend, args.cell_timeout)
             result["runs"][f"{backend}/{path.name[:2]}"] = {
-                "seconds": round(seconds, 1), "passed": passed, "notebook": path.name}
-            print(f"   {'passed' if passed else 'FAILED'} in {seconds:.1f} s", flush=True)
-            write_result("gpu", result, echo=False)
+                "seconds": round(seconds, 1), "passed": passed, "notebook": path.name,
+                "device": device, "cells": cells, "slowest": slowest(cells)}
+            top = ", ".join(f"cell {c['cell']} {c['seconds']:.1f} s" for c in slowest(cells, 3))
+            print(f"   {'passed' if passed else 'FAILED'} in {seconds:.1f} s"
+                  + (f"; slowest: {top}" if top else ""), flush=True)
+            write_json(result, args.out)
     failed = [key for key, run in result["runs"].items() if not run["passed"]]
     print(f"{len(result['runs']) - len(failed)} of {len(result['runs'])} chapter runs passed"
           + (f"; failed: {', '.join(failed)}" if failed else ""))
