@@ -1,4 +1,4 @@
-"""Trained comparison models of chapters 01-03, shipped or trained on demand.
+"""Trained comparison models of chapters 01-03 (and 06), shipped or trained on demand.
 
 Chapter 04 compares every image model of the course on the same metrics. Training
 them all takes a while on a laptop CPU, so checkpoints ship in
@@ -8,23 +8,36 @@ recipes of :mod:`genai_keras.recipes` (a checkpoint's name is its recipe's name)
 recipe (in fast mode its tiny variant, good for tests only; nothing is written into the
 package).
 
-Keras models are stored in Keras' own weights format (``.weights.h5``: the
-architecture is rebuilt from the recipe); the GANs keep only their weight-averaged
-generator. The NumPy pixel models of chapter 01 use their own ``.npz`` format. Every
-file's SHA-256 is recorded in ``manifest.json`` and checked on load. The weights load
-on every Keras backend.
+Keras models (VAEs, GANs, flow matching) are stored in one format, ``.weights.npz``
+(:data:`WEIGHTS_FORMAT`): a zip of NumPy arrays, each variable's values in float16
+(half the size of float32; re-loaded as float32) keyed by its variable path
+(``encoder/enc_conv1/kernel``), written byte-for-byte reproducibly. The architecture
+is rebuilt from the recipe, and loading checks that the file holds exactly the model's
+variables, with the model's shapes, before assigning any. The GANs keep only their
+weight-averaged generator. The NumPy pixel models of chapter 01 use their own ``.npz``
+format.
+
+Trust: every file's SHA-256 is recorded in ``manifest.json``; :func:`load_or_train`
+checks it and refuses a checkpoint without a manifest entry (``verify=False`` loads it
+anyway, marking its record ``"verified": False``). A broken manifest (not JSON, an
+entry with an unknown setting, or a recipe the weights do not fit) raises
+:class:`ManifestError` naming the file and entry. The weights load on every Keras
+backend.
 
 :func:`compare_models` scores models (test NLL where the model has one, FID, KID, IS,
 precision, recall, training time, parameters) for the comparison table of chapter 04
 and ``benchmarks/compare.py``.
 
-Used in chapter 04.
+Used in chapters 01, 03, 04 and 06.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
+import warnings
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -43,10 +56,29 @@ MODELS: tuple[str, ...] = ("independent_bernoulli", "bernoulli_mixture", "vae",
 #: How each family's likelihood is computed for the table (None: the family has none).
 LIKELIHOOD = {"pixel": "exact", "vae": "iwae", "gan": None, "diffusion": None}
 REGENERATE = "python scripts/train_checkpoints.py --force"
+#: The Keras checkpoints' file suffix and format tag (stored in each file).
+WEIGHTS_SUFFIX = ".weights.npz"
+WEIGHTS_FORMAT = "genai_keras.weights/1"
+#: How floating-point weights are stored (they are re-loaded in the variable's dtype).
+STORAGE_DTYPE = "float16"
+#: Recipe settings that change how a model samples but not its weights.
+SAMPLING_SETTINGS = ("sampler", "steps", "guidance")
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # a fixed timestamp: the same weights, the same bytes
 
 
 class CheckpointIntegrityError(ValueError):
-    """A checkpoint file differs from the one its manifest records."""
+    """A checkpoint file differs from the one its manifest records, or has no record."""
+
+
+class ManifestError(ValueError):
+    """``manifest.json`` is unreadable, or one of its entries cannot describe its checkpoint."""
+
+
+class RecipeMismatchWarning(UserWarning):
+    """A manifest recipe samples differently from the registered recipe of the same name."""
+
+
+_WARNED: set[tuple[str, str]] = set()
 
 
 def _recipe(name: str) -> recipes.Recipe:
@@ -63,7 +95,7 @@ def is_conditional(name: str) -> bool:
 
 def checkpoint_path(name: str, directory: str | Path | None = None) -> Path:
     """Where ``name``'s checkpoint lives (it may not exist yet)."""
-    suffix = ".npz" if _recipe(name).family == "pixel" else ".weights.h5"
+    suffix = ".npz" if _recipe(name).family == "pixel" else WEIGHTS_SUFFIX
     return Path(directory or CHECKPOINT_DIR) / f"{name}{suffix}"
 
 
@@ -72,25 +104,132 @@ def sha256(path: str | Path) -> str:
     return sha256_of(path)
 
 
+# ------------------------------------------------------------ the Keras weights format
+def write_weights(variables: Sequence[Any], path: str | Path) -> Path:
+    """Write Keras variables to ``path`` in the ``.weights.npz`` format.
+
+    Each variable is stored under its ``path`` (which must be unique), floating-point
+    values in :data:`STORAGE_DTYPE`. The file is a zip of ``.npy`` arrays with fixed
+    timestamps, so the same weights always give the same bytes (and SHA-256).
+
+    Raises:
+        ValueError: two variables share a path, or a finite value overflows float16.
+    """
+    import keras
+
+    path = Path(path)
+    names = [v.path for v in variables]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"Variables must have unique paths to be saved; repeated: {dup}. "
+                         "Give the model's layers explicit names.")
+    arrays = {"format": np.array(WEIGHTS_FORMAT), "paths": np.array(names, dtype=str)}
+    for i, (name, variable) in enumerate(zip(names, variables)):
+        value = np.asarray(keras.ops.convert_to_numpy(variable))
+        if np.issubdtype(value.dtype, np.floating):
+            with np.errstate(over="ignore"):
+                stored = value.astype(STORAGE_DTYPE)
+            if not np.all(np.isfinite(stored)[np.isfinite(value)]):
+                raise ValueError(f"Variable {name!r} has values beyond the {STORAGE_DTYPE} "
+                                 f"range (max |x| = {np.abs(value).max():.3g}); it cannot be stored.")
+            value = stored
+        arrays[f"w{i:04d}"] = np.array(value, order="C")  # (ascontiguousarray makes 0-d 1-d)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same folder: an atomic replace
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
+            for key, value in arrays.items():
+                info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_DATE)
+                with archive.open(info, "w", force_zip64=True) as f:
+                    np.lib.format.write_array(f, value, allow_pickle=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def read_weights(path: str | Path) -> dict[str, np.ndarray]:
+    """The arrays of a ``.weights.npz`` file, ``{variable path: array}`` (as stored).
+
+    Raises:
+        ValueError: the file is not in this format (or is truncated).
+    """
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            files = set(data.files)
+            if "format" not in files or str(data["format"]) != WEIGHTS_FORMAT:
+                raise ValueError(f"{path} is not a genai_keras weights file ({WEIGHTS_FORMAT}).")
+            names = [str(n) for n in data["paths"]]
+            return {n: data[f"w{i:04d}"] for i, n in enumerate(names)}
+    except (OSError, zipfile.BadZipFile, KeyError, EOFError) as err:
+        raise ValueError(f"{path} could not be read as a genai_keras weights file "
+                         f"({type(err).__name__}: {err}); it is truncated or not this format.") from err
+
+
+def assign_weights(variables: Sequence[Any], path: str | Path, what: str = "the model") -> None:
+    """Load a ``.weights.npz`` file into ``variables`` (cast to each variable's dtype).
+
+    Every variable must be in the file, with its shape, and the file must hold nothing
+    else; nothing is assigned unless all match.
+
+    Raises:
+        ValueError: names or shapes differ (the message lists them).
+    """
+    stored = read_weights(path)
+    wanted = {v.path: v for v in variables}
+    missing = [n for n in wanted if n not in stored]
+    extra = [n for n in stored if n not in wanted]
+    shapes = [f"{n} {tuple(stored[n].shape)} vs {tuple(v.shape)}" for n, v in wanted.items()
+              if n in stored and tuple(stored[n].shape) != tuple(v.shape)]
+    if not wanted or missing or extra or shapes:
+        parts = [f"the file holds {len(stored)} variables, {what} has {len(wanted)}"]
+        if missing:
+            parts.append(f"missing from the file: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else ""))
+        if extra:
+            parts.append(f"not in {what}: {', '.join(extra[:5])}" + (" ..." if len(extra) > 5 else ""))
+        if shapes:
+            parts.append(f"shapes differ (file vs model): {'; '.join(shapes[:5])}")
+        raise ValueError(f"{path} could not be loaded into {what}: {'; '.join(parts)}.")
+    for n, variable in wanted.items():
+        variable.assign(stored[n].astype(variable.dtype))
+
+
+def _build(name: str, recipe: recipes.Recipe) -> tuple[Any, Any]:
+    """A fresh model of ``recipe`` and the Keras model holding its shipped weights."""
+    if recipe.family in ("vae", "diffusion"):
+        from genai_keras.models import diffusion, vae
+
+        model = (diffusion.build if recipe.family == "diffusion" else vae.build)(recipe)
+        model.recipe = recipe
+        return model, model
+    if recipe.family == "gan":
+        from genai_keras.models import gan
+
+        model = gan.build_sampler(recipe)
+        model.recipe = recipe
+        return model, model.generator
+    raise ValueError(f"Recipe {name!r} (family {recipe.family!r}) is not a Keras checkpoint.")
+
+
 # ----------------------------------------------------------------- saving / loading
 def save(name: str, model: Any, path: str | Path) -> Path:
-    """Write a trained model of recipe ``name`` (GANs: the sampling generator only)."""
+    """Write a trained model of recipe ``name`` (GANs: the sampling generator only).
+
+    Pixel models: their ``.npz``. Keras models: ``.weights.npz`` (:func:`write_weights`,
+    float16), copied first into a fresh model of the recipe so that the variable paths
+    are those :func:`load` builds (no optimizer state ships).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    family = _recipe(name).family
-    if family == "pixel":
+    recipe = getattr(model, "recipe", None) or _recipe(name)
+    if recipe.family == "pixel":
         return Path(model.save(path))
-    if family == "gan":
-        model.sampling_generator.save_weights(path)
-        return path
-    from genai_keras.models import diffusion, vae
-
-    # A fresh model of the recipe it was trained from: no optimizer state ships.
-    builder = diffusion.build if family == "diffusion" else vae.build
-    clean = builder(getattr(model, "recipe", None) or _recipe(name))
-    clean.set_weights(model.get_weights())
-    clean.save_weights(path)
-    return path
+    source = model.sampling_generator if recipe.family == "gan" else model
+    _, target = _build(name, recipe)
+    target.set_weights(source.get_weights())
+    return write_weights(target.weights, path)
 
 
 def load(name: str, path: str | Path, expected_sha256: str | None = None,
@@ -99,13 +238,15 @@ def load(name: str, path: str | Path, expected_sha256: str | None = None,
 
     Args:
         name: a key of :data:`MODELS`.
-        path: the checkpoint file.
+        path: the checkpoint file (``.weights.npz``; a Keras ``.weights.h5`` of an
+            older release is read too, for conversion).
         expected_sha256: if given, the file's SHA-256 must match.
         recipe: the recipe the weights were trained from (default: the registered one).
 
     Raises:
         CheckpointIntegrityError: the file's SHA-256 differs (a corrupt or replaced
             file): retrain it with ``scripts/train_checkpoints.py`` or reinstall.
+        ValueError: the file does not hold this architecture's weights.
     """
     recipe = recipe or _recipe(name)
     path = Path(path)
@@ -117,26 +258,83 @@ def load(name: str, path: str | Path, expected_sha256: str | None = None,
         from genai_keras.models import pixel
 
         return pixel.load(path)
-    if recipe.family in ("vae", "diffusion"):
-        from genai_keras.models import diffusion, vae
-
-        model = (diffusion.build if recipe.family == "diffusion" else vae.build)(recipe)
-        model.load_weights(path)
-        model.recipe = recipe
-        return model
-    from genai_keras.models import gan
-
-    model = gan.build_sampler(recipe)
-    model.generator.load_weights(path)
+    model, target = _build(name, recipe)
+    if path.name.endswith(".h5"):  # the Keras format of earlier releases
+        target.load_weights(path)
+    else:
+        assign_weights(target.weights, path, what=f"recipe {recipe.name!r}'s model")
     return model
 
 
 def read_manifest(directory: str | Path | None = None) -> dict[str, dict]:
-    """The records of the shipped checkpoints (``{name: {...}}``; empty if none)."""
+    """The records of the shipped checkpoints (``{name: {...}}``; empty if none).
+
+    Raises:
+        ManifestError: ``manifest.json`` exists but is not JSON (corrupt, truncated) or
+            not a mapping of names to records.
+    """
     path = Path(directory or CHECKPOINT_DIR) / MANIFEST
     if not path.is_file():
         return {}
-    return json.loads(path.read_text())
+    fix = f"Reinstall genai_keras to restore it, or regenerate it: {REGENERATE}."
+    try:
+        manifest = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        where = (f" ({err.msg}, line {err.lineno} column {err.colno})"
+                 if isinstance(err, json.JSONDecodeError) else "")
+        raise ManifestError(f"{path} is not valid JSON{where}: it is corrupt or truncated. "
+                            f"{fix}") from err
+    if not isinstance(manifest, dict) or not all(isinstance(v, dict) for v in manifest.values()):
+        raise ManifestError(f"{path} must map checkpoint names to records (JSON objects). {fix}")
+    return manifest
+
+
+def _manifest_recipe(name: str, entry: dict, manifest: Path) -> recipes.Recipe | None:
+    """The recipe an entry records (None if it records none), checked against the registry."""
+    if "recipe" not in entry:
+        return None
+    registered = _recipe(name)
+    where = f"entry {name!r} of {manifest}"
+    fix = f"Reinstall genai_keras to restore the manifest, or retrain: {REGENERATE} {name}."
+    data = entry["recipe"]
+    if not isinstance(data, dict):
+        raise ManifestError(f"The recipe of {where} is not a JSON object. {fix}")
+    known = set(registered.as_dict())
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ManifestError(f"The recipe of {where} has unknown setting(s) {', '.join(map(repr, unknown))} "
+                            f"(known: {', '.join(sorted(known))}). {fix}")
+    unknown = sorted(set(data.get("model") or {}) - set(registered.model))
+    if unknown:
+        raise ManifestError(f"The recipe of {where} has unknown model setting(s) "
+                            f"{', '.join(map(repr, unknown))} (recipe {name!r} knows: "
+                            f"{', '.join(sorted(registered.model))}). {fix}")
+    try:
+        recipe = recipes.Recipe(**data)
+    except (TypeError, ValueError) as err:
+        raise ManifestError(f"The recipe of {where} is invalid ({err}). {fix}") from err
+    if (recipe.name, recipe.family) != (registered.name, registered.family):
+        raise ManifestError(f"{where} records recipe {recipe.name!r} of family {recipe.family!r}, "
+                            f"not {registered.name!r} ({registered.family}). {fix}")
+    differ = [f"{k}={recipe.model.get(k)!r} (registered: {registered.model.get(k)!r})"
+              for k in SAMPLING_SETTINGS
+              if k in registered.model and recipe.model.get(k) != registered.model[k]]
+    if differ and (name, str(differ)) not in _WARNED:
+        _WARNED.add((name, str(differ)))
+        warnings.warn(
+            f"{where} samples with {', '.join(differ)}: the checkpoint is loaded with the "
+            f"manifest's settings, those its scores were measured with. Pass them to "
+            f"model.sample(...) to sample as the registered recipe does.",
+            RecipeMismatchWarning, stacklevel=3)
+    return recipe
+
+
+def _recipe_differences(recipe: recipes.Recipe, registered: recipes.Recipe) -> str:
+    ours, theirs = recipe.as_dict(), registered.as_dict()
+    ours.update(ours.pop("model"))
+    theirs.update(theirs.pop("model"))
+    keys = [k for k in sorted(set(ours) | set(theirs)) if ours.get(k) != theirs.get(k) and k != "fast"]
+    return ", ".join(f"{k}={ours.get(k)!r} (registered: {theirs.get(k)!r})" for k in keys) or "nothing"
 
 
 # --------------------------------------------------------------------------- training
@@ -162,36 +360,87 @@ def train(name: str, fast: bool | None = None) -> tuple[Any, dict]:
 
 
 def load_or_train(name: str, fast: bool | None = None, return_record: bool = False,
-                  directory: str | Path | None = None) -> Any:
+                  directory: str | Path | None = None, verify: bool = True) -> Any:
     """Load comparison model ``name`` from the shipped checkpoints, or train it.
 
     Args:
         name: one of :data:`MODELS`.
-        fast: when the checkpoint is missing, train the recipe's fast variant (True)
-            or the full recipe (False); None follows ``gk.fast_mode()``. Nothing is
+        fast: when the package's checkpoint is missing, train the recipe's fast variant
+            (True) or the full recipe (False); None follows ``gk.fast_mode()``. Nothing is
             saved into the package either way (``scripts/train_checkpoints.py`` does that).
-        return_record: also return the record (manifest entry, or the training record
-            with ``"source": "trained"``).
-        directory: where to look for checkpoints (default: the package's).
+        return_record: also return the record (manifest entry with ``"source":
+            "checkpoint"`` and ``"verified"``, or the training record with ``"source":
+            "trained"``).
+        directory: where to look for checkpoints (default: the package's). An explicit
+            directory must exist and hold the checkpoint: only the package's own
+            directory falls back to training.
+        verify: check the file against its ``manifest.json`` entry (SHA-256, file name,
+            recipe). False loads a checkpoint that has no entry (or no manifest) too,
+            marking its record ``"verified": False``; a recorded SHA-256 is still checked.
 
     Returns:
         The model (with ``.sample(n, labels=None, seed=None)``), or
         ``(model, record)`` if ``return_record``.
 
     Raises:
-        ValueError: unknown name; CheckpointIntegrityError: a file that does not match
-            its manifest.
+        ValueError: unknown name, or an explicit ``directory`` that does not exist, is a
+            file, or lacks the checkpoint. CheckpointIntegrityError: a file that does not
+            match its manifest, or has no manifest entry (unless ``verify=False``).
+        ManifestError: ``manifest.json`` is unreadable, or its entry cannot describe the file.
     """
-    _recipe(name)
+    registered = _recipe(name)
+    if directory is not None:
+        folder = Path(directory)
+        if not folder.exists():
+            raise ValueError(f"Checkpoint directory {folder} does not exist. Pass the folder "
+                             f"that holds {checkpoint_path(name).name} and {MANIFEST}, or "
+                             f"directory=None for the package's checkpoints.")
+        if not folder.is_dir():
+            raise ValueError(f"Checkpoint directory {folder} is a file, not a folder. Pass the "
+                             f"folder that holds {checkpoint_path(name).name} and {MANIFEST}, "
+                             f"or directory=None for the package's checkpoints.")
     path = checkpoint_path(name, directory)
-    if path.is_file():
-        entry = read_manifest(directory).get(name, {})
-        recipe = recipes.Recipe(**entry["recipe"]) if "recipe" in entry else None
-        model = load(name, path, expected_sha256=entry.get("sha256"), recipe=recipe)
-        record = dict(entry, source="checkpoint")
-    else:
+    if not path.is_file():
+        if directory is not None:
+            raise ValueError(f"{path} does not exist: an explicit checkpoint directory must "
+                             f"hold the checkpoint (nothing is trained for it). Save one with "
+                             f"gk.checkpoints.save, or call load_or_train({name!r}) without "
+                             f"directory to use the package's (or train it).")
         model, record = train(name, fast)
         record["source"] = "trained"
+        return (model, record) if return_record else model
+
+    manifest_path = path.parent / MANIFEST
+    entry = read_manifest(path.parent).get(name)
+    if entry is None or "sha256" not in entry:
+        if verify:
+            why = (f"{manifest_path} has no entry {name!r}" if manifest_path.is_file()
+                   else f"there is no {manifest_path}")
+            if entry is not None:
+                why = f"entry {name!r} of {manifest_path} records no sha256"
+            raise CheckpointIntegrityError(
+                f"Refusing to load {path}: {why}, so it cannot be verified. Reinstall "
+                f"genai_keras (or restore {MANIFEST}), retrain it ({REGENERATE} {name}), or, if "
+                f"you trust the file, pass verify=False.")
+        entry = dict(entry or {})
+    if entry.get("file") not in (None, path.name):
+        raise ManifestError(f"Entry {name!r} of {manifest_path} describes file {entry['file']!r}, "
+                            f"not {path.name}. Reinstall genai_keras, or regenerate the "
+                            f"checkpoint: {REGENERATE} {name}.")
+    recipe = _manifest_recipe(name, entry, manifest_path)
+    try:
+        model = load(name, path, expected_sha256=entry.get("sha256"), recipe=recipe)
+    except CheckpointIntegrityError:
+        raise
+    except (TypeError, ValueError, KeyError) as err:
+        if recipe is None:
+            raise
+        raise ManifestError(
+            f"{path.name} does not fit the recipe of entry {name!r} in {manifest_path} ({err}). "
+            f"That recipe differs from the registered one in: "
+            f"{_recipe_differences(recipe, registered)}. Reinstall genai_keras to restore "
+            f"{MANIFEST}, or retrain: {REGENERATE} {name}.") from err
+    record = dict(entry, source="checkpoint", verified="sha256" in entry)
     return (model, record) if return_record else model
 
 
