@@ -2,7 +2,16 @@
 
 import sys
 
-from genai_keras.course import main
+
+def _run() -> int:
+    try:
+        from genai_keras.course import main
+
+        return main()
+    except KeyboardInterrupt:  # Ctrl-C outside a chapter (a run's own is handled by main)
+        print("\ninterrupted (Ctrl-C)", file=sys.stderr)
+        return 130
+
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_run())

@@ -8,6 +8,13 @@ written to DIR, and a table of chapter, status and wall time is printed. While a
 chapter runs, one line per code cell says which cell started and when (seconds since
 the chapter began; ``--no-progress`` turns this off). A failing chapter is reported with
 its failing cell and the others still run; the exit status is non-zero if any failed.
+
+Nothing is lost and nothing fails silently: ``--out`` may not be the notebook folder (or
+inside it, which would overwrite the sources) nor an existing file; a notebook that cannot
+be read (not JSON, not a notebook) is a failed row naming its path; each output file is
+written to a temporary file beside it and renamed into place, so an interrupted run leaves
+no half-written notebook; Ctrl-C prints the table of the chapters that finished, names the
+interrupted one and exits with status 130. ``--timeout 0`` (or ``none``) means no limit.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import argparse
 import os
 import re
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,9 +38,80 @@ class ChapterResult:
 
     chapter: str
     path: Path
-    status: str  # "ok" or "failed"
+    status: str  # "ok", "failed" or "interrupted"
     seconds: float
     error: str = ""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`run_notebooks`; ``results`` holds the finished chapters and,
+    last, the interrupted one (status ``"interrupted"``)."""
+
+    def __init__(self, results: list[ChapterResult]):
+        super().__init__("run interrupted")
+        self.results = results
+
+
+def check_timeout(timeout: int | str | None) -> int | None:
+    """Seconds allowed per cell as the runner uses them: None means no limit.
+
+    Accepts an int >= 1, 0 or None or ``"none"`` (no limit), or the same as text (from the
+    command line).
+
+    Raises:
+        ValueError: a negative number, a fraction or text that is not a number.
+    """
+    if timeout is None:
+        return None
+    if isinstance(timeout, str):
+        text = timeout.strip().lower()
+        if text == "none":
+            return None
+        try:
+            timeout = int(text)
+        except ValueError:
+            raise ValueError(f"--timeout must be a whole number of seconds >= 0 (0 or 'none': no "
+                             f"limit), got {text!r}.") from None
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
+        raise ValueError(f"--timeout must be a whole number of seconds >= 0 (0 or 'none': no "
+                         f"limit), got {timeout!r}.")
+    return None if timeout == 0 else timeout
+
+
+def check_out_dir(notebook_dir: Path, out_dir: Path) -> Path:
+    """Refuse an output folder that would overwrite the notebooks or is a file.
+
+    Raises:
+        ValueError: ``out_dir`` is the notebook folder or inside it (paths resolved, so
+            ``./notebooks/../notebooks`` and links count), or an existing file.
+    """
+    source, out = Path(notebook_dir).resolve(), Path(out_dir).resolve()
+    if out == source or source in out.parents:
+        raise ValueError(
+            f"--out {out_dir} is {'the notebook folder' if out == source else 'inside the notebook folder'} "
+            f"{source}: the executed copies would overwrite or mix with the course notebooks. "
+            f"Pass another folder, e.g. --out runs."
+        )
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out_dir} is an existing file, not a folder; pass a folder "
+                         f"name, e.g. --out runs.")
+    return out
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file in ``path``'s folder, then rename it onto ``path``
+    (``os.replace``): readers see the old file or the whole new one, never half of it."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
 
 
 def default_notebook_dir() -> Path:
@@ -122,18 +201,26 @@ class _Progress:
                   f"{first[:70]}", flush=True)
 
 
-def run_chapter(path: Path, out_dir: Path, timeout: int = 1800, html: bool = True,
+def run_chapter(path: Path, out_dir: Path, timeout: int | None = 1800, html: bool = True,
                 progress: Callable[..., None] | None = None) -> ChapterResult:
     """Execute one notebook in a fresh kernel; write the executed copy (and HTML) to ``out_dir``.
 
-    ``progress``: a ``print``-like function that gets one line per code cell as it starts
-    (None: silent).
+    ``timeout``: seconds per cell (None: no limit). ``progress``: a ``print``-like function
+    that gets one line per code cell as it starts (None: silent). A notebook that cannot be
+    read or started gives a failed result naming its path and the reason (nothing written).
     """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    nb = nbformat.read(path, as_version=4)
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # not JSON, not a notebook, unreadable: one failed row
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return ChapterResult(path.name[:2], path, "failed", 0.0,
+                             f"could not read {path}: {type(exc).__name__}: {reason[:200]} "
+                             f"(not a valid .ipynb notebook; restore it from the course)")
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", config=_kernel_config(),
                             resources={"metadata": {"path": str(path.parent)}})
     if progress is not None:
@@ -148,14 +235,16 @@ def run_chapter(path: Path, out_dir: Path, timeout: int = 1800, html: bool = Tru
         error = f"a cell ran past the {timeout} s timeout ({str(exc).splitlines()[0]})"
     except DeadKernelError as exc:
         error = f"the kernel died ({exc}); out of memory?"
+    except Exception as exc:  # e.g. no such kernel: report it, run the other chapters
+        error = f"could not run {path}: {type(exc).__name__}: {exc}"
     seconds = time.perf_counter() - start
     out_dir.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, out_dir / path.name)
+    _write_atomic(out_dir / path.name, nbformat.writes(nb))
     if html:
         from nbconvert import HTMLExporter
 
         body, _ = HTMLExporter().from_notebook_node(nb)
-        (out_dir / path.with_suffix(".html").name).write_text(body, encoding="utf-8")
+        _write_atomic(out_dir / path.with_suffix(".html").name, body)
     return ChapterResult(path.name[:2], path, "failed" if error else "ok", seconds, error)
 
 
@@ -171,26 +260,48 @@ def format_table(results: list[ChapterResult]) -> str:
     failed = sum(r.status != "ok" for r in results)
     total = sum(r.seconds for r in results)
     lines.append(f"{len(results) - failed} of {len(results)} chapters ran; total {total:.1f}s")
+    interrupted = [r.path.name for r in results if r.status == "interrupted"]
+    if interrupted:
+        lines.append(f"interrupted (Ctrl-C) during {interrupted[0]}; the chapters after it did not run")
     return "\n".join(lines)
 
 
 def run_notebooks(notebook_dir: Path, out_dir: Path, fast: bool = False, only: list[str] | None = None,
-                  timeout: int = 1800, html: bool = True, echo: Callable[..., None] = print,
-                  progress: bool = True) -> list[ChapterResult]:
+                  timeout: int | str | None = 1800, html: bool = True,
+                  echo: Callable[..., None] = print, progress: bool = True) -> list[ChapterResult]:
     """Run the chapters in order; every chapter runs even if an earlier one failed.
 
-    ``echo`` prints the runner's lines (with ``progress``, also one per code cell)."""
+    ``echo`` prints the runner's lines (with ``progress``, also one per code cell).
+    ``timeout``: seconds per cell; 0, None or ``"none"``: no limit.
+
+    Raises:
+        ValueError: a bad ``timeout``, or an ``out_dir`` that is the notebook folder,
+            inside it, or a file (checked before anything runs); see also :func:`find_chapters`.
+        RunInterrupted: Ctrl-C; its ``results`` are the chapters that finished and the
+            interrupted one.
+    """
+    timeout = check_timeout(timeout)
+    notebook_dir, out_dir = Path(notebook_dir), Path(out_dir)
     chapters = find_chapters(notebook_dir, only)
+    check_out_dir(notebook_dir, out_dir)
     saved = {k: os.environ.get(k) for k in ("GENAI_KERAS_FAST", "TF_CPP_MIN_LOG_LEVEL")}
     os.environ["GENAI_KERAS_FAST"] = "1" if fast else "0"  # kernels inherit the environment
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     results = []
     try:
         for path in chapters:
-            echo(f"running {path.name} ({'fast' if fast else 'full'} mode) ...", flush=True)
-            results.append(run_chapter(path, out_dir, timeout=timeout, html=html,
-                                       progress=echo if progress else None))
-            echo(f"  {results[-1].status} in {results[-1].seconds:.1f}s", flush=True)
+            start, done = time.perf_counter(), len(results)
+            try:
+                echo(f"running {path.name} ({'fast' if fast else 'full'} mode) ...", flush=True)
+                results.append(run_chapter(path, out_dir, timeout=timeout, html=html,
+                                           progress=echo if progress else None))
+                echo(f"  {results[-1].status} in {results[-1].seconds:.1f}s", flush=True)
+            except KeyboardInterrupt:
+                if len(results) == done:  # this chapter had not finished
+                    results.append(ChapterResult(path.name[:2], path, "interrupted",
+                                                 time.perf_counter() - start,
+                                                 "interrupted by Ctrl-C; its output was not written"))
+                raise RunInterrupted(results) from None
     finally:
         for key, value in saved.items():
             if value is None:
@@ -212,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="folder for the executed notebooks and HTML (default: runs/)")
     run.add_argument("--notebooks", type=Path, default=None,
                      help="folder of chapter notebooks (default: ./notebooks)")
-    run.add_argument("--timeout", type=int, default=1800, help="seconds allowed per cell (default 1800)")
+    run.add_argument("--timeout", default="1800", metavar="SECONDS",
+                     help="seconds allowed per cell (default 1800); 0 or 'none': no limit")
     run.add_argument("--no-html", action="store_true", help="skip the HTML copies")
     run.add_argument("--no-progress", action="store_true",
                      help="no line per cell, only one per chapter")
@@ -225,6 +337,11 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except RunInterrupted as stop:
+        print()
+        print(format_table(stop.results))
+        print(f"executed notebooks written to {args.out.resolve()}")
+        return 130
     print()
     print(format_table(results))
     print(f"executed notebooks written to {args.out.resolve()}")
