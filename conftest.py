@@ -1,15 +1,35 @@
-"""pytest set-up: fast mode and quiet TensorFlow for notebooks, stderr not compared."""
+"""pytest set-up: fast mode and quiet TensorFlow for notebooks, stderr not compared.
+
+``GENAI_KERAS_NUMPY_GUARD=1`` turns on the CUDA-like NumPy guard
+(``tests/numpy_guard/``): under PyTorch, tensors then refuse implicit conversion to
+NumPy, as CUDA tensors do, in the tests and in every notebook kernel.
+``GENAI_KERAS_REDUCED_PRECISION=tf32`` (or ``bfloat16``) rounds torch's float32 matrix
+products and convolutions as a GPU does, so checked outputs are tested at GPU precision.
+"""
 
 import os
+import sys
 from pathlib import Path
 
 # Set before anything imports TensorFlow; nbval kernels inherit the environment.
 os.environ.setdefault("GENAI_KERAS_FAST", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-_SHARED = Path(__file__).resolve().parent.parent / "shared" / "data"
+_ROOT = Path(__file__).resolve().parent
+_SHARED = _ROOT.parent / "shared" / "data"
 if "GENAI_KERAS_DATA" not in os.environ and _SHARED.is_dir():
     os.environ["GENAI_KERAS_DATA"] = str(_SHARED)
+
+_GUARD_DIR = _ROOT / "tests" / "numpy_guard"
+if (os.environ.get("GENAI_KERAS_NUMPY_GUARD", "") == "1"
+        or os.environ.get("GENAI_KERAS_REDUCED_PRECISION", "")):
+    # Kernels start with this folder on their path: its sitecustomize installs the guard.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(_GUARD_DIR), os.environ.get("PYTHONPATH", "")) if p)
+    sys.path.insert(0, str(_GUARD_DIR))
+    import cuda_like_guard
+
+    cuda_like_guard.install()
 
 
 def pytest_collectstart(collector):

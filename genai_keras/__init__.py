@@ -17,6 +17,7 @@ from genai_keras.config import fast_mode, set_seed
 
 _SUBMODULES = (
     "applications",
+    "arrays",
     "backend",
     "checks",
     "config",

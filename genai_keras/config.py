@@ -49,9 +49,9 @@ def set_seed(seed: int) -> None:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
     random.seed(int(seed))
     np.random.seed(int(seed))
-    import keras  # imported here so that `import genai_keras` stays light
+    from genai_keras._quiet import seed_keras_quietly  # Keras only now: a light import
 
-    keras.utils.set_random_seed(int(seed))
+    seed_keras_quietly(int(seed))
 
 
 def environment_report() -> dict[str, str]:

@@ -16,6 +16,8 @@ from typing import Any
 
 from keras import ops
 
+from genai_keras.arrays import numpy_in_numpy_out
+
 #: The GAN losses: names accepted by :func:`discriminator_loss` and :func:`generator_loss`.
 GAN_LOSSES = ("nonsaturating", "minimax", "hinge", "wgan-gp")
 #: The GAN losses that are binary cross-entropies (their scores are probabilities).
@@ -23,6 +25,7 @@ CROSS_ENTROPY_LOSSES = ("nonsaturating", "minimax")
 
 
 # --------------------------------------------------------------------------- chapter 02
+@numpy_in_numpy_out
 def bernoulli_nll_from_logits(targets: Any, logits: Any) -> Any:
     """Negative Bernoulli log-likelihood, summed over pixels, in nats per image.
 
@@ -44,6 +47,7 @@ def bernoulli_nll_from_logits(targets: Any, logits: Any) -> Any:
     return -ops.sum(bernoulli_log_prob(targets, logits=logits), axis=(1, 2, 3))
 
 
+@numpy_in_numpy_out
 def kl_to_standard_normal(z_mean: Any, z_log_var: Any) -> Any:
     r"""Closed-form :math:`\mathrm{KL}(\mathcal N(\mu, \mathrm{diag}\,e^{v}) \,\|\, \mathcal N(0, I))`.
 
@@ -61,6 +65,7 @@ def kl_to_standard_normal(z_mean: Any, z_log_var: Any) -> Any:
     return kl_normal(z_mean, z_log_var)
 
 
+@numpy_in_numpy_out
 def negative_elbo(targets: Any, logits: Any, z_mean: Any, z_log_var: Any,
                   beta: float = 1.0) -> tuple[Any, Any, Any]:
     r"""A VAE's loss: :math:`-\mathrm{ELBO} = -\mathbb E_q[\log p(x|z)] + \beta\,\mathrm{KL}(q(z|x)\|p(z))`.
@@ -90,6 +95,7 @@ def check_gan_loss(loss: str) -> str:
     return loss
 
 
+@numpy_in_numpy_out
 def discriminator_loss(real_logits: Any, fake_logits: Any, loss: str = "nonsaturating",
                        label_smoothing: float = 0.0) -> Any:
     """Discriminator (critic) loss, averaged over the batch, without any gradient penalty.
@@ -119,6 +125,7 @@ def discriminator_loss(real_logits: Any, fake_logits: Any, loss: str = "nonsatur
     return ops.mean(fake_logits) - ops.mean(real_logits)
 
 
+@numpy_in_numpy_out
 def generator_loss(fake_logits: Any, loss: str = "nonsaturating") -> Any:
     """Generator loss, averaged over the batch (scalar tensor).
 
@@ -152,6 +159,7 @@ def interpolate(real: Any, fake: Any, seed: Any = None) -> Any:
     return eps * real + (1.0 - eps) * fake
 
 
+@numpy_in_numpy_out
 def gradient_penalty(gradients: Any) -> Any:
     """WGAN-GP penalty ``mean((||g||_2 - 1)^2)`` (Gulrajani et al., 2017).
 
@@ -169,6 +177,7 @@ def gradient_penalty(gradients: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- chapter 05
+@numpy_in_numpy_out
 def causal_lm_loss(next_ids: Any, logits: Any) -> Any:
     r"""Average next-character cross-entropy :math:`-\frac1{BT}\sum_{b,t} \log p(x_{t+1} \mid x_{\le t})`.
 

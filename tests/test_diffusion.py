@@ -163,9 +163,16 @@ def test_training_records_both_stages_and_samples_are_images(tiny_models):
     assert images.min() >= 0 and images.max() <= 1
     np.testing.assert_allclose(model.sample(6, seed=0, steps=3), images, atol=1e-6)
     assert not np.allclose(model.sample(6, seed=1, steps=3), images)
-    # The codes were standardised before training.
-    codes = model.autoencoder.encode(np.zeros((2, 28, 28, 1), "float32"))
-    assert codes.shape == (2, 7, 7, 4) and np.abs(codes).max() <= 1
+    # The flow was trained on standardised codes: the stored statistics are those of the
+    # training digits' codes, and standardising with them gives mean 0 and std 1.
+    from genai_keras.data import load_mnist
+
+    digits, _ = load_mnist("train", limit=512)
+    codes = model.autoencoder.encode(digits).reshape(len(digits), -1)
+    mean, std = float(model.code_mean.numpy()), float(model.code_std.numpy())
+    assert 0 < std and abs(mean - codes.mean()) < 1e-3 * max(1.0, abs(mean)) + 1e-4
+    standardised = (codes - mean) / std
+    assert abs(standardised.mean()) < 1e-3 and abs(standardised.std() - 1) < 1e-3
 
 
 def test_guided_model_combines_label_and_no_label_velocities(tiny_models):

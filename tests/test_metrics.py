@@ -340,12 +340,20 @@ def test_fid_and_kid_reject_too_few_samples(halves):
 def test_minimum_sample_sizes_are_accepted(halves):
     rng = np.random.default_rng(8)
     n_fid, n_kid = metrics.MIN_SAMPLES_FID, metrics.MIN_SAMPLES_KID
+    # Two samples of the same 8-D normal: only the small-sample bias (about 0.3 here);
+    # shifting one sample by 1 in each coordinate adds ||shift||^2 = 8.
+    a, b = rng.normal(size=(n_fid, 8)), rng.normal(size=(n_fid, 8))
     with pytest.warns(UserWarning, match="FID is biased upwards"):
-        value = metrics.fid_from_features(rng.normal(size=(n_fid, 8)), rng.normal(size=(n_fid, 8)))
-    assert np.isfinite(value) and value >= 0
-    mean, std = metrics.kid_from_features(rng.normal(size=(n_kid, 8)), rng.normal(size=(n_kid, 8)),
-                                          num_subsets=3)
-    assert np.isfinite(mean) and std >= 0
+        value = metrics.fid_from_features(a, b)
+        shifted = metrics.fid_from_features(a, b + 1.0)
+    assert 0 < value < 1.0, value
+    assert abs(shifted - value - 8.0) < 1.0, (shifted, value)
+    # KID (x 1000) is unbiased: near 0 for the same distribution, large for a shifted one.
+    mean, _ = metrics.kid_from_features(rng.normal(size=(n_kid, 8)), rng.normal(size=(n_kid, 8)),
+                                        num_subsets=3)
+    far, _ = metrics.kid_from_features(rng.normal(size=(n_kid, 8)), rng.normal(size=(n_kid, 8)) + 1.0,
+                                       num_subsets=3)
+    assert abs(mean) < 0.5 and far > 5.0, (mean, far)
 
 
 def _bias_warning(record):

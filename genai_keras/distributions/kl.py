@@ -13,9 +13,11 @@ import numpy as np
 
 from keras import ops
 
+from genai_keras.arrays import numpy_in_numpy_out
 from genai_keras.distributions._checks import _check_broadcast, _float_dtype, _to_float
 
 
+@numpy_in_numpy_out
 def kl_normal(mean1: Any, logvar1: Any, mean2: Any = None, logvar2: Any = None):
     r"""KL(N(mean1, diag e^logvar1) || N(mean2, diag e^logvar2)), summed over the last axis.
 

@@ -14,12 +14,14 @@ import numpy as np
 
 from keras import ops
 
+from genai_keras.arrays import numpy_in_numpy_out, to_numpy
 from genai_keras.distributions._checks import (_LOG_2PI, _check_broadcast, _check_counts,
                                                _check_finite, _check_positive,
                                                _check_unit_interval, _concrete, _float_dtype,
                                                _lgamma, _shape, _to_float)
 
 
+@numpy_in_numpy_out
 def normal_log_prob(x: Any, mean: Any = 0.0, scale: Any = None, *, log_var: Any = None):
     r"""Log-density of a normal distribution, element-wise, in nats.
 
@@ -65,6 +67,7 @@ def normal_log_prob(x: Any, mean: Any = 0.0, scale: Any = None, *, log_var: Any 
     return -0.5 * (_LOG_2PI + log_var + ops.square(x - mean) * ops.exp(-log_var))
 
 
+@numpy_in_numpy_out
 def bernoulli_log_prob(x: Any, logits: Any = None, *, probs: Any = None):
     r"""Log-mass of a Bernoulli distribution, element-wise, in nats (numerically stable).
 
@@ -108,6 +111,7 @@ def bernoulli_log_prob(x: Any, logits: Any = None, *, probs: Any = None):
     return x * ops.log(p) + (1.0 - x) * ops.log1p(-p)
 
 
+@numpy_in_numpy_out
 def poisson_log_prob(k: Any, rate: Any):
     r"""Log-mass of a Poisson distribution, element-wise, in nats.
 
@@ -135,6 +139,7 @@ def poisson_log_prob(k: Any, rate: Any):
     return k * ops.log(rate) - rate - _lgamma(k + 1.0)
 
 
+@numpy_in_numpy_out
 def categorical_log_prob(x: Any, logits: Any = None, *, probs: Any = None):
     r"""Log-mass of a categorical distribution over K classes, in nats.
 
@@ -211,4 +216,4 @@ def bits_per_dim(nats: Any, num_dims: int = 784) -> Any:
     """
     if isinstance(num_dims, bool) or not isinstance(num_dims, (int, np.integer)) or num_dims < 1:
         raise ValueError(f"num_dims must be an integer >= 1, got {num_dims!r}.")
-    return np.asarray(nats, dtype=np.float64) / (num_dims * math.log(2.0))
+    return to_numpy(nats, np.float64) / (num_dims * math.log(2.0))

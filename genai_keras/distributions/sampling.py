@@ -13,6 +13,7 @@ import numpy as np
 import keras
 from keras import ops
 
+from genai_keras.arrays import numpy_in_numpy_out
 from genai_keras.distributions._checks import (_check_finite, _check_positive,
                                                _check_unit_interval, _concrete, _float_dtype,
                                                _lgamma, _shape, _to_float)
@@ -39,6 +40,7 @@ def _sample_shape(shape: Any, *params: Any) -> tuple[int, ...]:
     return tuple(np.broadcast_shapes(shape, base))
 
 
+@numpy_in_numpy_out
 def normal_sample(mean: Any = 0.0, scale: Any = 1.0, shape: Any = None, seed: Any = None):
     """Draw from N(mean, scale^2) with ``keras.random.normal`` (x = mean + scale * eps).
 
@@ -61,6 +63,7 @@ def normal_sample(mean: Any = 0.0, scale: Any = 1.0, shape: Any = None, seed: An
     return _to_float(mean, dtype) + _to_float(scale, dtype) * eps
 
 
+@numpy_in_numpy_out
 def bernoulli_sample(probs: Any = None, shape: Any = None, seed: Any = None, *,
                      logits: Any = None):
     """Draw 0/1 values with P(1) = probs (or sigmoid(logits)): ``uniform < p``.
@@ -90,6 +93,7 @@ def bernoulli_sample(probs: Any = None, shape: Any = None, seed: Any = None, *,
     return ops.cast(ops.less(u, p), dtype)
 
 
+@numpy_in_numpy_out
 def poisson_sample(rate: Any, shape: Any = None, seed: Any = None):
     """Draw Poisson counts by inverting the CDF of one uniform draw per sample.
 
@@ -135,6 +139,7 @@ def poisson_sample(rate: Any, shape: Any = None, seed: Any = None):
     return ops.cast(counts, keras.config.floatx() if _float_dtype(rate) != "float64" else dtype)
 
 
+@numpy_in_numpy_out
 def categorical_sample(logits: Any = None, num_samples: int = 1, seed: Any = None, *,
                        probs: Any = None):
     """Draw class indices from rows of logits (or probabilities).

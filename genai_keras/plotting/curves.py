@@ -13,6 +13,8 @@ import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 
+from genai_keras.arrays import to_numpy
+
 
 def _label_axes(ax, title: str, xlabel: str, ylabel: str, logy: bool = False) -> None:
     """Title, axis labels, optional log y-axis and a light grid: the house style of line plots."""
@@ -50,11 +52,11 @@ def plot_history(history: Any, keys: Sequence[str] | None = None, title: str = "
         raise ValueError(f"No curve named {missing} in the history; it has {sorted(logs)}.")
     fig, ax = plt.subplots(figsize=(6, 3.5))
     for key in keys:
-        values = np.asarray(logs[key], dtype=float)
+        values = to_numpy(logs[key], dtype=float)
         epochs = np.arange(1, len(values) + 1)
         (line,) = ax.plot(epochs, values, marker="o" if len(values) < 30 else None, label=key)
         if f"val_{key}" in logs:
-            val = np.asarray(logs[f"val_{key}"], dtype=float)
+            val = to_numpy(logs[f"val_{key}"], dtype=float)
             ax.plot(np.arange(1, len(val) + 1), val, linestyle="--", color=line.get_color(),
                     label=f"val_{key}")
     _label_axes(ax, title, xlabel, ylabel, logy)
@@ -126,15 +128,15 @@ def plot_error_vs_n(ns: Any, errors: Mapping[str, Any], theory: Mapping[str, Any
         theory: ``{name: predicted error per n}`` (dashed lines, same colour), e.g.
             sigma / sqrt(n). Without it a single 1/sqrt(n) guide line is drawn.
     """
-    ns = np.asarray(ns, dtype=float)
+    ns = to_numpy(ns, dtype=float)
     fig, ax = plt.subplots(figsize=(6, 3.8))
     for name, err in errors.items():
-        (line,) = ax.plot(ns, np.asarray(err, dtype=float), "o", label=f"{name} (measured)")
+        (line,) = ax.plot(ns, to_numpy(err, dtype=float), "o", label=f"{name} (measured)")
         if theory is not None and name in theory:
-            ax.plot(ns, np.asarray(theory[name], dtype=float), "--", color=line.get_color(),
+            ax.plot(ns, to_numpy(theory[name], dtype=float), "--", color=line.get_color(),
                     label=f"{name}: theory")
     if theory is None:
-        first = np.asarray(next(iter(errors.values())), dtype=float)
+        first = to_numpy(next(iter(errors.values())), dtype=float)
         ax.plot(ns, first[0] * np.sqrt(ns[0] / ns), "k--", label="slope -1/2 (1/sqrt(n))")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -167,7 +169,7 @@ def plot_metric_panels(panels: Mapping[str, tuple[Any, Mapping[str, Any], str]],
             if label.startswith("ylabel:"):
                 ylabel = label[len("ylabel:"):]
                 continue
-            ax.plot(np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), "o-", label=label)
+            ax.plot(to_numpy(xs, dtype=float), to_numpy(ys, dtype=float), "o-", label=label)
         _label_axes(ax, name, xlabel, ylabel, logy)
         if len([k for k in curves if not k.startswith("ylabel:")]) > 1:
             ax.legend(fontsize=8)
@@ -185,9 +187,9 @@ def plot_rate_distortion(betas: Sequence[float], kl: Sequence[float], reconstruc
         kl: test KL term (rate) per beta, nats per image.
         reconstruction: test reconstruction term (distortion) per beta, nats per image.
     """
-    b = np.asarray(betas, dtype=float)
-    r = np.asarray(kl, dtype=float)
-    d = np.asarray(reconstruction, dtype=float)
+    b = to_numpy(betas, dtype=float)
+    r = to_numpy(kl, dtype=float)
+    d = to_numpy(reconstruction, dtype=float)
     if not (b.shape == r.shape == d.shape) or b.ndim != 1 or b.size == 0:
         raise ValueError("betas, kl and reconstruction must be 1-D sequences of the same length.")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9.5, 3.6))

@@ -12,11 +12,13 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
+from genai_keras.arrays import to_numpy
+
 
 def plot_class_counts(labels: Any, title: str = "Images per class", xlabel: str = "digit",
                       num_classes: int = 10):
     """Bar chart of how many examples each class has (chapter 00)."""
-    counts = np.bincount(np.asarray(labels, dtype=int), minlength=num_classes)
+    counts = np.bincount(to_numpy(labels, dtype=int), minlength=num_classes)
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.bar(np.arange(len(counts)), counts, color="tab:blue")
     ax.set_xticks(np.arange(len(counts)))
@@ -30,7 +32,7 @@ def plot_class_counts(labels: Any, title: str = "Images per class", xlabel: str 
 
 def plot_pixel_histogram(images: Any, bins: int = 51, title: str = "Pixel intensities"):
     """Histogram of pixel values in [0, 1] on a log count axis (chapter 00)."""
-    values = np.asarray(images, dtype=np.float32).ravel()
+    values = to_numpy(images, dtype=np.float32).ravel()
     fig, ax = plt.subplots(figsize=(6, 3))
     ax.hist(values, bins=bins, range=(0.0, 1.0), color="tab:gray")
     ax.set_yscale("log")
@@ -53,9 +55,9 @@ def plot_density_with_samples(grid: Any, density: Any, samples: Any, discrete: b
         samples: draws from the distribution.
         discrete: draw a mass function (bars at integers) instead of a density.
     """
-    grid = np.asarray(grid, dtype=float)
-    density = np.asarray(density, dtype=float)
-    samples = np.asarray(samples, dtype=float).ravel()
+    grid = to_numpy(grid, dtype=float)
+    density = to_numpy(density, dtype=float)
+    samples = to_numpy(samples, dtype=float).ravel()
     fig, ax = plt.subplots(figsize=(6, 3.2))
     if discrete:
         values, counts = np.unique(samples, return_counts=True)
@@ -93,10 +95,10 @@ def plot_curve_family(grid: Any, curves: Mapping[str, Any], discrete: bool = Fal
         fig, ax = plt.subplots(figsize=(5, 3.2))
     else:
         fig = ax.figure
-    grid = np.asarray(grid, dtype=float)
+    grid = to_numpy(grid, dtype=float)
     step = float(np.min(np.diff(grid))) if grid.size > 1 else 1.0
     for i, (label, y) in enumerate(curves.items()):
-        y = np.asarray(y, dtype=float)
+        y = to_numpy(y, dtype=float)
         if discrete:  # stems, side by side, so that masses at the same k do not hide each other
             x = grid + (i - (len(curves) - 1) / 2) * 0.12 * step
             (dots,) = ax.plot(x, y, "o", ms=4, label=label)
@@ -125,8 +127,8 @@ def plot_embedding_2d(points: Any, labels: Any, title: str = "Feature space (PCA
         labels: ``(N,)`` integer labels (one colour each, with a legend).
         max_points: draw at most this many points (the first ones).
     """
-    pts = np.asarray(points, dtype=float)[:max_points]
-    lab = np.asarray(labels)[:max_points]
+    pts = to_numpy(points, dtype=float)[:max_points]
+    lab = to_numpy(labels)[:max_points]
     if pts.ndim != 2 or pts.shape[1] != 2 or lab.shape != (pts.shape[0],):
         raise ValueError(f"points must be (N, 2) with N labels, got {pts.shape} and {lab.shape}.")
     fig, ax = plt.subplots(figsize=(6, 5))
@@ -156,14 +158,14 @@ def plot_toy_gan(grid: Any, p_data: Any, snapshots: Mapping[str, tuple[Any, Any]
     """
     if not snapshots:
         raise ValueError("snapshots is empty; give {title: (samples, d_values)}.")
-    x = np.asarray(grid, dtype=float).ravel()
+    x = to_numpy(grid, dtype=float).ravel()
     fig, axes = plt.subplots(1, len(snapshots), figsize=(3.2 * len(snapshots), 3.0), sharey=True,
                              squeeze=False)
     for ax, (name, (samples, d_vals)) in zip(axes[0], snapshots.items()):
-        ax.plot(x, np.asarray(p_data, dtype=float).ravel(), color="black", label="$p_{data}$")
-        ax.hist(np.asarray(samples, dtype=float).ravel(), bins=bins, range=(x.min(), x.max()),
+        ax.plot(x, to_numpy(p_data, dtype=float).ravel(), color="black", label="$p_{data}$")
+        ax.hist(to_numpy(samples, dtype=float).ravel(), bins=bins, range=(x.min(), x.max()),
                 density=True, color="tab:orange", alpha=0.6, label="$p_g$ (samples)")
-        ax.plot(x, np.asarray(d_vals, dtype=float).ravel(), color="tab:blue", linestyle="--",
+        ax.plot(x, to_numpy(d_vals, dtype=float).ravel(), color="tab:blue", linestyle="--",
                 label="$D(x)$")
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("x")
@@ -190,7 +192,7 @@ def plot_class_histograms(counts: Mapping[str, Any], title: str = "Digit classes
     fig, ax = plt.subplots(figsize=(7, 3.2))
     width = 0.8 / len(counts)
     for i, (name, c) in enumerate(counts.items()):
-        c = np.asarray(c, dtype=float)
+        c = to_numpy(c, dtype=float)
         if c.shape != (10,):
             raise ValueError(f"counts[{name!r}] must have 10 entries (one per digit), got shape "
                              f"{c.shape}; use np.bincount(predicted_labels, minlength=10).")

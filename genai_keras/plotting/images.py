@@ -12,6 +12,8 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
+from genai_keras.arrays import to_numpy
+
 
 def show_images(images: Any, titles: Sequence[str] | None = None, ncols: int | None = None,
                 title: str | None = None, cmap: str = "gray_r", size: float = 1.1,
@@ -31,7 +33,7 @@ def show_images(images: Any, titles: Sequence[str] | None = None, ncols: int | N
     Returns:
         The ``matplotlib.figure.Figure``.
     """
-    arr = np.asarray(images, dtype=np.float32)
+    arr = to_numpy(images, dtype=np.float32)
     if arr.ndim == 4 and arr.shape[-1] == 1:
         arr = arr[..., 0]
     if arr.ndim not in (3, 4) or arr.shape[0] == 0:
@@ -69,7 +71,7 @@ def show_image_rows(rows: Mapping[str, Any], title: str | None = None, size: flo
     """
     if not rows:
         raise ValueError("rows is empty; give {label: images}.")
-    arrays = {k: np.asarray(v, dtype=np.float32).reshape(len(v), 28, 28) for k, v in rows.items()}
+    arrays = {k: to_numpy(v, dtype=np.float32).reshape(len(v), 28, 28) for k, v in rows.items()}
     ncols = max(len(v) for v in arrays.values())
     fig, axes = plt.subplots(len(arrays), ncols + 1, squeeze=False,
                              figsize=(size * (ncols + 2.2), size * len(arrays) + (0.5 if title else 0)),
@@ -101,9 +103,9 @@ def show_latent_map(decoded: Any, grid: Any, title: str = "Decoded 2-D latent sp
         title, xlabel, ylabel: the labels.
         size: figure size in inches.
     """
-    g = np.asarray(grid, dtype=float)
+    g = to_numpy(grid, dtype=float)
     n = g.shape[0]
-    imgs = np.asarray(decoded, dtype=np.float32)
+    imgs = to_numpy(decoded, dtype=np.float32)
     if imgs.shape[0] != n * n:
         raise ValueError(f"decoded must hold n*n = {n * n} images for a grid of {n} values, got {imgs.shape[0]}.")
     imgs = imgs.reshape(n, n, 28, 28)
@@ -136,7 +138,7 @@ def plot_attention(weights: Any, chars: str, title: str = "Causal self-attention
     Returns:
         The ``matplotlib.figure.Figure``.
     """
-    w = np.asarray(weights, dtype=np.float32)
+    w = to_numpy(weights, dtype=np.float32)
     if w.ndim == 2:
         w = w[None]
     if w.ndim != 3 or w.shape[1] != w.shape[2] or w.shape[1] != len(chars):
