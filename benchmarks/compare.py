@@ -14,7 +14,8 @@ precision and recall (k = 3) in the fixed MNIST feature network's space.
 
 Writes ``benchmarks/results/comparison.json`` (with each model's recipe,
 ``recipe.as_dict()``, under ``"recipes"``: the shipped checkpoint's manifest records it,
-else the recipe of :mod:`genai_keras.recipes`) and ``benchmarks/results/comparison.md``.
+else the recipe of :mod:`genai_keras.recipes`; the scored checkpoints' file, SHA-256 and
+storage dtype under ``"checkpoints"``) and ``benchmarks/results/comparison.md``.
 ``--names vae dcgan`` scores only some models (the others' rows are kept from the
 previous file); ``--num-samples`` changes the sample count.
 """
@@ -50,6 +51,13 @@ def recipe_of(row: dict) -> dict:
     return recipes.get(row["name"], fast=False).as_dict()
 
 
+def checkpoints_of(rows: list[dict]) -> dict:
+    """The file, SHA-256 and storage dtype of each scored checkpoint (the manifest's)."""
+    manifest = ck.read_manifest()
+    return {row["name"]: {k: manifest[row["name"]].get(k) for k in ("file", "sha256", "storage")}
+            for row in rows if row.get("source") == "checkpoint" and row["name"] in manifest}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--names", nargs="*", default=None, choices=ck.MODELS, metavar="NAME",
@@ -81,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         "total_seconds": round(time.perf_counter() - start, 1),
         "rows": rows,
         "recipes": {row["name"]: recipe_of(row) for row in rows},
+        "checkpoints": checkpoints_of(rows),
     }
     (results / "comparison.json").write_text(json.dumps(payload, indent=2) + "\n")
     table = ck.comparison_markdown(rows)
