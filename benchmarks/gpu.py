@@ -361,7 +361,7 @@ def chapters(only: list[str] | None) -> list[Path]:
 
 
 def _code_cell_first_lines(notebook: Path) -> list[str]:
-    """The first non-empty line of each code cell (nbval's "Cell N" is the N-th code cell)."""
+    """The first code line of each code cell (nbval's "Cell N" is the N-th code cell)."""
     try:
         cells = json.loads(notebook.read_text())["cells"]
     except (OSError, ValueError, KeyError):
@@ -371,7 +371,9 @@ def _code_cell_first_lines(notebook: Path) -> list[str]:
         if cell.get("cell_type") == "code":
             source = cell.get("source", "")
             source = "".join(source) if isinstance(source, list) else source
-            lines.append(next((l.strip() for l in source.splitlines() if l.strip()), "")[:80])
+            stripped = [l.strip() for l in source.splitlines() if l.strip()]
+            code = [l for l in stripped if not l.startswith("#")]  # not "# NBVAL_CHECK_OUTPUT"
+            lines.append((code or stripped or [""])[0][:80])
     return lines
 
 
