@@ -223,6 +223,23 @@ def _protected_versions(target: str | None = None) -> dict[str, str]:
     return found
 
 
+def _warn_if_stale(folder: Path) -> None:
+    """Warn when the wheelhouse's genai_keras wheel was built from another commit."""
+    try:
+        built = json.loads((folder / "wheelhouse.json").read_text())
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, ValueError, subprocess.CalledProcessError):
+        return
+    if built.get("commit") and built["commit"] != head:
+        print(f"warning: the wheelhouse's genai_keras wheel was built from commit "
+              f"{built['commit'][:10]}, this checkout is {head[:10]}: the notebooks run the "
+              f"wheel's code (rebuild with scripts/make_wheelhouse.py)", flush=True)
+    elif built.get("dirty"):
+        print("warning: the wheelhouse's genai_keras wheel was built from a checkout with "
+              "uncommitted changes", flush=True)
+
+
 def install(wheelhouse: str | None = None, target: str | None = None,
             python: str = sys.executable, dry_run: bool = False) -> list[str]:
     """Install the runner's requirements and genai_keras, leaving jax/torch/tensorflow alone.
@@ -251,6 +268,7 @@ def install(wheelhouse: str | None = None, target: str | None = None,
         command += ["--target", str(Path(target).resolve()), "--upgrade"]
     if wheelhouse:
         check_wheelhouse(wheelhouse)
+        _warn_if_stale(Path(wheelhouse))
         command += ["--no-index", "--find-links", str(Path(wheelhouse).resolve()),
                     *REQUIREMENTS, PACKAGE]
     else:

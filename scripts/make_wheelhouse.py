@@ -129,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
             "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "wheels": len(wheels), "bytes": size}
     (dest / "wheelhouse.json").write_text(json.dumps(info, indent=2) + "\n")
+    if info["dirty"]:
+        print("warning: the checkout has uncommitted changes: the genai_keras wheel holds them")
     if args.local:  # the same check .ci/gpu runs before installing
         runner.check_wheelhouse(dest)
         print("checked: every requirement of the runner has a wheel for this Python")
