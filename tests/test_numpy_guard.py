@@ -23,7 +23,9 @@ pytest.importorskip("torch")
 
 def run_torch(code: str, **env: str) -> subprocess.CompletedProcess:
     environment = dict(os.environ, KERAS_BACKEND="torch", PYTHONPATH=str(GUARD_DIR),
-                       GENAI_KERAS_NUMPY_GUARD="1", TF_CPP_MIN_LOG_LEVEL="3", **env)
+                       GENAI_KERAS_NUMPY_GUARD="1", TF_CPP_MIN_LOG_LEVEL="3")
+    environment.pop("GENAI_KERAS_REDUCED_PRECISION", None)
+    environment.update(env)
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=environment,
                           capture_output=True, text=True, timeout=300)
 
@@ -36,7 +38,7 @@ def test_guard_refuses_implicit_conversion_and_allows_the_rule():
         x = ops.ones((3,))
         assert torch.Tensor._genai_keras_guarded
         refused = 0
-        for convert in (np.asarray, np.array, np.exp, lambda t: t.numpy(), lambda t: np.mean(t)):
+        for convert in (np.asarray, np.array, np.exp, lambda t: t.numpy(), lambda t: np.concatenate([t])):
             try:
                 convert(x)
             except TypeError as err:
@@ -120,5 +122,20 @@ def test_reduced_precision_rounds_torch_products_like_tf32():
         assert torch._genai_keras_reduced_precision == "tf32"
         assert 1e-5 < error < 2e-3, error          # TF32: about 3 decimal digits
         print(error)
+    """, GENAI_KERAS_REDUCED_PRECISION="tf32")
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_reduced_precision_keeps_gradients():
+    """The rounding is straight-through: models still train (a bug here stops every fit)."""
+    result = run_torch("""
+        import numpy as np, keras
+        x = np.random.default_rng(0).standard_normal((256, 4)).astype("float32")
+        y = x @ np.array([[1.0], [-2.0], [0.5], [3.0]], "float32")
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+        history = model.fit(x, y, epochs=30, batch_size=64, verbose=0).history["loss"]
+        assert history[-1] < 0.01 * history[0], history
+        print("ok")
     """, GENAI_KERAS_REDUCED_PRECISION="tf32")
     assert result.returncode == 0, result.stderr[-3000:]

@@ -36,14 +36,15 @@ def patch_torch(torch, precision: str) -> None:
         def rounded(t):
             if not isinstance(t, torch.Tensor) or t.dtype != torch.float32:
                 return t
-            bits = t.contiguous().view(torch.int32)
+            bits = t.detach().contiguous().view(torch.int32)
             bits = (bits + 0x1000) & ~0x1FFF  # round to nearest on the 13 dropped bits
-            return bits.view(torch.float32)
+            # straight-through: the rounded value forward, the identity backward
+            return t + (bits.view(torch.float32) - t).detach()
     else:
         def rounded(t):
             if not isinstance(t, torch.Tensor) or t.dtype != torch.float32:
                 return t
-            return t.to(torch.bfloat16).to(torch.float32)
+            return t + (t.detach().to(torch.bfloat16).to(torch.float32) - t).detach()
 
     def wrap(module, name, tensor_args):
         original = getattr(module, name)
