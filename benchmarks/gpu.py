@@ -302,6 +302,8 @@ def gpu_names() -> list[str]:
                                "--format=csv,noheader"], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return []
+    if proc.returncode != 0:  # e.g. "No devices were found" (exit 6)
+        return []
     return [line.strip() for line in proc.stdout.splitlines() if line.strip()]
 
 
