@@ -17,7 +17,7 @@ import numpy as np
 from keras import layers, ops
 
 from genai_keras import backend as gk_backend
-from genai_keras.checks import positive_int
+from genai_keras.checks import as_seed, positive_int
 from genai_keras.models.autoregressive.blocks import TransformerBlock, _normal_init
 from genai_keras.models.autoregressive.sampling import _check_sampling, next_char_probs
 from genai_keras.text import CharVocabulary
@@ -177,9 +177,17 @@ class CharTransformer(keras.Model):
             new += [k, v]
         return self._logits(h)[0, 0], tuple(new)
 
-    def _full_logits(self, ids: np.ndarray) -> np.ndarray:
-        logits = self(ops.convert_to_tensor(np.asarray(ids, dtype=np.int32)[None]))
-        return ops.convert_to_numpy(logits[0, -1])
+    def _full_logits(self, ids: Sequence[int]) -> np.ndarray:
+        """Logits after the last of ``ids`` (at most T), from one forward pass of the window.
+
+        The window is padded to T ids: a causal model's outputs up to a position do not
+        depend on what follows it, and one input shape means one compilation on JAX/XLA
+        (a growing window recompiled at every step: 40 steps took 44 s on a CPU).
+        """
+        window = np.zeros((1, self.context_length), dtype=np.int32)
+        window[0, :len(ids)] = ids
+        logits = self(ops.convert_to_tensor(window))
+        return ops.convert_to_numpy(logits[0, len(ids) - 1])
 
     def generate_ids(self, prompt_ids: Sequence[int] | np.ndarray, length: int, temperature: float = 1.0,
                      top_k: int | None = None, top_p: float | None = None, seed: int | None = None,
@@ -211,7 +219,7 @@ class CharTransformer(keras.Model):
         if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
             raise ValueError(f"length must be an integer >= 0, got {length!r}.")
         _check_sampling(temperature, top_k, top_p, self.vocab_size)
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(as_seed(seed))
         T, keep = self.context_length, max(1, self.context_length // 2)
         start = max(0, len(ids) - T)
         if use_cache:
@@ -280,8 +288,9 @@ class CharTransformer(keras.Model):
         if labels is not None:
             raise ValueError("The character transformer is unconditional: pass labels=None "
                              "and steer it with prompt=... instead.")
-        base = np.random.default_rng(seed).integers(2**31) if seed is None else int(seed)
-        return [self.generate(prompt, length, temperature=temperature, seed=base + i)
+        seed = as_seed(seed)
+        base = np.random.default_rng(seed).integers(2**31) if seed is None else seed
+        return [self.generate(prompt, length, temperature=temperature, seed=(base + i) % 2**32)
                 for i in range(n)]
 
     def log_likelihood(self, text: str) -> float:
