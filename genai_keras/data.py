@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from genai_keras.checks import positive_int
+from genai_keras.checks import as_seed, positive_int
 
 DATA_ENV_VAR = "GENAI_KERAS_DATA"
 
@@ -232,6 +232,7 @@ def load_mnist(split: str = "train", binarize: str | None = None, limit: int | N
         raise ValueError(f"Unknown binarize={binarize!r}; use None, 'threshold' or 'static'.")
     if limit is not None:
         limit = positive_int(limit, "limit")
+    seed = as_seed(seed)
     images, labels = _mnist_uint8(resolve_data_dir(data_dir), split)
     if limit is not None:
         images, labels = images[:limit], labels[:limit]

@@ -19,8 +19,18 @@ def count_parameters(model: Any) -> int:
 
 def batched(fn: Callable[..., Any], arrays: Sequence[Any], batch_size: int) -> np.ndarray:
     """Apply ``fn`` to aligned slices of ``arrays`` (None entries stay None) and
-    concatenate the NumPy results along axis 0."""
+    concatenate the NumPy results along axis 0.
+
+    Raises:
+        ValueError: the first array has no rows (nothing to compute), or ``batch_size`` < 1.
+    """
+    from genai_keras.checks import positive_int
+
+    batch_size = positive_int(batch_size, "batch_size")
     n = len(arrays[0])
+    if n == 0:
+        raise ValueError("Got an empty array (0 rows) to process in batches; pass at least one "
+                         "row (one image or one code).")
     return np.concatenate([np.asarray(fn(*(None if a is None else a[i:i + batch_size]
                                            for a in arrays)))
                            for i in range(0, n, batch_size)], axis=0)

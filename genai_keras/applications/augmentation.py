@@ -26,7 +26,7 @@ import keras
 import numpy as np
 
 from genai_keras.applications.models import build_classifier
-from genai_keras.checks import as_images, as_labels, positive_int
+from genai_keras.checks import as_images, as_labels, as_seed, positive_int
 from genai_keras.recipes import Recipe, expect
 
 VARIANTS = ("none", "classical", "generated", "both")
@@ -52,7 +52,7 @@ def labelled_subset(images: Any, labels: Any, n: int, seed: int = 0) -> tuple[np
     if n > len(x):
         raise ValueError(f"N = {n} is larger than the {len(x)} labelled digits available; "
                          f"use N <= {len(x)}.")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_seed(seed))
     counts = np.full(10, n // 10)
     counts[rng.choice(10, n % 10, replace=False)] += 1
     picks = []
@@ -69,6 +69,7 @@ def labelled_subset(images: Any, labels: Any, n: int, seed: int = 0) -> tuple[np
 def classical_augmenter(seed: int = 0) -> keras.Sequential:
     """Random rotation (up to 10 degrees), shift (up to 10% = 2.8 pixels) and zoom (up to
     10%), filling with black; a Keras model active in training only."""
+    seed = as_seed(seed, allow_none=False)
     return keras.Sequential([
         keras.layers.RandomRotation(10.0 / 360.0, fill_mode="constant", seed=seed, name="rotate"),
         keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant", seed=seed + 1, name="shift"),
@@ -117,6 +118,7 @@ def train_classifier(recipe: Recipe, images: Any, labels: Any, augment: bool = F
     x, y = as_images(images), as_labels(labels)
     steps = positive_int(recipe.steps, "steps")
     batch = positive_int(recipe.batch_size, "batch_size")
+    seed = as_seed(seed, allow_none=False)
     rng = np.random.default_rng(seed)
     if generated is None:
         idx = rng.integers(0, len(x), steps * batch)

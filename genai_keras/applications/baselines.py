@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from genai_keras.applications.corruptions import check_mask
-from genai_keras.checks import as_images
+from genai_keras.checks import as_images, positive_float
 
 #: The filters :func:`choose_filter` tries: (kind, size) with size a Gaussian's sigma
 #: in pixels or a median filter's window side.
@@ -37,15 +37,21 @@ def apply_filter(images: Any, kind: str, size: float) -> np.ndarray:
         float32 ``(N, 28, 28, 1)`` in [0, 1].
 
     Raises:
-        ValueError: unknown kind or a size that is not positive.
+        ValueError: unknown kind, a Gaussian size that is not a finite number > 0, or a
+            median size that is not a whole number >= 1.
     """
     import scipy.ndimage
 
     x = as_images(images)
-    if kind not in ("gaussian", "median"):
+    if not isinstance(kind, str) or kind not in ("gaussian", "median"):
         raise ValueError(f"Unknown filter {kind!r}; use 'gaussian' or 'median'.")
-    if not np.isfinite(size) or size <= 0:
-        raise ValueError(f"Filter size must be > 0 (a sigma or a window side), got {size!r}.")
+    try:
+        size = positive_float(size, "size")
+    except ValueError as exc:
+        raise type(exc)(f"Filter size must be > 0 (a sigma or a window side): {exc}") from None
+    if kind == "median" and (size < 1 or size != int(size)):
+        raise ValueError(f"size of a median filter is its window side: a whole number >= 1 "
+                         f"(e.g. 3), got {size:g}.")
     if kind == "gaussian":
         out = scipy.ndimage.gaussian_filter(x, sigma=(0, size, size, 0), mode="reflect")
     else:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import as_images, non_negative_float, positive_int
+from genai_keras.checks import as_images, as_seed, non_negative_float, positive_int, unit_interval
 from genai_keras.metrics.corruptions import corrupt
 
 SIDE = 28
@@ -58,7 +58,7 @@ def salt_and_pepper(images: Any, fraction: float, seed: int = 0) -> np.ndarray:
     if fraction > 1:
         raise ValueError(f"fraction is a share of the pixels: use a value in [0, 1], got {fraction}.")
     x = as_images(images).copy()
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_seed(seed))
     hit = rng.random(x.shape) < fraction
     x[hit] = (rng.random(int(hit.sum())) < 0.5).astype(np.float32)
     return x
@@ -135,9 +135,11 @@ def make_mask(count: int, kind: str = "square", side: int = 12, seed: int = 0,
         float32 ``(N, 28, 28, 1)`` of zeros and ones.
 
     Raises:
-        ValueError: unknown kind, a side outside 1..28, or a patch outside the image.
+        ValueError: unknown kind, a side outside 1..28, a ``top``/``left`` that is not a
+            whole number or puts the patch outside the image, or a bad seed.
     """
     count = positive_int(count, "count")
+    seed = as_seed(seed)
     if kind not in MASKS:
         raise ValueError(f"Unknown mask kind {kind!r}; use one of {MASKS}.")
     mask = np.zeros((count, SIDE, SIDE, 1), np.float32)
@@ -151,6 +153,8 @@ def make_mask(count: int, kind: str = "square", side: int = 12, seed: int = 0,
     if (top is None) != (left is None):
         raise ValueError("Give both top and left for a fixed patch, or neither for random ones.")
     if top is not None:
+        top = positive_int(top, "top", minimum=0)
+        left = positive_int(left, "left", minimum=0)
         if not (0 <= top <= SIDE - side and 0 <= left <= SIDE - side):
             raise ValueError(f"The {side}x{side} patch at (top={top}, left={left}) lies outside "
                              f"the {SIDE}x{SIDE} image: top and left must be in 0..{SIDE - side}.")
@@ -174,7 +178,11 @@ def apply_mask(images: Any, mask: Any, fill: float = 0.0) -> np.ndarray:
 
     Returns:
         float32 ``(N, 28, 28, 1)`` in [0, 1].
+
+    Raises:
+        ValueError: bad images or mask, or ``fill`` not a number in [0, 1].
     """
+    fill = unit_interval(fill, "fill")
     x = as_images(images)
     m = check_mask(mask, len(x))
     return np.where(m > 0.5, np.float32(fill), x).astype(np.float32)

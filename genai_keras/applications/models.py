@@ -29,7 +29,7 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from genai_keras.checks import non_negative_float, positive_int
+from genai_keras.checks import as_images, as_seed, non_negative_float, positive_int
 from genai_keras.losses import bernoulli_nll_from_logits
 
 
@@ -153,8 +153,8 @@ class RestorationCVAE(keras.Model):
         self.latent_dim = positive_int(latent_dim, "latent_dim")
         self.beta = non_negative_float(beta, "beta")
         self.free_bits = non_negative_float(free_bits, "free_bits")
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+        self.seed = as_seed(seed)
+        self.seed_generator = keras.random.SeedGenerator(self.seed, name="seed_generator")
         self.condition_encoder = build_condition_encoder(self.channels, self.filters,
                                                          self.hidden_units)
         self.decoder = build_decoder(self.filters, self.hidden_units, self.latent_dim)
@@ -212,12 +212,15 @@ class RestorationCVAE(keras.Model):
 
         Returns:
             float32 ``(K, N, 28, 28, 1)`` pixel probabilities in [0, 1] (``K = 1`` if ``mean``).
+
+        Raises:
+            ValueError: a condition of the wrong shape, NaN or outside [0, 1] (raw 0..255
+                pixels: divide by 255), a bad seed, ``num_draws`` or ``batch_size`` < 1.
         """
-        c = np.asarray(condition, np.float32)
-        if c.ndim != 4 or c.shape[1:] != (28, 28, self.channels):
-            raise ValueError(f"condition must have shape (N, 28, 28, {self.channels}), got {c.shape}.")
+        c = as_images(condition, name="condition", shape=(28, 28, self.channels))
         k = 1 if mean else positive_int(num_draws, "num_draws")
-        rng = np.random.default_rng(seed)
+        batch_size = positive_int(batch_size, "batch_size")
+        rng = np.random.default_rng(as_seed(seed))
         out = np.empty((k, len(c), 28, 28, 1), np.float32)
         for start in range(0, len(c), batch_size):
             feats = self.condition_encoder(c[start:start + batch_size])
@@ -244,8 +247,9 @@ def build_classifier(seed: int = 0, name: str = "small_classifier") -> keras.Mod
 
     ``(batch, 28, 28, 1)`` in [0, 1] -> class probabilities ``(batch, 10)``: two conv +
     max-pool stages (16, 32 channels), dropout 0.3, a 10-way softmax. Initial weights
-    follow ``seed``.
+    follow ``seed`` (an int in [0, 2**32)).
     """
+    seed = as_seed(seed, allow_none=False)
     init = keras.initializers.GlorotUniform
     x0 = keras.Input((28, 28, 1), name="image")
     x = layers.Conv2D(16, 3, activation="relu", kernel_initializer=init(seed), name="conv1")(x0)

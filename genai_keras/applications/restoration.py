@@ -28,7 +28,7 @@ import numpy as np
 
 from genai_keras.applications import corruptions as C
 from genai_keras.applications.models import RestorationCVAE, build_regressor
-from genai_keras.checks import as_images, as_labels, positive_int
+from genai_keras.checks import as_images, as_labels, as_seed, positive_int
 from genai_keras.recipes import Recipe, expect
 
 TASKS = ("denoise", "super_resolve", "inpaint")
@@ -76,6 +76,7 @@ def degrade(task: str, images: Any, setting: Mapping[str, Any], seed: int = 0) -
         ValueError: unknown task or setting, or bad levels (see :mod:`.corruptions`).
     """
     check_task(task)
+    seed = as_seed(seed)
     x = as_images(images)
     if task == "denoise":
         noises = {"gaussian": C.gaussian_noise, "salt_and_pepper": C.salt_and_pepper}
@@ -102,11 +103,12 @@ def training_pairs(task: str, images: Any, seed: int = 0) -> tuple[np.ndarray, n
         ``(conditions (N, 28, 28, C), targets (N, 28, 28, 1))``.
     """
     x = as_images(images)
+    seed = as_seed(seed, allow_none=False)
     parts = np.array_split(np.arange(len(x)), len(SETTINGS[check_task(task)]))
     conditions = np.empty((len(x), 28, 28, CHANNELS[task]), np.float32)
     for i, (idx, setting) in enumerate(zip(parts, SETTINGS[task])):
         if len(idx):
-            conditions[idx] = degrade(task, x[idx], setting, seed=seed + 1000 * i)["condition"]
+            conditions[idx] = degrade(task, x[idx], setting, seed=(seed + 1000 * i) % 2**32)["condition"]
     return conditions, x
 
 
@@ -169,12 +171,24 @@ def train(recipe: Recipe, images: Any = None, verbose: int = 0) -> tuple[keras.M
 def restore(model: keras.Model, condition: Any, num_draws: int = 1, seed: int = 0) -> np.ndarray:
     """Restored digits: the regressor's one answer, or ``num_draws`` draws of the CVAE.
 
+    Args:
+        model: a trained regressor (:func:`build_regressor`) or :class:`RestorationCVAE`.
+        condition: ``(N, 28, 28, C)`` damaged digits in [0, 1], as :func:`degrade` makes
+            them (C = 2 for inpainting: image and mask).
+        num_draws, seed: the CVAE's draws per input and their seed.
+
     Returns:
         float32 ``(K, N, 28, 28, 1)`` in [0, 1] (``K = 1`` for the regressor).
+
+    Raises:
+        ValueError: a condition of the wrong shape, NaN, or outside [0, 1] (raw 0..255
+            pixels: divide by 255), or a bad seed.
     """
     if isinstance(model, RestorationCVAE):
         return model.restore(condition, num_draws=num_draws, seed=seed)
-    c = np.asarray(condition, np.float32)
+    as_seed(seed)
+    channels = int(model.inputs[0].shape[-1]) if getattr(model, "inputs", None) else 1
+    c = as_images(condition, name="condition", shape=(28, 28, channels))
     out = [keras.ops.convert_to_numpy(model(c[i:i + 1000], training=False)) for i in range(0, len(c), 1000)]
     return np.concatenate(out)[None].astype(np.float32)
 
@@ -245,13 +259,15 @@ def evaluate_task(task: str, models: Mapping[str, keras.Model], images: Any, lab
         ``(rows, outputs)``: method -> scores, and method -> restored images (plus
         ``"shown"``, ``"clean"`` and, for the CVAE, ``<name>_draws``).
     """
+    seed = as_seed(seed, allow_none=False)
     data = degrade(task, images, setting, seed=seed)
     mask = data.get("mask")
     outputs = {"clean": as_images(images), "shown": data["shown"], "baseline": baseline(data)}
     for name, model in models.items():
         if isinstance(model, RestorationCVAE):
             outputs[f"{name}_mean"] = model.restore(data["condition"], mean=True)[0]
-            draws = model.restore(data["condition"], num_draws=num_draws, seed=seed + 1)
+            draws = model.restore(data["condition"], num_draws=num_draws,
+                                  seed=(seed + 1) % 2**32)
             outputs[f"{name}_sample"] = draws[0]
             outputs[f"{name}_draws"] = draws
         else:
@@ -291,9 +307,10 @@ def choose_baseline(task: str, setting: Mapping[str, Any], val_images: Any, trai
     from genai_keras.metrics.image_quality import psnr
 
     check_task(task)
+    seed = as_seed(seed, allow_none=False)
     if task == "super_resolve":
         return "bicubic", lambda d: d["condition"]
-    val = degrade(task, val_images, setting, seed=seed + 7)
+    val = degrade(task, val_images, setting, seed=(seed + 7) % 2**32)
     if task == "denoise":
         (kind, size), _ = B.choose_filter(val["shown"], val_images)
         return f"{kind} filter {size:g}", lambda d: B.apply_filter(d["shown"], kind, size)
@@ -329,6 +346,7 @@ def run_task(task: str, regression_recipe: Recipe, cvae_recipe: Recipe, test: tu
 
     from genai_keras.data import load_mnist
 
+    seed = as_seed(seed, allow_none=False)
     info: dict[str, Any] = {"baseline": {}, "train_seconds": {}, "models": {}}
     mean = None
     if task == "inpaint":

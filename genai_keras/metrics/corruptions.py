@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import as_images
+from genai_keras.checks import as_images, as_seed, non_negative_float
 
 CORRUPTIONS = ("noise", "blur", "mask")
 
@@ -29,16 +29,16 @@ def corrupt(images: Any, kind: str, level: float, seed: int = 0) -> np.ndarray:
         Float32 images of the same shape, pixels in [0, 1].
 
     Raises:
-        ValueError: unknown kind, negative level, or a patch larger than the image.
+        ValueError: unknown kind, a level that is not a finite number >= 0 (a str such as
+            "0.5" included), a bad seed, or a patch larger than the image.
     """
     import scipy.ndimage
 
     x = as_images(images).copy()
-    if kind not in CORRUPTIONS:
+    if not isinstance(kind, str) or kind not in CORRUPTIONS:
         raise ValueError(f"Unknown corruption {kind!r}; use one of {CORRUPTIONS}.")
-    if not np.isfinite(level) or level < 0:
-        raise ValueError(f"level must be a finite number >= 0, got {level!r}.")
-    rng = np.random.default_rng(seed)
+    level = non_negative_float(level, "level")
+    rng = np.random.default_rng(as_seed(seed))
     if level == 0:
         return x
     if kind == "noise":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from genai_keras.checks import as_images, positive_int
+from genai_keras.checks import as_images, as_seed, positive_int
 from genai_keras.metrics.frechet import feature_statistics, frechet_distance
 from genai_keras.metrics.inception import inception_score_from_probs
 from genai_keras.metrics.inputs import _check_fid_count, _features, _warn_fid_bias
@@ -47,6 +47,7 @@ def evaluate_samples(images: Any, reference: Any = "mnist_test", num_real: int =
     """
     k = positive_int(k, "k")
     splits = positive_int(splits, "splits")
+    seed = as_seed(seed)
     if isinstance(reference, str):
         if reference != "mnist_test":
             raise ValueError(

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import scipy.linalg
 
-from genai_keras.checks import as_images
+from genai_keras.checks import as_images, to_numpy
 from genai_keras.metrics.inputs import (_as_features, _check_fid_count, _features, _same_dim,
                                         _warn_fid_bias)
 
@@ -80,8 +80,8 @@ def frechet_distance(mu1: Any, cov1: Any, mu2: Any, cov2: Any, eps: float = 1e-6
     Raises:
         ValueError: mismatched or wrong shapes, or NaN/inf.
     """
-    mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
-    cov1, cov2 = np.atleast_2d(np.asarray(cov1, np.float64)), np.atleast_2d(np.asarray(cov2, np.float64))
+    mu1, mu2 = (np.atleast_1d(to_numpy(m).astype(np.float64)) for m in (mu1, mu2))
+    cov1, cov2 = (np.atleast_2d(to_numpy(c).astype(np.float64)) for c in (cov1, cov2))
     if mu1.ndim != 1 or mu2.ndim != 1:
         raise ValueError(f"mu1 and mu2 must be vectors (D,), got shapes {mu1.shape} and {mu2.shape}.")
     if mu1.shape != mu2.shape:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import as_images
+from genai_keras.checks import as_images, positive_float
 
 #: SSIM's Gaussian window: standard deviation in pixels and truncation in sigmas
 #: (scikit-image's defaults: an 11x11 window).
@@ -47,14 +47,17 @@ def psnr(restored: Any, reference: Any, mask: Any = None, max_db: float = 100.0)
         reference: the true images, same shape.
         mask: optional ``(N, 28, 28, 1)`` weights (1 on the pixels to compare, e.g. an
             inpainting hole); the MSE is then the mean over those pixels only.
-        max_db: the value given to a perfect restoration (MSE 0), instead of infinity.
+        max_db: the value given to a perfect restoration (MSE 0), instead of infinity;
+            a finite number > 0.
 
     Returns:
         float64 ``(N,)``: PSNR per image in dB. Average these for a data set.
 
     Raises:
-        ValueError: shapes differ, pixels outside [0, 1], or a mask that selects no pixel.
+        ValueError: shapes differ, pixels outside [0, 1], a mask that selects no pixel,
+            or ``max_db`` not a finite number > 0.
     """
+    max_db = positive_float(max_db, "max_db")
     x, y = _pair(restored, reference)
     if mask is None:
         mse = np.mean((x - y) ** 2, axis=(1, 2, 3))

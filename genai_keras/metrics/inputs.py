@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import as_images
+from genai_keras.checks import as_images, to_numpy
 
 # Sample-size limits. Measured with the shipped network: real training digits scored
 # against the 10,000 test digits give FID 50 at N = 150, 29 at 256, 16 at 500, 8.2 at
@@ -39,8 +39,13 @@ STANDARD_SAMPLES = 10000
 
 
 def _as_features(x: Any, name: str, min_count: int = 1) -> np.ndarray:
-    """Check a feature matrix ``(N, D)`` of finite numbers; return it as float32."""
-    arr = np.asarray(x)
+    """Check a feature matrix ``(N, D)`` of finite numbers; return it as float32.
+
+    Every metric's inputs pass here or through ``as_images``: backend tensors (TensorFlow,
+    JAX, PyTorch on any device) are converted with ``keras.ops.convert_to_numpy``."""
+    arr = to_numpy(x)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
+        raise ValueError(f"{name} must be an array of numbers (N, D), got dtype {arr.dtype}.")
     if arr.ndim != 2:
         raise ValueError(
             f"{name} must be a 2-D feature array (N, D), got shape {arr.shape}. For images "

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import as_images, positive_int
+from genai_keras.checks import as_images, as_seed, positive_int
 from genai_keras.metrics.inputs import _as_features, _check_kid_count, _features, _same_dim
 
 
@@ -34,6 +34,7 @@ def _subset_pairs(features_a: Any, features_b: Any, num_subsets: int, subset_siz
     fa = _as_features(features_a, "features_a")
     fb = _as_features(features_b, "features_b")
     _same_dim(fa, fb, "features_a", "features_b")
+    seed = as_seed(seed)
     _check_kid_count(fa.shape[0], "features_a")
     _check_kid_count(fb.shape[0], "features_b")
     num_subsets = positive_int(num_subsets, "num_subsets")
@@ -146,6 +147,7 @@ def kid(images_a: Any, images_b: Any, num_subsets: int = 100, subset_size: int |
         ValueError: bad shapes, pixels outside [0, 1], fewer than 100 images in a set,
             or bad subset parameters.
     """
+    seed = as_seed(seed)  # before the (slower) feature network
     xa, xb = as_images(images_a, name="images_a"), as_images(images_b, name="images_b")
     _check_kid_count(xa.shape[0], "images_a")  # before the (slower) feature network
     _check_kid_count(xb.shape[0], "images_b")

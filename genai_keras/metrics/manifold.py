@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import positive_int
+from genai_keras.checks import as_finite_array, positive_int
 from genai_keras.metrics.inputs import _as_features, _features, _same_dim
 
 
@@ -71,10 +71,15 @@ def precision_recall_from_features(real_features: Any, fake_features: Any, k: in
     Args:
         real_features, fake_features: ``(N_r, D)`` and ``(N_f, D)``, N > k each.
         k: neighbourhood size (3 in the paper).
-        real_radii: precomputed :func:`knn_radii` of ``real_features`` (optional).
+        real_radii: precomputed :func:`knn_radii` of ``real_features`` (optional):
+            ``(N_r,)`` finite squared distances >= 0.
 
     Returns:
         ``(precision, recall)``, both in [0, 1].
+
+    Raises:
+        ValueError: bad feature arrays, N <= k, or ``real_radii`` of the wrong length,
+            negative, NaN or infinite (they would make precision 0 without a word).
     """
     real = _as_features(real_features, "real_features")
     fake = _as_features(fake_features, "fake_features")
@@ -88,6 +93,13 @@ def precision_recall_from_features(real_features: Any, fake_features: Any, k: in
             )
     if real_radii is None:
         real_radii = knn_radii(real, k)
+    else:
+        real_radii = as_finite_array(real_radii, "real_radii", (real.shape[0],),
+                                     what="One radius per real feature row: knn_radii(real_features, k).")
+        if np.any(real_radii < 0):
+            raise ValueError(f"real_radii must be squared distances >= 0, found "
+                             f"{float(real_radii.min()):g}; compute them with "
+                             f"knn_radii(real_features, k).")
     fake_radii = knn_radii(fake, k)
     precision = _coverage(fake, real, real_radii)
     recall = _coverage(real, fake, fake_radii)

@@ -19,7 +19,8 @@ import numpy as np
 from keras import ops
 
 from genai_keras import backend
-from genai_keras.checks import as_labels, positive_int
+from genai_keras.checks import (SEED_LIMIT, InputTypeError, as_finite_array, as_images, as_labels,
+                                as_seed, positive_int)
 from genai_keras.models.autoencoder import bernoulli_nll_from_logits
 from genai_keras.utils import batched
 from genai_keras.models.diffusion import networks
@@ -27,6 +28,18 @@ from genai_keras.models.diffusion.samplers import check_sampler, sample_path
 from genai_keras.models.diffusion.schedules import NoiseSchedule
 
 TIME_SAMPLING = ("uniform", "logit_normal")
+
+
+def _guidance_weight(guidance: Any) -> float:
+    """The guidance weight ``w`` as a float, else an error naming ``guidance``."""
+    what = "guidance must be a number >= 0 (0: no label, 1: plain conditional, > 1: stronger)"
+    if isinstance(guidance, (bool, np.bool_)) or not isinstance(
+            guidance, (int, float, np.integer, np.floating)):
+        raise InputTypeError(f"{what}, got {guidance!r} ({type(guidance).__name__}); "
+                             f"pass a number such as guidance=3.0.")
+    if not np.isfinite(float(guidance)) or float(guidance) < 0:
+        raise ValueError(f"{what}, got {guidance!r}.")
+    return float(guidance)
 
 
 @keras.saving.register_keras_serializable(package="genai_keras")
@@ -44,7 +57,7 @@ class LatentAutoencoder(keras.Model):
         kwargs.setdefault("name", "latent_autoencoder")
         super().__init__(**kwargs)
         self.code_channels, self.filters = int(code_channels), int(filters)
-        self.code_noise, self.seed = float(code_noise), int(seed)
+        self.code_noise, self.seed = float(code_noise), as_seed(seed)
         self.encoder = networks.build_encoder(self.code_channels, self.filters)
         self.decoder = networks.build_decoder(self.code_channels, self.filters)
         self.seed_generator = keras.random.SeedGenerator(self.seed, name="seed_generator")
@@ -62,14 +75,26 @@ class LatentAutoencoder(keras.Model):
         return backend.scale_loss_for_replicas(ops.mean(bernoulli_nll_from_logits(x, y_pred)))
 
     def encode(self, images: Any, batch_size: int = 1000) -> np.ndarray:
-        """Codes ``(N, 7, 7, C)`` of images ``(N, 28, 28, 1)`` in [0, 1]."""
+        """Codes ``(N, 7, 7, C)`` of images ``(N, 28, 28, 1)`` in [0, 1].
+
+        Raises:
+            ValueError: wrong shape, NaN, or pixels outside [0, 1] (e.g. raw 0..255).
+        """
         return batched(lambda x: ops.convert_to_numpy(self.encoder(x, training=False)),
-                       [np.asarray(images, dtype="float32")], batch_size)
+                       [as_images(images)], batch_size)
 
     def decode(self, codes: Any, batch_size: int = 1000) -> np.ndarray:
-        """Images ``(N, 28, 28, 1)``, pixels in [0, 1] (the Bernoulli means)."""
+        """Images ``(N, 28, 28, 1)``, pixels in [0, 1] (the Bernoulli means), of codes
+        ``(N, 7, 7, C)``.
+
+        Raises:
+            ValueError: codes of the wrong shape, NaN or infinite.
+        """
+        shape = tuple(int(d) for d in self.decoder.inputs[0].shape[1:])
+        codes = as_finite_array(codes, "codes", (None, *shape),
+                                what="Codes come from encode(images).")
         logits = batched(lambda z: ops.convert_to_numpy(self.decoder(z, training=False)),
-                         [np.asarray(codes, dtype="float32")], batch_size)
+                         [codes], batch_size)
         return (1.0 / (1.0 + np.exp(-logits))).astype("float32")
 
     def get_config(self) -> dict:
@@ -115,7 +140,7 @@ class FlowMatching(keras.Model):
         self.num_classes = None if num_classes is None else positive_int(num_classes, "num_classes")
         self.label_dropout, self.guidance = float(label_dropout), float(guidance)
         self.schedule = NoiseSchedule(schedule)
-        self.time_sampling, self.seed = time_sampling, int(seed)
+        self.time_sampling, self.seed = time_sampling, as_seed(seed)
         self.steps = check_sampler(sampler, steps)
         self.sampler = sampler
         self.velocity_network = networks.build_velocity_network(
@@ -193,10 +218,7 @@ class FlowMatching(keras.Model):
             raise ValueError("guidance needs a conditional model (trained with labels and label "
                              "dropout, e.g. gk.recipes.get('guided_flow_matching')); this model "
                              "is unconditional: leave guidance=None.")
-        if isinstance(guidance, bool) or not np.isfinite(float(guidance)) or float(guidance) < 0:
-            raise ValueError(f"guidance must be a number >= 0 (0: no label, 1: plain conditional, "
-                             f"> 1: stronger), got {guidance!r}.")
-        return float(guidance)
+        return _guidance_weight(guidance)
 
     def _labels(self, n: int, labels: Any) -> np.ndarray | None:
         if not self.conditional:
@@ -217,6 +239,7 @@ class FlowMatching(keras.Model):
         ``w = 1``: the conditional velocity; ``w = 0``: the unconditional one ("no label");
         ``w > 1``: classifier-free guidance, pushing samples towards their class.
         """
+        guidance = _guidance_weight(guidance)
         if self._velocity_fn is None:
             self._velocity_fn = backend.compile_function(self._network_velocity)
         x_t, t = ops.convert_to_tensor(x_t, "float32"), ops.convert_to_tensor(t, "float32")
@@ -245,14 +268,16 @@ class FlowMatching(keras.Model):
         steps = check_sampler(sampler, self.steps if steps is None else steps)
         w = self._check_guidance(guidance)
         y = self._labels(n, labels)
-        seed = np.random.SeedSequence().entropy % (2 ** 31) if seed is None else int(seed)
+        batch_size = positive_int(batch_size, "batch_size")
+        seed = as_seed(seed)
+        seed = np.random.SeedSequence().entropy % (2 ** 31) if seed is None else seed
         noise = np.random.default_rng(seed).standard_normal((n, self.dim)).astype("float32")
         parts, paths = [], []
         for start in range(0, n, batch_size):
             rows = slice(start, start + batch_size)
             yb = None if y is None else y[rows]
             out = sample_path(lambda x, t: self.velocity(x, t, yb, w), noise[rows],
-                              self.schedule, steps, sampler, seed=seed + start,
+                              self.schedule, steps, sampler, seed=(seed + start) % SEED_LIMIT,
                               trajectory=trajectory)
             if trajectory:
                 out, path = out
@@ -264,8 +289,15 @@ class FlowMatching(keras.Model):
         return codes
 
     def decode(self, codes: Any) -> np.ndarray:
-        """Standardised flat codes ``(n, dim)`` -> images ``(n, 28, 28, 1)`` in [0, 1]."""
-        codes = np.asarray(codes, dtype="float32")
+        """Standardised flat codes ``(n, dim)`` -> images ``(n, 28, 28, 1)`` in [0, 1].
+
+        Raises:
+            ValueError: codes not of shape ``(n, dim)`` (``dim`` = the product of
+                ``code_shape``), NaN or infinite.
+        """
+        codes = as_finite_array(codes, "codes", (None, self.dim),
+                                what=f"Standardised flat codes of size {self.dim} = "
+                                     f"prod{self.code_shape}, as sample_codes(n) returns.")
         mean = float(ops.convert_to_numpy(self.code_mean))
         std = float(ops.convert_to_numpy(self.code_std))
         return self.autoencoder.decode((codes * std + mean).reshape((-1,) + self.code_shape))

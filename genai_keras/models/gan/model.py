@@ -24,7 +24,8 @@ from keras import layers, ops
 
 from genai_keras import backend as gk_backend
 from genai_keras import losses
-from genai_keras.checks import IMAGE_SHAPE, as_images, as_labels, positive_int
+from genai_keras.checks import (IMAGE_SHAPE, as_finite_array, as_images, as_labels, as_seed,
+                                positive_int)
 
 
 def optimal_discriminator(p_data: Any, p_generator: Any) -> np.ndarray:
@@ -143,8 +144,8 @@ class GAN(keras.Model):
             self.ema_generator.trainable = False
             self.ema_updates = keras.Variable(0, dtype="int32", trainable=False,
                                               name="ema_updates")
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed = as_seed(seed)
+        self.seed_generator = keras.random.SeedGenerator(self.seed)
         self.d_optimizer = None
         self.g_optimizer = None
         self.trackers = {k: keras.metrics.Mean(name=k) for k in ("d_loss", "g_loss", "d_real", "d_fake")}
@@ -336,10 +337,11 @@ class GAN(keras.Model):
 
     # -- sampling ----------------------------------------------------------
     def _check_noise(self, z: Any) -> np.ndarray:
-        z = np.asarray(z, dtype=np.float32)
+        z = as_finite_array(z, "noise z")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"Noise must have shape (n, {self.latent_dim}) for this generator "
-                             f"(latent_dim={self.latent_dim}), got {z.shape}.")
+                             f"(latent_dim={self.latent_dim}), got {z.shape}; draw it with "
+                             f"np.random.default_rng(seed).standard_normal((n, {self.latent_dim})).")
         return z
 
     def _check_labels(self, labels: Any, n: int) -> np.ndarray | None:
@@ -364,9 +366,11 @@ class GAN(keras.Model):
             float32 NumPy ``(n, 28, 28, 1)`` in [0, 1] (or ``(n, *data_shape)`` raw).
 
         Raises:
-            ValueError: noise of the wrong shape, labels out of range or not expected.
+            ValueError: noise of the wrong shape or not finite (NaN, inf), labels out of
+                range or not expected, ``batch_size`` < 1.
         """
         z = self._check_noise(z)
+        batch_size = positive_int(batch_size, "batch_size")
         if self.self_conditioned and labels is None:
             labels = self.draw_clusters(z.shape[0], seed=0)
         labels = self._check_labels(labels, z.shape[0])
@@ -395,6 +399,7 @@ class GAN(keras.Model):
             float32 NumPy ``(n, 28, 28, 1)`` with pixels in [0, 1] (toy GANs: raw values).
         """
         n = positive_int(n, "n")
+        seed = as_seed(seed)
         if self.self_conditioned and labels is not None:
             raise ValueError("A self-conditioned GAN is unconditional: it draws its own clusters, "
                              "so pass labels=None (gan.generate(z, clusters) picks clusters).")
@@ -403,7 +408,7 @@ class GAN(keras.Model):
         else:
             z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
         if self.self_conditioned:
-            labels = self.draw_clusters(n, seed=None if seed is None else seed + 1)
+            labels = self.draw_clusters(n, seed=None if seed is None else (seed + 1) % 2**32)
         return self.generate(z, labels)
 
     def set_cluster_frequencies(self, frequencies: Any) -> None:
@@ -420,6 +425,7 @@ class GAN(keras.Model):
         ``p(c)`` (the ``cluster_prior`` layer), int32 ``(n,)``."""
         if not self.self_conditioned:
             raise ValueError("Only a self-conditioned GAN has clusters to draw.")
+        n, seed = positive_int(n, "n", minimum=0), as_seed(seed)
         p = ops.convert_to_numpy(self.sampling_generator.get_layer("cluster_prior").probabilities)
         p = np.asarray(p, np.float64)
         p = p / p.sum()  # normalise in float64 (a float32 sum is off by ~1e-7)
@@ -468,6 +474,7 @@ def load_generator(path: str | os.PathLike, images: bool = True, seed: int | Non
     if not os.path.exists(path):
         raise FileNotFoundError(f"No saved generator at {path!r}; train one with train_default() "
                                 f"and call gan.save_generator(path).")
+    seed = as_seed(seed)
     generator = keras.saving.load_model(path, compile=False)
     num_classes = None
     if len(generator.inputs) == 2:

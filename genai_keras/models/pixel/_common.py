@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import IMAGE_SHAPE, as_images
+from genai_keras.checks import IMAGE_SHAPE, as_finite_array, as_images, as_seed
 from genai_keras.utils import logsumexp as _logsumexp  # noqa: F401 (used by the models)
 
 NUM_PIXELS = int(np.prod(IMAGE_SHAPE))
@@ -29,11 +29,25 @@ def _binary_pixels(images: Any, name: str = "images") -> np.ndarray:
 
 
 def _rng(seed: Any) -> np.random.Generator:
-    if seed is None or isinstance(seed, np.random.Generator):
-        return np.random.default_rng(seed)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}.")
-    return np.random.default_rng(int(seed))
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(as_seed(seed))
+
+
+def _check_probabilities(values: Any, name: str, shape: tuple[int | None, ...],
+                         path: Any) -> np.ndarray:
+    """A saved model's probabilities: finite, of ``shape``, in [0, 1]; float64."""
+    where = f" in {str(path)!r}"
+    try:
+        arr = as_finite_array(values, name, shape)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (read{where}: the file is damaged or was not written by "
+                         f"this model's save(); save the fitted model again).") from None
+    if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
+        raise ValueError(f"{name}{where} must be probabilities in [0, 1], found values in "
+                         f"[{float(arr.min()):g}, {float(arr.max()):g}]; the file is damaged or "
+                         f"was not written by this model's save(): save the fitted model again.")
+    return np.asarray(values, dtype=np.float64)
 
 
 def _no_labels(labels: Any, model: str) -> None:

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import IMAGE_SHAPE, as_labels, non_negative_float, positive_int
+from genai_keras.checks import (IMAGE_SHAPE, as_finite_array, as_labels, as_seed,
+                                non_negative_float, positive_int)
 from genai_keras.models.pixel._common import (NUM_PIXELS, _as_images, _binary_pixels,
                                               _logsumexp, _read, _rng, _write)
 from genai_keras.models.pixel.mixture import BernoulliMixture
@@ -51,7 +52,7 @@ class BernoulliMixtureClassifier:
         self.num_iterations = positive_int(num_iterations, "num_iterations")
         self.pseudo_count = non_negative_float(pseudo_count, "pseudo_count")
         self.num_classes = positive_int(num_classes, "num_classes", minimum=2)
-        self.seed = int(positive_int(seed, "seed", minimum=0))
+        self.seed = as_seed(seed, allow_none=False)
         self.class_log_prior: np.ndarray | None = None
         self.mixtures: list[BernoulliMixture] = []
         self.fit_seconds: float = 0.0
@@ -92,7 +93,7 @@ class BernoulliMixtureClassifier:
         self.mixtures = []
         for c in range(self.num_classes):
             mix = BernoulliMixture(self.num_components, self.num_iterations,
-                                   pseudo_count=self.pseudo_count, seed=self.seed + c)
+                                   pseudo_count=self.pseudo_count, seed=(self.seed + c) % 2**32)
             self.mixtures.append(mix.fit(_as_images(x[y == c])))
         self.fit_seconds = time.perf_counter() - start
         return self
@@ -166,12 +167,19 @@ class BernoulliMixtureClassifier:
         """Load a model written by :meth:`save`."""
         _, config, arrays = _read(path, "BernoulliMixtureClassifier")
         model = cls(**config)
-        model.class_log_prior = arrays["class_log_prior"]
+        as_finite_array(arrays.get("class_log_prior"), "class_log_prior", (model.num_classes,))
+        prior = np.asarray(arrays["class_log_prior"], dtype=np.float64)  # unrounded
+        if prior.max() > 0 or not np.isclose(np.exp(prior).sum(), 1.0, atol=1e-4):
+            raise ValueError(f"class_log_prior in {str(path)!r} must be log-probabilities (<= 0, "
+                             f"exponentials summing to 1); the file is damaged or was not written "
+                             f"by save(): save the fitted model again.")
+        model.class_log_prior = prior
         model.fit_seconds = float(arrays["fit_seconds"])
         mix_config = {"num_components": model.num_components,
                       "num_iterations": model.num_iterations,
                       "pseudo_count": model.pseudo_count}
         model.mixtures = [
-            BernoulliMixture._from_arrays({**mix_config, "seed": model.seed + c}, arrays, f"c{c}_")
+            BernoulliMixture._from_arrays({**mix_config, "seed": (model.seed + c) % 2**32}, arrays,
+                                          f"c{c}_", path=path)
             for c in range(model.num_classes)]
         return model

@@ -16,7 +16,7 @@ import numpy as np
 
 from genai_keras.checks import IMAGE_SHAPE, non_negative_float, positive_int
 from genai_keras.models.pixel._common import (NUM_PIXELS, _as_images, _binary_pixels,
-                                              _no_labels, _read, _rng, _write)
+                                              _check_probabilities, _no_labels, _read, _rng, _write)
 
 
 class IndependentBernoulli:
@@ -116,5 +116,5 @@ class IndependentBernoulli:
         """Load a model written by :meth:`save`."""
         _, config, arrays = _read(path, "IndependentBernoulli")
         model = cls(**config)
-        model.probs = arrays["probs"]
+        model.probs = _check_probabilities(arrays.get("probs"), "probs", (NUM_PIXELS,), path)
         return model

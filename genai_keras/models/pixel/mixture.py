@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import non_negative_float, positive_int
+from genai_keras.checks import as_seed, non_negative_float, positive_int
 from genai_keras.models.pixel._common import (NUM_PIXELS, _as_images, _binary_pixels,
-                                              _logsumexp, _no_labels, _read, _rng, _write)
+                                              _check_probabilities, _logsumexp, _no_labels, _read, _rng,
+                                              _write)
 
 
 class BernoulliMixture:
@@ -67,9 +68,7 @@ class BernoulliMixture:
         self.pseudo_count = non_negative_float(pseudo_count, "pseudo_count")
         self.weight_pseudo_count = non_negative_float(weight_pseudo_count, "weight_pseudo_count")
         self.tol = non_negative_float(tol, "tol")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
-        self.seed = int(seed)
+        self.seed = as_seed(seed, allow_none=False)
         self.probs: np.ndarray | None = None
         self.weights: np.ndarray | None = None
         self.history: dict[str, list[float]] = {"log_likelihood": [], "objective": []}
@@ -243,13 +242,21 @@ class BernoulliMixture:
     def load(cls, path: str | os.PathLike) -> BernoulliMixture:
         """Load a model written by :meth:`save`."""
         _, config, arrays = _read(path, "BernoulliMixture")
-        return cls._from_arrays(config, arrays)
+        return cls._from_arrays(config, arrays, path=path)
 
     @classmethod
-    def _from_arrays(cls, config: dict, arrays: dict, prefix: str = "") -> BernoulliMixture:
+    def _from_arrays(cls, config: dict, arrays: dict, prefix: str = "",
+                     path: Any = "") -> BernoulliMixture:
         model = cls(**config)
-        model.probs = arrays[prefix + "probs"]
-        model.weights = arrays[prefix + "weights"]
+        k = model.num_components
+        model.probs = _check_probabilities(arrays.get(prefix + "probs"), prefix + "probs",
+                                           (k, NUM_PIXELS), path)
+        model.weights = _check_probabilities(arrays.get(prefix + "weights"), prefix + "weights",
+                                             (k,), path)
+        if not np.isclose(model.weights.sum(), 1.0, atol=1e-4):
+            raise ValueError(f"{prefix}weights in {str(path)!r} must sum to 1 (mixture weights), "
+                             f"got {model.weights.sum():g}; the file is damaged or was not "
+                             f"written by save(): save the fitted model again.")
         model.history = {"log_likelihood": list(map(float, arrays[prefix + "log_likelihood"])),
                          "objective": list(map(float, arrays[prefix + "objective"]))}
         model.fit_seconds = float(arrays.get(prefix + "fit_seconds", 0.0))

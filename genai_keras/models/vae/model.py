@@ -18,7 +18,8 @@ import numpy as np
 from keras import ops
 
 from genai_keras import backend
-from genai_keras.checks import IMAGE_SHAPE, as_images, as_labels, non_negative_float, positive_int
+from genai_keras.checks import (IMAGE_SHAPE, as_finite_array, as_images, as_labels, as_seed,
+                                non_negative_float, positive_int)
 from genai_keras.losses import negative_elbo
 from genai_keras.models.autoencoder import ConvDecoder, ConvEncoder, _check_static_image_shape
 from genai_keras.models.vae.likelihood import VAELikelihood
@@ -72,7 +73,7 @@ class VAE(VAELikelihood, keras.Model):
         self.decoder_hidden_units = positive_int(decoder_hidden_units, "decoder_hidden_units",
                                                  minimum=0)
         self.dynamic_binarization = bool(dynamic_binarization)
-        self.seed = None if seed is None else positive_int(seed, "seed", minimum=0)
+        self.seed = as_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(self.seed, name="seed_generator")
         self.encoder = ConvEncoder(self.latent_dim, self.encoder_filters, self.hidden_units,
                                    variational=True, condition_dim=self.num_classes,
@@ -87,6 +88,48 @@ class VAE(VAELikelihood, keras.Model):
         self.built = True
 
     # ------------------------------------------------------------------ training
+    def _check_training_data(self, x: Any, name: str) -> Any:
+        """Arrays given to ``fit``: images in [0, 1] (and, conditional, labels); datasets
+        and generators pass unchecked."""
+        if isinstance(x, dict):
+            if not self.num_classes:
+                raise ValueError(f"This VAE is unconditional: call fit(images) with an array "
+                                 f"of images, not a dict (keys {sorted(x)}).")
+            if not {"images", "labels"} <= set(x):
+                raise ValueError(f"{type(self).__name__}.fit needs {name}={{'images': x, "
+                                 f"'labels': y}}, got keys {sorted(x)}.")
+            images = x["images"]
+            if isinstance(images, (np.ndarray, list)) or hasattr(images, "__array__"):
+                images = as_images(images, name=f"{name}['images']")
+                return {**x, "images": images,
+                        "labels": as_labels(x["labels"], self.num_classes, count=len(images),
+                                            name=f"{name}['labels']")}
+            return x
+        if isinstance(x, (np.ndarray, list)) or hasattr(x, "__array__"):
+            if self.num_classes:
+                raise ValueError(f"{type(self).__name__} needs labels: call "
+                                 f"fit({{'images': x, 'labels': y}}, ...).")
+            return as_images(x, name=name)
+        return x
+
+    def fit(self, x: Any = None, y: Any = None, **kwargs: Any):
+        """``keras.Model.fit`` after checking array inputs: images ``(N, 28, 28, 1)``,
+        finite, pixels in [0, 1] (raw 0..255 pixels or NaN would train a broken model
+        without a word); a ConditionalVAE's ``{"images", "labels"}`` dict, labels in
+        ``[0, num_classes)``. A ``tf.data.Dataset`` or generator passes unchecked.
+
+        Raises:
+            ValueError: bad images or labels (the message says which and how to fix it).
+        """
+        x = self._check_training_data(x, "x")
+        validation = kwargs.get("validation_data")
+        if isinstance(validation, tuple) and validation:
+            kwargs["validation_data"] = (self._check_training_data(validation[0], "validation_data"),
+                                         *validation[1:])
+        elif validation is not None:
+            kwargs["validation_data"] = self._check_training_data(validation, "validation_data")
+        return super().fit(x, y, **kwargs)
+
     def _split_inputs(self, inputs):
         """Images and (for conditional models) one-hot condition from ``call``'s input."""
         if isinstance(inputs, dict):
@@ -164,12 +207,8 @@ class VAE(VAELikelihood, keras.Model):
         return np.eye(self.num_classes, dtype=np.float32)[y]
 
     def _check_codes(self, codes: Any) -> np.ndarray:
-        z = np.asarray(codes, dtype=np.float32)
-        if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"codes must have shape (N, {self.latent_dim}), got {z.shape}.")
-        if not np.all(np.isfinite(z)):
-            raise ValueError("codes contain NaN or infinite values.")
-        return z
+        return as_finite_array(codes, "codes", (None, self.latent_dim),
+                               what=f"One latent code of size latent_dim={self.latent_dim} per row.")
 
     # ------------------------------------------------------------------ public API
     def encode(self, images: Any, labels: Any = None,
@@ -215,11 +254,12 @@ class VAE(VAELikelihood, keras.Model):
             float32 ``(n, 28, 28, 1)``, pixel probabilities in [0, 1].
         """
         n = positive_int(n, "n")
+        seed = as_seed(seed)
         if self.num_classes and labels is None:
             labels = np.arange(n) % self.num_classes
         c = self._condition(labels, n)
         z = keras.random.normal((n, self.latent_dim),
-                                seed=self.seed_generator if seed is None else int(seed))
+                                seed=self.seed_generator if seed is None else seed)
         return self.decode(ops.convert_to_numpy(z), None if c is None else np.argmax(c, axis=1))
 
     def interpolate(self, image_a: Any, image_b: Any, steps: int = 10,
