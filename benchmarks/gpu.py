@@ -66,7 +66,8 @@ PACKAGES = ("keras", "jax", "jaxlib", "torch", "tensorflow", "numpy", "nbval")
 # `jupyter` meta-package nor nbclient/nbconvert is used here. scripts/make_wheelhouse.py
 # downloads these (and their dependencies) plus the genai_keras wheel.
 REQUIREMENTS = ("keras>=3.5", "numpy", "scipy", "matplotlib", "h5py", "ipykernel",
-                "nbval>=0.11", "pytest>=8")
+                "nbval>=0.11", "pytest>=8",
+                "pytest-xdist>=3")  # pyproject's addopts pass --dist loadfile
 PACKAGE = "genai_keras"
 # Never installed, upgraded or removed by the runner: the machine's own CUDA builds.
 PROTECTED = ("jax", "jaxlib", "torch", "tensorflow")
