@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 # Set before anything imports TensorFlow; nbval kernels inherit the environment.
 os.environ.setdefault("GENAI_KERAS_FAST", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -30,6 +32,15 @@ if (os.environ.get("GENAI_KERAS_NUMPY_GUARD", "") == "1"
     import cuda_like_guard
 
     cuda_like_guard.install()
+
+
+@pytest.fixture(autouse=True)
+def _fid_bias_warning_per_test():
+    """The small-sample FID warning is shown once per process; each test starts afresh."""
+    inputs = sys.modules.get("genai_keras.metrics.inputs")
+    if inputs is not None:
+        inputs._fid_bias_warned = False
+    yield
 
 
 def pytest_collectstart(collector):

@@ -373,11 +373,27 @@ def test_small_samples_warn_that_fid_is_biased(halves, tmp_path, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # FID_BIAS_SAMPLES per set: no warning
         metrics.fid_from_features(big, big[::-1])
+    reset = lambda: setattr(metrics.inputs, "_fid_bias_warned", False)  # noqa: E731 (once per session)
+    reset()
     with pytest.warns(UserWarning, match="images_a has 300, images_b has 300 samples"):
         metrics.fid(halves["images"][:300], halves["images"][300:600])
     # The notebooks' fast mode scores 500 samples: it must keep working, with the warning.
     monkeypatch.setenv(metrics.CACHE_ENV_VAR, str(tmp_path))
+    reset()
     with pytest.warns(UserWarning, match=r"images has 500 samples") as record:
         result = metrics.evaluate_samples(halves["images"][:500], kid_subsets=2)
     assert _bias_warning(record).filename == __file__
     assert result["num_samples"] == 500 and np.isfinite(result["fid"])
+
+
+def test_fid_bias_warning_is_shown_once_per_session():
+    """A sweep over sample sizes (chapter 04) prints the warning once, not at every point."""
+    import warnings
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(300, 8))
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for n in (260, 280, 300):
+            metrics.fid_from_features(a[:n], rng.normal(size=(n, 8)))
+    assert sum("FID is biased" in str(w.message) for w in record) == 1

@@ -91,14 +91,21 @@ def _check_kid_count(count: int, name: str) -> None:
                  "with fewer, the estimate is unbiased but its spread swamps any real difference")
 
 
+#: Whether the small-sample FID warning was shown in this process (it is shown once: a
+#: sweep over sample sizes would otherwise print it at every point).
+_fid_bias_warned = False
+
+
 def _warn_fid_bias(counts: dict[str, int], stacklevel: int) -> None:
-    """Warn (UserWarning) if a set is small enough for FID's bias to matter."""
+    """Warn (UserWarning), once per process, if a set is small enough for FID's bias to matter."""
+    global _fid_bias_warned
     small = [f"{name} has {n}" for name, n in counts.items() if n < FID_BIAS_SAMPLES]
-    if small:
+    if small and not _fid_bias_warned:
+        _fid_bias_warned = True
         warnings.warn(
             f"FID is biased upwards at small sample sizes ({', '.join(small)} samples; below "
             f"{FID_BIAS_SAMPLES:,} the bias is noticeable). Compare FIDs only at equal sample "
-            f"sizes, ideally {STANDARD_SAMPLES:,} per set.",
+            f"sizes, ideally {STANDARD_SAMPLES:,} per set. (Shown once per session.)",
             UserWarning, stacklevel=stacklevel + 1,
         )
 
