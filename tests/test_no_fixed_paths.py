@@ -32,3 +32,10 @@ def test_package_uses_no_fixed_temporary_path():
 def test_the_pattern_finds_a_fixed_path():
     assert FIXED_TMP.search('vae.save("/tmp/ch02_vae.keras")')
     assert not FIXED_TMP.search('os.path.join(tempfile.mkdtemp(), "ch02_vae.keras")')
+
+
+def test_every_notebook_names_its_kernel():
+    """Jupyter and nbval pick the kernel from the metadata; without it a reader is asked."""
+    missing = [p.name for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
+               if "kernelspec" not in json.loads(p.read_text())["metadata"]]
+    assert not missing, f"notebooks without a kernelspec: {missing}"
