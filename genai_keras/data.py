@@ -256,7 +256,7 @@ def binarize_dynamic(images, seed_generator=None):
         seed_generator: a ``keras.random.SeedGenerator`` (or an int seed).
 
     Returns:
-        A float tensor of the same shape with values in {0, 1}.
+        Values in {0, 1}, same shape: NumPy for NumPy images, a tensor for tensors.
     """
     import keras
 
@@ -265,7 +265,9 @@ def binarize_dynamic(images, seed_generator=None):
     # Drawn per example as on one device, also when replicas share the batch (chapter 08).
     noise = backend.draw_for_replica(lambda shape: keras.random.uniform(
         shape, seed=seed_generator), keras.ops.shape(images))
-    return keras.ops.cast(keras.ops.less(noise, images), images.dtype)
+    binary = keras.ops.cast(keras.ops.less(noise, images), images.dtype)
+    # NumPy in, NumPy out (genai_keras/arrays.py); tensors (a training step) stay tensors.
+    return binary if keras.ops.is_tensor(images) else keras.ops.convert_to_numpy(binary)
 
 
 def load_text(name: str = "tinyshakespeare", data_dir: str | os.PathLike | None = None) -> str:

@@ -114,8 +114,8 @@ def sample_path(velocity: VelocityFn, noise: Any, schedule: NoiseSchedule, steps
         else:
             x0, eps = schedule.split(x, v, at(t))
             if sampler == "ddim" or s == 0:
-                x = (x0 if s == 0 else schedule.alpha(np.float32(s)) * x0
-                     + schedule.sigma(np.float32(s)) * eps)
+                x = (x0 if s == 0 else float(schedule.alpha(np.float32(s))) * x0
+                     + float(schedule.sigma(np.float32(s))) * eps)
             else:
                 mean, std = posterior(schedule, x, x0, t, s)
                 x = mean + std * keras.random.normal(ops.shape(x), seed=generator)
