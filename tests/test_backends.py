@@ -94,3 +94,20 @@ def test_only_the_config_module_reads_the_fast_flag():
     offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "genai_keras").rglob("*.py")
                  if reads.search(p.read_text()) and p.name not in ("config.py", "course.py")]
     assert not offenders, offenders
+
+
+def test_the_one_private_keras_import_is_wrapped_and_works():
+    """Only backend/jax.py reaches into keras.src (no public getter for the stateless
+    scope); it must still find the active scope with the installed Keras."""
+    pattern = re.compile(r"^\s*(from|import)\s+keras\.src\b", re.MULTILINE)
+    users = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "genai_keras").rglob("*.py")
+                   if pattern.search(p.read_text()))
+    assert users == ["genai_keras/backend/jax.py"], users
+    pytest.importorskip("jax")
+    import keras
+
+    from genai_keras.backend import jax as jax_backend
+
+    assert jax_backend.get_stateless_scope() is None
+    with keras.StatelessScope() as scope:
+        assert jax_backend.get_stateless_scope() is scope

@@ -15,7 +15,18 @@ import jax
 import jax.numpy as jnp
 import keras
 from keras import StatelessScope
-from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+
+def get_stateless_scope():
+    """The active ``keras.StatelessScope`` (JAX's stateless ``fit`` runs in one), or None.
+
+    Keras has no public getter for it: this is the package's only import from
+    ``keras.src`` (private), kept here and checked against the installed Keras by
+    ``tests/test_backends.py`` (a Keras upgrade that moves it fails there, by name).
+    """
+    from keras.src.backend.common.stateless_scope import get_stateless_scope as current
+
+    return current()
 
 
 def _copy_scope(outer):

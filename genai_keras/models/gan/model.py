@@ -472,8 +472,10 @@ def load_generator(path: str | os.PathLike, images: bool = True, seed: int | Non
     """
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise FileNotFoundError(f"No saved generator at {path!r}; train one with train_default() "
-                                f"and call gan.save_generator(path).")
+        raise FileNotFoundError(f"No saved generator at {path!r}; train one with "
+                                f"gan.train(gk.recipes.get('dcgan')) and call "
+                                f"model.save_generator(path), or load a shipped one with "
+                                f"gk.checkpoints.load_or_train('dcgan').")
     seed = as_seed(seed)
     generator = keras.saving.load_model(path, compile=False)
     num_classes = None
