@@ -41,10 +41,14 @@ def to_numpy(value: Any, dtype: Any = None) -> np.ndarray:
     conversion used for tensors is ``keras.ops.convert_to_numpy``, which copies a GPU
     tensor to the host first.
     """
-    if is_backend_tensor(value):
+    if isinstance(value, np.ndarray):
+        array = value
+    elif is_backend_tensor(value):
         array = ops.convert_to_numpy(value)
     elif isinstance(value, (list, tuple)) and any(is_backend_tensor(v) for v in value):
         array = np.asarray([to_numpy(v) for v in value])
+    elif all(hasattr(value, a) for a in ("detach", "cpu", "numpy")):
+        array = value.detach().cpu().numpy()  # a torch tensor under another Keras backend
     else:
         array = np.asarray(value)
     return array if dtype is None else array.astype(dtype, copy=False)

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from genai_keras.arrays import to_numpy  # the one tensor-to-NumPy conversion (re-exported)
+
 IMAGE_SHAPE = (28, 28, 1)
 #: Seeds are ints in [0, SEED_LIMIT): what every backend's random generator accepts.
 SEED_LIMIT = 2 ** 32
@@ -20,23 +22,6 @@ class InputTypeError(TypeError, ValueError):
 
 def _type_name(value: Any) -> str:
     return type(value).__name__
-
-
-def to_numpy(x: Any) -> np.ndarray:
-    """``x`` as a NumPy array: backend tensors (TensorFlow, JAX, PyTorch, also a CUDA
-    or grad-requiring torch tensor) through ``keras.ops.convert_to_numpy``, the rest
-    through ``np.asarray``."""
-    if isinstance(x, np.ndarray):
-        return x
-    if isinstance(x, (list, tuple, int, float, bool, np.generic)) or x is None:
-        return np.asarray(x)
-    import keras
-
-    if keras.ops.is_tensor(x):
-        return np.asarray(keras.ops.convert_to_numpy(x))
-    if hasattr(x, "detach") and hasattr(x, "cpu") and hasattr(x, "numpy"):
-        return x.detach().cpu().numpy()  # a torch tensor under another Keras backend
-    return np.asarray(x)
 
 
 def as_seed(seed: Any, name: str = "seed", allow_none: bool = True) -> int | None:
