@@ -7,17 +7,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import nbformat
 import pytest
+from test_course import _notebook  # one small-notebook builder for the runner's tests
 
 from genai_keras import course
-
-
-def _notebook(path, *sources):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, path)
 
 
 @pytest.fixture
