@@ -10,6 +10,10 @@ MNIST test set, plus the class histogram of the samples from the shipped classif
   (k-means clusters of the pixels instead of labels), all its epochs; with
   ``--save-checkpoint`` its generator becomes the shipped checkpoint.
 * ``stabilised``: the same recipe, seed 1, stopped at ``dcgan_plain``'s training time.
+* ``wgan_gp_paper``: WGAN-GP with the paper's settings (``gk.recipes.get("wgan_gp")``: 5
+  critic steps on fresh real batches, Adam(1e-4, 0, 0.9), no decay), stopped at
+  ``dcgan_plain``'s training time; with ``--save-checkpoint`` it becomes the shipped
+  ``wgan_gp`` checkpoint.
 * ``tutorial_dcgan``: the TensorFlow tutorial's recipe for the default's training time
   (``--tutorial``; otherwise the previous file's run is kept, as the recipe is unchanged).
 * ``collapse_plain`` / ``collapse_stabilised``: a small MLP GAN, the classic setting
@@ -81,6 +85,7 @@ def run_recipe(recipe: recipes.Recipe, num_samples: int, max_seconds: float | No
 
         ship(recipe.name, gan, {"name": recipe.name, "recipe": recipe.as_dict(), "seed": recipe.seed,
                                 "train_seconds": round(train_s, 1), "fast": False,
+                                "epochs_run": result["epochs_run"], "max_seconds": max_seconds,
                                 "command": "python benchmarks/gan.py --save-checkpoint"})
         result["checkpoint"] = recipe.name
     print(json.dumps({k: v for k, v in result.items() if k != "class_histogram"}), flush=True)
@@ -136,6 +141,11 @@ def summarise(runs: dict) -> dict:
         if t:
             out.update(tutorial_train_seconds=t["train_seconds"],
                        default_fid_lower_than_tutorial=d["fid"] < t["fid"])
+    w, p = runs.get("wgan_gp_paper"), runs.get("dcgan_plain")
+    if w and p:
+        out.update(wgan_gp_paper_fid_lower_than_dcgan=w["fid"] < p["fid"],
+                   wgan_gp_paper_is_higher_than_dcgan=w["is_mean"] > p["is_mean"],
+                   wgan_gp_paper_max_class_fraction=w["max_class_fraction"])
     if s:
         out.update(stabilised_is_at_least_8=s["is_mean"] >= 8.0,
                    stabilised_max_class_at_most_0_2=s["max_class_fraction"] <= 0.2)
@@ -163,7 +173,7 @@ def main() -> None:
     previous = json.loads(args.out.read_text()) if args.out.is_file() else {}
     runs = dict(previous.get("runs", {}))
     wanted = set(args.only) if args.only is not None else {
-        "dcgan_plain", "genai_keras_default", "stabilised", "collapse"}
+        "dcgan_plain", "genai_keras_default", "stabilised", "wgan_gp_paper", "collapse"}
     if args.tutorial:
         wanted.add("tutorial_dcgan")
     default = recipes.get("self_conditioned_gan", fast=False)
@@ -175,6 +185,11 @@ def main() -> None:
     if "stabilised" in wanted:
         runs["stabilised"] = run_recipe(default.replace(seed=1), args.samples,
                                         max_seconds=runs["dcgan_plain"]["train_seconds"])
+    if "wgan_gp_paper" in wanted:
+        runs["wgan_gp_paper"] = run_recipe(recipes.get("wgan_gp", fast=False), args.samples,
+                                           max_seconds=runs["dcgan_plain"]["train_seconds"],
+                                           checkpoint=args.save_checkpoint)
+        runs["wgan_gp_paper"]["budget_seconds"] = runs["dcgan_plain"]["train_seconds"]
     if "tutorial_dcgan" in wanted:
         runs["tutorial_dcgan"] = run_tutorial(runs["genai_keras_default"]["train_seconds"], 0,
                                               args.samples)

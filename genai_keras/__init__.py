@@ -13,7 +13,7 @@ from typing import Any
 
 from genai_keras._quiet import import_keras_quietly
 from genai_keras._version import __version__
-from genai_keras.config import fast_mode, set_seed
+from genai_keras.config import fast_mode, set_fast_mode, set_seed
 
 _SUBMODULES = (
     "applications",
@@ -39,7 +39,7 @@ _SUBMODULES = (
 
 import_keras_quietly()
 
-__all__ = ["__version__", "fast_mode", "set_seed", *_SUBMODULES]
+__all__ = ["__version__", "fast_mode", "set_fast_mode", "set_seed", *_SUBMODULES]
 
 
 def __getattr__(name: str) -> Any:

@@ -484,7 +484,8 @@ def test_nll(name: str, model: Any, num_images: int = 1000, num_samples: int = 1
 def compare_models(names: Sequence[str] | None = None, num_samples: int = 10000,
                    fast: bool | None = None, nll_images: int = 1000, nll_samples: int = 100,
                    kid_subsets: int = 100, models: Mapping[str, tuple[Any, dict]] | None = None,
-                   loader: Callable[..., Any] | None = None) -> list[dict]:
+                   loader: Callable[..., Any] | None = None,
+                   log: Callable[[str], None] | None = None) -> list[dict]:
     """Score comparison models with every metric: the rows of chapter 04's table.
 
     Args:
@@ -498,6 +499,7 @@ def compare_models(names: Sequence[str] | None = None, num_samples: int = 10000,
         models: already loaded ``{name: (model, record)}`` (as returned by
             ``load_or_train(name, return_record=True)``); others are loaded.
         loader: replaces :func:`load_or_train` (for tests).
+        log: called with one progress line per model (e.g. ``print``); None is quiet.
 
     Returns:
         One dict per model: ``name, title, chapter, test_nll, fid, kid_mean, kid_std,
@@ -529,6 +531,9 @@ def compare_models(names: Sequence[str] | None = None, num_samples: int = 10000,
             "train_seconds": record.get("train_seconds"), "parameters": num_parameters(model),
             "source": record.get("source"), "eval_seconds": round(time.perf_counter() - start, 1),
         })
+        if log is not None:
+            log(f"{recipe.title}: FID {scores['fid']:.1f}, IS {scores['is_mean']:.2f} "
+                f"({rows[-1]['eval_seconds']:.0f} s)")
     return rows
 
 

@@ -37,6 +37,21 @@ def fast_mode() -> bool:
     )
 
 
+def set_fast_mode(fast: bool) -> None:
+    """Switch fast mode on or off for this process (and the processes it starts).
+
+    Each chapter's parameters cell holds ``FAST = gk.fast_mode()``: replace it with
+    ``FAST = True`` (on Colab, say) and the next cell's ``gk.set_fast_mode(FAST)`` makes
+    every recipe and checkpoint helper follow, exactly as ``GENAI_KERAS_FAST=1`` would.
+
+    Raises:
+        TypeError: ``fast`` is not a bool.
+    """
+    if not isinstance(fast, bool):
+        raise TypeError(f"fast must be True or False, got {fast!r}.")
+    os.environ[FAST_ENV_VAR] = "1" if fast else "0"
+
+
 def set_seed(seed: int) -> None:
     """Seed Python's ``random``, NumPy's global RNG and Keras (all backends).
 

@@ -10,6 +10,9 @@ place it is written). For each notebook:
 * cell 0 is a markdown cell whose first line is the badge, linking to the notebook on
   Colab (``https://colab.research.google.com/github/<owner>/<repo>/blob/main/notebooks/<file>``),
   followed by the notebook's title and introduction as they were;
+* below the title, a run-time line: the default run's wall time, read from the saved
+  notebook's own cell timestamps, and the fast mode's, read from
+  ``benchmarks/results/course.json`` (``benchmarks/course.py``); with how to switch;
 * cell 1 is the install cell (found by its first line, :data:`MARKER`): it runs
   ``pip install git+<Source>`` only when ``genai_keras`` cannot be imported, as on a fresh
   Colab runtime, and pins nothing (Colab already has Keras, TensorFlow and NumPy).
@@ -29,6 +32,8 @@ from pathlib import Path
 
 import nbformat
 
+from genai_keras.course import notebook_seconds
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -38,6 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 MARKER = "# genai_keras install cell"
 _BADGE = re.compile(r"^\[!\[Open In Colab\]\(" + re.escape(BADGE_IMAGE) + r"\)\]\([^)]*\)\s*$")
+RUN_TIME = "*Run time:"
+COURSE_TIMES = ROOT / "benchmarks" / "results" / "course.json"
 _GITHUB = re.compile(r"^https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
 
@@ -97,6 +104,49 @@ def _with_badge(markdown: str, badge: str) -> str:
     return f"{badge}\n\n{rest}" if rest else badge
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def fast_seconds(path: Path = COURSE_TIMES) -> dict[str, float]:
+    """Fast-mode seconds per notebook file name, from the TensorFlow run of
+    ``benchmarks/course.py`` (empty if it has not been run)."""
+    if not path.is_file():
+        return {}
+    import json
+
+    run = json.loads(path.read_text()).get("runs", {}).get("fast_tensorflow", {})
+    return {name: float(v) for name, v in run.get("seconds", {}).items()}
+
+
+def run_time_line(nb, filename: str, fast: dict[str, float]) -> str | None:
+    """The chapter's run-time sentence, or None when the notebook holds no timing."""
+    seconds = notebook_seconds(nb)
+    if seconds is None:
+        return None
+    line = (f"{RUN_TIME} about {_duration(seconds)} with the default settings on a 2-core "
+            f"laptop CPU (the saved run below)")
+    if filename in fast:
+        line += f"; about {_duration(fast[filename])} in fast mode"
+    return (line + ": set `FAST = True` in the parameters cell (or the environment variable "
+            "`GENAI_KERAS_FAST=1`) for a quick check whose results mean nothing.*")
+
+
+def _with_run_time(markdown: str, line: str | None) -> str:
+    """``markdown`` with its run-time line (if any) replaced by ``line`` below the title."""
+    lines = markdown.split("\n")
+    for j, text in enumerate(lines):
+        if text.startswith(RUN_TIME):
+            del lines[j]
+            if j > 0 and not lines[j - 1].strip():
+                del lines[j - 1]
+            break
+    title = next((i for i, text in enumerate(lines) if text.startswith("# ")), None)
+    if line is not None and title is not None:
+        lines[title + 1:title + 1] = ["", line]
+    return "\n".join(lines)
+
+
 def _new_cell(kind: str, source: str):
     cell = (nbformat.v4.new_markdown_cell(source) if kind == "markdown"
             else nbformat.v4.new_code_cell(source))
@@ -104,14 +154,17 @@ def _new_cell(kind: str, source: str):
     return cell
 
 
-def synced(nb, filename: str, url: str):
-    """A copy of notebook ``nb`` (nbformat 4) with the badge and the install cell in place."""
+def synced(nb, filename: str, url: str, fast: dict[str, float] | None = None):
+    """A copy of notebook ``nb`` (nbformat 4) with the badge, the run-time line and the
+    install cell in place."""
     nb = copy.deepcopy(nb)
+    fast = fast_seconds() if fast is None else fast
     installs = [c for c in nb.cells if _is_install_cell(c)]
     cells = [c for c in nb.cells if not _is_install_cell(c)]
     badge = badge_line(url, filename)
     if cells and cells[0].cell_type == "markdown":
-        cells[0].source = _with_badge(cells[0].source, badge)
+        cells[0].source = _with_badge(_with_run_time(cells[0].source,
+                                                     run_time_line(nb, filename, fast)), badge)
     else:
         cells.insert(0, _new_cell("markdown", badge))
     code = install_source(url)

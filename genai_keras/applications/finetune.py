@@ -18,6 +18,7 @@ Used in chapter 07.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -126,7 +127,8 @@ def fit_text(recipe: Recipe, vocabulary: CharVocabulary, train_text: str, val_te
 
 def compare(text: str, speaker: str, train_chars: int, pretrain_recipe: Recipe,
             finetune_recipe: Recipe, scratch_recipe: Recipe,
-            evals: int = 5) -> tuple[dict[str, Any], dict[str, CharTransformer]]:
+            evals: int = 5, log: Callable[[str], None] | None = None
+            ) -> tuple[dict[str, Any], dict[str, CharTransformer]]:
     """Pretrain on everyone but ``speaker``; then fine-tune vs train from scratch on the slice.
 
     Args:
@@ -136,6 +138,7 @@ def compare(text: str, speaker: str, train_chars: int, pretrain_recipe: Recipe,
         finetune_recipe, scratch_recipe: the two runs on the slice; they should have the
             same ``steps`` and ``batch_size`` (equal budgets).
         evals: validation points per run.
+        log: called with one line after each of the three runs (e.g. ``print``).
 
     Returns:
         ``(results, models)``: ``results[variant] = {"val_nats_per_char", "curve"}`` for
@@ -155,14 +158,19 @@ def compare(text: str, speaker: str, train_chars: int, pretrain_recipe: Recipe,
     vocab = CharVocabulary.from_text(text)
     pre, pre_curve = fit_text(pretrain_recipe, vocab, parts["pretrain"], parts["val"], evals=evals)
     pretrained_score = nats_per_char(pre, vocab.encode(parts["val"]))
+    say = log or (lambda line: None)
+    say(f"pretrained on {len(parts['pretrain']):,} characters: {pretrained_score:.3f} nats/char "
+        f"on {speaker}'s held-out lines")
     tuned, tune_curve = fit_text(finetune_recipe, vocab, parts["train"], parts["val"], model=pre,
                                  evals=evals)
+    say(f"fine-tuned on {len(parts['train']):,} characters: {tuned.val_nats_per_char:.3f} nats/char")
     cfg = dict(scratch_recipe.model)
     if cfg != dict(pretrain_recipe.model):
         raise ValueError("The scratch model must have the pretrained model's architecture "
                          "(same model settings in both recipes).")
     scratch, scratch_curve = fit_text(scratch_recipe, vocab, parts["train"], parts["val"],
                                       evals=evals)
+    say(f"trained from scratch on the same characters: {scratch.val_nats_per_char:.3f} nats/char")
     results = {
         "pretrained": {"val_nats_per_char": float(pretrained_score), "curve": pre_curve},
         "fine_tuned": {"val_nats_per_char": float(tuned.val_nats_per_char), "curve": tune_curve},

@@ -25,29 +25,10 @@ import numpy as np
 from keras import ops
 
 from genai_keras.checks import IMAGE_SHAPE, as_images, positive_int
+from genai_keras.losses import bernoulli_nll_from_logits  # the one the VAE runs too
 from genai_keras.utils import batched as _batched
 
 __all__ = ["ConvEncoder", "ConvDecoder", "Autoencoder", "bernoulli_nll_from_logits", "train"]
-
-
-def bernoulli_nll_from_logits(targets, logits):
-    """Negative Bernoulli log-likelihood, summed over pixels, in nats per image.
-
-    Computed stably as ``softplus(l) - t * l`` (the binary cross-entropy with logits),
-    through chapter 01's ``genai_keras.distributions.bernoulli_log_prob``.
-    With grey-level targets ``t`` in [0, 1] this is the usual "binary cross-entropy"
-    reconstruction loss; with binary targets it is ``-log p(x | z)``.
-
-    Args:
-        targets: tensor ``(batch, 28, 28, 1)`` with values in [0, 1].
-        logits: tensor ``(batch, 28, 28, 1)`` of decoder logits.
-
-    Returns:
-        Tensor ``(batch,)``: nats per image.
-    """
-    from genai_keras.distributions import bernoulli_log_prob
-
-    return -ops.sum(bernoulli_log_prob(targets, logits=logits), axis=(1, 2, 3))
 
 
 def _check_filters(filters: Sequence[int], name: str, lengths: tuple[int, ...]) -> tuple[int, ...]:

@@ -21,7 +21,7 @@ from keras import ops
 from genai_keras import backend
 from genai_keras.checks import (SEED_LIMIT, InputTypeError, as_finite_array, as_images, as_labels,
                                 as_seed, positive_int)
-from genai_keras.models.autoencoder import bernoulli_nll_from_logits
+from genai_keras.losses import bernoulli_nll_from_logits
 from genai_keras.utils import batched
 from genai_keras.models.diffusion import networks
 from genai_keras.models.diffusion.samplers import check_sampler, sample_path

@@ -47,7 +47,8 @@ class GAN(keras.Model):
     """A generator and a discriminator trained against each other by ``fit``.
 
     Each ``train_step`` (one batch of real data) does ``d_steps`` discriminator updates
-    (fresh noise each, same real batch) and one generator update, with two optimizers
+    (fresh noise each; the same real batch, or with ``split_batch`` a slice of it each)
+    and one generator update, with two optimizers
     given to :meth:`compile`. ``fit`` reports ``d_loss``, ``g_loss``, ``d_real`` and
     ``d_fake`` (per-epoch means): for the cross-entropy losses ``d_real`` = mean D(x)
     and ``d_fake`` = mean D(G(z)), probabilities that the *input is real*; for hinge and
@@ -63,6 +64,10 @@ class GAN(keras.Model):
         loss: ``"nonsaturating"`` (default), ``"minimax"``, ``"hinge"`` or ``"wgan-gp"``.
         label_smoothing: one-sided smoothing of the real target (cross-entropy losses).
         d_steps: discriminator updates per generator update.
+        split_batch: False: every discriminator update sees the whole real batch. True:
+            ``fit``'s batch holds ``d_steps`` real batches and update ``i`` takes slice
+            ``i`` (fresh real data for every critic step, as in Gulrajani et al.'s
+            Algorithm 1); the generator update then uses one slice's size.
         gp_weight: weight of the gradient penalty (``"wgan-gp"`` only).
         images: True when the data are 28x28x1 images given with pixels in [0, 1] (they
             are rescaled to [-1, 1] inside); False for raw toy data (no rescaling).
@@ -86,7 +91,8 @@ class GAN(keras.Model):
     def __init__(self, generator: keras.Model, discriminator: keras.Model | None,
                  loss: str = "nonsaturating", label_smoothing: float = 0.0, d_steps: int = 1,
                  gp_weight: float = 10.0, images: bool = True, num_classes: int | None = None,
-                 ema_decay: float = 0.0, seed: int | None = None, name: str = "gan", **kwargs):
+                 ema_decay: float = 0.0, seed: int | None = None, split_batch: bool = False,
+                 name: str = "gan", **kwargs):
         super().__init__(name=name, **kwargs)
         self.loss_name = losses.check_gan_loss(loss)
         label_smoothing = float(label_smoothing)
@@ -98,6 +104,7 @@ class GAN(keras.Model):
         self.label_smoothing = label_smoothing
         self.d_steps = positive_int(d_steps, "d_steps")
         self.gp_weight = float(gp_weight)
+        self.split_batch = bool(split_batch)
         self.images = bool(images)
         self.takes_labels = len(generator.inputs) == 2
         names = [layer.name for layer in generator.layers]
@@ -162,7 +169,7 @@ class GAN(keras.Model):
             "loss": self.loss_name, "label_smoothing": self.label_smoothing,
             "d_steps": self.d_steps, "gp_weight": self.gp_weight, "images": self.images,
             "num_classes": self.num_classes, "ema_decay": self.ema_decay, "seed": self.seed,
-            "name": self.name,
+            "split_batch": self.split_batch, "name": self.name,
         }
 
     @classmethod
@@ -287,15 +294,20 @@ class GAN(keras.Model):
         if self.images:
             x = x * 2.0 - 1.0  # pixels [0, 1] -> the networks' range [-1, 1]
         labels = ops.cast(y, "int32") if self.takes_labels else None
-        for _ in range(self.d_steps):
+        size = ops.shape(x)[0] // self.d_steps if self.split_batch else ops.shape(x)[0]
+        for i in range(self.d_steps):
+            x_i, labels_i = x, labels
+            if self.split_batch:  # update i sees its own slice of real data
+                x_i = x[i * size:(i + 1) * size]
+                labels_i = None if labels is None else labels[i * size:(i + 1) * size]
             _, (d_loss, penalty, real_logits, fake_logits) = gk_backend.minimize(
                 self.d_optimizer, self.discriminator.trainable_variables,
-                lambda: self.discriminator_objective(x, labels))
+                lambda: self.discriminator_objective(x_i, labels_i))
         g_loss = ops.zeros(())
         if self.generator.trainable_variables:
             g_loss, _ = gk_backend.minimize(
                 self.g_optimizer, self.generator.trainable_variables,
-                lambda: self.generator_objective(ops.shape(x)[0], labels))
+                lambda: self.generator_objective(size, labels_i))
             self.update_ema()
         score = ops.sigmoid if self.loss_name in losses.CROSS_ENTROPY_LOSSES else (lambda t: t)
         self.trackers["d_loss"].update_state(d_loss)

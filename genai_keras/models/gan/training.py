@@ -170,6 +170,7 @@ def build(recipe: Recipe, total_steps: int | None = None) -> GAN:
                                   spectral_norm=cfg.get("spectral_norm", False)),
               loss=cfg["loss"], label_smoothing=cfg["label_smoothing"], d_steps=cfg["d_steps"],
               num_classes=num_classes, ema_decay=cfg["ema_decay"], seed=recipe.seed,
+              split_batch=cfg.get("split_batch", False),
               name=f"{recipe.name}_gan")
 
     def adam(name: str) -> keras.optimizers.Optimizer:

@@ -1,0 +1,68 @@
+"""Wall time of the course in fast mode, per chapter and backend (the course runner's table).
+
+    python benchmarks/course.py [--backends tensorflow jax torch]
+
+Each backend runs in its own process: ``python -m genai_keras run-notebooks --fast`` into a
+temporary folder (the notebooks themselves are not touched). Writes
+``benchmarks/results/course.json``: ``runs["fast_<backend>"] = {"seconds": {notebook:
+seconds}, "total_seconds", "status"}``; other backends' previous runs are kept.
+``scripts/sync_notebook_headers.py`` quotes the TensorFlow run's times at the top of each
+chapter. Run one heavy job at a time: on 2 cores, parallel runs distort every time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "course.json"
+_ROW = re.compile(r"running (\S+\.ipynb) .*?\n\s+(ok|failed) in ([\d.]+)s", re.S)
+
+
+def run_backend(backend: str) -> dict:
+    """Run the fast course on ``backend``; per-notebook seconds from the runner's lines."""
+    env = dict(os.environ, KERAS_BACKEND=backend)
+    with tempfile.TemporaryDirectory(prefix="genai_keras_course_") as out:
+        start = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-m", "genai_keras", "run-notebooks", "--fast",
+                               "--no-progress", "--out", out], cwd=ROOT, env=env,
+                              capture_output=True, text=True)
+        total = time.perf_counter() - start
+    rows = _ROW.findall(proc.stdout)
+    if not rows:
+        raise RuntimeError(f"the runner printed no chapter on {backend}:\n{proc.stdout}\n{proc.stderr}")
+    result = {"seconds": {name: round(float(s), 1) for name, _, s in rows},
+              "status": {name: status for name, status, _ in rows},
+              "total_seconds": round(total, 1), "returncode": proc.returncode}
+    print(json.dumps({"backend": backend, **result}), flush=True)
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args()
+    previous = json.loads(args.out.read_text()) if args.out.is_file() else {}
+    runs = dict(previous.get("runs", {}))
+    for backend in args.backends:
+        runs[f"fast_{backend}"] = run_backend(backend)
+    record = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+              "date_utc": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()),
+              "command": "python benchmarks/course.py", "runs": runs}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
