@@ -96,11 +96,21 @@ class Recipe:
                                  f"{', '.join(known)}.")
         return dataclasses.replace(self, model=model, optimizer=optimizer, **fields)
 
-    def describe(self) -> str:
-        """A one-line summary, e.g. for a manifest or a notebook."""
+    def describe(self, data: str | None = None) -> str:
+        """A one-line summary, e.g. for a manifest or a notebook.
+
+        Args:
+            data: what the model is trained on, when the caller passes its own data (e.g.
+                ``"the N labelled digits"``); None: ``limit`` says it ("all training data"
+                or "20,000 training examples").
+        """
         budget = (f"{self.epochs} epochs" if self.epochs is not None else
                   f"{self.steps} steps" if self.steps is not None else "until converged")
-        data = "all training data" if self.limit is None else f"{self.limit:,} training examples"
+        if data is None:
+            data = "all training data" if self.limit is None else f"{self.limit:,} training examples"
+        elif not isinstance(data, str) or not data.strip():
+            raise ValueError(f"data must be a non-empty description such as 'the N labelled "
+                             f"digits', got {data!r}.")
         batch = "" if self.batch_size is None else f", batch {self.batch_size}"
         fast = " (fast mode)" if self.fast else ""
         return f"{self.name}: {budget} on {data}{batch}, seed {self.seed}{fast}"
@@ -159,7 +169,7 @@ _RECIPES = [
     Recipe("wgan_gp", "gan", "WGAN-GP (the paper's settings)", "03",
            model=dict(_GAN_MODEL, loss="wgan-gp", d_steps=5, split_batch=True),
            optimizer=dict(learning_rate=1e-4, beta_1=0.0, beta_2=0.9, decay_to_zero=False),
-           batch_size=320, epochs=10),
+           batch_size=320, epochs=13),
     Recipe("conditional_gan", "gan", "Conditional GAN", "03",
            model=dict(_GAN_MODEL, conditional=True),
            optimizer=dict(_GAN_ADAM), batch_size=128, epochs=6),
