@@ -28,10 +28,13 @@ RESULTS = ROOT / "benchmarks" / "results" / "course.json"
 _ROW = re.compile(r"running (\S+\.ipynb) .*?\n\s+(ok|failed) in ([\d.]+)s", re.S)
 
 
-def run_backend(backend: str) -> dict:
-    """Run the fast course on ``backend``; per-notebook seconds from the runner's lines."""
+def run_backend(backend: str, keep: Path | None = None) -> dict:
+    """Run the fast course on ``backend``; per-notebook seconds from the runner's lines.
+    ``keep``: write the executed notebooks to ``keep/<backend>`` instead of a temporary
+    folder (to read their outputs, e.g. warnings)."""
     env = dict(os.environ, KERAS_BACKEND=backend)
-    with tempfile.TemporaryDirectory(prefix="genai_keras_course_") as out:
+    with tempfile.TemporaryDirectory(prefix="genai_keras_course_") as tmp:
+        out = str(keep / backend) if keep else tmp
         start = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "genai_keras", "run-notebooks", "--fast",
                                "--no-progress", "--out", out], cwd=ROOT, env=env,
@@ -51,11 +54,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--keep", type=Path, default=None,
+                    help="keep the executed notebooks in KEEP/<backend> (outside the repository)")
     args = ap.parse_args()
     previous = json.loads(args.out.read_text()) if args.out.is_file() else {}
     runs = dict(previous.get("runs", {}))
     for backend in args.backends:
-        runs[f"fast_{backend}"] = run_backend(backend)
+        runs[f"fast_{backend}"] = run_backend(backend, args.keep)
     record = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
               "date_utc": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()),
               "command": "python benchmarks/course.py", "runs": runs}

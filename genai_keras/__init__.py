@@ -34,6 +34,7 @@ _SUBMODULES = (
     "losses",
     "protocol",
     "recipes",
+    "studies",
     "utils",
 )
 
