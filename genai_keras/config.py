@@ -55,7 +55,9 @@ def set_fast_mode(fast: bool) -> None:
 def set_seed(seed: int) -> None:
     """Seed Python's ``random``, NumPy's global RNG and Keras (all backends).
 
-    ``np.random.default_rng()`` generators are not affected: pass them a seed.
+    ``np.random.default_rng()`` generators are not affected: pass them a seed. Every
+    model's ``sample(..., seed=None)`` follows it (``gk.utils.sampling_rng`` seeds its
+    generator from NumPy's global RNG), so its draws repeat after ``set_seed(s)``.
 
     Args:
         seed: a non-negative integer.
