@@ -406,7 +406,8 @@ class GAN(keras.Model):
                 0, 1, ..., 9, 0, ... in turn (the balanced draw every conditional model of
                 the course makes, ``genai_keras.protocol``).
             seed: an int (or a NumPy Generator) makes the draw reproducible, the same on
-                every backend: the noise (then the clusters) come from one NumPy generator;
+                every backend: the noise comes from a NumPy generator seeded with it, a
+                self-conditioned GAN's clusters from one seeded with ``seed + 1``;
                 None follows ``gk.set_seed`` (``gk.utils.sampling_rng``).
 
         Returns:
@@ -418,8 +419,9 @@ class GAN(keras.Model):
             raise ValueError("A self-conditioned GAN is unconditional: it draws its own clusters, "
                              "so pass labels=None (gan.generate(z, clusters) picks clusters).")
         z = rng.standard_normal((n, self.latent_dim)).astype(np.float32)
-        if self.self_conditioned:
-            labels = self.draw_clusters(n, seed=rng)
+        if self.self_conditioned:  # an int seed keeps its own cluster stream (seed + 1)
+            labels = self.draw_clusters(n, seed=rng if seed is None or isinstance(
+                seed, np.random.Generator) else (as_seed(seed) + 1) % 2**32)
         return self.generate(z, labels)
 
     def set_cluster_frequencies(self, frequencies: Any) -> None:
