@@ -99,9 +99,9 @@ def checkpoint_path(name: str, directory: str | Path | None = None) -> Path:
     return Path(directory or CHECKPOINT_DIR) / f"{name}{suffix}"
 
 
-def sha256(path: str | Path) -> str:
-    """SHA-256 of a file, as hex (``genai_keras.utils.sha256_of``)."""
-    return sha256_of(path)
+#: SHA-256 of a file, as hex: :func:`genai_keras.utils.sha256_of` (scripts and tests use
+#: this name).
+sha256 = sha256_of
 
 
 # ------------------------------------------------------------ the Keras weights format
