@@ -44,8 +44,14 @@ import numpy as np
 
 from genai_keras import families, recipes
 from genai_keras.utils import sha256_of
-from genai_keras.weights import (STORAGE_DTYPE, WEIGHTS_FORMAT, WEIGHTS_SUFFIX,  # noqa: F401
-                                 assign_weights, read_weights, write_weights)
+from genai_keras.weights import (  # noqa: F401 (the format's names, re-exported)
+    STORAGE_DTYPE,
+    WEIGHTS_FORMAT,
+    WEIGHTS_SUFFIX,
+    assign_weights,
+    read_weights,
+    write_weights,
+)
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "assets" / "checkpoints"
 MANIFEST = "manifest.json"

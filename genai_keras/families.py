@@ -9,7 +9,8 @@ reads it instead of switching on family names.
 The layers import one way: :mod:`genai_keras.recipes` (data) <- the model modules <-
 this table <- :mod:`genai_keras.checkpoints`.
 
-Used in every chapter (``gk.families.train(recipe)``).
+Used by :mod:`genai_keras.checkpoints` (chapters 01-04 and 06); ``gk.families.train(recipe)``
+trains any recipe of the course.
 """
 
 from __future__ import annotations
@@ -124,8 +125,8 @@ def _sampling_generator(model: Any) -> Any:
 
 def _keras_format(rebuild: Callable[[Recipe], tuple[Any, Any]],
                   source: Callable[[Any], Any] = _whole) -> dict[str, Callable]:
-    return dict(save=functools.partial(_save_keras, rebuild, source),
-                load=functools.partial(_load_keras, rebuild))
+    return {"save": functools.partial(_save_keras, rebuild, source),
+            "load": functools.partial(_load_keras, rebuild)}
 
 
 # ----------------------------------------------------------------------------- the table

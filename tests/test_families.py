@@ -161,7 +161,7 @@ def test_imports_point_down_the_layers():
 
 
 def test_lazy_submodules_are_plain_imports():
-    import genai_keras.models as models
+    from genai_keras import models
 
     for name in gk._SUBMODULES:
         assert getattr(gk, name).__name__ == f"genai_keras.{name}"
