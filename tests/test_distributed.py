@@ -95,9 +95,9 @@ def test_worker_env_splits_the_cpu_for_jax_only(monkeypatch):
     """The JAX flags come from backend/jax.py; flags already set are kept."""
     if not _installed("jax"):
         pytest.skip("jax is not installed here (CI installs it)")
-    monkeypatch.setenv("XLA_FLAGS", "--xla_dump_to=/tmp/x")
+    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_enable_fast_math=false")
     env = distributed._worker_env("jax", 4)
-    assert env["XLA_FLAGS"] == "--xla_dump_to=/tmp/x --xla_force_host_platform_device_count=4"
+    assert env["XLA_FLAGS"] == "--xla_cpu_enable_fast_math=false --xla_force_host_platform_device_count=4"
     assert (env["JAX_PLATFORMS"], env["CUDA_VISIBLE_DEVICES"], env["KERAS_BACKEND"]) == ("cpu", "-1", "jax")
     monkeypatch.delenv("XLA_FLAGS")
     assert distributed._worker_env("jax", 2)["XLA_FLAGS"] == "--xla_force_host_platform_device_count=2"
