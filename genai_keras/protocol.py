@@ -15,7 +15,7 @@ Every family (chapter 01's pixel models, chapter 02's VAEs, chapter 03's GANs, c
 * ``log_likelihood(x, ...)`` where the family has one: nats per image (exact for the
   pixel models, an importance-weighted lower bound for VAEs; binary pixels only), nats
   per text for the transformer. GANs have none (``has_likelihood`` says which).
-* Training: ``genai_keras.recipes.train(recipe)`` (or the family module's
+* Training: ``genai_keras.families.train(recipe)`` (or the family module's
   ``train(recipe, ...)``) returns ``(model, history)``, the history a dict of per-epoch
   curves.
 """

@@ -36,11 +36,17 @@ def batched(fn: Callable[..., Any], arrays: Sequence[Any], batch_size: int) -> n
                            for i in range(0, n, batch_size)], axis=0)
 
 
-def sha256_of(path: Any) -> str:
-    """Hex SHA-256 of a file's bytes (read in 1 MiB blocks): the shipped feature network's
-    weights and the checkpoints are checked with it."""
+def sha256_of(source: Any) -> str:
+    """Hex SHA-256 of ``bytes`` or of a file's bytes (a path; read in 1 MiB blocks).
+
+    The one hash of the package: the data files, the shipped feature network's weights and
+    the checkpoints are all checked with it.
+    """
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        digest.update(source)
+        return digest.hexdigest()
+    with open(source, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
