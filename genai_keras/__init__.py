@@ -8,7 +8,6 @@ genai_keras`` itself is cheap (the course runner does not need Keras).
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from genai_keras._quiet import import_keras_quietly
@@ -19,23 +18,26 @@ _SUBMODULES = (
     "applications",
     "arrays",
     "backend",
+    "callbacks",
+    "checkpoints",
     "checks",
     "config",
     "data",
     "display",
     "distributed",
     "distributions",
+    "families",
     "feature_net",
+    "losses",
     "metrics",
     "models",
     "plotting",
-    "text",
-    "checkpoints",
-    "losses",
     "protocol",
     "recipes",
     "studies",
+    "text",
     "utils",
+    "weights",
 )
 
 import_keras_quietly()
@@ -44,11 +46,57 @@ __all__ = ["__version__", "fast_mode", "set_fast_mode", "set_seed", *_SUBMODULES
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        module = importlib.import_module(f"genai_keras.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'genai_keras' has no attribute {name!r}")
+    # One plain import per submodule (no importlib): readers and tools see every edge.
+    if name == "applications":
+        import genai_keras.applications as module
+    elif name == "arrays":
+        import genai_keras.arrays as module
+    elif name == "backend":
+        import genai_keras.backend as module
+    elif name == "callbacks":
+        import genai_keras.callbacks as module
+    elif name == "checkpoints":
+        import genai_keras.checkpoints as module
+    elif name == "checks":
+        import genai_keras.checks as module
+    elif name == "config":
+        import genai_keras.config as module
+    elif name == "data":
+        import genai_keras.data as module
+    elif name == "display":
+        import genai_keras.display as module
+    elif name == "distributed":
+        import genai_keras.distributed as module
+    elif name == "distributions":
+        import genai_keras.distributions as module
+    elif name == "families":
+        import genai_keras.families as module
+    elif name == "feature_net":
+        import genai_keras.feature_net as module
+    elif name == "losses":
+        import genai_keras.losses as module
+    elif name == "metrics":
+        import genai_keras.metrics as module
+    elif name == "models":
+        import genai_keras.models as module
+    elif name == "plotting":
+        import genai_keras.plotting as module
+    elif name == "protocol":
+        import genai_keras.protocol as module
+    elif name == "recipes":
+        import genai_keras.recipes as module
+    elif name == "studies":
+        import genai_keras.studies as module
+    elif name == "text":
+        import genai_keras.text as module
+    elif name == "utils":
+        import genai_keras.utils as module
+    elif name == "weights":
+        import genai_keras.weights as module
+    else:
+        raise AttributeError(f"module 'genai_keras' has no attribute {name!r}")
+    globals()[name] = module
+    return module
 
 
 def __dir__() -> list[str]:

@@ -9,13 +9,13 @@ recipe (in fast mode its tiny variant, good for tests only; nothing is written i
 package).
 
 Keras models (VAEs, GANs, flow matching) are stored in one format, ``.weights.npz``
-(:data:`WEIGHTS_FORMAT`): a zip of NumPy arrays, each variable's values in float16
-(half the size of float32; re-loaded as float32) keyed by its variable path
-(``encoder/enc_conv1/kernel``), written byte-for-byte reproducibly. The architecture
-is rebuilt from the recipe, and loading checks that the file holds exactly the model's
-variables, with the model's shapes, before assigning any. The GANs keep only their
-weight-averaged generator. The NumPy pixel models of chapter 01 use their own ``.npz``
-format.
+(:mod:`genai_keras.weights`, re-exported here: :func:`write_weights`,
+:func:`read_weights`, :func:`assign_weights`): float16 values keyed by variable path,
+written byte-for-byte reproducibly. The architecture is rebuilt from the recipe, and
+loading checks that the file holds exactly the model's variables, with the model's
+shapes, before assigning any. The GANs keep only their weight-averaged generator. The
+NumPy pixel models of chapter 01 use their own ``.npz`` format. How each family is
+saved, loaded and scored is its record in :mod:`genai_keras.families`.
 
 Trust: every file's SHA-256 is recorded in ``manifest.json``; :func:`load_or_train`
 checks it and refuses a checkpoint without a manifest entry (``verify=False`` loads it
@@ -34,18 +34,24 @@ Used in chapters 01, 03, 04 and 06.
 from __future__ import annotations
 
 import json
-import os
 import time
 import warnings
-import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from genai_keras import recipes
+from genai_keras import families, recipes
 from genai_keras.utils import sha256_of
+from genai_keras.weights import (  # noqa: F401 (the format's names, re-exported)
+    STORAGE_DTYPE,
+    WEIGHTS_FORMAT,
+    WEIGHTS_SUFFIX,
+    assign_weights,
+    read_weights,
+    write_weights,
+)
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "assets" / "checkpoints"
 MANIFEST = "manifest.json"
@@ -53,17 +59,12 @@ MANIFEST = "manifest.json"
 MODELS: tuple[str, ...] = ("independent_bernoulli", "bernoulli_mixture", "vae",
                            "conditional_vae", "dcgan", "wgan_gp", "self_conditioned_gan",
                            "conditional_gan", "flow_matching", "guided_flow_matching")
-#: How each family's likelihood is computed for the table (None: the family has none).
-LIKELIHOOD = {"pixel": "exact", "vae": "iwae", "gan": None, "diffusion": None}
+#: How each checkpoint family's likelihood is computed for the table (None: it has none);
+#: read from :data:`genai_keras.families.FAMILIES`.
+LIKELIHOOD = {f.name: f.likelihood for f in families.FAMILIES.values() if f.has_checkpoints}
 REGENERATE = "python scripts/train_checkpoints.py --force"
-#: The Keras checkpoints' file suffix and format tag (stored in each file).
-WEIGHTS_SUFFIX = ".weights.npz"
-WEIGHTS_FORMAT = "genai_keras.weights/1"
-#: How floating-point weights are stored (they are re-loaded in the variable's dtype).
-STORAGE_DTYPE = "float16"
 #: Recipe settings that change how a model samples but not its weights.
 SAMPLING_SETTINGS = ("sampler", "steps", "guidance")
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # a fixed timestamp: the same weights, the same bytes
 
 
 class CheckpointIntegrityError(ValueError):
@@ -95,125 +96,23 @@ def is_conditional(name: str) -> bool:
 
 def checkpoint_path(name: str, directory: str | Path | None = None) -> Path:
     """Where ``name``'s checkpoint lives (it may not exist yet)."""
-    suffix = ".npz" if _recipe(name).family == "pixel" else WEIGHTS_SUFFIX
+    suffix = families.family_of(_recipe(name)).suffix
     return Path(directory or CHECKPOINT_DIR) / f"{name}{suffix}"
 
 
-def sha256(path: str | Path) -> str:
-    """SHA-256 of a file, as hex (``genai_keras.utils.sha256_of``)."""
-    return sha256_of(path)
-
-
-# ------------------------------------------------------------ the Keras weights format
-def write_weights(variables: Sequence[Any], path: str | Path) -> Path:
-    """Write Keras variables to ``path`` in the ``.weights.npz`` format.
-
-    Each variable is stored under its ``path`` (which must be unique), floating-point
-    values in :data:`STORAGE_DTYPE`. The file is a zip of ``.npy`` arrays with fixed
-    timestamps, so the same weights always give the same bytes (and SHA-256).
-
-    Raises:
-        ValueError: two variables share a path, or a finite value overflows float16.
-    """
-    import keras
-
-    path = Path(path)
-    names = [v.path for v in variables]
-    if len(set(names)) != len(names):
-        dup = sorted({n for n in names if names.count(n) > 1})
-        raise ValueError(f"Variables must have unique paths to be saved; repeated: {dup}. "
-                         "Give the model's layers explicit names.")
-    arrays = {"format": np.array(WEIGHTS_FORMAT), "paths": np.array(names, dtype=str)}
-    for i, (name, variable) in enumerate(zip(names, variables)):
-        value = np.asarray(keras.ops.convert_to_numpy(variable))
-        if np.issubdtype(value.dtype, np.floating):
-            with np.errstate(over="ignore"):
-                stored = value.astype(STORAGE_DTYPE)
-            if not np.all(np.isfinite(stored)[np.isfinite(value)]):
-                raise ValueError(f"Variable {name!r} has values beyond the {STORAGE_DTYPE} "
-                                 f"range (max |x| = {np.abs(value).max():.3g}); it cannot be stored.")
-            value = stored
-        arrays[f"w{i:04d}"] = np.array(value, order="C")  # (ascontiguousarray makes 0-d 1-d)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same folder: an atomic replace
-    try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
-            for key, value in arrays.items():
-                info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_DATE)
-                with archive.open(info, "w", force_zip64=True) as f:
-                    np.lib.format.write_array(f, value, allow_pickle=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
-
-
-def read_weights(path: str | Path) -> dict[str, np.ndarray]:
-    """The arrays of a ``.weights.npz`` file, ``{variable path: array}`` (as stored).
-
-    Raises:
-        ValueError: the file is not in this format (or is truncated).
-    """
-    path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            files = set(data.files)
-            if "format" not in files or str(data["format"]) != WEIGHTS_FORMAT:
-                raise ValueError(f"{path} is not a genai_keras weights file ({WEIGHTS_FORMAT}).")
-            names = [str(n) for n in data["paths"]]
-            return {n: data[f"w{i:04d}"] for i, n in enumerate(names)}
-    except (OSError, zipfile.BadZipFile, KeyError, EOFError) as err:
-        raise ValueError(f"{path} could not be read as a genai_keras weights file "
-                         f"({type(err).__name__}: {err}); it is truncated or not this format.") from err
-
-
-def assign_weights(variables: Sequence[Any], path: str | Path, what: str = "the model") -> None:
-    """Load a ``.weights.npz`` file into ``variables`` (cast to each variable's dtype).
-
-    Every variable must be in the file, with its shape, and the file must hold nothing
-    else; nothing is assigned unless all match.
-
-    Raises:
-        ValueError: names or shapes differ (the message lists them).
-    """
-    stored = read_weights(path)
-    wanted = {v.path: v for v in variables}
-    missing = [n for n in wanted if n not in stored]
-    extra = [n for n in stored if n not in wanted]
-    shapes = [f"{n} {tuple(stored[n].shape)} vs {tuple(v.shape)}" for n, v in wanted.items()
-              if n in stored and tuple(stored[n].shape) != tuple(v.shape)]
-    if not wanted or missing or extra or shapes:
-        parts = [f"the file holds {len(stored)} variables, {what} has {len(wanted)}"]
-        if missing:
-            parts.append(f"missing from the file: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else ""))
-        if extra:
-            parts.append(f"not in {what}: {', '.join(extra[:5])}" + (" ..." if len(extra) > 5 else ""))
-        if shapes:
-            parts.append(f"shapes differ (file vs model): {'; '.join(shapes[:5])}")
-        raise ValueError(f"{path} could not be loaded into {what}: {'; '.join(parts)}.")
-    for n, variable in wanted.items():
-        variable.assign(stored[n].astype(variable.dtype))
-
-
-def _build(name: str, recipe: recipes.Recipe) -> tuple[Any, Any]:
-    """A fresh model of ``recipe`` and the Keras model holding its shipped weights."""
-    if recipe.family in ("vae", "diffusion"):
-        from genai_keras.models import diffusion, vae
-
-        model = (diffusion.build if recipe.family == "diffusion" else vae.build)(recipe)
-        model.recipe = recipe
-        return model, model
-    if recipe.family == "gan":
-        from genai_keras.models import gan
-
-        model = gan.build_sampler(recipe)
-        model.recipe = recipe
-        return model, model.generator
-    raise ValueError(f"Recipe {name!r} (family {recipe.family!r}) is not a Keras checkpoint.")
+#: SHA-256 of a file, as hex: :func:`genai_keras.utils.sha256_of` (scripts and tests use
+#: this name).
+sha256 = sha256_of
 
 
 # ----------------------------------------------------------------- saving / loading
+def _checkpoint_family(name: str, recipe: recipes.Recipe) -> families.Family:
+    family = families.family_of(recipe)
+    if not family.has_checkpoints:
+        raise ValueError(f"Recipe {name!r} (family {recipe.family!r}) is not a Keras checkpoint.")
+    return family
+
+
 def save(name: str, model: Any, path: str | Path) -> Path:
     """Write a trained model of recipe ``name`` (GANs: the sampling generator only).
 
@@ -224,12 +123,7 @@ def save(name: str, model: Any, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     recipe = getattr(model, "recipe", None) or _recipe(name)
-    if recipe.family == "pixel":
-        return Path(model.save(path))
-    source = model.sampling_generator if recipe.family == "gan" else model
-    _, target = _build(name, recipe)
-    target.set_weights(source.get_weights())
-    return write_weights(target.weights, path)
+    return _checkpoint_family(name, recipe).save(model, path, recipe)
 
 
 def load(name: str, path: str | Path, expected_sha256: str | None = None,
@@ -254,16 +148,7 @@ def load(name: str, path: str | Path, expected_sha256: str | None = None,
         raise CheckpointIntegrityError(
             f"{path} does not match the SHA-256 in its manifest (corrupt or replaced file). "
             f"Reinstall genai_keras, or retrain it: {REGENERATE} {name}.")
-    if recipe.family == "pixel":
-        from genai_keras.models import pixel
-
-        return pixel.load(path)
-    model, target = _build(name, recipe)
-    if path.name.endswith(".h5"):  # the Keras format of earlier releases
-        target.load_weights(path)
-    else:
-        assign_weights(target.weights, path, what=f"recipe {recipe.name!r}'s model")
-    return model
+    return _checkpoint_family(name, recipe).load(path, recipe)
 
 
 def read_manifest(directory: str | Path | None = None) -> dict[str, dict]:
@@ -353,7 +238,7 @@ def train(name: str, fast: bool | None = None) -> tuple[Any, dict]:
     _recipe(name)
     recipe = recipes.get(name, fast=fast)
     start = time.perf_counter()
-    model, _ = recipes.train(recipe)
+    model, _ = families.train(recipe)
     record = {"name": name, "recipe": recipe.as_dict(), "seed": recipe.seed,
               "train_seconds": round(time.perf_counter() - start, 1), "fast": recipe.fast}
     return model, record
@@ -471,11 +356,11 @@ def test_nll(name: str, model: Any, num_images: int = 1000, num_samples: int = 1
     """
     from genai_keras.data import load_mnist
 
-    family = _recipe(name).family
-    if LIKELIHOOD[family] is None:
+    kind = families.family_of(_recipe(name)).likelihood
+    if kind is None:
         return None
     x, y = load_mnist("test", binarize="static", limit=num_images)
-    if family == "pixel":
+    if kind == "exact":
         return float(-np.mean(model.log_likelihood(x)))
     labels = y.astype(np.int32) if is_conditional(name) else None
     return float(-np.mean(model.log_likelihood(x, labels, num_samples=num_samples)))

@@ -55,7 +55,9 @@ def set_fast_mode(fast: bool) -> None:
 def set_seed(seed: int) -> None:
     """Seed Python's ``random``, NumPy's global RNG and Keras (all backends).
 
-    ``np.random.default_rng()`` generators are not affected: pass them a seed.
+    ``np.random.default_rng()`` generators are not affected: pass them a seed. Every
+    model's ``sample(..., seed=None)`` follows it (``gk.utils.sampling_rng`` seeds its
+    generator from NumPy's global RNG), so its draws repeat after ``set_seed(s)``.
 
     Args:
         seed: a non-negative integer.
@@ -72,36 +74,26 @@ def set_seed(seed: int) -> None:
 def environment_report() -> dict[str, str]:
     """Versions and devices of this machine: Python, Keras, the backend, visible GPUs.
 
+    The framework under Keras is asked through :mod:`genai_keras.backend`
+    (:func:`~genai_keras.backend.framework_versions`, :func:`~genai_keras.backend.gpu_names`).
     Used in chapter 00 to check a set-up before a workshop.
     """
     import platform
 
     import keras
 
-    backend = keras.backend.backend()
+    from genai_keras import backend
+
     report = {
         "python": platform.python_version(),
         "keras": keras.__version__,
-        "backend": backend,
+        "backend": keras.backend.backend(),
         "numpy": np.__version__,
     }
     gpus: list[str] = []
     try:
-        if backend == "tensorflow":
-            import tensorflow as tf
-
-            report["tensorflow"] = tf.__version__
-            gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
-        elif backend == "jax":
-            import jax
-
-            report["jax"] = jax.__version__
-            gpus = [str(d) for d in jax.devices() if d.platform == "gpu"]
-        elif backend == "torch":
-            import torch
-
-            report["torch"] = torch.__version__
-            gpus = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+        report.update(backend.framework_versions())
+        gpus = backend.gpu_names()
     except Exception as exc:  # a broken driver should not stop the report
         gpus = [f"(could not query devices: {exc})"]
     report["gpus"] = ", ".join(gpus) if gpus else "none (CPU only)"

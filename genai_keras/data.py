@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import functools
 import gzip
-import hashlib
 import os
 from pathlib import Path
 
 import numpy as np
 
 from genai_keras.checks import as_seed, positive_int
+from genai_keras.utils import sha256_of
 
 DATA_ENV_VAR = "GENAI_KERAS_DATA"
 
@@ -90,10 +90,6 @@ def describe_source(data_dir: str | os.PathLike | None = None) -> str:
     return f"local folder {folder}"
 
 
-def _sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
 def _read_verified(folder: Path, relative: str) -> bytes:
     """Read a local data file (gunzipping ``.gz``) and check the SHA-256 of its content."""
     path = folder / relative
@@ -113,7 +109,7 @@ def _read_verified(folder: Path, relative: str) -> bytes:
                 f"corrupt. Replace it with a fresh copy of the original file."
             ) from None
     expected = SHA256[relative]
-    found = _sha256(raw)
+    found = sha256_of(raw)
     if found != expected:
         raise DataIntegrityError(
             f"{path} has the wrong content: SHA-256 expected {expected}, found {found}. "
@@ -305,7 +301,7 @@ def _download_text(relative: str) -> bytes:
             f"{relative} (such as ../shared/data), or pass data_dir=."
         ) from exc
     raw = Path(path).read_bytes()
-    found = _sha256(raw)
+    found = sha256_of(raw)
     if found != SHA256[relative]:
         raise DataIntegrityError(
             f"The downloaded {path} has the wrong content: SHA-256 expected "

@@ -141,12 +141,14 @@ def train_vae(recipe: Any = None, images: Any = None, steps: int = 4,
 
 def _worker_env(backend: str, num_devices: int) -> dict[str, str]:
     """Environment of a comparison process: the backend, accelerators hidden (both runs
-    use the CPU), and for JAX the CPU split into ``num_devices`` devices at start-up."""
-    env = dict(os.environ, KERAS_BACKEND=backend, CUDA_VISIBLE_DEVICES="-1", JAX_PLATFORMS="cpu")
+    use the CPU), and for JAX the CPU split into ``num_devices`` devices at start-up
+    (:func:`genai_keras.backend.jax.cpu_devices_env`)."""
+    env = dict(os.environ, KERAS_BACKEND=backend, CUDA_VISIBLE_DEVICES="-1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if backend == "jax":
-        flag = f"--xla_force_host_platform_device_count={num_devices}"
-        env["XLA_FLAGS"] = f"{env.get('XLA_FLAGS', '')} {flag}".strip()
+        from genai_keras.backend.jax import cpu_devices_env
+
+        env.update(cpu_devices_env(num_devices, env.get("XLA_FLAGS", "")))
     return env
 
 

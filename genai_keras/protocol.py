@@ -5,14 +5,17 @@ Every family (chapter 01's pixel models, chapter 02's VAEs, chapter 03's GANs, c
 
 * ``sample(n, labels=None, seed=None)`` draws ``n`` samples: float32 images
   ``(n, 28, 28, 1)`` with pixels in [0, 1] (the text model: a list of ``n`` strings).
-  ``seed=int`` makes the draw repeatable; for a *conditional* model ``labels`` holds one
+  ``seed=int`` makes the draw repeatable, the same on TensorFlow, JAX and PyTorch: all
+  sampling noise comes from one NumPy generator per call (``gk.utils.sampling_rng``), and
+  ``seed=None`` draws that generator's seed from NumPy's global RNG, so it repeats after
+  ``gk.set_seed(s)``; for a *conditional* model ``labels`` holds one
   class per sample, and ``labels=None`` draws the classes 0, 1, ..., 9, 0, ... in turn
   (a balanced set, what chapter 04 scores); an unconditional model rejects labels.
 * ``conditional``: True when the model takes labels.
 * ``log_likelihood(x, ...)`` where the family has one: nats per image (exact for the
   pixel models, an importance-weighted lower bound for VAEs; binary pixels only), nats
   per text for the transformer. GANs have none (``has_likelihood`` says which).
-* Training: ``genai_keras.recipes.train(recipe)`` (or the family module's
+* Training: ``genai_keras.families.train(recipe)`` (or the family module's
   ``train(recipe, ...)``) returns ``(model, history)``, the history a dict of per-epoch
   curves.
 """

@@ -11,14 +11,14 @@ Fast mode (``GENAI_KERAS_FAST=1``, read only by :func:`genai_keras.config.fast_m
 turns every recipe into its :func:`fast_variant`: a tiny run for tests whose results
 mean nothing.
 
-Each family trains a recipe with its own ``train(recipe, ...) -> (model, history)``;
-:func:`train` dispatches by family. Used in every chapter.
+This module is data: it imports no model. Each family trains a recipe with its own
+``train(recipe, ...) -> (model, history)``; :func:`genai_keras.families.train` trains
+any recipe through the family table. Used in every chapter.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -34,7 +34,7 @@ class Recipe:
 
     Attributes:
         name: the recipe's name (also the checkpoint's name, where one ships).
-        family: ``"pixel"``, ``"autoencoder"``, ``"vae"``, ``"gan"`` or ``"text"``.
+        family: one of :data:`FAMILIES` (``"pixel"``, ``"vae"``, ``"gan"``, ...).
         title: a short display name.
         chapter: the chapter that teaches the model.
         model: architecture and loss settings (the family's model arguments).
@@ -284,28 +284,3 @@ def expect(recipe: Any, family: str) -> Recipe:
         raise ValueError(f"Expected {_FAMILY_NAMES[family]} recipe (e.g. "
                          f"gk.recipes.get('{_EXAMPLES[family]}')), got {got!r}.")
     return recipe
-
-
-_TRAINERS = {"pixel": "genai_keras.models.pixel", "autoencoder": "genai_keras.models.autoencoder",
-             "vae": "genai_keras.models.vae",
-             "gan": "genai_keras.models.gan", "text": "genai_keras.models.autoregressive",
-             "diffusion": "genai_keras.models.diffusion", "application": "genai_keras.applications"}
-
-
-def train(recipe: Recipe | str, **kwargs: Any) -> tuple[Any, dict[str, list[float]]]:
-    """Train a recipe (or the recipe of that name) with its family's ``train``.
-
-    Args:
-        recipe: a :class:`Recipe` or a name for :func:`get`.
-        **kwargs: passed to the family's ``train`` (e.g. ``callbacks``, ``verbose``).
-
-    Returns:
-        ``(model, history)``: the trained model (which follows
-        :class:`genai_keras.protocol.GenerativeModel`) and a dict of per-epoch curves.
-    """
-    if isinstance(recipe, str):
-        recipe = get(recipe)
-    if not isinstance(recipe, Recipe):
-        raise ValueError(f"train() takes a Recipe or a recipe name, got {type(recipe).__name__}.")
-    module = importlib.import_module(_TRAINERS[recipe.family])
-    return module.train(recipe, **kwargs)

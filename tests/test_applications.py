@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from genai_keras import recipes
+from genai_keras import families, recipes
 from genai_keras import applications as A
 from genai_keras.applications import augmentation, finetune, restoration
 from genai_keras.metrics.image_quality import psnr, ssim
@@ -165,7 +165,7 @@ def test_restoration_training_and_scores_from_a_fast_recipe():
     x = _digits(32)
     labels = np.arange(32) % 10
     recipe = recipes.get("inpainter", fast=True).replace(filters=(4, 8), hidden_units=16, epochs=1)
-    model, history = recipes.train(recipe, images=x)
+    model, history = families.train(recipe, images=x)
     assert model.output_shape == (None, 28, 28, 1) and np.isfinite(history["loss"][0])
     cvae, _ = restoration.train(recipes.get("inpainter_cvae", fast=True).replace(
         filters=(4, 8), hidden_units=16, latent_dim=2), images=x)

@@ -73,14 +73,13 @@ def test_notebooks_import_no_backend_library():
 
 
 def test_backend_code_lives_in_one_place():
-    """Only genai_keras/backend/ imports tensorflow, jax or torch (config.py reports their
-    versions for chapter 00's environment check)."""
+    """Only genai_keras/backend/ imports tensorflow, jax or torch (chapter 00's environment
+    check asks it for their versions and devices)."""
     pattern = re.compile(r"^\s*(import|from)\s+(tensorflow|jax|torch)\b", re.MULTILINE)
-    allowed = {"config.py"}
     offenders = []
     for path in (ROOT / "genai_keras").rglob("*.py"):
         rel = path.relative_to(ROOT / "genai_keras")
-        if rel.parts[0] == "backend" or str(rel) in allowed:
+        if rel.parts[0] == "backend":
             continue
         if pattern.search(path.read_text()):
             offenders.append(str(rel))
@@ -111,3 +110,17 @@ def test_the_one_private_keras_import_is_wrapped_and_works():
     assert jax_backend.get_stateless_scope() is None
     with keras.StatelessScope() as scope:
         assert jax_backend.get_stateless_scope() is scope
+
+
+def test_environment_report_asks_the_backend_package():
+    import keras
+
+    from genai_keras import backend, config
+
+    report = config.environment_report()
+    assert list(report)[:4] == ["python", "keras", "backend", "numpy"]
+    assert report["backend"] == backend.name() == keras.backend.backend()
+    versions = backend.framework_versions()
+    assert list(versions) == [backend.name()] and report[backend.name()] == versions[backend.name()]
+    gpus = backend.gpu_names()
+    assert report["gpus"] == (", ".join(gpus) if gpus else "none (CPU only)")

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from genai_keras import checkpoints as ck
-from genai_keras import recipes
+from genai_keras import families, recipes
 from genai_keras.models import vae as V
 from genai_keras.protocol import GenerativeModel
 
@@ -70,9 +70,9 @@ def test_get_unknown_recipe_raises():
                                          "independent_bernoulli, bernoulli_mixture, .*char_transformer"):
         recipes.get("nope")
     with pytest.raises(ValueError, match="Unknown recipe 'nope'"):
-        recipes.train("nope")
+        families.train("nope")
     with pytest.raises(ValueError, match="takes a Recipe or a recipe name, got int"):
-        recipes.train(3)
+        families.train(3)
 
 
 @pytest.mark.parametrize("name", list(recipes.RECIPES))

@@ -239,3 +239,15 @@ def test_set_seed_repeats_draws():
 
 def test_version():
     assert isinstance(gk.__version__, str) and gk.__version__.count(".") == 2
+
+
+def test_one_sha256_for_bytes_and_files(tmp_path):
+    """data, feature_net and checkpoints share utils.sha256_of (bytes or a file's path)."""
+    from genai_keras import checkpoints, feature_net, utils
+
+    path = tmp_path / "blob.bin"
+    content = bytes(range(256)) * 5000  # more than one 1 MiB block
+    path.write_bytes(content)
+    expected = hashlib.sha256(content).hexdigest()
+    assert utils.sha256_of(content) == utils.sha256_of(path) == utils.sha256_of(str(path)) == expected
+    assert data.sha256_of is feature_net.sha256_of is checkpoints.sha256 is utils.sha256_of

@@ -89,3 +89,17 @@ def test_one_device_scope_trains_like_no_scope():
 def test_a_failed_run_reports_its_error():
     with pytest.raises(RuntimeError, match="steps must be an integer >= 1"):
         distributed._run_worker(backend.name(), 1, ["--steps", "0"], timeout=300)
+
+
+def test_worker_env_splits_the_cpu_for_jax_only(monkeypatch):
+    """The JAX flags come from backend/jax.py; flags already set are kept."""
+    if not _installed("jax"):
+        pytest.skip("jax is not installed here (CI installs it)")
+    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_enable_fast_math=false")
+    env = distributed._worker_env("jax", 4)
+    assert env["XLA_FLAGS"] == "--xla_cpu_enable_fast_math=false --xla_force_host_platform_device_count=4"
+    assert (env["JAX_PLATFORMS"], env["CUDA_VISIBLE_DEVICES"], env["KERAS_BACKEND"]) == ("cpu", "-1", "jax")
+    monkeypatch.delenv("XLA_FLAGS")
+    assert distributed._worker_env("jax", 2)["XLA_FLAGS"] == "--xla_force_host_platform_device_count=2"
+    env = distributed._worker_env("tensorflow", 4)
+    assert "XLA_FLAGS" not in env and env["KERAS_BACKEND"] == "tensorflow"

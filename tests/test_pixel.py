@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.stats as st
 
-from genai_keras import recipes
+from genai_keras import families, recipes
 from genai_keras.data import load_mnist
 from genai_keras.models import pixel
 from genai_keras.protocol import GenerativeModel, has_likelihood
@@ -154,8 +154,8 @@ def test_train_mixture_recipe_fast():
     assert set(history) == {"log_likelihood", "objective"}
     assert history == model.history and len(history["objective"]) == 3
     assert model.sample(4, seed=0).shape == (4, 28, 28, 1)
-    # The dispatcher trains the same model (EM is deterministic given the seed).
-    again, _ = recipes.train(recipe)
+    # The family table trains the same model (EM is deterministic given the seed).
+    again, _ = families.train(recipe)
     np.testing.assert_array_equal(again.probs, model.probs)
 
 

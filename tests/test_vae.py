@@ -10,7 +10,7 @@ import pytest
 from keras import ops
 
 import genai_keras as gk
-from genai_keras import recipes
+from genai_keras import families, recipes
 from genai_keras.models import vae as V
 from genai_keras.protocol import GenerativeModel, has_likelihood
 
@@ -149,8 +149,8 @@ def test_train_recipe_loads_limit_training_digits_by_default():
     model, history = V.train(recipe)
     assert int(model.optimizer.iterations) == 2, "256 digits in batches of 128: 2 steps"
     assert model.latent_dim == 2 and len(history["kl"]) == 1
-    # The recipe dispatcher trains the same family.
-    model2, _ = recipes.train(recipe)
+    # The family table trains the same family.
+    model2, _ = families.train(recipe)
     assert type(model2) is V.VAE and model2.get_config() == model.get_config()
 
 

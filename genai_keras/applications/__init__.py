@@ -14,7 +14,7 @@
   fine-tuning on a slice of that speaker's lines vs training from scratch.
 
 Everything is reachable here: write ``gk.applications.<name>``. Recipes of the
-``"application"`` family train with :func:`train` (``gk.recipes.train`` calls it).
+``"application"`` family train with :func:`train` (``gk.families.train`` calls it).
 
 Used in chapter 07.
 """
@@ -51,7 +51,7 @@ def build(recipe: Recipe) -> Any:
 
 def train(recipe: Recipe, images: Any = None, labels: Any = None,
           verbose: int = 0) -> tuple[Any, dict]:
-    """Train an ``"application"`` recipe (``gk.recipes.train`` dispatches here).
+    """Train an ``"application"`` recipe (``gk.families.train`` dispatches here).
 
     Restoration recipes (kind ``"regression"`` / ``"cvae"``) go to
     :func:`restoration.train`; the classifier (kind ``"classifier"``) trains on

@@ -19,6 +19,9 @@ and two helpers: :func:`compile_function` (XLA-compile a small inference functio
 the backend allows it) and :func:`default_jit_compile` (what ``compile(jit_compile=...)``
 should be on this backend).
 
+Two queries describe the machine for chapter 00's environment check:
+:func:`framework_versions` and :func:`gpu_names`.
+
 Training on several devices (:mod:`genai_keras.distributed`, the appendix chapter 08)
 uses four more: :func:`list_devices`, :func:`data_parallel_scope` (Keras'
 ``DataParallel`` on JAX, ``tf.distribute.MirroredStrategy`` on TensorFlow, a clear error
@@ -32,7 +35,6 @@ of this: Keras' own trainers differentiate them on every backend.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -55,11 +57,33 @@ def name() -> str:
 
 
 def _impl():
+    """The implementation module of this session's backend (a plain import each)."""
     backend = name()
-    if backend not in BACKENDS:
+    if backend == "tensorflow":
+        from genai_keras.backend import tensorflow as impl
+    elif backend == "jax":
+        from genai_keras.backend import jax as impl
+    elif backend == "torch":
+        from genai_keras.backend import torch as impl
+    else:
         raise RuntimeError(f"genai_keras supports the Keras backends {', '.join(BACKENDS)}; this "
                            f"session uses {backend!r}. Set KERAS_BACKEND before starting Python.")
-    return importlib.import_module(f"genai_keras.backend.{backend}")
+    return impl
+
+
+def framework_versions() -> dict[str, str]:
+    """The version of the framework under Keras, e.g. ``{"tensorflow": "2.19.0"}`` (empty on
+    a backend genai_keras does not support)."""
+    if name() not in BACKENDS:
+        return {}
+    return {name(): _impl().framework_version()}
+
+
+def gpu_names() -> list[str]:
+    """The GPUs the backend's framework sees, by name (empty: CPU only)."""
+    if name() not in BACKENDS:
+        return []
+    return list(_impl().gpu_names())
 
 
 def minimize(optimizer: keras.optimizers.Optimizer, variables: Sequence[Any],

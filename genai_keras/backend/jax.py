@@ -98,10 +98,19 @@ def list_devices():
     return keras.distribution.list_devices()
 
 
+def cpu_devices_env(count: int, xla_flags: str = "") -> dict[str, str]:
+    """The environment variables a new JAX process needs to run on the CPU split into
+    ``count`` devices: ``JAX_PLATFORMS=cpu`` and ``XLA_FLAGS`` (``xla_flags``, the flags
+    already set, followed by ``--xla_force_host_platform_device_count=count``). JAX reads
+    them when it starts, so they are set before Python starts (as
+    :func:`genai_keras.distributed.compare_to_single_device` does for its subprocesses)."""
+    flag = f"--xla_force_host_platform_device_count={count}"
+    return {"JAX_PLATFORMS": "cpu", "XLA_FLAGS": f"{xla_flags} {flag}".strip()}
+
+
 def simulate_cpu_devices(count):
     """Check that the CPU shows ``count`` devices. JAX fixes its devices when it starts, from
-    ``XLA_FLAGS=--xla_force_host_platform_device_count=N`` (set before Python starts, as
-    :func:`genai_keras.distributed.compare_to_single_device` does for its subprocesses)."""
+    ``XLA_FLAGS=--xla_force_host_platform_device_count=N`` (:func:`cpu_devices_env`)."""
     found = len(jax.devices("cpu"))
     if found < count:
         raise RuntimeError(f"JAX sees {found} CPU device(s), not {count}: start Python with "
@@ -124,3 +133,12 @@ def scale_loss_for_replicas(loss):
 
 def draw_for_replica(draw, shape):
     return draw(shape)
+
+
+# ---------------------------------------------------------------- the machine
+def framework_version():
+    return jax.__version__
+
+
+def gpu_names():
+    return [str(d) for d in jax.devices() if d.platform == "gpu"]

@@ -85,3 +85,12 @@ def draw_for_replica(draw, shape):
     local = shape[0]
     start = context.replica_id_in_sync_group * local
     return draw((local * replicas, *shape[1:]))[start:start + local]
+
+
+# ---------------------------------------------------------------- the machine
+def framework_version():
+    return tf.__version__
+
+
+def gpu_names():
+    return [d.name for d in tf.config.list_physical_devices("GPU")]

@@ -46,3 +46,12 @@ def scale_loss_for_replicas(loss):
 
 def draw_for_replica(draw, shape):
     return draw(shape)
+
+
+# ---------------------------------------------------------------- the machine
+def framework_version():
+    return torch.__version__
+
+
+def gpu_names():
+    return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]

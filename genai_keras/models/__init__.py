@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 _SUBMODULES = ("pixel", "autoencoder", "vae", "gan", "autoregressive", "diffusion")
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        module = importlib.import_module(f"genai_keras.models.{name}")
-        globals()[name] = module
-        return module
-    raise AttributeError(f"module 'genai_keras.models' has no attribute {name!r}")
+    # One plain import per submodule (no importlib): readers and tools see every edge.
+    if name == "pixel":
+        import genai_keras.models.pixel as module
+    elif name == "autoencoder":
+        import genai_keras.models.autoencoder as module
+    elif name == "vae":
+        import genai_keras.models.vae as module
+    elif name == "gan":
+        import genai_keras.models.gan as module
+    elif name == "autoregressive":
+        import genai_keras.models.autoregressive as module
+    elif name == "diffusion":
+        import genai_keras.models.diffusion as module
+    else:
+        raise AttributeError(f"module 'genai_keras.models' has no attribute {name!r}")
+    globals()[name] = module
+    return module

@@ -27,6 +27,7 @@ from keras import ops
 from genai_keras.checks import IMAGE_SHAPE, as_images, positive_int
 from genai_keras.losses import bernoulli_nll_from_logits  # the one the VAE runs too
 from genai_keras.utils import batched as _batched
+from genai_keras.utils import sampling_rng
 
 __all__ = ["ConvEncoder", "ConvDecoder", "Autoencoder", "bernoulli_nll_from_logits", "train"]
 
@@ -295,6 +296,8 @@ class Autoencoder(keras.Model):
 
         The autoencoder was never trained to make N(0, I) codes meaningful, so most of
         these images are blurry non-digits; chapter 02 shows why and fixes it.
+        ``seed``: an int (or a NumPy Generator), the same codes on every backend; None
+        follows ``gk.set_seed`` (``gk.utils.sampling_rng``).
 
         Returns:
             float32 ``(n, 28, 28, 1)`` in [0, 1].
@@ -302,7 +305,7 @@ class Autoencoder(keras.Model):
         n = positive_int(n, "n")
         if labels is not None:
             raise ValueError("Autoencoder is unconditional: call sample(n) without labels.")
-        z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
+        z = sampling_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
         return self.decode(z)
 
     def get_config(self) -> dict:

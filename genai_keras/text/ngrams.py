@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from genai_keras.checks import positive_int
+from genai_keras.utils import sampling_rng
 from genai_keras.text.vocabulary import CharVocabulary
 
 LN2 = math.log(2.0)
@@ -130,7 +131,8 @@ class NGramModel:
 
         Args:
             length: number of new ids (>= 0).
-            seed: seed for ``np.random.default_rng``.
+            seed: an int, a NumPy Generator or None (follows ``gk.set_seed``):
+                ``gk.utils.sampling_rng``.
             prompt: ids to continue (may be empty).
 
         Returns:
@@ -139,7 +141,7 @@ class NGramModel:
         self._need_fit()
         if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
             raise ValueError(f"length must be an integer >= 0, got {length!r}.")
-        rng = np.random.default_rng(seed)
+        rng = sampling_rng(seed)
         history = [int(c) for c in np.asarray(prompt, dtype=np.int64).reshape(-1)]
         out = []
         for _ in range(int(length)):

@@ -17,11 +17,11 @@ import numpy as np
 from keras import layers, ops
 
 from genai_keras import backend as gk_backend
-from genai_keras.checks import as_seed, positive_int
+from genai_keras.checks import positive_int
 from genai_keras.models.autoregressive.blocks import TransformerBlock, _normal_init
 from genai_keras.models.autoregressive.sampling import _check_sampling, next_char_probs
 from genai_keras.text import CharVocabulary
-from genai_keras.utils import logsumexp
+from genai_keras.utils import logsumexp, sampling_rng
 
 
 @keras.saving.register_keras_serializable(package="genai_keras")
@@ -190,7 +190,8 @@ class CharTransformer(keras.Model):
         return ops.convert_to_numpy(logits[0, len(ids) - 1])
 
     def generate_ids(self, prompt_ids: Sequence[int] | np.ndarray, length: int, temperature: float = 1.0,
-                     top_k: int | None = None, top_p: float | None = None, seed: int | None = None,
+                     top_k: int | None = None, top_p: float | None = None,
+                     seed: int | np.random.Generator | None = None,
                      use_cache: bool = True, return_logits: bool = False):
         """Sample ``length`` new ids after ``prompt_ids``, one at a time.
 
@@ -204,7 +205,9 @@ class CharTransformer(keras.Model):
             prompt_ids: at least one id.
             length: number of new ids (>= 0).
             temperature, top_k, top_p: see ``next_char_probs``.
-            seed: seed for the sampler (``np.random.default_rng``).
+            seed: an int, a NumPy Generator (its stream continues) or None (follows
+                ``gk.set_seed``): ``gk.utils.sampling_rng``; the categorical draws are made
+                in NumPy from the model's probabilities, the same on every backend.
             use_cache: use the key/value cache.
             return_logits: also return the raw logits of every step, (length, V).
 
@@ -219,7 +222,7 @@ class CharTransformer(keras.Model):
         if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
             raise ValueError(f"length must be an integer >= 0, got {length!r}.")
         _check_sampling(temperature, top_k, top_p, self.vocab_size)
-        rng = np.random.default_rng(as_seed(seed))
+        rng = sampling_rng(seed)
         T, keep = self.context_length, max(1, self.context_length // 2)
         start = max(0, len(ids) - T)
         if use_cache:
@@ -254,8 +257,11 @@ class CharTransformer(keras.Model):
         return out
 
     def generate(self, prompt: str, length: int, temperature: float = 1.0, top_k: int | None = None,
-                 top_p: float | None = None, seed: int | None = None, use_cache: bool = True) -> str:
+                 top_p: float | None = None, seed: int | np.random.Generator | None = None,
+                 use_cache: bool = True) -> str:
         """Continue ``prompt`` with ``length`` sampled characters (returned without the prompt).
+
+        ``seed``: as in :meth:`generate_ids` (``gk.utils.sampling_rng``).
 
         Raises:
             ValueError: empty prompt, characters outside the vocabulary, ``length < 0``,
@@ -276,7 +282,9 @@ class CharTransformer(keras.Model):
         Args:
             n: number of texts.
             labels: must be None (the model is unconditional).
-            seed: an int for repeatable draws (text ``i`` uses ``seed + i``).
+            seed: an int (or a NumPy Generator) for repeatable draws, the same on every
+                backend; None follows ``gk.set_seed``. One generator per call
+                (``gk.utils.sampling_rng``) draws the ``n`` texts in turn.
             length: characters per text.
             prompt: the context every text starts from (default a newline).
             temperature: see :func:`next_char_probs`.
@@ -288,10 +296,9 @@ class CharTransformer(keras.Model):
         if labels is not None:
             raise ValueError("The character transformer is unconditional: pass labels=None "
                              "and steer it with prompt=... instead.")
-        seed = as_seed(seed)
-        base = np.random.default_rng(seed).integers(2**31) if seed is None else seed
-        return [self.generate(prompt, length, temperature=temperature, seed=(base + i) % 2**32)
-                for i in range(n)]
+        rng = sampling_rng(seed)
+        return [self.generate(prompt, length, temperature=temperature, seed=rng)
+                for _ in range(n)]
 
     def log_likelihood(self, text: str) -> float:
         """Log-likelihood of ``text`` in nats, every character after the first predicted

@@ -19,10 +19,10 @@ import numpy as np
 from keras import ops
 
 from genai_keras import backend
-from genai_keras.checks import (SEED_LIMIT, InputTypeError, as_finite_array, as_images, as_labels,
+from genai_keras.checks import (InputTypeError, as_finite_array, as_images, as_labels,
                                 as_seed, positive_int)
 from genai_keras.losses import bernoulli_nll_from_logits
-from genai_keras.utils import batched
+from genai_keras.utils import batched, sampling_rng
 from genai_keras.models.diffusion import networks
 from genai_keras.models.diffusion.samplers import check_sampler, sample_path
 from genai_keras.models.diffusion.schedules import NoiseSchedule
@@ -269,15 +269,14 @@ class FlowMatching(keras.Model):
         w = self._check_guidance(guidance)
         y = self._labels(n, labels)
         batch_size = positive_int(batch_size, "batch_size")
-        seed = as_seed(seed)
-        seed = np.random.SeedSequence().entropy % (2 ** 31) if seed is None else seed
-        noise = np.random.default_rng(seed).standard_normal((n, self.dim)).astype("float32")
+        rng = sampling_rng(seed)  # one generator: the initial noise, then every step's
+        noise = rng.standard_normal((n, self.dim)).astype("float32")
         parts, paths = [], []
         for start in range(0, n, batch_size):
             rows = slice(start, start + batch_size)
             yb = None if y is None else y[rows]
             out = sample_path(lambda x, t: self.velocity(x, t, yb, w), noise[rows],
-                              self.schedule, steps, sampler, seed=(seed + start) % SEED_LIMIT,
+                              self.schedule, steps, sampler, seed=rng,
                               trajectory=trajectory)
             if trajectory:
                 out, path = out
@@ -310,7 +309,9 @@ class FlowMatching(keras.Model):
         Args:
             n: number of samples.
             labels: conditional models only: one class per sample (None: 0, 1, ..., 9, 0, ...).
-            seed: makes the draw repeatable.
+            seed: an int (or a NumPy Generator) makes the draw repeatable, the same on
+                every backend (all noise is drawn in NumPy); None follows ``gk.set_seed``
+                (``gk.utils.sampling_rng``).
             steps: sampler steps (>= 1; None: the model's, 50); Heun makes
                 ``2 * steps - 1`` network calls, the others one per step.
             guidance: conditional models only: the guidance weight ``w`` (None: the

@@ -14,7 +14,9 @@ network's velocity ``v(x_t, t)`` (a guided model combines two of them first):
 * ``"ddpm"`` -- ancestral sampling (Ho et al., 2020): draw ``x_s`` from the Gaussian
   posterior ``q(x_s | x_t, x0)`` with the estimated ``x0``. Stochastic; needs more steps.
 
-All run with ``keras.ops`` on any backend. Used in chapter 06.
+All run with ``keras.ops`` on any backend. The fresh noise of ``"ddpm"`` is drawn in NumPy
+(``gk.utils.sampling_rng``) and passed in as float32, so a seed gives the same path on
+every backend. Used in chapter 06.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import keras
 import numpy as np
 from keras import ops
 
 from genai_keras.checks import positive_int
+from genai_keras.utils import sampling_rng
 from genai_keras.models.diffusion.schedules import NoiseSchedule
 
 SAMPLERS = ("euler", "heun", "ddim", "ddpm")
@@ -74,7 +76,7 @@ def posterior(schedule: NoiseSchedule, x_t: Any, x0: Any, t: float, s: float) ->
 
 
 def sample_path(velocity: VelocityFn, noise: Any, schedule: NoiseSchedule, steps: int = 20,
-                sampler: str = "heun", seed: int | None = 0,
+                sampler: str = "heun", seed: int | np.random.Generator | None = 0,
                 trajectory: bool = False) -> Any:
     """Integrate from ``noise`` (the point at t = 1) to t = 0.
 
@@ -84,7 +86,9 @@ def sample_path(velocity: VelocityFn, noise: Any, schedule: NoiseSchedule, steps
         schedule: the model's :class:`NoiseSchedule`.
         steps: number of steps (>= 1).
         sampler: one of :data:`SAMPLERS`.
-        seed: seeds the fresh noise of ``"ddpm"`` (the others are deterministic).
+        seed: the fresh noise of ``"ddpm"`` (the others are deterministic): an int, a
+            NumPy Generator (its stream continues) or None (follows ``gk.set_seed``);
+            see ``gk.utils.sampling_rng``.
         trajectory: if True, also return the list of intermediate points (NumPy).
 
     Returns:
@@ -94,8 +98,8 @@ def sample_path(velocity: VelocityFn, noise: Any, schedule: NoiseSchedule, steps
     grid = time_grid(steps)
     x = ops.convert_to_tensor(noise, dtype="float32")
     batch = ops.shape(x)[0]
-    generator = keras.random.SeedGenerator(0 if seed is None else int(seed)) \
-        if sampler == "ddpm" else None
+    rng = sampling_rng(seed) if sampler == "ddpm" else None
+    shape = tuple(int(d) for d in ops.shape(x))
     path = [ops.convert_to_numpy(x)] if trajectory else None
 
     def at(t: float) -> Any:
@@ -118,7 +122,8 @@ def sample_path(velocity: VelocityFn, noise: Any, schedule: NoiseSchedule, steps
                      + float(schedule.sigma(np.float32(s))) * eps)
             else:
                 mean, std = posterior(schedule, x, x0, t, s)
-                x = mean + std * keras.random.normal(ops.shape(x), seed=generator)
+                z = rng.standard_normal(shape).astype(np.float32)
+                x = mean + std * ops.convert_to_tensor(z)
         if trajectory:
             path.append(ops.convert_to_numpy(x))
     return (x, path) if trajectory else x

@@ -13,6 +13,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from genai_keras.callbacks import TimeLimit
 from genai_keras.checks import as_images, as_labels, positive_int
 from genai_keras.models.diffusion.model import FlowMatching, LatentAutoencoder
 from genai_keras.recipes import Recipe, expect
@@ -37,21 +38,6 @@ def _cosine_adam(learning_rate: float, steps: int, ema: float | None = None) -> 
     if ema:
         return keras.optimizers.Adam(schedule, use_ema=True, ema_momentum=ema)
     return keras.optimizers.Adam(schedule)
-
-
-class _TimeLimit(keras.callbacks.Callback):
-    """Stop ``fit`` once ``seconds`` have passed (checked after every batch)."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__()
-        self.seconds, self.start = float(seconds), None
-
-    def on_train_begin(self, logs=None):
-        self.start = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        if time.perf_counter() - self.start > self.seconds:
-            self.model.stop_training = True
 
 
 def train(recipe: Recipe, images: Any = None, labels: Any = None,
@@ -118,7 +104,9 @@ def train(recipe: Recipe, images: Any = None, labels: Any = None,
     extra = []
     if max_seconds is not None:
         # A margin for what follows the last batch (the epoch's end, the weight average).
-        extra.append(_TimeLimit(max_seconds - (time.perf_counter() - start) - 10.0))
+        # A budget already spent stops after the first batch (the smallest positive limit).
+        left = max_seconds - (time.perf_counter() - start) - 10.0
+        extra.append(TimeLimit(max(left, 1e-9)))
     history = model.fit(inputs, epochs=epochs, batch_size=batch_size, shuffle=True,
                         verbose=verbose, callbacks=list(callbacks or []) + extra)
     model.recipe = recipe

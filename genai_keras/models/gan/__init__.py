@@ -10,6 +10,7 @@ The losses live in :mod:`genai_keras.losses` and are re-exported here, so a note
 can write ``gan.generator_loss``. Everything is reachable as ``gk.models.gan.<name>``.
 """
 
+from genai_keras.callbacks import TimeLimit
 from genai_keras.losses import (GAN_LOSSES, discriminator_loss, generator_loss,
                                 gradient_penalty, interpolate)
 from genai_keras.models.gan import clusters, collapse
@@ -18,7 +19,7 @@ from genai_keras.models.gan.networks import (build_discriminator, build_generato
                                              build_mlp_discriminator, build_mlp_generator,
                                              build_tutorial_discriminator,
                                              build_tutorial_generator)
-from genai_keras.models.gan.training import (GANMonitor, TimeLimit, build, build_sampler,
+from genai_keras.models.gan.training import (GANMonitor, build, build_sampler,
                                              interpolate_latents, train)
 from genai_keras.utils import count_parameters
 

@@ -26,6 +26,7 @@ from genai_keras import backend as gk_backend
 from genai_keras import losses
 from genai_keras.checks import (IMAGE_SHAPE, as_finite_array, as_images, as_labels, as_seed,
                                 positive_int)
+from genai_keras.utils import sampling_rng
 
 
 def optimal_discriminator(p_data: Any, p_generator: Any) -> np.ndarray:
@@ -404,23 +405,23 @@ class GAN(keras.Model):
             labels: conditional GAN only: ``(n,)`` digit labels; None draws the digits
                 0, 1, ..., 9, 0, ... in turn (the balanced draw every conditional model of
                 the course makes, ``genai_keras.protocol``).
-            seed: an int makes the draw reproducible (NumPy generator, the same noise on
-                every backend); None uses the model's seed generator.
+            seed: an int (or a NumPy Generator) makes the draw reproducible, the same on
+                every backend: the noise comes from a NumPy generator seeded with it, a
+                self-conditioned GAN's clusters from one seeded with ``seed + 1``;
+                None follows ``gk.set_seed`` (``gk.utils.sampling_rng``).
 
         Returns:
             float32 NumPy ``(n, 28, 28, 1)`` with pixels in [0, 1] (toy GANs: raw values).
         """
         n = positive_int(n, "n")
-        seed = as_seed(seed)
+        rng = sampling_rng(seed)
         if self.self_conditioned and labels is not None:
             raise ValueError("A self-conditioned GAN is unconditional: it draws its own clusters, "
                              "so pass labels=None (gan.generate(z, clusters) picks clusters).")
-        if seed is None:
-            z = ops.convert_to_numpy(keras.random.normal((n, self.latent_dim), seed=self.seed_generator))
-        else:
-            z = np.random.default_rng(seed).standard_normal((n, self.latent_dim)).astype(np.float32)
-        if self.self_conditioned:
-            labels = self.draw_clusters(n, seed=None if seed is None else (seed + 1) % 2**32)
+        z = rng.standard_normal((n, self.latent_dim)).astype(np.float32)
+        if self.self_conditioned:  # an int seed keeps its own cluster stream (seed + 1)
+            labels = self.draw_clusters(n, seed=rng if seed is None or isinstance(
+                seed, np.random.Generator) else (as_seed(seed) + 1) % 2**32)
         return self.generate(z, labels)
 
     def set_cluster_frequencies(self, frequencies: Any) -> None:
@@ -432,18 +433,17 @@ class GAN(keras.Model):
         for g in {id(m): m for m in (self.generator, self.sampling_generator)}.values():
             g.get_layer("cluster_prior").set_frequencies(frequencies)
 
-    def draw_clusters(self, n: int, seed: int | None = None) -> np.ndarray:
+    def draw_clusters(self, n: int, seed: int | np.random.Generator | None = None) -> np.ndarray:
         """Self-conditioned GAN: ``n`` cluster ids drawn with the data's frequencies
-        ``p(c)`` (the ``cluster_prior`` layer), int32 ``(n,)``."""
+        ``p(c)`` (the ``cluster_prior`` layer), int32 ``(n,)``; ``seed`` as in
+        ``gk.utils.sampling_rng`` (None follows ``gk.set_seed``)."""
         if not self.self_conditioned:
             raise ValueError("Only a self-conditioned GAN has clusters to draw.")
-        n, seed = positive_int(n, "n", minimum=0), as_seed(seed)
+        n, rng = positive_int(n, "n", minimum=0), sampling_rng(seed)
         p = ops.convert_to_numpy(self.sampling_generator.get_layer("cluster_prior").probabilities)
         p = np.asarray(p, np.float64)
         p = p / p.sum()  # normalise in float64 (a float32 sum is off by ~1e-7)
-        if seed is None:
-            seed = int(ops.convert_to_numpy(keras.random.randint((), 0, 2**31 - 1, seed=self.seed_generator)))
-        return np.random.default_rng(seed).choice(len(p), size=n, p=p).astype(np.int32)
+        return rng.choice(len(p), size=n, p=p).astype(np.int32)
 
     def discriminate(self, x: Any, labels: Any = None) -> np.ndarray:
         """Discriminator probabilities ``D(x) = sigmoid(logit)`` (that ``x`` is real), ``(n,)``.

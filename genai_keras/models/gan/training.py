@@ -3,8 +3,9 @@
 :func:`build` makes the (untrained, compiled) GAN a :class:`~genai_keras.recipes.Recipe`
 describes; :func:`train` trains it on MNIST and returns ``(gan, history)``.
 :class:`GANMonitor` records samples of a fixed noise batch during training;
-:class:`TimeLimit` stops ``fit`` after a wall-clock budget (the benchmark's equal-time
-comparison). Used in chapters 03 and 04 and by ``benchmarks/gan.py``.
+:class:`TimeLimit` (from :mod:`genai_keras.callbacks`, re-exported here) stops ``fit``
+after a wall-clock budget (the benchmark's equal-time comparison). Used in chapters 03
+and 04 and by ``benchmarks/gan.py``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from genai_keras.callbacks import TimeLimit
 from genai_keras.checks import positive_int
 from genai_keras.models.gan.clusters import pixel_clusters
 from genai_keras.models.gan.model import GAN
@@ -78,34 +80,6 @@ class GANMonitor(keras.callbacks.Callback):
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(float(v))
         self._record()
-
-
-class TimeLimit(keras.callbacks.Callback):
-    """Stop ``fit`` after ``seconds`` of wall time (checked after every batch).
-
-    Used by chapter 03's benchmark to train two GANs for the same wall-clock budget.
-    ``epochs_done`` counts started epochs; ``steps_done`` finished batches.
-    """
-
-    def __init__(self, seconds: float):
-        super().__init__()
-        if not seconds > 0:
-            raise ValueError(f"seconds must be > 0, got {seconds!r}.")
-        self.seconds = float(seconds)
-        self.steps_done = 0
-        self.epochs_done = 0
-        self._start = 0.0
-
-    def on_train_begin(self, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epochs_done = epoch + 1
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.steps_done += 1
-        if time.perf_counter() - self._start > self.seconds:
-            self.model.stop_training = True
 
 
 def interpolate_latents(z_start: Any, z_end: Any, steps: int = 10, spherical: bool = True) -> np.ndarray:

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import IMAGE_SHAPE, as_finite_array, as_images, as_seed
+from genai_keras.checks import IMAGE_SHAPE, as_finite_array, as_images
+from genai_keras.utils import sampling_rng
 from genai_keras.utils import logsumexp as _logsumexp  # noqa: F401 (used by the models)
 
 NUM_PIXELS = int(np.prod(IMAGE_SHAPE))
@@ -29,9 +30,8 @@ def _binary_pixels(images: Any, name: str = "images") -> np.ndarray:
 
 
 def _rng(seed: Any) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(as_seed(seed))
+    """The sampling generator (:func:`genai_keras.utils.sampling_rng`)."""
+    return sampling_rng(seed)
 
 
 def _check_probabilities(values: Any, name: str, shape: tuple[int | None, ...],

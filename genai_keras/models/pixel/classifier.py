@@ -132,6 +132,8 @@ class BernoulliMixtureClassifier:
         ``labels=None`` draws the classes 0, 1, ..., 9, 0, ... in turn, as every
         conditional model of the course does (``genai_keras.protocol``); pass
         ``labels="prior"`` to draw them from the fitted class prior ``p(y)`` instead.
+        ``seed``: an int, None or a NumPy Generator (``gk.utils.sampling_rng``: None
+        follows ``gk.set_seed``).
 
         Returns:
             float32 ``(n, 28, 28, 1)`` with values in {0, 1}.

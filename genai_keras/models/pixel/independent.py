@@ -99,7 +99,7 @@ class IndependentBernoulli:
         Args:
             n: number of images (>= 1).
             labels: must be None (the model is unconditional).
-            seed: int or None.
+            seed: int, None or a NumPy Generator (gk.utils.sampling_rng: None follows gk.set_seed).
         """
         n = positive_int(n, "n")
         _no_labels(labels, "IndependentBernoulli")

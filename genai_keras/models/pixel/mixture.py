@@ -215,7 +215,7 @@ class BernoulliMixture:
         Args:
             n: number of images (>= 1).
             labels: must be None (the model is unconditional).
-            seed: int or None.
+            seed: int, None or a NumPy Generator (gk.utils.sampling_rng: None follows gk.set_seed).
             return_components: also return the chosen component of each image.
 
         Returns:

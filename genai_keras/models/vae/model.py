@@ -24,6 +24,7 @@ from genai_keras.losses import negative_elbo
 from genai_keras.models.autoencoder import ConvDecoder, ConvEncoder, _check_static_image_shape
 from genai_keras.models.vae.likelihood import VAELikelihood
 from genai_keras.utils import batched as _batched
+from genai_keras.utils import sampling_rng
 
 
 @keras.saving.register_keras_serializable(package="genai_keras")
@@ -247,20 +248,19 @@ class VAE(VAELikelihood, keras.Model):
             n: number of images.
             labels: conditional models only: ``n`` digits to draw (default ``0, 1, ...,
                 9, 0, ...``).
-            seed: an int for repeatable samples; None draws from the model's
-                ``SeedGenerator`` (repeatable after ``gk.set_seed``).
+            seed: an int (or a NumPy Generator) for repeatable samples, the same on
+                every backend; None follows ``gk.set_seed`` (``gk.utils.sampling_rng``).
 
         Returns:
             float32 ``(n, 28, 28, 1)``, pixel probabilities in [0, 1].
         """
         n = positive_int(n, "n")
-        seed = as_seed(seed)
+        rng = sampling_rng(seed)
         if self.num_classes and labels is None:
             labels = np.arange(n) % self.num_classes
         c = self._condition(labels, n)
-        z = keras.random.normal((n, self.latent_dim),
-                                seed=self.seed_generator if seed is None else seed)
-        return self.decode(ops.convert_to_numpy(z), None if c is None else np.argmax(c, axis=1))
+        z = rng.standard_normal((n, self.latent_dim)).astype(np.float32)
+        return self.decode(z, None if c is None else np.argmax(c, axis=1))
 
     def interpolate(self, image_a: Any, image_b: Any, steps: int = 10,
                     label_a: int | None = None, label_b: int | None = None) -> np.ndarray:

@@ -1,0 +1,184 @@
+"""The family table (genai_keras.families) and the import layers it keeps.
+
+recipes (data) <- model modules <- families <- checkpoints: no module imports upwards,
+and no module imports another by a computed name (importlib), so every edge can be read.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import genai_keras as gk
+from genai_keras import applications, callbacks, families, recipes
+from genai_keras import checkpoints as ck
+from genai_keras.models import autoencoder, autoregressive, diffusion, gan, pixel, vae
+
+PACKAGE = Path(gk.__file__).resolve().parent
+
+
+def _sources() -> dict[str, ast.Module]:
+    """Every module of the package, parsed, keyed by its dotted name."""
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = ast.parse(path.read_text(), filename=str(path))
+    return out
+
+
+def _imports(tree: ast.Module, module: str) -> set[str]:
+    """The modules ``tree`` imports anywhere (inside functions too), as dotted names
+    (``from a import b`` counts as ``a`` and ``a.b``: ``b`` may be a module)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{module}:{node.lineno}: write absolute imports"
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _under(names: set[str], prefix: str) -> set[str]:
+    return {n for n in names if n == prefix or n.startswith(prefix + ".")}
+
+
+# ------------------------------------------------------------------------- the table
+def test_every_recipe_family_has_a_record():
+    used = {r.family for r in recipes.RECIPES.values()}
+    assert used <= set(families.FAMILIES), used - set(families.FAMILIES)
+    assert tuple(families.FAMILIES) == recipes.FAMILIES
+    for name, family in families.FAMILIES.items():
+        assert family.name == name and callable(family.train)
+        assert family.likelihood in (None, *families.LIKELIHOODS)
+
+
+def test_records_point_at_the_family_modules():
+    table = families.FAMILIES
+    assert table["pixel"].train is pixel.train and table["autoencoder"].train is autoencoder.train
+    assert (table["vae"].train, table["vae"].build) == (vae.train, vae.build)
+    assert (table["gan"].train, table["gan"].build) == (gan.train, gan.build)
+    assert table["text"].train is autoregressive.train
+    assert (table["diffusion"].train, table["diffusion"].build) == (diffusion.train, diffusion.build)
+    assert (table["application"].train, table["application"].build) == (applications.train,
+                                                                          applications.build)
+    for name in recipes.RECIPES:
+        assert families.family_of(recipes.RECIPES[name]) is table[recipes.RECIPES[name].family]
+
+
+def test_checkpoint_families_and_likelihoods():
+    assert {recipes.RECIPES[n].family for n in ck.MODELS} == {"pixel", "vae", "gan", "diffusion"}
+    for name in ck.MODELS:
+        assert families.family_of(recipes.RECIPES[name]).has_checkpoints, name
+    assert ck.LIKELIHOOD == {"pixel": "exact", "vae": "iwae", "gan": None, "diffusion": None}
+    assert [f.name for f in families.FAMILIES.values() if not f.has_checkpoints] == [
+        "autoencoder", "text", "application"]
+    assert families.FAMILIES["pixel"].suffix == ".npz"
+    assert {f.suffix for n, f in families.FAMILIES.items() if n != "pixel"} == {ck.WEIGHTS_SUFFIX}
+
+
+def test_a_family_without_checkpoints_cannot_be_saved(tmp_path):
+    class Model:
+        recipe = recipes.get("autoencoder", fast=False)
+
+    with pytest.raises(ValueError, match="Recipe 'vae' \\(family 'autoencoder'\\) is not a Keras "
+                                         "checkpoint"):
+        ck.save("vae", Model(), tmp_path / "x.weights.npz")
+
+
+def test_family_records_are_checked_and_frozen():
+    with pytest.raises(ValueError, match="likelihood must be None or one of exact, iwae"):
+        families.Family("x", pixel.train, likelihood="elbo")
+    with pytest.raises(ValueError, match="give both save and load, or neither"):
+        families.Family("x", pixel.train, save=lambda m, p, r: p)
+    with pytest.raises(TypeError):
+        families.FAMILIES["x"] = families.FAMILIES["vae"]
+    with pytest.raises(AttributeError):
+        families.FAMILIES["vae"].likelihood = None
+
+
+def test_train_takes_a_recipe_or_a_name():
+    with pytest.raises(ValueError, match="Unknown recipe 'nope'"):
+        families.train("nope")
+    with pytest.raises(ValueError, match="takes a Recipe or a recipe name, got int"):
+        families.train(3)
+
+
+# ------------------------------------------------------------------------ the layers
+def test_recipes_is_data_it_imports_no_model():
+    tree = _sources()["genai_keras.recipes"]
+    imported = _imports(tree, "genai_keras.recipes")
+    for upper in ("genai_keras.models", "genai_keras.applications", "genai_keras.families",
+                  "genai_keras.checkpoints"):
+        assert not _under(imported, upper), _under(imported, upper)
+    assert not _under(imported, "importlib")
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    assert not names & {"importlib", "__import__"}
+    assert not hasattr(recipes, "train")
+    # And nothing it imports pulls a model in (a fresh process sees what is loaded).
+    code = ("import sys, genai_keras.recipes; "
+            "print([m for m in sys.modules if m.startswith(('genai_keras.models', "
+            "'genai_keras.applications', 'genai_keras.families', 'genai_keras.checkpoints'))])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_no_module_imports_by_a_computed_name():
+    offenders = []
+    for module, tree in _sources().items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in ("import_module", "__import__"):
+                offenders.append(f"{module}:{node.lineno}")
+    assert not offenders, f"imports by computed name (write a plain import): {offenders}"
+
+
+def test_imports_point_down_the_layers():
+    """recipes <- models (and applications) <- families <- checkpoints: no edge points up."""
+    sources = _sources()
+    layers = [("genai_keras.recipes",), ("genai_keras.models", "genai_keras.applications"),
+              ("genai_keras.families",), ("genai_keras.checkpoints",)]
+    offenders = []
+    for module, tree in sources.items():
+        level = next((i for i, prefixes in enumerate(layers)
+                      if any(module == p or module.startswith(p + ".") for p in prefixes)), None)
+        if level is None:
+            continue
+        imported = _imports(tree, module)
+        for higher in layers[level + 1:]:
+            for prefix in higher:
+                offenders += [f"{module} -> {n}" for n in _under(imported, prefix)]
+    assert not offenders, offenders
+
+
+def test_lazy_submodules_are_plain_imports():
+    from genai_keras import models
+
+    for name in gk._SUBMODULES:
+        assert getattr(gk, name).__name__ == f"genai_keras.{name}"
+    for name in models._SUBMODULES:
+        assert getattr(models, name).__name__ == f"genai_keras.models.{name}"
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        gk.nope  # noqa: B018
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        models.nope  # noqa: B018
+
+
+# ------------------------------------------------------------------ shared training kit
+def test_one_time_limit_callback():
+    assert gan.TimeLimit is callbacks.TimeLimit
+    defined = [f"{module}.{node.name}" for module, tree in _sources().items()
+               for node in ast.walk(tree)
+               if isinstance(node, ast.ClassDef) and "TimeLimit" in node.name]
+    assert defined == ["genai_keras.callbacks.TimeLimit"], defined
+    with pytest.raises(ValueError, match="seconds must be > 0"):
+        callbacks.TimeLimit(0)
