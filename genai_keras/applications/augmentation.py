@@ -11,7 +11,9 @@ learns from N labelled MNIST digits, for the same number of updates, with
 - ``"both"``: classical augmentation of real and generated digits.
 
 Each (N, seed) draws its own N digits and trains its own generator; the score is the
-accuracy on MNIST test digits, as mean and standard deviation over seeds.
+accuracy on MNIST test digits, as mean and standard deviation over seeds. The variants of
+one seed share its N digits (and generator), so :func:`paired_differences` compares them
+with the baseline seed by seed.
 
 Used in chapter 07.
 """
@@ -194,3 +196,51 @@ def run(pool: tuple[Any, Any], test: tuple[Any, Any], ns: Sequence[int], seeds: 
         results[str(n)] = {v: {"mean": float(np.mean(a)), "std": float(np.std(a, ddof=1)) if len(a) > 1 else 0.0,
                                "seeds": [round(s, 4) for s in a]} for v, a in per_variant.items()}
     return results
+
+
+def paired_differences(results: dict[str, dict[str, dict[str, Any]]], baseline: str = "none",
+                       threshold: float = 2.0) -> dict[str, dict[str, dict[str, Any]]]:
+    """Each variant against ``baseline``, seed by seed (the runs of one seed are paired).
+
+    The runs of one seed share the draw of N digits (and the generator), so the difference
+    ``variant - baseline`` of each seed cancels what the draw of digits does to both. The
+    verdict compares the mean difference with its standard error
+    ``std(differences, ddof=1) / sqrt(seeds)``.
+
+    Args:
+        results: :func:`run`'s output (each variant with its per-seed accuracies ``"seeds"``).
+        baseline: the variant to compare with.
+        threshold: how many standard errors away from 0 the mean must be for a verdict.
+
+    Returns:
+        ``{str(N): {variant: {"mean", "se", "verdict", "differences"}}}`` for every variant
+        but ``baseline`` (accuracies as fractions; ``verdict`` is ``"helps"``, ``"hurts"`` or
+        ``"not distinguishable"``).
+
+    Raises:
+        ValueError: ``baseline`` missing, fewer than 2 seeds, or a variant with another
+            number of seeds than the baseline.
+    """
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for n, row in results.items():
+        if baseline not in row:
+            raise ValueError(f"N = {n}: no {baseline!r} results to compare with; variants: "
+                             f"{', '.join(row)}.")
+        base = np.asarray(row[baseline]["seeds"], dtype=float)
+        if len(base) < 2:
+            raise ValueError(f"N = {n}: paired differences need at least 2 seeds, got {len(base)}.")
+        out[n] = {}
+        for v, scores in row.items():
+            if v == baseline:
+                continue
+            acc = np.asarray(scores["seeds"], dtype=float)
+            if acc.shape != base.shape:
+                raise ValueError(f"N = {n}: {v!r} has {len(acc)} seeds, {baseline!r} has "
+                                 f"{len(base)}; pairs need the same seeds.")
+            diff = acc - base
+            mean, se = float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))
+            verdict = ("helps" if mean > threshold * se else
+                       "hurts" if mean < -threshold * se else "not distinguishable")
+            out[n][v] = {"mean": mean, "se": se, "verdict": verdict,
+                         "differences": [float(d) for d in diff]}
+    return out

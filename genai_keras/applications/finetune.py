@@ -18,6 +18,7 @@ Used in chapter 07.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -81,9 +82,30 @@ def split_by_speaker(text: str, speaker: str, train_chars: int,
     return {"pretrain": others, "train": own[:train_chars], "val": own[available:]}
 
 
+class _EvalLog(keras.callbacks.Callback):
+    """One line per validation point of :func:`fit_text` (progress in a long cell)."""
+
+    def __init__(self, log: Callable[[str], None], name: str, per_epoch: int, steps: int) -> None:
+        super().__init__()
+        self.log, self.name, self.per_epoch, self.steps = log, name, per_epoch, steps
+        self.start = None
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        val = logs.get("val_loss")
+        val_text = "" if val is None else f", validation {float(val):.3f} nats/char"
+        self.log(f"{self.name}: {self.per_epoch * (epoch + 1)}/{self.steps} updates, training "
+                 f"{float(logs.get('loss', float('nan'))):.3f}{val_text} "
+                 f"({time.perf_counter() - self.start:.0f} s)")
+
+
 def fit_text(recipe: Recipe, vocabulary: CharVocabulary, train_text: str, val_text: str,
              model: CharTransformer | None = None, evals: int = 5,
-             val_windows: int = 200) -> tuple[CharTransformer, dict[str, list[float]]]:
+             val_windows: int = 200, log: Callable[[str], None] | None = None
+             ) -> tuple[CharTransformer, dict[str, list[float]]]:
     """Train a character transformer (new, or the given one) on ``train_text``.
 
     AdamW with warm-up and cosine decay (:func:`make_optimizer`) for ``recipe.steps``
@@ -96,6 +118,7 @@ def fit_text(recipe: Recipe, vocabulary: CharVocabulary, train_text: str, val_te
         model: continue training this model instead of building a new one.
         evals: validation estimates during training (the curve's points).
         val_windows: validation windows per estimate.
+        log: optional ``print``-like function, called with one line per validation point.
 
     Returns:
         ``(model, curves)`` with ``step``, ``loss`` and ``val_loss`` (nats per character);
@@ -114,10 +137,11 @@ def fit_text(recipe: Recipe, vocabulary: CharVocabulary, train_text: str, val_te
                   loss=causal_lm_loss, jit_compile=gk_backend.default_jit_compile())
     data = make_window_dataset(train_ids, model.context_length, recipe.batch_size, per_epoch,
                                seed=recipe.seed)
+    callbacks = [] if log is None else [_EvalLog(log, recipe.name, per_epoch, per_epoch * evals)]
     history = model.fit(data, epochs=evals, verbose=0,
                         validation_data=eval_windows(val_ids, model.context_length,
                                                      max_windows=val_windows),
-                        validation_batch_size=128)
+                        validation_batch_size=128, callbacks=callbacks)
     model.val_nats_per_char = nats_per_char(model, val_ids)
     curves = {"step": [float(per_epoch * (i + 1)) for i in range(evals)],
               "loss": [float(v) for v in history.history["loss"]],
@@ -138,7 +162,8 @@ def compare(text: str, speaker: str, train_chars: int, pretrain_recipe: Recipe,
         finetune_recipe, scratch_recipe: the two runs on the slice; they should have the
             same ``steps`` and ``batch_size`` (equal budgets).
         evals: validation points per run.
-        log: called with one line after each of the three runs (e.g. ``print``).
+        log: called with one line after each of the three runs (e.g. ``print``), and
+            during pretraining, the longest run, one line per validation point.
 
     Returns:
         ``(results, models)``: ``results[variant] = {"val_nats_per_char", "curve"}`` for
@@ -156,7 +181,8 @@ def compare(text: str, speaker: str, train_chars: int, pretrain_recipe: Recipe,
                          "both recipes the same steps and batch_size.")
     parts = split_by_speaker(text, speaker, train_chars)
     vocab = CharVocabulary.from_text(text)
-    pre, pre_curve = fit_text(pretrain_recipe, vocab, parts["pretrain"], parts["val"], evals=evals)
+    pre, pre_curve = fit_text(pretrain_recipe, vocab, parts["pretrain"], parts["val"], evals=evals,
+                              log=log)   # the longest of the three runs: a line per point
     pretrained_score = nats_per_char(pre, vocab.encode(parts["val"]))
     say = log or (lambda line: None)
     say(f"pretrained on {len(parts['pretrain']):,} characters: {pretrained_score:.3f} nats/char "

@@ -20,7 +20,8 @@ Used in chapter 07.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import keras
@@ -128,7 +129,26 @@ def build(recipe: Recipe) -> keras.Model:
                      f"restoration network, got {cfg['kind']!r}.")
 
 
-def train(recipe: Recipe, images: Any = None, verbose: int = 0) -> tuple[keras.Model, dict]:
+class EpochLog(keras.callbacks.Callback):
+    """Calls ``log`` with one line after every epoch of ``fit``: the name, the epoch, the
+    training loss and the seconds so far (a progress line for long cells)."""
+
+    def __init__(self, log: Callable[[str], None], name: str, epochs: int) -> None:
+        super().__init__()
+        self.log, self.name, self.epochs, self.start = log, name, int(epochs), None
+
+    def on_train_begin(self, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = (logs or {}).get("loss")
+        loss_text = "" if loss is None else f", loss {float(loss):.4g}"
+        self.log(f"{self.name}: epoch {epoch + 1}/{self.epochs}{loss_text} "
+                 f"({time.perf_counter() - self.start:.0f} s)")
+
+
+def train(recipe: Recipe, images: Any = None, verbose: int = 0,
+          log: Callable[[str], None] | None = None) -> tuple[keras.Model, dict]:
     """Train a restoration recipe (``gk.recipes.get("denoiser")`` and friends) with ``fit``.
 
     Adam with cosine decay over ``recipe.epochs`` passes of ``recipe.batch_size``
@@ -140,6 +160,7 @@ def train(recipe: Recipe, images: Any = None, verbose: int = 0) -> tuple[keras.M
         images: clean training digits; default the first ``recipe.limit`` MNIST
             training digits.
         verbose: passed to ``fit``.
+        log: optional ``print``-like function, called with one line after each epoch.
 
     Returns:
         ``(model, history)``: the trained network and its per-epoch losses.
@@ -156,14 +177,15 @@ def train(recipe: Recipe, images: Any = None, verbose: int = 0) -> tuple[keras.M
     schedule = keras.optimizers.schedules.CosineDecay(
         recipe.optimizer["learning_rate"], decay_steps=math.ceil(len(x) / batch) * epochs, alpha=0.05)
     optimizer = keras.optimizers.Adam(schedule)
+    callbacks = [] if log is None else [EpochLog(log, recipe.name, epochs)]
     if isinstance(model, RestorationCVAE):
         model.compile(optimizer=optimizer)
         history = model.fit({"condition": conditions, "target": targets}, epochs=epochs,
-                            batch_size=batch, shuffle=True, verbose=verbose)
+                            batch_size=batch, shuffle=True, verbose=verbose, callbacks=callbacks)
     else:
         model.compile(optimizer=optimizer, loss="binary_crossentropy")
         history = model.fit(conditions, targets, epochs=epochs, batch_size=batch, shuffle=True,
-                            verbose=verbose)
+                            verbose=verbose, callbacks=callbacks)
     model.recipe = recipe
     return model, history.history
 
@@ -334,7 +356,8 @@ def run_task(task: str, regression_recipe: Recipe, cvae_recipe: Recipe, test: tu
         val_images: clean validation digits (to tune the baselines).
         num_draws: CVAE draws per input for the diversity.
         seed: seed of the corruptions and draws.
-        log: optional ``print``-like function.
+        log: optional ``print``-like function: a line after each training epoch and
+            after each trained network.
 
     Returns:
         ``(tables, outputs, info)``: ``tables[setting_name][method]`` the scores
@@ -342,8 +365,6 @@ def run_task(task: str, regression_recipe: Recipe, cvae_recipe: Recipe, test: tu
         ``outputs[setting_name]`` the images of :func:`evaluate_task`, and ``info`` with
         the baseline chosen per setting, the training seconds and the models.
     """
-    import time
-
     from genai_keras.data import load_mnist
 
     seed = as_seed(seed, allow_none=False)
@@ -353,7 +374,7 @@ def run_task(task: str, regression_recipe: Recipe, cvae_recipe: Recipe, test: tu
         mean = load_mnist("train", limit=regression_recipe.limit)[0].mean(axis=0)
     for key, recipe in (("regression", regression_recipe), ("cvae", cvae_recipe)):
         start = time.perf_counter()
-        info["models"][key], _ = train(recipe)
+        info["models"][key], _ = train(recipe, log=log)
         info["train_seconds"][key] = time.perf_counter() - start
         if log is not None:
             log(f"{recipe.name}: trained in {info['train_seconds'][key]:.0f} s")

@@ -26,6 +26,24 @@ def _label_axes(ax, title: str, xlabel: str, ylabel: str, logy: bool = False) ->
     ax.grid(alpha=0.3)
 
 
+def plain_log_ticks(ax, axis: str = "x", subs: Sequence[float] = (1.0, 2.0, 5.0)) -> None:
+    """Put ``axis`` (``"x"``, ``"y"`` or ``"both"``) of ``ax`` on a log scale with plain tick
+    labels at 1, 2, 5, 10, 20, 50, ... (``subs`` times powers of ten) and no minor labels:
+    readable when the values span only a decade or two (steps, network calls).
+
+    Raises:
+        ValueError: ``axis`` is not ``"x"``, ``"y"`` or ``"both"``.
+    """
+    if axis not in ("x", "y", "both"):
+        raise ValueError(f"axis must be 'x', 'y' or 'both', got {axis!r}.")
+    for name in ("x", "y") if axis == "both" else (axis,):
+        getattr(ax, f"set_{name}scale")("log")
+        target = getattr(ax, f"{name}axis")
+        target.set_major_locator(matplotlib.ticker.LogLocator(base=10.0, subs=tuple(subs)))
+        target.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        target.set_minor_formatter(matplotlib.ticker.NullFormatter())
+
+
 def plot_history(history: Any, keys: Sequence[str] | None = None, title: str = "Training curves",
                  xlabel: str = "epoch", ylabel: str = "loss", logy: bool = False):
     """Plot training curves from a Keras ``History`` or a dict of lists.

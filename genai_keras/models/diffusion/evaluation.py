@@ -13,7 +13,8 @@ from genai_keras.models.diffusion.samplers import network_calls
 
 
 def evaluate(model: FlowMatching, n: int, steps: int | None = None, sampler: str | None = None,
-             guidance: float | None = None, seed: int = 1, quiet_bias: bool = False) -> dict:
+             guidance: float | None = None, seed: int = 1, quiet_bias: bool = False,
+             log: Callable[[str], None] | None = None) -> dict:
     """Draw ``n`` samples and score them against the MNIST test set.
 
     Conditional models are asked for the digits 0, 1, ..., 9 in turn and are also scored
@@ -26,6 +27,7 @@ def evaluate(model: FlowMatching, n: int, steps: int | None = None, sampler: str
         steps, sampler, guidance, seed: passed to :meth:`FlowMatching.sample` (None: the
             model's defaults).
         quiet_bias: hide the small-sample FID warning (sweeps that compare at equal n).
+        log: passed to :meth:`FlowMatching.sample` (a progress line per batch).
 
     Returns:
         ``{"sampler", "steps", "network_calls", "guidance" (conditional), "sample_seconds",
@@ -40,7 +42,7 @@ def evaluate(model: FlowMatching, n: int, steps: int | None = None, sampler: str
     steps = model.steps if steps is None else steps
     start = time.perf_counter()
     images = model.sample(n, labels=labels, seed=seed, steps=steps, sampler=sampler,
-                          guidance=guidance)
+                          guidance=guidance, log=log)
     seconds = time.perf_counter() - start
     with warnings.catch_warnings():
         if quiet_bias:

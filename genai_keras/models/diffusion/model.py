@@ -12,6 +12,7 @@ Used in chapters 06 and 04.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -259,10 +260,10 @@ class FlowMatching(keras.Model):
     def sample_codes(self, n: int, labels: Any = None, seed: int | None = None,
                      steps: int | None = None, guidance: float | None = None,
                      sampler: str | None = None, batch_size: int = 2500,
-                     trajectory: bool = False) -> Any:
+                     trajectory: bool = False, log: Callable[[str], None] | None = None) -> Any:
         """Standardised flat codes ``(n, dim)`` drawn with ``sampler`` in ``steps`` steps
         (None: the model's defaults; with ``trajectory=True`` also the list of
-        intermediate points)."""
+        intermediate points; ``log``, e.g. ``print``, gets a line per batch of codes)."""
         n = positive_int(n, "n")
         sampler = self.sampler if sampler is None else sampler
         steps = check_sampler(sampler, self.steps if steps is None else steps)
@@ -282,6 +283,8 @@ class FlowMatching(keras.Model):
                 out, path = out
                 paths.append(path)
             parts.append(ops.convert_to_numpy(out))
+            if log is not None:
+                log(f"sampled {min(start + batch_size, n):,} of {n:,} ({steps} {sampler} steps)")
         codes = np.concatenate(parts)
         if trajectory:
             return codes, [np.concatenate(step) for step in zip(*paths)]
@@ -303,7 +306,8 @@ class FlowMatching(keras.Model):
 
     def sample(self, n: int, labels: Any = None, seed: int | None = None,
                steps: int | None = None, guidance: float | None = None,
-               sampler: str | None = None) -> np.ndarray:
+               sampler: str | None = None,
+               log: Callable[[str], None] | None = None) -> np.ndarray:
         """Draw ``n`` digits ``(n, 28, 28, 1)``, pixels in [0, 1].
 
         Args:
@@ -318,12 +322,13 @@ class FlowMatching(keras.Model):
                 model's default; 1: no guidance; 0: ignore the label).
             sampler: ``"ddpm"``, ``"heun"``, ``"euler"`` or ``"ddim"`` (None: the model's,
                 ``"ddpm"``).
+            log: called with a progress line per batch of 2,500 (e.g. ``print``).
 
         Raises:
             ValueError: steps < 1, an unknown sampler, labels or guidance for an
                 unconditional model, labels out of range.
         """
-        return self.decode(self.sample_codes(n, labels, seed, steps, guidance, sampler))
+        return self.decode(self.sample_codes(n, labels, seed, steps, guidance, sampler, log=log))
 
     def get_config(self) -> dict:
         return {**super().get_config(), "code_shape": list(self.code_shape), "width": self.width,
