@@ -417,7 +417,7 @@ def compare_models(names: Sequence[str] | None = None, num_samples: int = 10000,
             "source": record.get("source"), "eval_seconds": round(time.perf_counter() - start, 1),
         })
         if log is not None:
-            log(f"{recipe.title}: FID {scores['fid']:.1f}, IS {scores['is_mean']:.2f} "
+            log(f"{recipe.title}: FID {rows[-1]['fid']:.1f}, IS {rows[-1]['is_mean']:.2f} "
                 f"({rows[-1]['eval_seconds']:.0f} s)")
     return rows
 
