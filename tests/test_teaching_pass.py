@@ -142,3 +142,20 @@ def test_collapse_run_logs_progress():
                      setting=dict(limit=256, epochs=5), log=lines.append)
     assert lines == ["plain MLP GAN, seed 0, epoch 5: " + lines[0].split("epoch 5: ")[1]]
     assert "largest class" in lines[0]
+
+
+# -- no warning from float64 inputs (JAX without x64 used to truncate them loudly) ---------
+def test_float64_inputs_raise_no_backend_warning():
+    import warnings
+
+    from genai_keras import distributions as D
+
+    grid = np.linspace(-6, 6, 50)   # float64, as np.linspace and np.arange give
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # JAX's float64 truncation warning
+        density = np.exp(D.normal_log_prob(grid, 0.0, 1.0))
+        counts = ops.convert_to_numpy(D.poisson_sample(4.0, shape=500, seed=0))
+        D.poisson_log_prob(np.arange(0, 21.0), 4.0)
+    assert abs(density.sum() * (grid[1] - grid[0]) - 1.0) < 1e-3
+    assert 3.5 < counts.mean() < 4.5
+    assert gk.backend.widest_float() in ("float32", "float64")

@@ -139,6 +139,13 @@ def default_jit_compile() -> bool:
     return name() in ("tensorflow", "jax")
 
 
+def widest_float() -> str:
+    """``"float64"`` where this backend computes in it; ``"float32"`` on JAX without
+    ``jax_enable_x64`` (where asking for float64 only truncates, with a warning)."""
+    supports = getattr(_impl(), "supports_float64", None)
+    return "float64" if supports is None or supports() else "float32"
+
+
 def list_devices() -> list[str]:
     """The accelerators this backend can train on (the CPU when there are none)."""
     return list(_impl().list_devices())

@@ -93,6 +93,10 @@ def compile_function(fn):
 
 
 # ---------------------------------------------------------------- several devices
+def supports_float64():
+    return bool(jax.config.jax_enable_x64)
+
+
 def list_devices():
     """The devices Keras' distribution API sees (``"cpu:0"``, ``"gpu:0"``, ...)."""
     return keras.distribution.list_devices()

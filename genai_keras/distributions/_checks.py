@@ -15,19 +15,25 @@ import numpy as np
 import keras
 from keras import ops
 
+from genai_keras import backend as gk_backend
+
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
 def _float_dtype(*values: Any) -> str:
-    """float64 if any argument is float64 (for exact tests), else Keras' floatx."""
+    """float64 if any argument is float64 (for exact tests) and the backend computes in
+    it (JAX without x64 does not: float32 there, without JAX's truncation warning), else
+    Keras' floatx."""
     for v in values:
         dt = getattr(v, "dtype", None)
         if dt is not None and "float64" in str(dt):
-            return "float64"
+            return gk_backend.widest_float()
     return keras.config.floatx()
 
 
 def _to_float(value: Any, dtype: str):
+    if isinstance(value, (np.ndarray, np.generic, float, int, list, tuple)):
+        return ops.convert_to_tensor(np.asarray(value, dtype=dtype))  # cast before the backend sees it
     return ops.cast(ops.convert_to_tensor(value), dtype)
 
 

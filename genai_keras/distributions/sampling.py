@@ -13,6 +13,8 @@ import numpy as np
 import keras
 from keras import ops
 
+from genai_keras import backend as gk_backend
+
 from genai_keras.arrays import numpy_in_numpy_out
 from genai_keras.distributions._checks import (_check_finite, _check_positive,
                                                _check_unit_interval, _concrete, _float_dtype,
@@ -118,14 +120,14 @@ def poisson_sample(rate: Any, shape: Any = None, seed: Any = None):
         raise ValueError("poisson_sample needs a concrete rate (NumPy or eager tensor).")
     _check_positive(arr, "rate")
     out_shape = _sample_shape(shape, rate)
-    dtype = "float64"
+    dtype = gk_backend.widest_float()  # float64 where the backend has it
     lam_max = float(np.max(arr))
     k_max = int(lam_max + 12.0 * math.sqrt(lam_max) + 20.0)
     ks = ops.arange(0, k_max + 1, dtype=dtype)
     log_k_factorial = _lgamma(ks + 1.0)
     if not isinstance(seed, keras.random.SeedGenerator):
         seed = keras.random.SeedGenerator(seed)  # one generator: chunks get fresh draws
-    lam = np.broadcast_to(arr.astype(np.float64), out_shape).reshape(-1)
+    lam = np.broadcast_to(arr.astype(dtype), out_shape).reshape(-1)
     chunk = max(1, _POISSON_GRID_BUDGET // (k_max + 1))
     pieces = []
     for start in range(0, lam.shape[0], chunk):
@@ -136,7 +138,7 @@ def poisson_sample(rate: Any, shape: Any = None, seed: Any = None):
         pieces.append(ops.sum(ops.cast(ops.less(cdf, u), dtype), axis=-1))
     counts = ops.reshape(ops.concatenate(pieces, axis=0) if pieces else ops.zeros((0,), dtype),
                          out_shape)
-    return ops.cast(counts, keras.config.floatx() if _float_dtype(rate) != "float64" else dtype)
+    return ops.cast(counts, _float_dtype(rate))
 
 
 @numpy_in_numpy_out
