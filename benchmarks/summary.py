@@ -356,6 +356,11 @@ def course_section() -> list[str]:
     return lines
 
 
+SEED_POLICY_NOTE = ("Measured before sampling noise moved to NumPy (one seed policy, "
+                    "`gk.utils.sampling_rng`): the same recipes re-run today draw other noise, so "
+                    "the saved chapter's numbers differ from these in the last digits.")
+
+
 def render() -> str:
     d = _load("metrics") or {}
     machine = d.get("machine", {})
@@ -363,7 +368,8 @@ def render() -> str:
               f"backend. Regenerate this section with `python benchmarks/summary.py --readme` after "
               f"re-running the benchmarks.")
     blocks = [[header], pixel_section(), vae_section(), gan_section(), metrics_section(),
-              comparison_section(), text_section(), diffusion_section(), applications_section(),
+              comparison_section(), text_section(), diffusion_section() + ["", SEED_POLICY_NOTE],
+              applications_section() + ["", SEED_POLICY_NOTE],
               course_section(), backends_section()]
     return "\n\n".join("\n".join(line for line in block).strip() for block in blocks) + "\n"
 
