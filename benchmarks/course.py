@@ -5,7 +5,8 @@
 Each backend runs in its own process: ``python -m genai_keras run-notebooks --fast`` into a
 temporary folder (the notebooks themselves are not touched). Writes
 ``benchmarks/results/course.json``: ``runs["fast_<backend>"] = {"seconds": {notebook:
-seconds}, "total_seconds", "status"}``; other backends' previous runs are kept.
+seconds}, "total_seconds", "status"}``; other backends' previous runs are kept. JAX starts
+with an empty compilation cache (a first run; ``genai_keras._jax_cache``).
 ``scripts/sync_notebook_headers.py`` quotes the TensorFlow run's times at the top of each
 chapter. Run one heavy job at a time: on 2 cores, parallel runs distort every time.
 """
@@ -32,9 +33,12 @@ def run_backend(backend: str, keep: Path | None = None) -> dict:
     """Run the fast course on ``backend``; per-notebook seconds from the runner's lines.
     ``keep``: write the executed notebooks to ``keep/<backend>`` instead of a temporary
     folder (to read their outputs, e.g. warnings)."""
-    env = dict(os.environ, KERAS_BACKEND=backend)
     with tempfile.TemporaryDirectory(prefix="genai_keras_course_") as tmp:
-        out = str(keep / backend) if keep else tmp
+        # A new user's first run: JAX's compilation cache starts empty (the chapters then
+        # share it, as they do on a user's machine; a second run would be faster).
+        env = dict(os.environ, KERAS_BACKEND=backend, GENAI_KERAS_JAX_CACHE=str(Path(tmp) / "jax_cache"))
+        env.pop("JAX_COMPILATION_CACHE_DIR", None)
+        out = str(keep / backend) if keep else str(Path(tmp) / "notebooks")
         start = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "genai_keras", "run-notebooks", "--fast",
                                "--no-progress", "--out", out], cwd=ROOT, env=env,

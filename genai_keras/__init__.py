@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from genai_keras import _jax_cache
 from genai_keras._quiet import import_keras_quietly
 from genai_keras._version import __version__
 from genai_keras.config import fast_mode, set_fast_mode, set_seed
@@ -40,6 +41,7 @@ _SUBMODULES = (
     "weights",
 )
 
+_jax_cache.enable()
 import_keras_quietly()
 
 __all__ = ["__version__", "fast_mode", "set_fast_mode", "set_seed", *_SUBMODULES]
