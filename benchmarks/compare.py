@@ -7,8 +7,8 @@ Run from the repository root (set GENAI_KERAS_DATA when offline):
 Loads the shipped checkpoints (``genai_keras.checkpoints.load_or_train``; a missing
 one is trained first from its recipe, ``gk.recipes.get(name)``), draws 10,000 samples
 per model (conditional models: digits 0..9 in turn) and scores them against the 10,000
-MNIST test digits with ``genai_keras.checkpoints.compare_models`` (the function chapter 04's
-notebook calls): test NLL (nats per image on 1,000 statically binarised test digits;
+MNIST test digits with ``genai_keras.studies.comparison.compare_models`` (the function
+chapter 04's notebook calls): test NLL (nats per image on 1,000 statically binarised test digits;
 exact for pixel models, IWAE bound with 100 samples for VAEs), FID, KID, IS,
 precision and recall (k = 3) in the fixed MNIST feature network's space.
 
@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from genai_keras import checkpoints as ck  # noqa: E402
 from genai_keras import recipes  # noqa: E402
 from genai_keras.feature_net import load_feature_net  # noqa: E402
+from genai_keras.studies import comparison  # noqa: E402
 
 COMMAND = "python benchmarks/compare.py"
 
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    rows = ck.compare_models(args.names, num_samples=args.num_samples, fast=False,
+    rows = comparison.compare_models(args.names, num_samples=args.num_samples, fast=False,
                              nll_images=args.nll_images, nll_samples=args.nll_samples)
     results = ROOT / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         "checkpoints": checkpoints_of(rows),
     }
     (results / "comparison.json").write_text(json.dumps(payload, indent=2) + "\n")
-    table = ck.comparison_markdown(rows)
+    table = comparison.comparison_markdown(rows)
     note = (f"\n{args.num_samples:,} samples per model vs the 10,000 MNIST test digits, "
             f"features of the shipped MNIST network (not Inception: not comparable with "
             f"published FIDs). NLL: {payload['nll']}. Training times: the shipped "

@@ -46,7 +46,7 @@ import keras  # noqa: E402
 import genai_keras as gk  # noqa: E402
 from genai_keras import recipes  # noqa: E402
 from genai_keras.models import gan as G  # noqa: E402
-from genai_keras.models.gan import collapse  # noqa: E402
+from genai_keras.studies import collapse  # noqa: E402
 from genai_keras.utils import count_parameters  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "gan.json"
@@ -115,8 +115,8 @@ def run_collapse(seeds: list[int], num_samples: int) -> dict:
     for variant in ("plain", "stabilised"):
         per_seed = []
         for seed in seeds:
-            r = collapse.run(self_conditioned=variant == "stabilised", seed=seed,
-                             num_samples=num_samples)
+            r = collapse.train_and_score(self_conditioned=variant == "stabilised", seed=seed,
+                                         num_samples=num_samples)
             print(json.dumps({"variant": variant, **{k: v for k, v in r.items()
                                                      if k != "class_histogram"}}), flush=True)
             per_seed.append(r)

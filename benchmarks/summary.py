@@ -129,7 +129,7 @@ def gan_section() -> list[str]:
                          f"{_fmt(r.get('recall'), 3)} | {_fmt(r.get('max_class_fraction'), 3)} |")
     collapse = [(v, runs.get(f"collapse_{v}")) for v in ("plain", "stabilised")]
     if all(c for _, c in collapse):
-        lines += ["", f"Mode collapse, MLP GAN (`gan.collapse.SETTING`), seeds "
+        lines += ["", f"Mode collapse, MLP GAN (`gk.studies.collapse.SETTING`), seeds "
                       f"{collapse[0][1]['seeds']}, mean ± std over seeds:", "",
                   "| variant | largest class | FID | IS | recall |", "| --- | ---: | ---: | ---: | ---: |"]
         for v, c in collapse:

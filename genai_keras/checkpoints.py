@@ -15,7 +15,7 @@ written byte-for-byte reproducibly. The architecture is rebuilt from the recipe,
 loading checks that the file holds exactly the model's variables, with the model's
 shapes, before assigning any. The GANs keep only their weight-averaged generator. The
 NumPy pixel models of chapter 01 use their own ``.npz`` format. How each family is
-saved, loaded and scored is its record in :mod:`genai_keras.families`.
+saved and loaded is its record in :mod:`genai_keras.families`.
 
 Trust: every file's SHA-256 is recorded in ``manifest.json``; :func:`load_or_train`
 checks it and refuses a checkpoint without a manifest entry (``verify=False`` loads it
@@ -24,9 +24,8 @@ entry with an unknown setting, or a recipe the weights do not fit) raises
 :class:`ManifestError` naming the file and entry. The weights load on every Keras
 backend.
 
-:func:`compare_models` scores models (test NLL where the model has one, FID, KID, IS,
-precision, recall, training time, parameters) for the comparison table of chapter 04
-and ``benchmarks/compare.py``.
+This module only saves, loads and verifies. Scoring the models for chapter 04's
+comparison table is :mod:`genai_keras.studies.comparison`.
 
 Used in chapters 01, 03, 04 and 06.
 """
@@ -36,14 +35,11 @@ from __future__ import annotations
 import json
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from genai_keras import families, recipes
-from genai_keras.utils import sha256_of
+from genai_keras.utils import count_parameters, sha256_of
 from genai_keras.weights import (  # noqa: F401 (the format's names, re-exported)
     STORAGE_DTYPE,
     WEIGHTS_FORMAT,
@@ -59,9 +55,6 @@ MANIFEST = "manifest.json"
 MODELS: tuple[str, ...] = ("independent_bernoulli", "bernoulli_mixture", "vae",
                            "conditional_vae", "dcgan", "wgan_gp", "self_conditioned_gan",
                            "conditional_gan", "flow_matching", "guided_flow_matching")
-#: How each checkpoint family's likelihood is computed for the table (None: it has none);
-#: read from :data:`genai_keras.families.FAMILIES`.
-LIKELIHOOD = {f.name: f.likelihood for f in families.FAMILIES.values() if f.has_checkpoints}
 REGENERATE = "python scripts/train_checkpoints.py --force"
 #: Recipe settings that change how a model samples but not its weights.
 SAMPLING_SETTINGS = ("sampler", "steps", "guidance")
@@ -334,111 +327,4 @@ def num_parameters(model: Any) -> int:
     if hasattr(model, "num_parameters"):
         value = model.num_parameters
         return int(value() if callable(value) else value)
-    from genai_keras.utils import count_parameters
-
     return count_parameters(model.generator if hasattr(model, "generator") else model)
-
-
-# ------------------------------------------------------------------------- comparison
-
-def sample_images(name: str, model: Any, n: int, seed: int = 0) -> np.ndarray:
-    """``n`` samples of a comparison model (conditional models: digits 0..9 in turn)."""
-    labels = (np.arange(n) % 10) if is_conditional(name) else None
-    return np.asarray(model.sample(n, labels=labels, seed=seed), dtype=np.float32)
-
-
-def test_nll(name: str, model: Any, num_images: int = 1000, num_samples: int = 100) -> float | None:
-    """Test negative log-likelihood in nats per image, or None for models without one.
-
-    Computed on the first ``num_images`` statically binarised MNIST test digits: exact
-    for the pixel models, the importance-weighted bound with ``num_samples`` samples
-    for VAEs (an upper bound on the NLL; conditional VAEs give ``-log p(x | y)``).
-    """
-    from genai_keras.data import load_mnist
-
-    kind = families.family_of(_recipe(name)).likelihood
-    if kind is None:
-        return None
-    x, y = load_mnist("test", binarize="static", limit=num_images)
-    if kind == "exact":
-        return float(-np.mean(model.log_likelihood(x)))
-    labels = y.astype(np.int32) if is_conditional(name) else None
-    return float(-np.mean(model.log_likelihood(x, labels, num_samples=num_samples)))
-
-
-def compare_models(names: Sequence[str] | None = None, num_samples: int = 10000,
-                   fast: bool | None = None, nll_images: int = 1000, nll_samples: int = 100,
-                   kid_subsets: int = 100, models: Mapping[str, tuple[Any, dict]] | None = None,
-                   loader: Callable[..., Any] | None = None,
-                   log: Callable[[str], None] | None = None) -> list[dict]:
-    """Score comparison models with every metric: the rows of chapter 04's table.
-
-    Args:
-        names: which models (default: those in ``models`` if given, else all of
-            :data:`MODELS`).
-        num_samples: samples per model for FID/KID/IS/precision/recall (FID is
-            biased upwards for small N: compare rows only at equal ``num_samples``).
-        fast: passed to :func:`load_or_train` for missing checkpoints.
-        nll_images, nll_samples: test images and importance samples of the NLL.
-        kid_subsets: subsets of the KID estimate.
-        models: already loaded ``{name: (model, record)}`` (as returned by
-            ``load_or_train(name, return_record=True)``); others are loaded.
-        loader: replaces :func:`load_or_train` (for tests).
-        log: called with one progress line per model (e.g. ``print``); None is quiet.
-
-    Returns:
-        One dict per model: ``name, title, chapter, test_nll, fid, kid_mean, kid_std,
-        is_mean, is_std, precision, recall, train_seconds, parameters, source,
-        eval_seconds`` (NLL in nats per image; None where undefined).
-    """
-    from genai_keras.metrics import evaluate_samples
-
-    loader = loader or load_or_train
-    rows = []
-    models = dict(models or {})
-    for name in names or (list(models) if models else list(MODELS)):
-        recipe = _recipe(name)
-        if name in models:
-            model, record = models[name]
-        else:
-            model, record = loader(name, fast=fast, return_record=True)
-        start = time.perf_counter()
-        scores = evaluate_samples(sample_images(name, model, num_samples), kid_subsets=kid_subsets)
-        nll = test_nll(name, model, nll_images, nll_samples)
-        rows.append({
-            "name": name, "title": recipe.title, "chapter": recipe.chapter,
-            "test_nll": None if nll is None else round(nll, 2),
-            "nll_kind": LIKELIHOOD[recipe.family],
-            "fid": round(scores["fid"], 2), "kid_mean": round(scores["kid_mean"], 2),
-            "kid_std": round(scores["kid_std"], 2), "is_mean": round(scores["is_mean"], 3),
-            "is_std": round(scores["is_std"], 3), "precision": round(scores["precision"], 3),
-            "recall": round(scores["recall"], 3), "num_samples": scores["num_samples"],
-            "train_seconds": record.get("train_seconds"), "parameters": num_parameters(model),
-            "source": record.get("source"), "eval_seconds": round(time.perf_counter() - start, 1),
-        })
-        if log is not None:
-            log(f"{recipe.title}: FID {rows[-1]['fid']:.1f}, IS {rows[-1]['is_mean']:.2f} "
-                f"({rows[-1]['eval_seconds']:.0f} s)")
-    return rows
-
-
-def comparison_markdown(rows: Sequence[dict]) -> str:
-    """The comparison rows as a Markdown table (what README and the notebook show)."""
-    header = ("| model | ch. | test NLL (nats) | FID | KID | IS | precision | recall "
-              "| train time (s) | parameters |")
-    lines = [header, "|" + "---|" * 10]
-
-    def fmt(v, spec):
-        return "n/a" if v is None else format(v, spec)
-
-    for r in rows:
-        nll = fmt(r["test_nll"], ".1f")
-        if r.get("nll_kind") == "iwae":
-            nll += " (IWAE)"
-        lines.append(
-            f"| {r['title']} | {r['chapter']} | {nll} | {fmt(r['fid'], '.1f')} "
-            f"| {fmt(r['kid_mean'], '.1f')} ± {fmt(r['kid_std'], '.1f')} "
-            f"| {fmt(r['is_mean'], '.2f')} | {fmt(r['precision'], '.3f')} "
-            f"| {fmt(r['recall'], '.3f')} | {fmt(r['train_seconds'], '.0f')} "
-            f"| {r['parameters']:,} |")
-    return "\n".join(lines) + "\n"

@@ -1,4 +1,6 @@
-"""Tests for genai_keras.checkpoints: storage round trips, load-or-train, the comparison."""
+"""Tests for genai_keras.checkpoints: storage round trips, load-or-train, verification.
+
+The comparison that scores the checkpoints is tested in test_studies.py."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from genai_keras import checkpoints as ck
 from genai_keras import families, recipes
 from genai_keras.models import vae as V
 from genai_keras.protocol import GenerativeModel
+from genai_keras.studies import comparison
 
 
 # ------------------------------------------------------------------------------ recipes
@@ -242,7 +245,7 @@ def test_missing_checkpoint_is_trained_fast_and_not_saved(tmp_path, monkeypatch)
     model, record = ck.load_or_train("bernoulli_mixture", fast=True, return_record=True)
     assert record["source"] == "trained" and record["fast"] is True
     assert list(tmp_path.iterdir()) == []
-    samples = ck.sample_images("bernoulli_mixture", model, 6, seed=1)
+    samples = np.asarray(model.sample(6, seed=1))
     assert samples.shape == (6, 28, 28, 1) and set(np.unique(samples)) <= {0.0, 1.0}
 
 
@@ -258,18 +261,6 @@ def test_checkpoint_in_a_directory_is_loaded(tmp_path):
     np.testing.assert_allclose(loaded.probs, model.probs)
 
 
-def test_test_nll_of_independent_bernoulli_matches_the_formula():
-    import genai_keras as gk
-
-    model, _ = ck.train("independent_bernoulli", fast=True)
-    x, _ = gk.data.load_mnist("test", binarize="static", limit=50)
-    p = model.probs.reshape(1, -1)
-    flat = x.reshape(50, -1)
-    expected = -np.mean(np.sum(flat * np.log(p) + (1 - flat) * np.log1p(-p), axis=1))
-    assert ck.test_nll("independent_bernoulli", model, num_images=50) == pytest.approx(expected)
-    assert ck.test_nll("dcgan", object()) is None  # GANs have no likelihood
-
-
 @pytest.mark.parametrize("name", list(ck.MODELS))
 def test_shipped_checkpoints_load_and_sample(name):
     path = ck.checkpoint_path(name)
@@ -281,7 +272,7 @@ def test_shipped_checkpoints_load_and_sample(name):
     assert record["recipe"]["name"] == name and record["fast"] is False
     assert record["verified"] is True
     assert isinstance(model, GenerativeModel) and model.conditional == ck.is_conditional(name)
-    samples = ck.sample_images(name, model, 10, seed=0)
+    samples = comparison.sample_images(name, model, 10, seed=0)
     assert samples.shape == (10, 28, 28, 1)
     assert samples.min() >= 0.0 and samples.max() <= 1.0
     assert ck.num_parameters(model) == record["parameters"]
@@ -292,20 +283,3 @@ def test_shipped_checkpoints_load_and_sample(name):
         held = model.generator if recipes.RECIPES[name].family == "gan" else model
         values = sum(int(np.prod(w.shape)) for w in held.weights)  # with the frozen encoder
         assert path.stat().st_size < 2 * values + 50_000
-
-
-@pytest.mark.filterwarnings("ignore:FID is biased upwards")
-def test_compare_models_rows_and_markdown():
-    def loader(name, fast=None, return_record=False):
-        return ck.train(name, fast=True)[0], {"train_seconds": 0.5, "source": "trained"}
-
-    rows = ck.compare_models(["independent_bernoulli", "bernoulli_mixture"], num_samples=300,
-                             nll_images=100, loader=loader)
-    assert [r["name"] for r in rows] == ["independent_bernoulli", "bernoulli_mixture"]
-    for r in rows:
-        assert 0 < r["test_nll"] < 784 * np.log(2), r  # better than a fair coin per pixel
-        assert r["num_samples"] == 300 and r["source"] == "trained"
-    # The mixture models digits far better than independent pixels: likelihood and FID agree.
-    assert rows[1]["test_nll"] < rows[0]["test_nll"] and rows[1]["fid"] < rows[0]["fid"], rows
-    table = ck.comparison_markdown(rows)
-    assert table.count("\n") == 4 and "| Bernoulli mixture (K=100) | 01 |" in table

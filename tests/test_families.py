@@ -1,7 +1,9 @@
 """The family table (genai_keras.families) and the import layers it keeps.
 
-recipes (data) <- model modules <- families <- checkpoints: no module imports upwards,
-and no module imports another by a computed name (importlib), so every edge can be read.
+recipes (data) <- model modules <- families <- checkpoints <- studies: no module imports
+upwards, and no module imports another by a computed name (importlib), so every edge can be
+read. Scoring (metrics, the feature network) is a layer above the models: no model module
+and not the checkpoints import it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import genai_keras as gk
 from genai_keras import applications, callbacks, families, recipes
 from genai_keras import checkpoints as ck
 from genai_keras.models import autoencoder, autoregressive, diffusion, gan, pixel, vae
+from genai_keras.studies import comparison
 
 PACKAGE = Path(gk.__file__).resolve().parent
 
@@ -31,17 +34,26 @@ def _sources() -> dict[str, ast.Module]:
     return out
 
 
+def _is_package(module: str) -> bool:
+    return (PACKAGE.parent.joinpath(*module.split(".")) / "__init__.py").is_file()
+
+
 def _imports(tree: ast.Module, module: str) -> set[str]:
-    """The modules ``tree`` imports anywhere (inside functions too), as dotted names
-    (``from a import b`` counts as ``a`` and ``a.b``: ``b`` may be a module)."""
+    """The modules ``tree`` imports anywhere (inside functions too), as absolute dotted
+    names (``from a import b`` counts as ``a`` and ``a.b``: ``b`` may be a module; a
+    relative ``from ..a import b`` is resolved from ``module``)."""
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            assert node.level == 0, f"{module}:{node.lineno}: write absolute imports"
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+            base = node.module
+            if node.level:
+                parts = module.split(".")
+                keep = len(parts) - node.level + (1 if _is_package(module) else 0)
+                base = ".".join(parts[:keep] + ([node.module] if node.module else []))
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
     return found
 
 
@@ -76,7 +88,8 @@ def test_checkpoint_families_and_likelihoods():
     assert {recipes.RECIPES[n].family for n in ck.MODELS} == {"pixel", "vae", "gan", "diffusion"}
     for name in ck.MODELS:
         assert families.family_of(recipes.RECIPES[name]).has_checkpoints, name
-    assert ck.LIKELIHOOD == {"pixel": "exact", "vae": "iwae", "gan": None, "diffusion": None}
+    assert comparison.LIKELIHOOD == {"pixel": "exact", "vae": "iwae", "gan": None,
+                                     "diffusion": None}
     assert [f.name for f in families.FAMILIES.values() if not f.has_checkpoints] == [
         "autoencoder", "text", "application"]
     assert families.FAMILIES["pixel"].suffix == ".npz"
@@ -142,11 +155,50 @@ def test_no_module_imports_by_a_computed_name():
     assert not offenders, f"imports by computed name (write a plain import): {offenders}"
 
 
+def test_imports_are_absolute():
+    relative = [f"{module}:{node.lineno}" for module, tree in _sources().items()
+                for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level]
+    assert not relative, f"write absolute imports: {relative}"
+
+
+def test_relative_imports_are_resolved():
+    tree = ast.parse("from ..metrics import fid\nfrom . import clusters\nfrom .model import GAN")
+    assert _imports(tree, "genai_keras.models.gan") == {
+        "genai_keras.models.metrics", "genai_keras.models.metrics.fid", "genai_keras.models.gan",
+        "genai_keras.models.gan.clusters", "genai_keras.models.gan.model",
+        "genai_keras.models.gan.model.GAN"}
+    tree = ast.parse("from ...metrics import fid")
+    assert _under(_imports(tree, "genai_keras.models.gan.model"), "genai_keras.metrics")
+
+
+def test_models_and_checkpoints_import_no_scoring():
+    """Scoring lives above the models (genai_keras.studies): no module of genai_keras.models
+    imports the metrics, the feature network, the checkpoints or a study, and the
+    checkpoints (save, load, verify) import neither metrics nor feature network."""
+    scoring = ("genai_keras.metrics", "genai_keras.feature_net")
+    offenders = []
+    for module, tree in _sources().items():
+        if _under({module}, "genai_keras.models"):
+            banned = (*scoring, "genai_keras.checkpoints", "genai_keras.studies")
+        elif module == "genai_keras.checkpoints":
+            banned = (*scoring, "genai_keras.studies")
+        else:
+            continue
+        imported = _imports(tree, module)
+        offenders += [f"{module} -> {n}" for prefix in banned for n in _under(imported, prefix)]
+        # ``import genai_keras as gk`` would reach them lazily, as ``gk.metrics``
+        offenders += [f"{module} -> import {alias.name}" for node in ast.walk(tree)
+                      if isinstance(node, ast.Import) for alias in node.names
+                      if alias.name == "genai_keras"]
+    assert not offenders, offenders
+
+
 def test_imports_point_down_the_layers():
-    """recipes <- models (and applications) <- families <- checkpoints: no edge points up."""
+    """recipes <- models (and applications) <- families <- checkpoints <- studies: no edge
+    points up."""
     sources = _sources()
     layers = [("genai_keras.recipes",), ("genai_keras.models", "genai_keras.applications"),
-              ("genai_keras.families",), ("genai_keras.checkpoints",)]
+              ("genai_keras.families",), ("genai_keras.checkpoints",), ("genai_keras.studies",)]
     offenders = []
     for module, tree in sources.items():
         level = next((i for i, prefixes in enumerate(layers)

@@ -1,6 +1,6 @@
 """Tests of genai_keras.studies.reading: the sentences must follow the numbers.
 
-Each test feeds small hand-made rows (the keys of ``gk.checkpoints.compare_models``) and
+Each test feeds small hand-made rows (the keys of ``gk.studies.comparison.compare_models``) and
 checks that a verdict flips when the numbers flip.
 """
 

@@ -41,7 +41,7 @@ out = {}
 for name in gk.checkpoints.MODELS:
     model = gk.checkpoints.load_or_train(name, fast=True)
     start = time.perf_counter()
-    out[name] = gk.checkpoints.sample_images(name, model, %(n)d, seed=0)
+    out[name] = gk.studies.comparison.sample_images(name, model, %(n)d, seed=0)
     print(f"{name}: {time.perf_counter() - start:.1f} s", file=sys.stderr)
 ct = ar.CharTransformer(CharVocabulary(%(chars)r), context_length=8, embed_dim=16, num_heads=2,
                         num_layers=2)

@@ -136,10 +136,10 @@ def test_wgan_gp_recipe_has_the_papers_settings():
 
 
 # -- progress lines -------------------------------------------------------------------------
-def test_collapse_run_logs_progress():
+def test_collapse_study_logs_progress():
     lines = []
-    gan.collapse.run(self_conditioned=False, seed=0, num_samples=300,
-                     setting=dict(limit=256, epochs=5), log=lines.append)
+    gk.studies.collapse.train_and_score(self_conditioned=False, seed=0, num_samples=300,
+                                        setting=dict(limit=256, epochs=5), log=lines.append)
     assert lines == ["plain MLP GAN, seed 0, epoch 5: " + lines[0].split("epoch 5: ")[1]]
     assert "largest class" in lines[0]
 

@@ -6,10 +6,11 @@ and what the comparison table says about each model. Every function here takes t
 numbers and returns Markdown as plain strings (the notebook displays them), so a re-run
 with other numbers writes other sentences, never stale ones.
 
-The comparison rows are the dicts of :func:`genai_keras.checkpoints.compare_models`
-(``name, title, test_nll, nll_kind, fid, kid_mean, kid_std, is_mean, is_std, precision,
-recall, train_seconds, ...``): NLL in nats per image, FID a squared feature distance,
-KID in the kernel's units, IS from 1 to 10, precision and recall fractions.
+The comparison rows are the dicts of
+:func:`genai_keras.studies.comparison.compare_models` (``name, title, test_nll, nll_kind,
+fid, kid_mean, kid_std, is_mean, is_std, precision, recall, train_seconds, ...``): NLL in
+nats per image, FID a squared feature distance, KID in the kernel's units, IS from 1 to
+10, precision and recall fractions.
 
 Used in chapter 04.
 """
@@ -250,8 +251,8 @@ def comparison_bullets(rows: Sequence[Row], recipes_used: Mapping[str, Mapping[s
     """Read the comparison table of section 8: every verdict computed from ``rows``.
 
     Args:
-        rows: the rows of :func:`genai_keras.checkpoints.compare_models`, one per model of
-            :data:`genai_keras.checkpoints.MODELS` (all of them are needed).
+        rows: the rows of :func:`genai_keras.studies.comparison.compare_models`, one per
+            model of :data:`genai_keras.checkpoints.MODELS` (all of them are needed).
         recipes_used: per model name, the recipe dict its checkpoint was trained with (the
             record's ``"recipe"``: ``epochs``, ``model``, ``optimizer``); missing entries
             only shorten the sentences.
@@ -271,7 +272,8 @@ def comparison_bullets(rows: Sequence[Row], recipes_used: Mapping[str, Mapping[s
     missing = [n for n in MODELS if n not in by_name]
     if missing:
         raise ValueError(f"comparison_bullets needs a row for every comparison model; missing: "
-                         f"{', '.join(missing)}. Pass the rows of gk.checkpoints.compare_models().")
+                         f"{', '.join(missing)}. Pass the rows of "
+                         f"gk.studies.comparison.compare_models().")
     pb, pm, v, cv = (by_name[k] for k in ("independent_bernoulli", "bernoulli_mixture", "vae",
                                           "conditional_vae"))
     dc, wg, sc, cg = (by_name[k] for k in ("dcgan", "wgan_gp", "self_conditioned_gan",

@@ -4,12 +4,13 @@
 * :mod:`.samplers` -- Euler, Heun, DDIM and ancestral DDPM sampling;
 * :mod:`.networks` -- the latent autoencoder and the velocity network;
 * :mod:`.model` -- :class:`LatentAutoencoder`, :class:`FlowMatching` (loss, guided sampling);
-* :mod:`.training` -- :func:`build` / :func:`train` from a recipe;
-* :mod:`.evaluation` -- :func:`evaluate`: sample at given settings, time and score.
+* :mod:`.training` -- :func:`build` / :func:`train` from a recipe.
+
+Scoring samples at given sampler settings is a study above the models:
+:func:`genai_keras.studies.sampler_sweep.sample_and_score`.
 """
 
 from genai_keras.models.diffusion import networks, samplers, schedules
-from genai_keras.models.diffusion.evaluation import evaluate
 from genai_keras.models.diffusion.model import TIME_SAMPLING, FlowMatching, LatentAutoencoder
 from genai_keras.models.diffusion.samplers import (SAMPLERS, network_calls, posterior,
                                                    sample_path, time_grid)
@@ -17,5 +18,5 @@ from genai_keras.models.diffusion.schedules import SCHEDULES, NoiseSchedule, gau
 from genai_keras.models.diffusion.training import build, train
 
 __all__ = ["FlowMatching", "LatentAutoencoder", "NoiseSchedule", "SAMPLERS", "SCHEDULES",
-           "TIME_SAMPLING", "build", "evaluate", "gaussian_velocity", "network_calls", "networks", "posterior", "sample_path",
-           "samplers", "schedules", "time_grid", "train"]
+           "TIME_SAMPLING", "build", "gaussian_velocity", "network_calls", "networks", "posterior",
+           "sample_path", "samplers", "schedules", "time_grid", "train"]

@@ -1,6 +1,7 @@
 """GAN networks for chapter 03: DCGAN generator and discriminator (optionally
-conditional), the TensorFlow tutorial's pair (the benchmark's baseline), and small MLPs
-for 1-D toy data.
+conditional), the TensorFlow tutorial's pair (the benchmark's baseline), small MLPs
+for 1-D toy data, and the MLP image GAN of the mode-collapse study
+(:mod:`genai_keras.studies.collapse`).
 
 Generators output ``tanh`` values in [-1, 1]; discriminators take images in [-1, 1] and
 return one logit per input. :class:`genai_keras.models.gan.GAN` converts from and to
@@ -14,6 +15,7 @@ from keras import layers
 
 from genai_keras.checks import IMAGE_SHAPE, positive_int
 from genai_keras.models.gan.clusters import ClusterPrior
+from genai_keras.models.gan.model import GAN
 
 
 def build_generator(latent_dim: int = 64, channels: int = 128, num_classes: int | None = None,
@@ -184,3 +186,43 @@ def build_mlp_discriminator(data_dim: int = 1, units: int = 32,
     h = layers.Dense(units, name="hidden_2")(h)
     h = layers.LeakyReLU(0.2, name="hidden_2_lrelu")(h)
     return keras.Model(x_in, layers.Dense(1, name="logit")(h), name=name)
+
+
+def build_mlp_image_gan(latent_dim: int = 64, units: tuple[int, int] = (256, 512),
+                        clusters: int | None = None, seed: int = 0, **gan_kwargs) -> GAN:
+    """A fully connected GAN on MNIST images (the setting of Goodfellow et al., 2014).
+
+    Generator: noise ``(batch, latent_dim)`` [+ cluster id ``(batch,)``] -> hidden
+    ``units`` (LeakyReLU) -> ``(batch, 28, 28, 1)`` tanh. Discriminator: image -> hidden
+    ``reversed(units)`` -> one logit, plus a projection of the cluster id when
+    ``clusters`` is given (the self-conditioned variant, as in the DCGAN version).
+    ``seed`` fixes the initial weights; ``gan_kwargs`` go to :class:`GAN`.
+    """
+    latent_dim = positive_int(latent_dim, "latent_dim")
+    if clusters is not None:
+        clusters = positive_int(clusters, "clusters")
+    keras.utils.set_random_seed(seed)
+    z_in = keras.Input((latent_dim,), name="noise")
+    g_inputs, h = [z_in], z_in
+    if clusters is not None:
+        c_in = keras.Input((), dtype="int32", name="label")
+        g_inputs.append(c_in)
+        c = ClusterPrior(clusters, name="cluster_prior")(c_in)
+        h = layers.Concatenate()([z_in, layers.Embedding(clusters, 16, name="label_embedding")(c)])
+    for i, u in enumerate(units):
+        h = layers.LeakyReLU(0.2)(layers.Dense(u, name=f"g_dense_{i}")(h))
+    x = layers.Reshape(IMAGE_SHAPE)(layers.Dense(784, activation="tanh", name="g_out")(h))
+    generator = keras.Model(g_inputs if clusters else z_in, x, name="mlp_generator")
+
+    x_in = keras.Input(IMAGE_SHAPE, name="image")
+    d_inputs, h = [x_in], layers.Flatten()(x_in)
+    for i, u in enumerate(reversed(units)):
+        h = layers.LeakyReLU(0.2)(layers.Dense(u, name=f"d_dense_{i}")(h))
+    logit = layers.Dense(1, name="d_out")(h)
+    if clusters is not None:
+        y_in = keras.Input((), dtype="int32", name="label")
+        d_inputs.append(y_in)
+        projection = layers.Dot(axes=1)([layers.Embedding(clusters, h.shape[-1])(y_in), h])
+        logit = layers.Add()([logit, projection])
+    discriminator = keras.Model(d_inputs if clusters else x_in, logit, name="mlp_discriminator")
+    return GAN(generator, discriminator, num_classes=clusters, seed=seed, **gan_kwargs)

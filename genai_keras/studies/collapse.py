@@ -3,11 +3,13 @@
 A GAN whose generator and discriminator are small fully connected networks (the setting
 of Goodfellow et al., 2014) is where mode collapse shows most clearly: the generator
 settles on a few digits that fool the current discriminator, and the discriminator's
-answer moves it to other few digits. :func:`run` trains such a GAN for a fixed budget
-and records, after every epoch, which digits its samples are (the shipped classifier's
-classes); with ``self_conditioned=True`` the same networks also take a k-means cluster
-id (:mod:`~genai_keras.models.gan.clusters`; no labels), which keeps every cluster, and
-so every digit, in play. Used in chapter 03 and by ``benchmarks/gan.py``.
+answer moves it to other few digits. :func:`train_and_score` trains such a GAN
+(:func:`genai_keras.models.gan.build_mlp_image_gan`) for a fixed budget and records,
+after every epoch, which digits its samples are (the shipped classifier's classes); with
+``self_conditioned=True`` the same networks also take a k-means cluster id
+(:mod:`genai_keras.models.gan.clusters`; no labels), which keeps every cluster, and so
+every digit, in play. The final samples get chapter 04's metrics too. Used in chapter 03
+and by ``benchmarks/gan.py``.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from typing import Any
 
 import keras
 import numpy as np
-from keras import layers
 
-from genai_keras.checks import IMAGE_SHAPE, positive_int
-from genai_keras.models.gan.clusters import ClusterPrior, pixel_clusters
-from genai_keras.models.gan.model import GAN
+from genai_keras import metrics
+from genai_keras.checks import positive_int
+from genai_keras.data import load_mnist
+from genai_keras.feature_net import load_feature_net
+from genai_keras.models.gan.clusters import pixel_clusters
+from genai_keras.models.gan.networks import build_mlp_image_gan
 
 #: The demonstration's setting (the same for both variants and every seed).
 SETTING: dict[str, Any] = dict(limit=20_000, epochs=25, batch_size=128, learning_rate=2e-4,
@@ -33,42 +37,8 @@ SETTING: dict[str, Any] = dict(limit=20_000, epochs=25, batch_size=128, learning
 def class_histogram(images: Any) -> np.ndarray:
     """Share of ``images`` (pixels in [0, 1]) that the shipped classifier puts in each
     digit class, ``(10,)`` summing to 1."""
-    from genai_keras.feature_net import load_feature_net
-
     predicted = load_feature_net().predict(images)
     return np.bincount(predicted, minlength=10) / max(len(predicted), 1)
-
-
-def build_mlp_image_gan(latent_dim: int = 64, units: tuple[int, int] = (256, 512),
-                        clusters: int | None = None, seed: int = 0, **gan_kwargs) -> GAN:
-    """An MLP generator ``z [+ cluster] -> 784 tanh`` and MLP discriminator
-    ``784 [+ cluster projection] -> 1 logit`` wrapped in a :class:`GAN`."""
-    latent_dim = positive_int(latent_dim, "latent_dim")
-    keras.utils.set_random_seed(seed)
-    z_in = keras.Input((latent_dim,), name="noise")
-    g_inputs, h = [z_in], z_in
-    if clusters is not None:
-        c_in = keras.Input((), dtype="int32", name="label")
-        g_inputs.append(c_in)
-        c = ClusterPrior(clusters, name="cluster_prior")(c_in)
-        h = layers.Concatenate()([z_in, layers.Embedding(clusters, 16, name="label_embedding")(c)])
-    for i, u in enumerate(units):
-        h = layers.LeakyReLU(0.2)(layers.Dense(u, name=f"g_dense_{i}")(h))
-    x = layers.Reshape(IMAGE_SHAPE)(layers.Dense(784, activation="tanh", name="g_out")(h))
-    generator = keras.Model(g_inputs if clusters else z_in, x, name="mlp_generator")
-
-    x_in = keras.Input(IMAGE_SHAPE, name="image")
-    d_inputs, h = [x_in], layers.Flatten()(x_in)
-    for i, u in enumerate(reversed(units)):
-        h = layers.LeakyReLU(0.2)(layers.Dense(u, name=f"d_dense_{i}")(h))
-    logit = layers.Dense(1, name="d_out")(h)
-    if clusters is not None:  # projection discriminator, as in the DCGAN version
-        y_in = keras.Input((), dtype="int32", name="label")
-        d_inputs.append(y_in)
-        proj = layers.Dot(axes=1)([layers.Embedding(clusters, h.shape[-1])(y_in), h])
-        logit = layers.Add()([logit, proj])
-    discriminator = keras.Model(d_inputs if clusters else x_in, logit, name="mlp_discriminator")
-    return GAN(generator, discriminator, num_classes=clusters, seed=seed, **gan_kwargs)
 
 
 class ClassShareMonitor(keras.callbacks.Callback):
@@ -92,9 +62,9 @@ class ClassShareMonitor(keras.callbacks.Callback):
                      f"of the samples")
 
 
-def run(self_conditioned: bool, seed: int = 0, num_samples: int = 10_000,
-        setting: dict[str, Any] | None = None,
-        log: Callable[[str], None] | None = None) -> dict[str, Any]:
+def train_and_score(self_conditioned: bool, seed: int = 0, num_samples: int = 10_000,
+                    setting: dict[str, Any] | None = None,
+                    log: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Train the MLP GAN of :data:`SETTING` (or ``setting``) once and score it; ``log``
     (e.g. ``print``) receives a progress line every 5 epochs.
 
@@ -103,9 +73,10 @@ def run(self_conditioned: bool, seed: int = 0, num_samples: int = 10_000,
     the final ``num_samples`` samples, and chapter 04's ``fid``, ``is_mean``,
     ``precision``, ``recall``.
     """
-    from genai_keras import metrics
-    from genai_keras.data import load_mnist
-
+    unknown = sorted(set(setting or {}) - set(SETTING))
+    if unknown:
+        raise ValueError(f"Unknown setting(s) {', '.join(map(repr, unknown))}; "
+                         f"known: {', '.join(SETTING)}.")
     s = dict(SETTING, **(setting or {}))
     images, _ = load_mnist("train", limit=s["limit"])
     t = time.perf_counter()
@@ -136,4 +107,4 @@ def run(self_conditioned: bool, seed: int = 0, num_samples: int = 10_000,
             **{k: round(float(scores[k]), 4) for k in ("fid", "is_mean", "precision", "recall")}}
 
 
-__all__ = ["SETTING", "ClassShareMonitor", "build_mlp_image_gan", "class_histogram", "run"]
+__all__ = ["SETTING", "ClassShareMonitor", "class_histogram", "train_and_score"]

@@ -1,0 +1,89 @@
+"""Tests for genai_keras.studies: chapter 04's comparison, chapter 03's collapse study and
+chapter 06's sampler sweep (what trains, samples and scores the models)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import genai_keras as gk
+from genai_keras import checkpoints as ck
+from genai_keras.studies import collapse, comparison, sampler_sweep
+
+
+# --------------------------------------------------------------------------- comparison
+def test_heldout_nll_of_independent_bernoulli_matches_the_formula():
+    model, _ = ck.train("independent_bernoulli", fast=True)
+    x, _ = gk.data.load_mnist("test", binarize="static", limit=50)
+    p = model.probs.reshape(1, -1)
+    flat = x.reshape(50, -1)
+    expected = -np.mean(np.sum(flat * np.log(p) + (1 - flat) * np.log1p(-p), axis=1))
+    assert comparison.heldout_nll("independent_bernoulli", model, num_images=50) == pytest.approx(expected)
+    assert comparison.heldout_nll("dcgan", object()) is None  # GANs have no likelihood
+    with pytest.raises(ValueError, match="Unknown model 'nope'; choose one of: independent_bernoulli"):
+        comparison.heldout_nll("nope", model)
+
+
+@pytest.mark.filterwarnings("ignore:FID is biased upwards")
+def test_compare_models_rows_and_markdown():
+    def loader(name, fast=None, return_record=False):
+        return ck.train(name, fast=True)[0], {"train_seconds": 0.5, "source": "trained"}
+
+    rows = comparison.compare_models(["independent_bernoulli", "bernoulli_mixture"],
+                                     num_samples=300, nll_images=100, loader=loader)
+    assert [r["name"] for r in rows] == ["independent_bernoulli", "bernoulli_mixture"]
+    for r in rows:
+        assert 0 < r["test_nll"] < 784 * np.log(2), r  # better than a fair coin per pixel
+        assert r["num_samples"] == 300 and r["source"] == "trained" and r["nll_kind"] == "exact"
+    # The mixture models digits far better than independent pixels: likelihood and FID agree.
+    assert rows[1]["test_nll"] < rows[0]["test_nll"] and rows[1]["fid"] < rows[0]["fid"], rows
+    table = comparison.comparison_markdown(rows)
+    assert table.count("\n") == 4 and "| Bernoulli mixture (K=100) | 01 |" in table
+
+
+def test_sample_images_asks_conditional_models_for_digits_in_turn():
+    class Recorder:
+        def sample(self, n, labels=None, seed=None):
+            self.labels = labels
+            return np.zeros((n, 28, 28, 1), np.float64)
+
+    model = Recorder()
+    images = comparison.sample_images("conditional_vae", model, 12, seed=3)
+    assert images.dtype == np.float32 and images.shape == (12, 28, 28, 1)
+    np.testing.assert_array_equal(model.labels, np.arange(12) % 10)
+    comparison.sample_images("vae", model, 4)
+    assert model.labels is None
+
+
+# ----------------------------------------------------------------------------- collapse
+@pytest.mark.filterwarnings("ignore:FID is biased upwards")
+@pytest.mark.parametrize("self_conditioned", [False, True])
+def test_collapse_records_one_class_share_per_epoch(self_conditioned):
+    r = collapse.train_and_score(self_conditioned, seed=0, num_samples=300,
+                                 setting=dict(limit=512, epochs=2, clusters=5))
+    assert len(r["max_class_per_epoch"]) == 2
+    assert all(0.1 <= v <= 1.0 for v in r["max_class_per_epoch"])  # the largest of 10 shares
+    assert sum(r["class_histogram"]) == pytest.approx(1.0, abs=1e-3)
+    assert r["max_class_fraction"] == pytest.approx(max(r["class_histogram"]), abs=1e-4)
+    assert r["fid"] > 0 and 1.0 <= r["is_mean"] <= 10.0 and 0 <= r["recall"] <= 1
+
+
+def test_collapse_rejects_an_unknown_setting():
+    with pytest.raises(ValueError, match="Unknown setting\\(s\\) 'epoch'; known: limit, epochs"):
+        collapse.train_and_score(False, setting=dict(epoch=2))
+
+
+# ------------------------------------------------------------------------ sampler sweep
+@pytest.mark.filterwarnings("ignore:FID is biased upwards")
+def test_sample_and_score_a_guided_flow_model():
+    model = ck.load_or_train("guided_flow_matching", fast=True)
+    r = sampler_sweep.sample_and_score(model, 256, steps=2, sampler="heun", guidance=1.0,
+                                       quiet_bias=True)
+    assert (r["sampler"], r["steps"], r["network_calls"], r["guidance"]) == ("heun", 2, 3, 1.0)
+    assert r["fid"] > 0 and 1.0 <= r["is_mean"] <= 10.0 and 0 <= r["recall"] <= 1
+    assert 0.0 <= r["class_accuracy"] <= 1.0 and r["sample_seconds"] >= 0
+
+
+def test_sample_and_score_needs_a_flow_model():
+    with pytest.raises(TypeError, match="needs a FlowMatching model, got object"):
+        sampler_sweep.sample_and_score(object(), 256)
