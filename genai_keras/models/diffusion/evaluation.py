@@ -6,10 +6,9 @@ from __future__ import annotations
 import time
 import warnings
 
-import numpy as np
-
 from genai_keras.models.diffusion.model import FlowMatching
 from genai_keras.models.diffusion.samplers import network_calls
+from genai_keras.protocol import default_labels
 
 
 def evaluate(model: FlowMatching, n: int, steps: int | None = None, sampler: str | None = None,
@@ -37,7 +36,7 @@ def evaluate(model: FlowMatching, n: int, steps: int | None = None, sampler: str
     from genai_keras.feature_net import load_feature_net
     from genai_keras.metrics import evaluate_samples
 
-    labels = (np.arange(n) % model.num_classes).astype("int32") if model.conditional else None
+    labels = default_labels(n, model.num_classes) if model.conditional else None
     sampler = model.sampler if sampler is None else sampler
     steps = model.steps if steps is None else steps
     start = time.perf_counter()
