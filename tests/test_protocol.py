@@ -110,7 +110,8 @@ def test_nothing_names_a_retired_function():
                   for p in (ROOT / "genai_keras" / "assets" / "checkpoints").iterdir()
                   if p.suffix in (".json", ".md")})
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        texts[path.name] = "".join("".join(c["source"]) for c in json.loads(path.read_text())["cells"])
+        cells = json.loads(path.read_text())["cells"]
+        texts[path.name] = "".join("".join(c["source"]) for c in cells)
     for doc in ("README.md", "DEVELOPERS.md"):
         texts[doc] = (ROOT / doc).read_text()
     found = [f"{where}: {name}" for where, text in texts.items() for name in GONE

@@ -317,7 +317,8 @@ def comparison_bullets(rows: Sequence[Row], recipes_used: Mapping[str, Mapping[s
                    f"course's default unconditional GAN: FID {sc['fid']:.1f}, recall {sc['recall']:.3f}; "
                    f"against the DCGAN it is {_versus(sc, dc)}.")
 
-    uncond_best = min((r for r in rows if not RECIPES[r["name"]].conditional), key=lambda r: r["fid"])
+    uncond_best = min((r for r in rows if not RECIPES[r["name"]].conditional),
+                      key=lambda r: r["fid"])
     cgan = (f"The *conditional GAN*{_epochs(recipes_used, 'conditional_gan')} needs the labels: its "
             f"samples are drawn digit by digit, an easier task than the unconditional models'. FID "
             f"{cg['fid']:.1f}, IS {cg['is_mean']:.2f}")
