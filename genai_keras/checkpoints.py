@@ -447,7 +447,7 @@ def num_parameters(model: Any) -> int:
 def sample_images(name: str, model: Any, n: int, seed: int = 0) -> np.ndarray:
     """``n`` samples of a comparison model (conditional models: the digits 0, 1, ..., 9,
     0, ... in turn, :func:`genai_keras.protocol.default_labels`)."""
-    _recipe(name)
+    _recipe(name)  # an unknown name is a clear error, as everywhere in this module
     labels = default_labels(n) if model.conditional else None
     return np.asarray(model.sample(n, labels=labels, seed=seed), dtype=np.float32)
 
