@@ -32,16 +32,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import keras
 
-import keras  # noqa: E402
-
-import genai_keras as gk  # noqa: E402
-from _results import write_result  # noqa: E402
+import genai_keras as gk
+from _results import write_result
 
 TASK_KEYS = {"denoise": ("denoising", "denoiser"), "super_resolve": ("super_resolution", "super_resolver"),
              "inpaint": ("inpainting", "inpainter")}

@@ -34,9 +34,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from _results import write_result
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from _results import write_result  # noqa: E402
 
 # What both measuring scripts start with: imports and a clock of the last epoch.
 _PRELUDE = r'''

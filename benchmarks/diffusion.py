@@ -35,22 +35,18 @@ import argparse
 import json
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import keras  # noqa: E402
-
-import genai_keras as gk  # noqa: E402
-from genai_keras import backend, recipes  # noqa: E402
-from genai_keras import checkpoints as ck  # noqa: E402
-from genai_keras.models import diffusion as D  # noqa: E402
-from genai_keras.models import gan as G  # noqa: E402
-from genai_keras.studies import sampler_sweep  # noqa: E402
+import genai_keras as gk
+from genai_keras import backend, recipes
+from genai_keras import checkpoints as ck
+from genai_keras.models import diffusion as D
+from genai_keras.models import gan as G
+from genai_keras.studies import sampler_sweep
 
 RESULTS = Path(__file__).resolve().parent / "results" / "diffusion.json"
 STEPS = (5, 10, 20, 50)
@@ -84,14 +80,13 @@ def train_flow(recipe: recipes.Recipe) -> tuple[D.FlowMatching, dict]:
                    "loss": [round(v, 4) for v in history["loss"]]}
 
 
-def ship(name: str, model: D.FlowMatching, run: dict) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-    from train_checkpoints import ship as ship_checkpoint
-
+def publish(name: str, model: D.FlowMatching, run: dict) -> None:
+    """Make ``model`` (trained from recipe ``name`` by this benchmark) the package's checkpoint."""
     recipe = recipes.get(name, fast=False)
-    ship_checkpoint(name, model, {"name": name, "recipe": recipe.as_dict(), "seed": recipe.seed,
-                                  "train_seconds": run["train_seconds"], "fast": False,
-                                  "command": "python benchmarks/diffusion.py --save-checkpoint"})
+    ck.publish(name, model, {"name": name, "recipe": recipe.as_dict(), "seed": recipe.seed,
+                             "train_seconds": run["train_seconds"], "fast": False,
+                             "command": "python benchmarks/diffusion.py --save-checkpoint"},
+               log=lambda line: print(line, flush=True))
 
 
 def main() -> None:
@@ -117,7 +112,7 @@ def main() -> None:
             runs["default"] = {**run, **sample_and_score(model, args.samples)}
             print("default", runs["default"], flush=True)
             if args.save_checkpoint:
-                ship("flow_matching", model, run)
+                publish("flow_matching", model, run)
         if "steps" in wanted:
             for sampler in D.SAMPLERS:
                 for steps in STEPS:
@@ -144,7 +139,7 @@ def main() -> None:
                           **sample_and_score(model, args.samples, guidance=best)}
         print("guided", runs["guided"], flush=True)
         if args.save_checkpoint and "guided" in wanted:
-            ship("guided_flow_matching", model, run)
+            publish("guided_flow_matching", model, run)
     if "dcgan" in wanted:
         limit = runs["default"]["train_seconds"]
         start = time.perf_counter()

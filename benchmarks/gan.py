@@ -33,21 +33,18 @@ import argparse
 import json
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-import keras  # noqa: E402
-
-import genai_keras as gk  # noqa: E402
-from genai_keras import recipes  # noqa: E402
-from genai_keras.models import gan as G  # noqa: E402
-from genai_keras.studies import collapse  # noqa: E402
-from genai_keras.utils import count_parameters  # noqa: E402
+import genai_keras as gk
+from genai_keras import checkpoints as ck
+from genai_keras import recipes
+from genai_keras.models import gan as G
+from genai_keras.studies import collapse
+from genai_keras.utils import count_parameters
 
 RESULTS = Path(__file__).resolve().parent / "results" / "gan.json"
 
@@ -79,14 +76,13 @@ def run_recipe(recipe: recipes.Recipe, num_samples: int, max_seconds: float | No
               "epochs_run": len(monitor.history.get("epoch_seconds", [])),
               "last_epoch_losses": {k: round(v[-1], 4) for k, v in history.items()},
               **score(gan, recipe.seed, num_samples)}
-    if checkpoint:  # ship this run's generator, recorded as train_checkpoints.py does
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-        from train_checkpoints import ship
-
-        ship(recipe.name, gan, {"name": recipe.name, "recipe": recipe.as_dict(), "seed": recipe.seed,
-                                "train_seconds": round(train_s, 1), "fast": False,
-                                "epochs_run": result["epochs_run"], "max_seconds": max_seconds,
-                                "command": "python benchmarks/gan.py --save-checkpoint"})
+    if checkpoint:  # this run's generator becomes the package's checkpoint
+        ck.publish(recipe.name, gan, {"name": recipe.name, "recipe": recipe.as_dict(),
+                                      "seed": recipe.seed, "train_seconds": round(train_s, 1),
+                                      "fast": False, "epochs_run": result["epochs_run"],
+                                      "max_seconds": max_seconds,
+                                      "command": "python benchmarks/gan.py --save-checkpoint"},
+                   log=lambda line: print(line, flush=True))
         result["checkpoint"] = recipe.name
     print(json.dumps({k: v for k, v in result.items() if k != "class_histogram"}), flush=True)
     return result

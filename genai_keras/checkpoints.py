@@ -17,6 +17,11 @@ shapes, before assigning any. The GANs keep only their weight-averaged generator
 NumPy pixel models of chapter 01 use their own ``.npz`` format. How each family is
 saved and loaded is its record in :mod:`genai_keras.families`.
 
+Publishing: :func:`publish` writes a trained model's checkpoint and its ``manifest.json``
+entry (recipe, training time, parameters, file size, SHA-256, ...) and the folder's
+``README.md``; ``scripts/train_checkpoints.py`` and the benchmarks that ship a model
+call it, and nothing else writes the manifest.
+
 Trust: every file's SHA-256 is recorded in ``manifest.json``; :func:`load_or_train`
 checks it and refuses a checkpoint without a manifest entry (``verify=False`` loads it
 anyway, marking its record ``"verified": False``). A broken manifest (not JSON, an
@@ -32,7 +37,10 @@ Used in chapters 01, 03, 04 and 06.
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
+import platform
 import time
 import warnings
 from pathlib import Path
@@ -56,6 +64,10 @@ MODELS: tuple[str, ...] = ("independent_bernoulli", "bernoulli_mixture", "vae",
                            "conditional_vae", "dcgan", "wgan_gp", "self_conditioned_gan",
                            "conditional_gan", "flow_matching", "guided_flow_matching")
 REGENERATE = "python scripts/train_checkpoints.py --force"
+#: The command that trains and publishes the checkpoints (recorded in each manifest entry).
+TRAIN_COMMAND = "env GENAI_KERAS_DATA=../shared/data python scripts/train_checkpoints.py"
+#: How the Keras models' weights are stored (each manifest entry's ``storage``).
+STORAGE = f"{STORAGE_DTYPE} weights ({WEIGHTS_FORMAT}, {WEIGHTS_SUFFIX}), re-loaded as float32"
 #: Recipe settings that change how a model samples but not its weights.
 SAMPLING_SETTINGS = ("sampler", "steps", "guidance")
 
@@ -79,12 +91,6 @@ def _recipe(name: str) -> recipes.Recipe:
     if name not in MODELS:
         raise ValueError(f"Unknown model {name!r}; choose one of: {', '.join(MODELS)}.")
     return recipes.RECIPES[name]
-
-
-def is_conditional(name: str) -> bool:
-    """True when the model's samples need labels (drawn 0..9 in turn for scoring)."""
-    model = _recipe(name).model
-    return bool(model.get("conditional") or model.get("num_classes"))
 
 
 def checkpoint_path(name: str, directory: str | Path | None = None) -> Path:
@@ -165,6 +171,101 @@ def read_manifest(directory: str | Path | None = None) -> dict[str, dict]:
     if not isinstance(manifest, dict) or not all(isinstance(v, dict) for v in manifest.values()):
         raise ManifestError(f"{path} must map checkpoint names to records (JSON objects). {fix}")
     return manifest
+
+
+# -------------------------------------------------------------------------- publishing
+def publish(name: str, model: Any, record: Mapping[str, Any], directory: str | Path | None = None,
+            log: Callable[[str], None] | None = None) -> dict:
+    """Save a model trained from recipe ``name`` as a checkpoint and record it in the manifest.
+
+    Writes the checkpoint file (:func:`save`), sets ``name``'s entry of ``manifest.json``
+    (the others are kept, in :data:`MODELS` order) and rewrites the folder's
+    ``README.md`` from the manifest. :func:`load_or_train` then verifies the file
+    against the entry. ``scripts/train_checkpoints.py`` and the benchmarks that ship a
+    model (``--save-checkpoint``) publish with this.
+
+    Args:
+        name: a key of :data:`MODELS`.
+        model: the trained model (GANs: the sampling generator is what is saved).
+        record: how it was made: ``name``, ``recipe`` (``recipe.as_dict()``), ``seed``,
+            ``train_seconds``, ``fast`` (:func:`train`'s record), and optionally
+            ``command`` (default: the script's) and other keys, kept as they are.
+        directory: the checkpoint folder (default: the package's, :data:`CHECKPOINT_DIR`).
+        log: called with one summary line (e.g. ``print``); None is quiet.
+
+    Returns:
+        The manifest entry: ``record`` plus ``parameters``, ``file``, ``file_kib``,
+        ``sha256``, ``command``, ``made`` (UTC date), ``keras``, ``backend``,
+        ``cpu_count`` and, for Keras models, ``storage``.
+    """
+    directory = Path(directory or CHECKPOINT_DIR)
+    path = checkpoint_path(name, directory)
+    save(name, model, path)
+    entry = dict(record)
+    entry.update(parameters=num_parameters(model), file=path.name,
+                 file_kib=round(path.stat().st_size / 1024), sha256=sha256(path),
+                 command=entry.get("command", f"{TRAIN_COMMAND} --force {name}"),
+                 made=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
+                 keras=keras.__version__, backend=keras.backend.backend(),
+                 cpu_count=os.cpu_count())
+    if _recipe(name).family != "pixel":
+        entry["storage"] = STORAGE
+    write_manifest_entry(name, entry, directory)
+    if log is not None:
+        log(f"{name}: {entry['train_seconds']:.0f} s, {entry['parameters']:,} parameters, "
+            f"{entry['file_kib']} KiB, {recipes.Recipe(**entry['recipe']).describe()}")
+    return entry
+
+
+def write_manifest_entry(name: str, entry: Mapping[str, Any],
+                         directory: str | Path | None = None) -> dict[str, dict]:
+    """Set ``name``'s entry of ``manifest.json`` in ``directory`` (default: the package's)
+    and rewrite the file (JSON, 2-space indent, :data:`MODELS` order) and ``README.md``.
+
+    Returns:
+        The whole manifest as written.
+    """
+    _recipe(name)
+    directory = Path(directory or CHECKPOINT_DIR)
+    manifest = read_manifest(directory)
+    manifest[name] = dict(entry)
+    manifest = {k: manifest[k] for k in MODELS if k in manifest}  # table order
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    (directory / "README.md").write_text(_manifest_readme(manifest))
+    return manifest
+
+
+def _manifest_readme(manifest: Mapping[str, Mapping[str, Any]]) -> str:
+    """The human-readable ``README.md`` of a checkpoint folder: a table of its manifest."""
+    lines = [
+        "# Shipped checkpoints of the comparison models (chapters 01-03)",
+        "",
+        "Made by `scripts/train_checkpoints.py` and loaded by",
+        "`genai_keras.checkpoints.load_or_train(name)` for chapter 04's comparison.",
+        "Regenerate (about 30 minutes on a 2-core CPU):",
+        "",
+        f"    {TRAIN_COMMAND} --force",
+        "",
+        "Keras models are stored as `.weights.npz` (float16 arrays keyed by variable path,",
+        "re-loaded as float32 after every name and shape is checked; the architecture is",
+        "rebuilt from the recipe in `genai_keras/recipes.py`); the GANs keep only their",
+        "weight-averaged generator; the NumPy pixel models use `.npz`. Each file's SHA-256",
+        "is in `manifest.json` and is checked on load; a file without an entry is refused.",
+        "The weights load on TensorFlow, JAX and PyTorch alike.",
+        "",
+        "| name | recipe | seed | train time (s) | parameters | file (KiB) | made |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, r in manifest.items():
+        recipe = recipes.Recipe(**r["recipe"]).describe()
+        lines.append(f"| {name} | {recipe} | {r['seed']} | {r['train_seconds']:.0f} | "
+                     f"{r['parameters']:,} | {r['file_kib']} | {r['made']} |")
+        if r.get("converted"):
+            lines.append(f"|  | ({r['converted']}) | | | | | |")
+    lines += ["", f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
+              f"Keras {keras.__version__} ({keras.backend.backend()})."]
+    return "\n".join(lines) + "\n"
 
 
 def _manifest_recipe(name: str, entry: dict, manifest: Path) -> recipes.Recipe | None:

@@ -118,7 +118,7 @@ def train_vae(recipe: Any = None, images: Any = None, steps: int = 4,
     from genai_keras.recipes import expect, get
 
     recipe = get("vae", fast=False) if recipe is None else expect(recipe, "vae")
-    if recipe.model.get("num_classes"):
+    if recipe.conditional:
         raise ValueError("train_vae trains the unconditional VAE; pass gk.recipes.get('vae').")
     steps = positive_int(steps, "steps")
     batch_size = positive_int(recipe.batch_size, "batch_size")

@@ -68,6 +68,14 @@ class Recipe:
             raise ValueError(f"Recipe {self.name!r}: family must be one of {', '.join(FAMILIES)}, "
                              f"got {self.family!r}.")
 
+    @property
+    def conditional(self) -> bool:
+        """True when the recipe's model takes labels: a class per sample (the model's
+        ``model.conditional``, answered before the model exists). A model setting
+        ``conditional=True`` (the GANs) or ``num_classes`` (VAEs, flow matching) says so;
+        a self-conditioned GAN's ``clusters`` do not (it draws its own)."""
+        return bool(self.model.get("conditional") or self.model.get("num_classes"))
+
     def replace(self, **changes: Any) -> Recipe:
         """A copy with some settings changed.
 

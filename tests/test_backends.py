@@ -29,7 +29,7 @@ out = {}
 for name in ("vae", "conditional_vae", "dcgan", "wgan_gp", "self_conditioned_gan", "conditional_gan"):
     model = gk.checkpoints.load_or_train(name, fast=True)
     z = np.random.default_rng(7).standard_normal((6, model.latent_dim)).astype("float32")
-    labels = np.arange(6) % 10 if model.conditional else None
+    labels = gk.protocol.default_labels(6) if model.conditional else None
     if hasattr(model, "generate"):
         out[name] = model.generate(z, labels).tolist()
     else:

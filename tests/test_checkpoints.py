@@ -103,8 +103,8 @@ def test_get_follows_the_fast_mode_variable(monkeypatch):
 
 
 def test_conditional_models_and_checkpoint_paths(tmp_path):
-    assert [n for n in ck.MODELS if ck.is_conditional(n)] == ["conditional_vae", "conditional_gan",
-                                                              "guided_flow_matching"]
+    assert [n for n in ck.MODELS if recipes.RECIPES[n].conditional] == [
+        "conditional_vae", "conditional_gan", "guided_flow_matching"]
     assert ck.checkpoint_path("bernoulli_mixture", tmp_path) == tmp_path / "bernoulli_mixture.npz"
     assert ck.checkpoint_path("vae", tmp_path) == tmp_path / "vae.weights.npz"
     assert ck.checkpoint_path("dcgan").parent == ck.CHECKPOINT_DIR
@@ -261,6 +261,72 @@ def test_checkpoint_in_a_directory_is_loaded(tmp_path):
     np.testing.assert_allclose(loaded.probs, model.probs)
 
 
+# --------------------------------------------------------------------------- publishing
+def test_publish_writes_a_checkpoint_and_an_entry_that_load_verifies(tiny_vae, tmp_path):
+    lines = []
+    model, record = ck.train("independent_bernoulli", fast=True)
+    entry = ck.publish("independent_bernoulli", model, record, tmp_path, log=lines.append)
+    path = ck.checkpoint_path("independent_bernoulli", tmp_path)
+    assert entry["file"] == path.name and entry["sha256"] == ck.sha256(path)
+    assert entry["command"] == f"{ck.TRAIN_COMMAND} --force independent_bernoulli"
+    assert entry["parameters"] == 784 and "storage" not in entry
+    assert entry["recipe"] == recipes.get("independent_bernoulli", fast=True).as_dict()
+    assert lines == [f"independent_bernoulli: {record['train_seconds']:.0f} s, 784 parameters, "
+                     f"{entry['file_kib']} KiB, {recipes.Recipe(**entry['recipe']).describe()}"]
+    shipped = ck.read_manifest().get("independent_bernoulli")
+    if shipped is not None:  # the same fields as the shipped entries (less retired notes)
+        assert set(entry) == set(shipped) - {"trained_with"}
+    # A Keras model: its storage is recorded; the manifest keeps both, in table order.
+    vae_record = {"name": "vae", "recipe": tiny_vae.recipe.as_dict(), "seed": 0,
+                  "train_seconds": 1.0, "fast": True, "command": "pytest"}
+    vae_entry = ck.publish("vae", tiny_vae, vae_record, tmp_path)
+    assert vae_entry["storage"] == ck.STORAGE and vae_entry["command"] == "pytest"
+    manifest_text = (tmp_path / ck.MANIFEST).read_text()
+    assert manifest_text == json.dumps(ck.read_manifest(tmp_path), indent=2) + "\n"
+    assert list(ck.read_manifest(tmp_path)) == ["independent_bernoulli", "vae"]
+    assert "| independent_bernoulli |" in (tmp_path / "README.md").read_text()
+    for name in ("independent_bernoulli", "vae"):
+        loaded, loaded_record = ck.load_or_train(name, return_record=True, directory=tmp_path)
+        assert loaded_record["verified"] is True and loaded_record["source"] == "checkpoint"
+    path.write_bytes(path.read_bytes()[:-1] + b"x")  # the entry now refuses a changed file
+    with pytest.raises(ck.CheckpointIntegrityError, match="does not match the SHA-256"):
+        ck.load_or_train("independent_bernoulli", directory=tmp_path)
+
+
+def test_rewriting_the_shipped_manifest_keeps_its_bytes(tmp_path):
+    if not ck.read_manifest():
+        pytest.skip("no shipped manifest")
+    shutil.copy(ck.CHECKPOINT_DIR / ck.MANIFEST, tmp_path / ck.MANIFEST)
+    for name, entry in ck.read_manifest().items():
+        ck.write_manifest_entry(name, entry, tmp_path)
+    assert (tmp_path / ck.MANIFEST).read_bytes() == (ck.CHECKPOINT_DIR / ck.MANIFEST).read_bytes()
+    with pytest.raises(ValueError, match="Unknown model 'gan'"):
+        ck.write_manifest_entry("gan", {}, tmp_path)
+
+
+def test_benchmarks_and_scripts_import_the_package_not_each_other():
+    """They reach publish through ``genai_keras.checkpoints``; nobody edits ``sys.path``."""
+    root = ck.CHECKPOINT_DIR.parents[2]
+    found = [f"{p.relative_to(root)}: {line.strip()}"
+             for folder in ("benchmarks", "scripts") for p in sorted((root / folder).glob("*.py"))
+             for line in p.read_text().splitlines()
+             if "sys.path.insert" in line or "sys.path.append" in line
+             or line.strip().startswith(("from train_checkpoints", "import train_checkpoints"))]
+    assert not found, f"import the installed package instead: {found}"
+
+
+def test_test_nll_of_independent_bernoulli_matches_the_formula():
+    import genai_keras as gk
+
+    model, _ = ck.train("independent_bernoulli", fast=True)
+    x, _ = gk.data.load_mnist("test", binarize="static", limit=50)
+    p = model.probs.reshape(1, -1)
+    flat = x.reshape(50, -1)
+    expected = -np.mean(np.sum(flat * np.log(p) + (1 - flat) * np.log1p(-p), axis=1))
+    assert ck.test_nll("independent_bernoulli", model, num_images=50) == pytest.approx(expected)
+    assert ck.test_nll("dcgan", object()) is None  # GANs have no likelihood
+
+
 @pytest.mark.parametrize("name", list(ck.MODELS))
 def test_shipped_checkpoints_load_and_sample(name):
     path = ck.checkpoint_path(name)
@@ -271,7 +337,8 @@ def test_shipped_checkpoints_load_and_sample(name):
     assert record["sha256"] == ck.sha256(path) and record["file"] == path.name
     assert record["recipe"]["name"] == name and record["fast"] is False
     assert record["verified"] is True
-    assert isinstance(model, GenerativeModel) and model.conditional == ck.is_conditional(name)
+    assert isinstance(model, GenerativeModel)
+    assert model.conditional is recipes.RECIPES[name].conditional
     samples = comparison.sample_images(name, model, 10, seed=0)
     assert samples.shape == (10, 28, 28, 1)
     assert samples.min() >= 0.0 and samples.max() <= 1.0

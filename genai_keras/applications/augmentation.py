@@ -29,6 +29,7 @@ import numpy as np
 
 from genai_keras.applications.models import build_classifier
 from genai_keras.checks import as_images, as_labels, as_seed, positive_int
+from genai_keras.protocol import default_labels
 from genai_keras.recipes import Recipe, expect
 
 VARIANTS = ("none", "classical", "generated", "both")
@@ -184,7 +185,7 @@ def run(pool: tuple[Any, Any], test: tuple[Any, Any], ns: Sequence[int], seeds: 
             generated = None
             if "generated" in variants or "both" in variants:
                 gen = train_generator(generator_recipe.replace(seed=seed), x, y, generator_steps)
-                gy = np.arange(num_generated) % 10
+                gy = default_labels(num_generated)
                 generated = (gen.sample(num_generated, labels=gy, seed=seed), gy)
             for v in variants:
                 clf = train_classifier(classifier_recipe, x, y, augment=v in ("classical", "both"),

@@ -250,6 +250,9 @@ class Autoencoder(keras.Model):
     Used in chapter 02.
     """
 
+    #: It takes no labels (``genai_keras.protocol``).
+    conditional = False
+
     def __init__(self, latent_dim: int = 2, encoder_filters: Sequence[int] = (32, 64),
                  decoder_filters: Sequence[int] = (64, 32), hidden_units: int = 256,
                  **kwargs: Any) -> None:

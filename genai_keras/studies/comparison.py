@@ -23,9 +23,10 @@ from typing import Any
 import numpy as np
 
 from genai_keras import families, recipes
-from genai_keras.checkpoints import MODELS, is_conditional, load_or_train, num_parameters
+from genai_keras.checkpoints import MODELS, load_or_train, num_parameters
 from genai_keras.data import load_mnist
 from genai_keras.metrics import evaluate_samples
+from genai_keras.protocol import default_labels
 
 #: How each checkpoint family's likelihood is computed for the table (None: it has none);
 #: read from :data:`genai_keras.families.FAMILIES`.
@@ -41,8 +42,10 @@ def _comparison_recipe(name: str) -> recipes.Recipe:
 
 def sample_images(name: str, model: Any, n: int, seed: int = 0) -> np.ndarray:
     """``n`` samples ``(n, 28, 28, 1)``, pixels in [0, 1], of comparison model ``name``
-    (conditional models: digits 0..9 in turn)."""
-    labels = (np.arange(n) % 10) if is_conditional(name) else None
+    (conditional models: digits 0, 1, ..., 9, 0, ... in turn,
+    :func:`genai_keras.protocol.default_labels`)."""
+    _comparison_recipe(name)  # an unknown name is a clear error
+    labels = default_labels(n) if model.conditional else None
     return np.asarray(model.sample(n, labels=labels, seed=seed), dtype=np.float32)
 
 
@@ -61,7 +64,7 @@ def heldout_nll(name: str, model: Any, num_images: int = 1000,
     x, y = load_mnist("test", binarize="static", limit=num_images)
     if kind == "exact":
         return float(-np.mean(model.log_likelihood(x)))
-    labels = y.astype(np.int32) if is_conditional(name) else None
+    labels = y.astype(np.int32) if model.conditional else None
     return float(-np.mean(model.log_likelihood(x, labels, num_samples=num_samples)))
 
 

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checkpoints import MODELS, is_conditional
+from genai_keras.checkpoints import MODELS
+from genai_keras.recipes import RECIPES
 
 #: The sample metrics of the comparison table: column -> (label, True where higher is better).
 SCORES: dict[str, tuple[str, bool]] = {
@@ -282,7 +283,7 @@ def comparison_bullets(rows: Sequence[Row], recipes_used: Mapping[str, Mapping[s
     n = len(rows)
 
     nll_rows = sorted((r for r in rows if r.get("test_nll") is not None
-                       and not is_conditional(r["name"])), key=lambda r: r["test_nll"])
+                       and not RECIPES[r["name"]].conditional), key=lambda r: r["test_nll"])
     exact = [r["title"] for r in nll_rows if r.get("nll_kind") == "exact"]
     bounds = [r["title"] for r in nll_rows if r.get("nll_kind") == "iwae"]
     bullets = ["*Likelihood* orders the unconditional models that have one, lowest NLL first: "
@@ -318,7 +319,8 @@ def comparison_bullets(rows: Sequence[Row], recipes_used: Mapping[str, Mapping[s
                    f"course's default unconditional GAN: FID {sc['fid']:.1f}, recall {sc['recall']:.3f}; "
                    f"against the DCGAN it is {_versus(sc, dc)}.")
 
-    uncond_best = min((r for r in rows if not is_conditional(r["name"])), key=lambda r: r["fid"])
+    uncond_best = min((r for r in rows if not RECIPES[r["name"]].conditional),
+                      key=lambda r: r["fid"])
     cgan = (f"The *conditional GAN*{_epochs(recipes_used, 'conditional_gan')} needs the labels: its "
             f"samples are drawn digit by digit, an easier task than the unconditional models'. FID "
             f"{cg['fid']:.1f}, IS {cg['is_mean']:.2f}")

@@ -19,6 +19,7 @@ from genai_keras.feature_net import load_feature_net
 from genai_keras.metrics import evaluate_samples
 from genai_keras.models.diffusion.model import FlowMatching
 from genai_keras.models.diffusion.samplers import network_calls
+from genai_keras.protocol import default_labels
 
 
 def sample_and_score(model: FlowMatching, n: int, steps: int | None = None,
@@ -47,7 +48,7 @@ def sample_and_score(model: FlowMatching, n: int, steps: int | None = None,
     """
     if not isinstance(model, FlowMatching):
         raise TypeError(f"sample_and_score needs a FlowMatching model, got {type(model).__name__}.")
-    labels = (np.arange(n) % model.num_classes).astype("int32") if model.conditional else None
+    labels = default_labels(n, model.num_classes) if model.conditional else None
     sampler = model.sampler if sampler is None else sampler
     steps = model.steps if steps is None else steps
     start = time.perf_counter()

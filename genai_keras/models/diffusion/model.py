@@ -23,6 +23,7 @@ from genai_keras import backend
 from genai_keras.checks import (InputTypeError, as_finite_array, as_images, as_labels,
                                 as_seed, positive_int)
 from genai_keras.losses import bernoulli_nll_from_logits
+from genai_keras.protocol import default_labels
 from genai_keras.utils import batched, sampling_rng
 from genai_keras.models.diffusion import networks
 from genai_keras.models.diffusion.samplers import check_sampler, sample_path
@@ -228,7 +229,7 @@ class FlowMatching(keras.Model):
                                  "or use a conditional recipe (guided_flow_matching).")
             return None
         if labels is None:
-            return (np.arange(n) % self.num_classes).astype("int32")
+            return default_labels(n, self.num_classes)
         return as_labels(labels, num_classes=self.num_classes, count=n)
 
     def _network_velocity(self, inputs: list) -> Any:

@@ -72,7 +72,7 @@ def train(recipe: Recipe, images: Any = None, labels: Any = None,
     start = time.perf_counter()
     recipe = expect(recipe, "diffusion")
     cfg, opt = recipe.model, recipe.optimizer
-    conditional = cfg["num_classes"] is not None
+    conditional = recipe.conditional
     if images is None:
         if labels is not None:
             raise ValueError("Labels without images: pass both, or neither (MNIST training digits).")

@@ -1,7 +1,7 @@
 """Generative adversarial networks (chapter 03): DCGAN, WGAN-GP / hinge, conditional GAN.
 
 * :mod:`.networks` -- the generator and discriminator builders (and the MLP image GAN);
-* :mod:`.model` -- :class:`GAN`: the backend-neutral training step, sampling, saving;
+* :mod:`.model` -- :class:`GAN`: the backend-neutral training step, sampling;
 * :mod:`.training` -- :func:`build` / :func:`train` from a recipe, and callbacks;
 * :mod:`.clusters` -- k-means clusters of the images for the self-conditioned GAN.
 
@@ -16,7 +16,7 @@ from genai_keras.callbacks import TimeLimit
 from genai_keras.losses import (GAN_LOSSES, discriminator_loss, generator_loss,
                                 gradient_penalty, interpolate)
 from genai_keras.models.gan import clusters
-from genai_keras.models.gan.model import GAN, load_generator, optimal_discriminator
+from genai_keras.models.gan.model import GAN, optimal_discriminator
 from genai_keras.models.gan.networks import (build_discriminator, build_generator,
                                              build_mlp_discriminator, build_mlp_generator,
                                              build_mlp_image_gan, build_tutorial_discriminator,
@@ -29,4 +29,4 @@ __all__ = ["GAN", "clusters", "GAN_LOSSES", "GANMonitor", "TimeLimit", "build", 
            "build_generator", "build_sampler", "build_mlp_discriminator", "build_mlp_generator",
            "build_mlp_image_gan", "build_tutorial_discriminator", "build_tutorial_generator", "count_parameters",
            "discriminator_loss", "generator_loss", "gradient_penalty", "interpolate",
-           "interpolate_latents", "load_generator", "optimal_discriminator", "train"]
+           "interpolate_latents", "optimal_discriminator", "train"]

@@ -15,7 +15,6 @@ Used in chapters 03 and 04.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import keras
@@ -26,6 +25,7 @@ from genai_keras import backend as gk_backend
 from genai_keras import losses
 from genai_keras.checks import (IMAGE_SHAPE, as_finite_array, as_images, as_labels, as_seed,
                                 positive_int)
+from genai_keras.protocol import default_labels
 from genai_keras.utils import sampling_rng
 
 
@@ -81,9 +81,10 @@ class GAN(keras.Model):
         ema_decay: if > 0, keep an exponential moving average of the generator's weights
             (``ema_generator``, Yazici et al., 2019) updated after every generator step with
             decay ``min(ema_decay, (1 + t) / (10 + t))`` at step ``t``. ``sample``,
-            ``generate`` and ``save_generator`` then use the averaged generator, whose
-            samples are sharper and steadier than the raw generator's (which keeps
-            oscillating around the game's equilibrium). 0 turns it off.
+            ``generate`` and the checkpoints (``gk.checkpoints.save``) then use the
+            averaged generator, whose samples are sharper and steadier than the raw
+            generator's (which keeps oscillating around the game's equilibrium). 0 turns
+            it off.
         seed: seed of the model's noise generator.
         name: model name.
     Used in chapter 03.
@@ -111,7 +112,6 @@ class GAN(keras.Model):
         names = [layer.name for layer in generator.layers]
         self.cluster_prior = generator.get_layer("cluster_prior") if "cluster_prior" in names else None
         self.self_conditioned = self.cluster_prior is not None
-        self.conditional = self.takes_labels and not self.self_conditioned
         if num_classes is None and self.self_conditioned:
             num_classes = self.cluster_prior.num_clusters
         if num_classes is None and self.takes_labels:
@@ -120,6 +120,8 @@ class GAN(keras.Model):
         if self.takes_labels != (self.num_classes is not None):
             raise ValueError("num_classes is set but the generator takes no label input; build it "
                              "with build_generator(num_classes=...) or leave num_classes=None.")
+        #: True when samples take digit labels: the one answer (``genai_keras.protocol``).
+        self.conditional = self.num_classes is not None and not self.self_conditioned
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.data_shape = tuple(int(d) for d in generator.outputs[0].shape[1:])
         if self.images and self.data_shape != IMAGE_SHAPE:
@@ -329,8 +331,8 @@ class GAN(keras.Model):
 
     @property
     def sampling_generator(self) -> keras.Model:
-        """The generator used by ``sample``/``generate``/``save_generator``: the weight
-        average when ``ema_decay > 0``, else the trained generator itself."""
+        """The generator used by ``sample``/``generate`` and saved by ``gk.checkpoints.save``:
+        the weight average when ``ema_decay > 0``, else the trained generator itself."""
         return self.ema_generator if self.ema_generator is not None else self.generator
 
     def update_ema(self) -> None:
@@ -363,7 +365,7 @@ class GAN(keras.Model):
                 raise ValueError("This GAN is unconditional and takes no labels; pass labels=None.")
             return None
         if labels is None:
-            return (np.arange(n) % self.num_classes).astype(np.int32)
+            return default_labels(n, self.num_classes)
         return as_labels(labels, self.num_classes, count=n)
 
     def generate(self, z: Any, labels: Any = None, batch_size: int = 1000) -> np.ndarray:
@@ -460,37 +462,3 @@ class GAN(keras.Model):
         inputs = x if labels is None else [x, labels]
         logits = ops.convert_to_numpy(self.discriminator.predict(inputs, verbose=0, batch_size=1000))
         return 1.0 / (1.0 + np.exp(-logits[:, 0]))
-
-    # -- saving ------------------------------------------------------------
-    def save_generator(self, path: str | os.PathLike) -> str:
-        """Save the generator (architecture + weights) to a ``.keras`` file; returns the path.
-
-        With ``ema_decay > 0`` the weight-averaged generator is saved (the one that
-        ``sample`` uses). Reload it with :func:`load_generator`, which gives a
-        sampling-only GAN whose outputs are identical.
-        """
-        path = os.fspath(path)
-        if not path.endswith(".keras"):
-            raise ValueError(f"The file name must end in .keras, got {path!r}.")
-        self.sampling_generator.save(path)
-        return path
-
-
-def load_generator(path: str | os.PathLike, images: bool = True, seed: int | None = None) -> GAN:
-    """Load a generator saved by :meth:`GAN.save_generator`; returns a sampling-only GAN.
-
-    The returned model has ``sample``/``generate`` but no discriminator (``fit`` and
-    ``compile`` raise a clear error). Used in chapters 03 and 04.
-    """
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"No saved generator at {path!r}; train one with "
-                                f"gan.train(gk.recipes.get('dcgan')) and call "
-                                f"model.save_generator(path), or load a shipped one with "
-                                f"gk.checkpoints.load_or_train('dcgan').")
-    seed = as_seed(seed)
-    generator = keras.saving.load_model(path, compile=False)
-    num_classes = None
-    if len(generator.inputs) == 2:
-        num_classes = int(generator.get_layer("label_embedding").input_dim)
-    return GAN(generator, None, images=images, num_classes=num_classes, seed=seed)

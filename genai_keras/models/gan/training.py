@@ -41,7 +41,8 @@ class GANMonitor(keras.callbacks.Callback):
     Args:
         num_samples: size of the fixed noise batch.
         seed: seed of the fixed noise.
-        labels: fixed labels for a conditional GAN (default 0..9 cycled).
+        labels: fixed labels for a conditional GAN (default: 0, 1, ..., 9, 0, ...,
+            ``gk.protocol.default_labels``).
         probe: optional points at which to record ``D``.
     Used in chapter 03.
     """
@@ -105,11 +106,11 @@ def interpolate_latents(z_start: Any, z_end: Any, steps: int = 10, spherical: bo
 
 def _num_classes(recipe: Recipe) -> int | None:
     """10 digit labels (conditional), the number of clusters (self-conditioned) or None."""
-    cfg = expect(recipe, "gan").model
-    if cfg["conditional"] and cfg.get("clusters"):
+    clusters = expect(recipe, "gan").model.get("clusters")
+    if recipe.conditional and clusters:
         raise ValueError(f"Recipe {recipe.name!r}: choose conditional=True (digit labels) or "
                          f"clusters=K (self-conditioning), not both.")
-    return 10 if cfg["conditional"] else cfg.get("clusters") or None
+    return 10 if recipe.conditional else clusters or None
 
 
 def _generator(recipe: Recipe) -> keras.Model:
@@ -120,7 +121,7 @@ def _generator(recipe: Recipe) -> keras.Model:
 
 def build_sampler(recipe: Recipe) -> GAN:
     """A sampling-only GAN (no discriminator) around the recipe's untrained generator;
-    load trained weights with ``gan.generator.load_weights(path)`` (the checkpoints do)."""
+    ``gk.checkpoints.load`` builds one and assigns a checkpoint's weights to its generator."""
     expect(recipe, "gan")
     return GAN(_generator(recipe), None, num_classes=_num_classes(recipe), seed=recipe.seed)
 

@@ -20,6 +20,7 @@ from genai_keras.checks import (IMAGE_SHAPE, as_finite_array, as_labels, as_seed
 from genai_keras.models.pixel._common import (NUM_PIXELS, _as_images, _binary_pixels,
                                               _logsumexp, _read, _rng, _write)
 from genai_keras.models.pixel.mixture import BernoulliMixture
+from genai_keras.protocol import default_labels
 
 
 class BernoulliMixtureClassifier:
@@ -142,7 +143,7 @@ class BernoulliMixtureClassifier:
         prior = self._check_fitted()
         rng = _rng(seed)
         if labels is None:
-            y = np.arange(n) % self.num_classes
+            y = default_labels(n, self.num_classes)
         elif isinstance(labels, str) and labels == "prior":
             y = rng.choice(self.num_classes, size=n, p=np.exp(prior) / np.exp(prior).sum())
         else:

@@ -23,6 +23,7 @@ from genai_keras.checks import (IMAGE_SHAPE, as_finite_array, as_images, as_labe
 from genai_keras.losses import negative_elbo
 from genai_keras.models.autoencoder import ConvDecoder, ConvEncoder, _check_static_image_shape
 from genai_keras.models.vae.likelihood import VAELikelihood
+from genai_keras.protocol import default_labels
 from genai_keras.utils import batched as _batched
 from genai_keras.utils import sampling_rng
 
@@ -257,7 +258,7 @@ class VAE(VAELikelihood, keras.Model):
         n = positive_int(n, "n")
         rng = sampling_rng(seed)
         if self.num_classes and labels is None:
-            labels = np.arange(n) % self.num_classes
+            labels = default_labels(n, self.num_classes)
         c = self._condition(labels, n)
         z = rng.standard_normal((n, self.latent_dim)).astype(np.float32)
         return self.decode(z, None if c is None else np.argmax(c, axis=1))

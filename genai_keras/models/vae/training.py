@@ -36,9 +36,8 @@ def build(recipe: Recipe) -> VAE:
     """The untrained :class:`VAE` (or :class:`ConditionalVAE` when the recipe's model has
     ``num_classes``) of a recipe. Initial weights follow Keras' global seed (``train``
     sets it to the recipe's seed first); the model's own noise uses the recipe's seed."""
-    cfg = dict(expect(recipe, "vae").model)
-    cls = ConditionalVAE if cfg.get("num_classes") else VAE
-    return cls(seed=recipe.seed, **cfg)
+    cls = ConditionalVAE if expect(recipe, "vae").conditional else VAE
+    return cls(seed=recipe.seed, **recipe.model)
 
 
 def train(recipe: Recipe, images: Any = None, labels: Any = None,
