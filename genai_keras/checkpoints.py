@@ -43,8 +43,11 @@ import os
 import platform
 import time
 import warnings
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+import keras
 
 from genai_keras import families, recipes
 from genai_keras.utils import count_parameters, sha256_of

@@ -43,14 +43,18 @@ def test_compare_models_rows_and_markdown():
 
 def test_sample_images_asks_conditional_models_for_digits_in_turn():
     class Recorder:
+        def __init__(self, conditional):
+            self.conditional = conditional
+
         def sample(self, n, labels=None, seed=None):
             self.labels = labels
             return np.zeros((n, 28, 28, 1), np.float64)
 
-    model = Recorder()
+    model = Recorder(conditional=True)  # the model answers "conditional?", not its name
     images = comparison.sample_images("conditional_vae", model, 12, seed=3)
     assert images.dtype == np.float32 and images.shape == (12, 28, 28, 1)
     np.testing.assert_array_equal(model.labels, np.arange(12) % 10)
+    model = Recorder(conditional=False)
     comparison.sample_images("vae", model, 4)
     assert model.labels is None
 
