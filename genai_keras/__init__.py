@@ -3,7 +3,7 @@
 Notebooks write ``import genai_keras as gk`` and reach everything through that one
 name: ``gk.data.load_mnist(...)``, ``gk.plotting.show_images(...)``,
 ``gk.models.VAE(...)``. Submodules are imported on first use, so ``import
-genai_keras`` itself is cheap (the course runner does not need Keras).
+genai_keras`` itself is cheap (the notebook runner does not need Keras).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Does adding generated digits help a classifier trained on few labels? A measured answer.
 
-The experiment of chapter 07: a small CNN (:func:`~genai_keras.applications.models.build_classifier`)
+The experiment of chapter 07: a small CNN (:func:`~genai_keras.applications.models.build_small_classifier`)
 learns from N labelled MNIST digits, for the same number of updates, with
 
 - ``"none"``: the N digits only;
@@ -27,7 +27,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from genai_keras.applications.models import build_classifier
+from genai_keras.applications.models import build_small_classifier
 from genai_keras.checks import as_images, as_labels, as_seed, positive_int
 from genai_keras.recipes import Recipe, expect
 
@@ -133,7 +133,7 @@ def train_classifier(recipe: Recipe, images: Any, labels: Any, augment: bool = F
         xs = np.concatenate([x[ri], gx[gi]], axis=1).reshape(-1, 28, 28, 1)
         ys = np.concatenate([y[ri], gy[gi]], axis=1).reshape(-1)
     keras.utils.set_random_seed(seed)
-    classifier = build_classifier(seed=seed)
+    classifier = build_small_classifier(seed=seed)
     model = keras.Sequential([classical_augmenter(seed), classifier]) if augment else classifier
     model.compile(optimizer=keras.optimizers.Adam(recipe.optimizer["learning_rate"]),
                   loss="sparse_categorical_crossentropy")
