@@ -33,6 +33,7 @@ from genai_keras.applications.models import (RestorationCVAE, build_condition_en
                                              build_small_classifier)
 from genai_keras.applications.restoration import (SETTINGS, TASKS, degrade, diversity,
                                                   evaluate_task, restore, score)
+from genai_keras.data import training_images
 from genai_keras.recipes import Recipe, expect
 
 __all__ = ["RestorationCVAE", "SETTINGS", "TASKS", "VARIANTS", "apply_filter", "augmentation",
@@ -66,10 +67,5 @@ def train(recipe: Recipe, images: Any = None, labels: Any = None,
         if labels is not None:
             raise ValueError("Restoration networks learn from clean images only: pass labels=None.")
         return restoration.train(recipe, images, verbose=verbose)
-    from genai_keras.data import load_mnist
-
-    if images is None:
-        images, labels = load_mnist("train", limit=recipe.limit or 1000)
-    elif labels is None:
-        raise ValueError("The classifier needs labels: train(recipe, images, labels).")
+    images, labels = training_images(recipe, images, labels, num_classes=10, default_limit=1000)
     return augmentation.train_classifier(recipe, images, labels, seed=recipe.seed), {}

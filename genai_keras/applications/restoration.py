@@ -30,6 +30,9 @@ import numpy as np
 from genai_keras.applications import degradations
 from genai_keras.applications.models import RestorationCVAE, build_regressor
 from genai_keras.checks import as_images, as_labels, as_seed, positive_int
+from genai_keras.config import set_seed
+from genai_keras.data import training_images
+from genai_keras.optim import optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
 
 TASKS = ("denoise", "super_resolve", "inpaint")
@@ -167,18 +170,13 @@ def train(recipe: Recipe, images: Any = None, verbose: int = 0,
     Returns:
         ``(model, history)``: the trained network and its per-epoch losses.
     """
-    from genai_keras.config import set_seed
-    from genai_keras.data import load_mnist
-
     set_seed(recipe.seed)
     model = build(recipe)
-    x = load_mnist("train", limit=recipe.limit)[0] if images is None else as_images(images)
+    x, _ = training_images(recipe, images)
     conditions, targets = training_pairs(recipe.model["task"], x, seed=recipe.seed)
     batch = positive_int(recipe.batch_size, "batch_size")
     epochs = positive_int(recipe.epochs, "epochs")
-    schedule = keras.optimizers.schedules.CosineDecay(
-        recipe.optimizer["learning_rate"], decay_steps=math.ceil(len(x) / batch) * epochs, alpha=0.05)
-    optimizer = keras.optimizers.Adam(schedule)
+    optimizer = optimizer_from_recipe(recipe, math.ceil(len(x) / batch) * epochs)
     callbacks = [] if log is None else [EpochLog(log, recipe.name, epochs)]
     if isinstance(model, RestorationCVAE):
         model.compile(optimizer=optimizer)
@@ -367,13 +365,11 @@ def run_task(task: str, regression_recipe: Recipe, cvae_recipe: Recipe, test: tu
         ``outputs[setting_name]`` the images of :func:`evaluate_task`, and ``info`` with
         the baseline chosen per setting, the training seconds and the models.
     """
-    from genai_keras.data import load_mnist
-
     seed = as_seed(seed, allow_none=False)
     info: dict[str, Any] = {"baseline": {}, "train_seconds": {}, "models": {}}
     mean = None
-    if task == "inpaint":
-        mean = load_mnist("train", limit=regression_recipe.limit)[0].mean(axis=0)
+    if task == "inpaint":  # the mean of the regression net's training digits
+        mean = training_images(regression_recipe)[0].mean(axis=0)
     for key, recipe in (("regression", regression_recipe), ("cvae", cvae_recipe)):
         start = time.perf_counter()
         info["models"][key], _ = train(recipe, log=log)

@@ -25,7 +25,11 @@ import numpy as np
 from keras import ops
 
 from genai_keras.checks import IMAGE_SHAPE, as_images, positive_int
+from genai_keras.config import set_seed
+from genai_keras.data import training_images
 from genai_keras.losses import bernoulli_nll_from_logits  # the one the VAE runs too
+from genai_keras.optim import optimizer_from_recipe
+from genai_keras.recipes import expect
 from genai_keras.utils import batched as _batched
 from genai_keras.utils import sampling_rng
 
@@ -332,17 +336,13 @@ def train(recipe: Any, images: Any = None, verbose: int = 0) -> tuple[Autoencode
 
     Used in chapter 02.
     """
-    from genai_keras.config import set_seed
-    from genai_keras.data import load_mnist
-    from genai_keras.recipes import expect
-
     expect(recipe, "autoencoder")
-    x = load_mnist("train", limit=recipe.limit)[0] if images is None else as_images(images)
+    x, _ = training_images(recipe, images)
     epochs = positive_int(recipe.epochs, "epochs")
     batch_size = positive_int(recipe.batch_size, "batch_size")
     set_seed(recipe.seed)
     model = Autoencoder(**recipe.model)
-    model.compile(optimizer=keras.optimizers.Adam(recipe.optimizer["learning_rate"]))
+    model.compile(optimizer=optimizer_from_recipe(recipe))
     history = model.fit(x, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=verbose)
     model.recipe = recipe
     return model, history.history
