@@ -31,6 +31,7 @@ _SUBMODULES = (
     "losses",
     "metrics",
     "models",
+    "optim",
     "plotting",
     "protocol",
     "recipes",
@@ -79,6 +80,8 @@ def __getattr__(name: str) -> Any:
         import genai_keras.metrics as module
     elif name == "models":
         import genai_keras.models as module
+    elif name == "optim":
+        import genai_keras.optim as module
     elif name == "plotting":
         import genai_keras.plotting as module
     elif name == "protocol":
