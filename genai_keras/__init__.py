@@ -3,7 +3,7 @@
 Notebooks write ``import genai_keras as gk`` and reach everything through that one
 name: ``gk.data.load_mnist(...)``, ``gk.plotting.show_images(...)``,
 ``gk.models.VAE(...)``. Submodules are imported on first use, so ``import
-genai_keras`` itself is cheap (the course runner does not need Keras).
+genai_keras`` itself is cheap (the notebook runner does not need Keras).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ _SUBMODULES = (
     "losses",
     "metrics",
     "models",
+    "optim",
     "plotting",
     "protocol",
     "recipes",
@@ -81,6 +82,8 @@ def __getattr__(name: str) -> Any:
         import genai_keras.metrics as module
     elif name == "models":
         import genai_keras.models as module
+    elif name == "optim":
+        import genai_keras.optim as module
     elif name == "plotting":
         import genai_keras.plotting as module
     elif name == "protocol":

@@ -1,11 +1,11 @@
-"""``python -m genai_keras run-notebooks ...``: see genai_keras.course."""
+"""``python -m genai_keras run-notebooks ...``: see genai_keras.notebook_runner."""
 
 import sys
 
 
 def _run() -> int:
     try:
-        from genai_keras.course import main
+        from genai_keras.notebook_runner import main
 
         return main()
     except KeyboardInterrupt:  # Ctrl-C outside a chapter (a run's own is handled by main)

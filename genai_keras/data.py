@@ -22,10 +22,12 @@ import functools
 import gzip
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import as_seed, positive_int
+from genai_keras.checks import as_images, as_labels, as_seed, positive_int
+from genai_keras.recipes import Recipe
 from genai_keras.utils import sha256_of
 
 DATA_ENV_VAR = "GENAI_KERAS_DATA"
@@ -239,6 +241,59 @@ def load_mnist(split: str = "train", binarize: str | None = None, limit: int | N
         rng = np.random.default_rng(seed)
         x = (rng.random(x.shape, dtype=np.float32) < x).astype(np.float32)
     return x, labels.astype(np.int64)
+
+
+def training_images(recipe: Recipe, images: Any = None, labels: Any = None, *,
+                    num_classes: int | None = None, binarize: str | None = None, seed: int = 0,
+                    default_limit: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The training data of a recipe: the caller's images (and labels), or MNIST's.
+
+    Every family's ``train`` starts here. With no images it loads the first
+    ``recipe.limit`` MNIST training digits (``default_limit`` when the recipe has no
+    limit; None: all 60,000), binarised as ``binarize``/``seed`` say (see
+    :func:`load_mnist`); with images it checks them (and the labels).
+
+    Args:
+        recipe: the recipe being trained (its ``limit`` and name).
+        images: ``(N, 28, 28, 1)`` pixels in [0, 1], or None for MNIST.
+        labels: ``(N,)`` class indices for a conditional model, else None.
+        num_classes: None for a model trained on images alone (labels are refused and
+            None is returned); the number of classes of a conditional one (labels are
+            required with images, checked to lie in ``[0, num_classes)``).
+        binarize, seed: how MNIST is loaded (``"static"`` with ``seed=1`` for the pixel
+            models); ignored for the caller's images.
+        default_limit: MNIST digits to load when ``recipe.limit`` is None.
+
+    Returns:
+        ``(images, labels)``: float32 ``(N, 28, 28, 1)`` and, for a conditional model,
+        the labels (MNIST's int64 ones, or the caller's as int32), else None.
+
+    Raises:
+        ValueError: labels without images, labels for an unconditional model, none for
+            a conditional one, or bad images/labels (the message says which).
+    """
+    if not isinstance(recipe, Recipe):
+        raise ValueError(f"recipe must be a Recipe (gk.recipes.get(name)), got "
+                         f"{type(recipe).__name__}.")
+    conditional = num_classes is not None
+    if images is None:
+        if labels is not None:
+            raise ValueError("Labels without images: pass both, or neither (MNIST training "
+                             "digits).")
+        limit = recipe.limit if recipe.limit is not None else default_limit
+        x, y = load_mnist("train", binarize=binarize, limit=limit, seed=seed)
+        return x, (y if conditional else None)
+    x = as_images(images)
+    if not conditional:
+        if labels is not None:
+            raise ValueError(f"Recipe {recipe.name!r} is unconditional: train it on images only "
+                             f"(labels=None).")
+        return x, None
+    if labels is None:
+        raise ValueError(f"Recipe {recipe.name!r} is conditional: pass the labels too, "
+                         f"train(recipe, images, labels).")
+    return x, as_labels(labels, num_classes=positive_int(num_classes, "num_classes"),
+                        count=len(x))
 
 
 def binarize_dynamic(images, seed_generator=None):

@@ -115,6 +115,7 @@ def train_vae(recipe: Any = None, images: Any = None, steps: int = 4,
     from genai_keras.config import set_seed
     from genai_keras.data import load_mnist
     from genai_keras.models import vae
+    from genai_keras.optim import optimizer_from_recipe  # imports Keras: after the device flags
     from genai_keras.recipes import expect, get
 
     recipe = get("vae", fast=False) if recipe is None else expect(recipe, "vae")
@@ -132,7 +133,7 @@ def train_vae(recipe: Any = None, images: Any = None, steps: int = 4,
              else backend.data_parallel_scope(num_devices))
     with scope:
         model = vae.build(recipe)
-        model.compile(optimizer=vae.make_optimizer(recipe.optimizer["learning_rate"], steps))
+        model.compile(optimizer=optimizer_from_recipe(recipe, steps))
         history = model.fit(x, batch_size=batch_size, epochs=steps, steps_per_epoch=1,
                             shuffle=False, verbose=verbose)
     model.recipe = recipe

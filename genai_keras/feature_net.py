@@ -57,7 +57,7 @@ class WeightsIntegrityError(ValueError):
     """The feature-network weights file is missing or not the shipped version."""
 
 
-def build_classifier(dropout: float = 0.3, augment: bool = False, seed: int = 0):
+def build_feature_net(dropout: float = 0.3, augment: bool = False, seed: int = 0):
     """Build the feature CNN as a Keras functional model.
 
     Args:
@@ -141,7 +141,7 @@ class FeatureNet:
         #: Identifies these exact features (weights + layer + version) for caches.
         self.cache_key = f"{self.weights_sha256[:16]}-{FEATURE_LAYER}-v{FEATURE_VERSION}"
         self.embedding_dim = EMBEDDING_DIM
-        classifier = build_classifier()
+        classifier = build_feature_net()
         classifier.load_weights(str(path))
         self.classifier = classifier
         # One inference model with both outputs, so one pass gives features and

@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from genai_keras.course import cell_seconds, notebook_seconds
+from genai_keras.notebook_runner import cell_seconds, notebook_seconds
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import nbformat
 
-from genai_keras.course import notebook_seconds
+from genai_keras.notebook_runner import notebook_seconds
 
 try:
     import tomllib

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     x_train, y_train = gk.data.load_mnist("train")
     x_test, y_test = gk.data.load_mnist("test")
 
-    model = feature_net.build_classifier(augment=True, seed=args.seed)
+    model = feature_net.build_feature_net(augment=True, seed=args.seed)
     steps = args.epochs * int(np.ceil(len(x_train) / args.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=steps, alpha=0.01)
     model.compile(optimizer=keras.optimizers.Adam(schedule),
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Copy the trained weights into the plain network (no augmentation layers), so the
     # weights file holds exactly what load_feature_net() builds.
-    plain = feature_net.build_classifier()
+    plain = feature_net.build_feature_net()
     for layer in plain.layers:
         if layer.weights:
             layer.set_weights(model.get_layer(layer.name).get_weights())

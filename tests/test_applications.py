@@ -70,8 +70,8 @@ def test_quality_metrics_reject_bad_inputs():
         ssim(x * 255, x)
 
 
-# ------------------------------------------------------------------------ corruptions
-def test_corruptions_shapes_and_values():
+# ------------------------------------------------------------------------ degradations
+def test_degradations_shapes_and_values():
     x = _digits(4)
     noisy = A.gaussian_noise(x, 0.5, seed=1)
     assert noisy.shape == x.shape and noisy.min() >= 0 and noisy.max() <= 1
@@ -89,7 +89,7 @@ def test_corruptions_shapes_and_values():
     m = A.make_mask(3, "square", side=12, top=2, left=3)
     assert m.sum() == 3 * 144 and m[0, 2, 3, 0] == 1 and m[0, 1, 3, 0] == 0
     assert A.make_mask(2, "lower_half")[:, 14:].all()
-    holed = A.corruptions.apply_mask(x[:3], m)
+    holed = A.degradations.apply_mask(x[:3], m)
     assert np.all(holed[m > 0] == 0) and np.array_equal(holed[m == 0], x[:3][m == 0])
 
 
@@ -102,7 +102,7 @@ def test_corruptions_shapes_and_values():
     (lambda x: A.make_mask(2, "square", side=10, top=20, left=0), "lies outside"),
     (lambda x: A.make_mask(2, "square", side=10, top=2), "both top and left"),
     (lambda x: A.make_mask(2, "circle"), "Unknown mask kind"),
-    (lambda x: A.corruptions.apply_mask(x, np.full_like(x, 0.5)), "one 0/1 mask per image"),
+    (lambda x: A.degradations.apply_mask(x, np.full_like(x, 0.5)), "one 0/1 mask per image"),
     (lambda x: A.degrade("deblur", x, {}), "Unknown task 'deblur'"),
     (lambda x: A.degrade("denoise", x, {"noise": "speckle", "level": 1}), "needs noise in"),
     (lambda x: A.degrade("super_resolve", x, {"factor": 5}), "factor 5 does not divide"),
@@ -120,7 +120,7 @@ def test_filters_and_hole_filling():
     assert f"{kind} {size:g}" in scores and len(scores) == len(A.baselines.FILTER_GRID)
     assert psnr(A.apply_filter(noisy, kind, size), x).mean() > psnr(noisy, x).mean()
     mask = A.make_mask(16, "square", side=4, top=0, left=0)  # hides only black pixels
-    filled = A.fill_hole(A.corruptions.apply_mask(x, mask), mask)
+    filled = A.fill_hole(A.degradations.apply_mask(x, mask), mask)
     np.testing.assert_array_equal(filled, x)
     mean = A.fill_hole(x, mask, "mean", mean_image=np.full((28, 28, 1), 0.25, np.float32))
     assert np.all(mean[mask > 0] == 0.25)

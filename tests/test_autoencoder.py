@@ -1,4 +1,4 @@
-"""Tests for genai_keras.models.autoencoder (chapter 02): encoder, decoder, autoencoder."""
+"""Tests for genai_keras.models.conv and .autoencoder (chapter 02): encoder, decoder, model."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from keras import ops
 
 import genai_keras as gk
 from genai_keras.models import autoencoder as A
+from genai_keras.models import conv
 
 
 @pytest.fixture(scope="module")
@@ -17,14 +18,14 @@ def digits():
 
 
 def test_encoder_decoder_shapes_and_names():
-    enc = A.ConvEncoder(latent_dim=3, filters=(4, 8), hidden_units=16, condition_dim=10)
+    enc = conv.ConvEncoder(latent_dim=3, filters=(4, 8), hidden_units=16, condition_dim=10)
     enc.build((None, 28, 28, 1))
     x = np.random.default_rng(0).random((5, 28, 28, 1)).astype(np.float32)
     mean, log_var = enc(x, np.eye(10, dtype=np.float32)[:5])
     assert tuple(mean.shape) == tuple(log_var.shape) == (5, 3)
     assert [w.path.split("/")[1] for w in enc.weights][:2] == ["enc_conv1", "enc_conv1"]
     for filters in ((8, 4), (8, 4, 4)):
-        dec = A.ConvDecoder(latent_dim=3, filters=filters)
+        dec = conv.ConvDecoder(latent_dim=3, filters=filters)
         dec.build((None, 3))
         assert tuple(dec(np.zeros((2, 3), np.float32)).shape) == (2, 28, 28, 1)
     with pytest.raises(ValueError, match="conditional: pass condition"):
@@ -35,7 +36,7 @@ def test_decoder_resizes_then_convolves():
     """No stride-2 transposed convolutions (a checkerboard): upsampling, then convolutions."""
     for filters, names in (((8, 4), ["dec_conv1", "dec_logits"]),
                            ((8, 4, 4), ["dec_conv1", "dec_conv2", "dec_logits"])):
-        dec = A.ConvDecoder(latent_dim=3, filters=filters)
+        dec = conv.ConvDecoder(latent_dim=3, filters=filters)
         dec.build((None, 3))
         layers = [layer for layer in dec._flatten_layers(include_self=False)]
         assert not any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in layers)
@@ -87,7 +88,7 @@ def test_autoencoder_bad_inputs(digits):
     with pytest.raises(ValueError, match="latent_dim must be an integer >= 1"):
         A.Autoencoder(latent_dim=0)
     with pytest.raises(ValueError, match="encoder filters must have 2 entries"):
-        A.ConvEncoder(filters=(4, 8, 16))
+        conv.ConvEncoder(filters=(4, 8, 16))
     with pytest.raises(ValueError, match=r"pixels in \[0, 1\]"):
         model.encode(digits[:2] * 255)
     with pytest.raises(ValueError, match=r"shape \(N, 28, 28, 1\)"):

@@ -9,7 +9,7 @@ import pytest
 
 import genai_keras as gk
 from genai_keras import applications as A
-from genai_keras.applications import augmentation, baselines, corruptions, restoration
+from genai_keras.applications import augmentation, baselines, degradations, restoration
 from genai_keras.checks import InputTypeError, as_finite_array, as_labels, as_seed, to_numpy
 from genai_keras.metrics.corruptions import corrupt
 from genai_keras.metrics.image_quality import psnr
@@ -75,7 +75,7 @@ def test_every_sampler_rejects_bad_seeds(vae, gan, flow, bad):
              lambda: gk.metrics.kid(IMAGES, IMAGES, seed=bad),
              lambda: gk.data.load_mnist("test", limit=5, seed=bad),
              lambda: corrupt(IMAGES, "noise", 0.1, seed=bad),
-             lambda: corruptions.make_mask(2, seed=bad), lambda: corruptions.salt_and_pepper(IMAGES, 0.1, seed=bad),
+             lambda: degradations.make_mask(2, seed=bad), lambda: degradations.salt_and_pepper(IMAGES, 0.1, seed=bad),
              lambda: augmentation.labelled_subset(many, np.arange(20) % 10, 10, seed=bad),
              lambda: VAE(latent_dim=2, seed=bad), lambda: pixel.BernoulliMixture(seed=bad)]
     for call in calls:
@@ -180,15 +180,15 @@ def test_flow_decode_and_guidance(flow):
         flow.sample(2, guidance=float("nan"))
 
 
-# ---------------------------------------------------------------- corruptions and baselines
+# ---------------------------------------------------------------- degradations and baselines
 def test_corruption_and_baseline_parameters_are_named():
-    mask = corruptions.make_mask(8, side=4, top=0, left=0)
+    mask = degradations.make_mask(8, side=4, top=0, left=0)
     with pytest.raises(ValueError, match=r"fill must be a number in \[0, 1\], got 5.0"):
-        corruptions.apply_mask(IMAGES, mask, fill=5.0)
+        degradations.apply_mask(IMAGES, mask, fill=5.0)
     with pytest.raises(ValueError, match=r"fill must be a number in \[0, 1\], got 'x' \(str\)"):
-        corruptions.apply_mask(IMAGES, mask, fill="x")
+        degradations.apply_mask(IMAGES, mask, fill="x")
     with pytest.raises(ValueError, match="top must be an integer >= 0, got 1.5"):
-        corruptions.make_mask(2, top=1.5, left=0)
+        degradations.make_mask(2, top=1.5, left=0)
     with pytest.raises(ValueError, match=r"level must be a finite number >= 0, got '0.5' \(str\)"):
         corrupt(IMAGES, "noise", "0.5")
     with pytest.raises(ValueError, match="size of a median filter is its window side: a whole number >= 1"):

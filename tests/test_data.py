@@ -251,3 +251,31 @@ def test_one_sha256_for_bytes_and_files(tmp_path):
     expected = hashlib.sha256(content).hexdigest()
     assert utils.sha256_of(content) == utils.sha256_of(path) == utils.sha256_of(str(path)) == expected
     assert data.sha256_of is feature_net.sha256_of is checkpoints.sha256 is utils.sha256_of
+
+
+def test_training_images_loads_checks_and_refuses():
+    vae, cvae = gk.recipes.get("vae", fast=True), gk.recipes.get("conditional_vae", fast=True)
+    x, y = data.training_images(vae.replace(limit=5))
+    assert x.shape == (5, 28, 28, 1) and y is None                  # unconditional: no labels
+    x, y = data.training_images(cvae.replace(limit=5), num_classes=10)
+    np.testing.assert_array_equal(y, data.load_mnist("train", limit=5)[1])
+    x, _ = data.training_images(gk.recipes.get("augment_classifier", fast=False),
+                                num_classes=10, default_limit=7)
+    assert len(x) == 7                                               # recipe without a limit
+    binary, _ = data.training_images(vae.replace(limit=3), binarize="static", seed=1)
+    np.testing.assert_array_equal(binary, data.load_mnist("train", "static", limit=3, seed=1)[0])
+    images = np.zeros((4, 28, 28), np.uint8)                         # no channel axis: added
+    x, y = data.training_images(cvae, images, [0, 1, 2, 3], num_classes=10)
+    assert x.shape == (4, 28, 28, 1) and y.dtype == np.int32
+    with pytest.raises(ValueError, match="Labels without images"):
+        data.training_images(cvae, labels=[1, 2], num_classes=10)
+    with pytest.raises(ValueError, match="Recipe 'vae' is unconditional"):
+        data.training_images(vae, images, [0, 1, 2, 3])
+    with pytest.raises(ValueError, match="Recipe 'conditional_vae' is conditional: pass the labels"):
+        data.training_images(cvae, images, num_classes=10)
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 9\]"):
+        data.training_images(cvae, images, [0, 1, 2, 10], num_classes=10)
+    with pytest.raises(ValueError, match="pixels in \\[0, 1\\]"):
+        data.training_images(vae, images + 255)
+    with pytest.raises(ValueError, match="must be a Recipe"):
+        data.training_images("vae")

@@ -234,3 +234,22 @@ def test_one_time_limit_callback():
     assert defined == ["genai_keras.callbacks.TimeLimit"], defined
     with pytest.raises(ValueError, match="seconds must be > 0"):
         callbacks.TimeLimit(0)
+
+
+def test_one_optimizer_builder_and_one_data_preamble():
+    """Every family's training code builds its optimizer with optim.optimizer_from_recipe
+    and gets its data from data.training_images: none makes its own."""
+    sources = _sources()
+    trainers = [m for m in sources if m.endswith(".training") or m in (
+        "genai_keras.models.autoencoder", "genai_keras.models.pixel", "genai_keras.distributed",
+        "genai_keras.applications", "genai_keras.applications.restoration",
+        "genai_keras.applications.augmentation", "genai_keras.applications.finetune")]
+    assert len(trainers) == 11, trainers  # 4 training.py + the 7 named
+    builders = {"Adam", "AdamW", "SGD", "CosineDecay", "PolynomialDecay", "load_mnist"}
+    offenders = [f"{module}:{node.lineno}" for module in trainers
+                 for node in ast.walk(sources[module])
+                 if getattr(node, "attr", getattr(node, "id", None)) in builders
+                 # chapter 08's worker loads its own fixed subset (DEFAULT_IMAGES)
+                 and not (module == "genai_keras.distributed"
+                          and getattr(node, "id", None) == "load_mnist")]
+    assert not offenders, offenders

@@ -253,7 +253,7 @@ def test_bad_inputs_raise_clear_errors(trained_vae, trained_cvae, mnist):
     with pytest.raises(ValueError, match="decoder filters must have 2 or 3 entries"):
         V.VAE(latent_dim=2, decoder_filters=(8,))
     conditional = recipes.get("conditional_vae", fast=True).replace(**SMALL_RECIPE)
-    with pytest.raises(ValueError, match="conditional VAE recipe needs the labels"):
+    with pytest.raises(ValueError, match="is conditional: pass the labels"):
         V.train(conditional, x)
     with pytest.raises(ValueError, match="Labels without images"):
         V.train(small, labels=mnist[1][:4])

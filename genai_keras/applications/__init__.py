@@ -1,6 +1,6 @@
 """Chapter 07: what generative models are used for, measured against classical baselines.
 
-- :mod:`.corruptions`: the damage (Gaussian / salt-and-pepper noise, block-average
+- :mod:`.degradations`: the damage (Gaussian / salt-and-pepper noise, block-average
   downsampling, masks) with checked settings.
 - :mod:`.baselines`: Gaussian/median filters chosen on validation data, bicubic
   upscaling, nearest-pixel and mean-image hole filling.
@@ -23,20 +23,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from genai_keras.applications import augmentation, baselines, corruptions, finetune, restoration
+from genai_keras.applications import augmentation, baselines, degradations, finetune, restoration
 from genai_keras.applications.augmentation import VARIANTS, labelled_subset
 from genai_keras.applications.baselines import apply_filter, choose_filter, fill_hole
-from genai_keras.applications.corruptions import (downsample, gaussian_noise, make_mask,
-                                                  salt_and_pepper, upsample_bicubic)
-from genai_keras.applications.models import (RestorationCVAE, build_classifier, build_decoder,
-                                             build_condition_encoder, build_regressor)
+from genai_keras.applications.degradations import (downsample, gaussian_noise, make_mask,
+                                                   salt_and_pepper, upsample_bicubic)
+from genai_keras.applications.models import (RestorationCVAE, build_condition_encoder,
+                                             build_decoder, build_regressor,
+                                             build_small_classifier)
 from genai_keras.applications.restoration import (SETTINGS, TASKS, degrade, diversity,
                                                   evaluate_task, restore, score)
+from genai_keras.data import training_images
 from genai_keras.recipes import Recipe, expect
 
 __all__ = ["RestorationCVAE", "SETTINGS", "TASKS", "VARIANTS", "apply_filter", "augmentation",
-           "baselines", "build", "build_classifier", "build_condition_encoder", "build_decoder",
-           "build_regressor", "choose_filter", "corruptions", "degrade", "diversity",
+           "baselines", "build", "build_condition_encoder", "build_decoder", "build_regressor",
+           "build_small_classifier", "choose_filter", "degradations", "degrade", "diversity",
            "downsample", "evaluate_task", "fill_hole", "finetune", "gaussian_noise",
            "labelled_subset", "make_mask", "restoration", "restore", "salt_and_pepper", "score",
            "train", "upsample_bicubic"]
@@ -45,7 +47,7 @@ __all__ = ["RestorationCVAE", "SETTINGS", "TASKS", "VARIANTS", "apply_filter", "
 def build(recipe: Recipe) -> Any:
     """The untrained model of an ``"application"`` recipe (restoration net or classifier)."""
     if expect(recipe, "application").model["kind"] == "classifier":
-        return build_classifier(seed=recipe.seed)
+        return build_small_classifier(seed=recipe.seed)
     return restoration.build(recipe)
 
 
@@ -65,10 +67,5 @@ def train(recipe: Recipe, images: Any = None, labels: Any = None,
         if labels is not None:
             raise ValueError("Restoration networks learn from clean images only: pass labels=None.")
         return restoration.train(recipe, images, verbose=verbose)
-    from genai_keras.data import load_mnist
-
-    if images is None:
-        images, labels = load_mnist("train", limit=recipe.limit or 1000)
-    elif labels is None:
-        raise ValueError("The classifier needs labels: train(recipe, images, labels).")
+    images, labels = training_images(recipe, images, labels, num_classes=10, default_limit=1000)
     return augmentation.train_classifier(recipe, images, labels, seed=recipe.seed), {}

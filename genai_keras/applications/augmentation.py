@@ -1,7 +1,8 @@
 """Does adding generated digits help a classifier trained on few labels? A measured answer.
 
-The experiment of chapter 07: a small CNN (:func:`~genai_keras.applications.models.build_classifier`)
-learns from N labelled MNIST digits, for the same number of updates, with
+The experiment of chapter 07: a small CNN
+(:func:`~genai_keras.applications.models.build_small_classifier`) learns from N labelled
+MNIST digits, for the same number of updates, with
 
 - ``"none"``: the N digits only;
 - ``"classical"``: the N digits through random rotations, shifts and zooms (Keras
@@ -27,8 +28,9 @@ from typing import Any
 import keras
 import numpy as np
 
-from genai_keras.applications.models import build_classifier
+from genai_keras.applications.models import build_small_classifier
 from genai_keras.checks import as_images, as_labels, as_seed, positive_int
+from genai_keras.optim import optimizer_from_recipe
 from genai_keras.protocol import default_labels
 from genai_keras.recipes import Recipe, expect
 
@@ -134,9 +136,9 @@ def train_classifier(recipe: Recipe, images: Any, labels: Any, augment: bool = F
         xs = np.concatenate([x[ri], gx[gi]], axis=1).reshape(-1, 28, 28, 1)
         ys = np.concatenate([y[ri], gy[gi]], axis=1).reshape(-1)
     keras.utils.set_random_seed(seed)
-    classifier = build_classifier(seed=seed)
+    classifier = build_small_classifier(seed=seed)
     model = keras.Sequential([classical_augmenter(seed), classifier]) if augment else classifier
-    model.compile(optimizer=keras.optimizers.Adam(recipe.optimizer["learning_rate"]),
+    model.compile(optimizer=optimizer_from_recipe(recipe),
                   loss="sparse_categorical_crossentropy")
     model.fit(xs, ys, batch_size=batch, epochs=1, shuffle=False, verbose=0)
     return classifier

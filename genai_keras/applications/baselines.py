@@ -2,7 +2,7 @@
 
 - Denoising: a Gaussian or a median filter, the kind and strength chosen on
   validation images by PSNR (:func:`choose_filter`).
-- Super-resolution: bicubic interpolation (:func:`genai_keras.applications.corruptions.upsample_bicubic`).
+- Super-resolution: bicubic interpolation (:func:`genai_keras.applications.degradations.upsample_bicubic`).
 - Inpainting: fill each hidden pixel with the nearest visible pixel's value, or with
   the training set's mean image (:func:`fill_hole`).
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.applications.corruptions import check_mask
+from genai_keras.applications.degradations import check_mask
 from genai_keras.checks import as_images, positive_float
 
 #: The filters :func:`choose_filter` tries: (kind, size) with size a Gaussian's sigma

@@ -27,7 +27,8 @@ import keras
 from genai_keras import backend as gk_backend
 from genai_keras.checks import positive_int
 from genai_keras.losses import causal_lm_loss
-from genai_keras.models.autoregressive import CharTransformer, make_optimizer, nats_per_char
+from genai_keras.models.autoregressive import CharTransformer, nats_per_char
+from genai_keras.optim import optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
 from genai_keras.text import CharVocabulary, eval_windows, make_window_dataset
 
@@ -108,8 +109,8 @@ def fit_text(recipe: Recipe, vocabulary: CharVocabulary, train_text: str, val_te
              ) -> tuple[CharTransformer, dict[str, list[float]]]:
     """Train a character transformer (new, or the given one) on ``train_text``.
 
-    AdamW with warm-up and cosine decay (:func:`make_optimizer`) for ``recipe.steps``
-    updates of random windows, as in chapter 05.
+    AdamW with warm-up and cosine decay (:func:`genai_keras.optim.optimizer_from_recipe`)
+    for ``recipe.steps`` updates of random windows, as in chapter 05.
 
     Args:
         recipe: a text recipe (its ``model`` settings build a new model).
@@ -125,15 +126,14 @@ def fit_text(recipe: Recipe, vocabulary: CharVocabulary, train_text: str, val_te
         ``model.val_nats_per_char`` holds the score on all of ``val_text``.
     """
     expect(recipe, "text")
-    cfg, opt = recipe.model, recipe.optimizer
+    cfg = recipe.model
     steps, evals = positive_int(recipe.steps, "steps"), positive_int(evals, "evals")
     per_epoch = max(1, steps // evals)
     train_ids, val_ids = vocabulary.encode(train_text), vocabulary.encode(val_text)
     keras.utils.set_random_seed(recipe.seed)
     if model is None:
         model = CharTransformer(vocabulary, **cfg)
-    model.compile(optimizer=make_optimizer(opt["learning_rate"], per_epoch * evals,
-                                           opt["warmup_steps"]),
+    model.compile(optimizer=optimizer_from_recipe(recipe, per_epoch * evals),
                   loss=causal_lm_loss, jit_compile=gk_backend.default_jit_compile())
     data = make_window_dataset(train_ids, model.context_length, recipe.batch_size, per_epoch,
                                seed=recipe.seed)

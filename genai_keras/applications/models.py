@@ -242,7 +242,7 @@ class RestorationCVAE(keras.Model):
                 "beta": self.beta, "free_bits": self.free_bits, "seed": self.seed}
 
 
-def build_classifier(seed: int = 0, name: str = "small_classifier") -> keras.Model:
+def build_small_classifier(seed: int = 0, name: str = "small_classifier") -> keras.Model:
     """The small CNN of the data-augmentation experiment (about 30k parameters).
 
     ``(batch, 28, 28, 1)`` in [0, 1] -> class probabilities ``(batch, 10)``: two conv +

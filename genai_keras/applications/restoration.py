@@ -27,9 +27,12 @@ from typing import Any
 import keras
 import numpy as np
 
-from genai_keras.applications import corruptions as C
+from genai_keras.applications import degradations
 from genai_keras.applications.models import RestorationCVAE, build_regressor
 from genai_keras.checks import as_images, as_labels, as_seed, positive_int
+from genai_keras.config import set_seed
+from genai_keras.data import training_images
+from genai_keras.optim import optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
 
 TASKS = ("denoise", "super_resolve", "inpaint")
@@ -74,13 +77,14 @@ def degrade(task: str, images: Any, setting: Mapping[str, Any], seed: int = 0) -
         ``mask`` ``(N, 28, 28, 1)`` (1 = hidden).
 
     Raises:
-        ValueError: unknown task or setting, or bad levels (see :mod:`.corruptions`).
+        ValueError: unknown task or setting, or bad levels (see :mod:`.degradations`).
     """
     check_task(task)
     seed = as_seed(seed)
     x = as_images(images)
     if task == "denoise":
-        noises = {"gaussian": C.gaussian_noise, "salt_and_pepper": C.salt_and_pepper}
+        noises = {"gaussian": degradations.gaussian_noise,
+                  "salt_and_pepper": degradations.salt_and_pepper}
         if setting.get("noise") not in noises:
             raise ValueError(f"A denoising setting needs noise in {sorted(noises)}, got {dict(setting)}.")
         noisy = noises[setting["noise"]](x, setting["level"], seed=seed)
@@ -88,12 +92,13 @@ def degrade(task: str, images: Any, setting: Mapping[str, Any], seed: int = 0) -
     if task == "super_resolve":
         if "factor" not in setting:
             raise ValueError(f"A super-resolution setting needs a factor, got {dict(setting)}.")
-        low = C.downsample(x, setting["factor"])
-        return {"condition": C.upsample_bicubic(low), "shown": low}
-    if setting.get("mask") not in C.MASKS:
-        raise ValueError(f"An inpainting setting needs mask in {C.MASKS}, got {dict(setting)}.")
-    mask = C.make_mask(len(x), setting["mask"], setting.get("side", 12), seed=seed)
-    holed = C.apply_mask(x, mask)
+        low = degradations.downsample(x, setting["factor"])
+        return {"condition": degradations.upsample_bicubic(low), "shown": low}
+    if setting.get("mask") not in degradations.MASKS:
+        raise ValueError(f"An inpainting setting needs mask in {degradations.MASKS}, "
+                         f"got {dict(setting)}.")
+    mask = degradations.make_mask(len(x), setting["mask"], setting.get("side", 12), seed=seed)
+    holed = degradations.apply_mask(x, mask)
     return {"condition": np.concatenate([holed, mask], axis=-1), "shown": holed, "mask": mask}
 
 
@@ -165,18 +170,13 @@ def train(recipe: Recipe, images: Any = None, verbose: int = 0,
     Returns:
         ``(model, history)``: the trained network and its per-epoch losses.
     """
-    from genai_keras.config import set_seed
-    from genai_keras.data import load_mnist
-
     set_seed(recipe.seed)
     model = build(recipe)
-    x = load_mnist("train", limit=recipe.limit)[0] if images is None else as_images(images)
+    x, _ = training_images(recipe, images)
     conditions, targets = training_pairs(recipe.model["task"], x, seed=recipe.seed)
     batch = positive_int(recipe.batch_size, "batch_size")
     epochs = positive_int(recipe.epochs, "epochs")
-    schedule = keras.optimizers.schedules.CosineDecay(
-        recipe.optimizer["learning_rate"], decay_steps=math.ceil(len(x) / batch) * epochs, alpha=0.05)
-    optimizer = keras.optimizers.Adam(schedule)
+    optimizer = optimizer_from_recipe(recipe, math.ceil(len(x) / batch) * epochs)
     callbacks = [] if log is None else [EpochLog(log, recipe.name, epochs)]
     if isinstance(model, RestorationCVAE):
         model.compile(optimizer=optimizer)
@@ -355,7 +355,7 @@ def run_task(task: str, regression_recipe: Recipe, cvae_recipe: Recipe, test: tu
         test: ``(images, labels)`` clean test digits.
         val_images: clean validation digits (to tune the baselines).
         num_draws: CVAE draws per input for the diversity.
-        seed: seed of the corruptions and draws.
+        seed: seed of the degradations and draws.
         log: optional ``print``-like function: a line after each training epoch and
             after each trained network.
 
@@ -365,13 +365,11 @@ def run_task(task: str, regression_recipe: Recipe, cvae_recipe: Recipe, test: tu
         ``outputs[setting_name]`` the images of :func:`evaluate_task`, and ``info`` with
         the baseline chosen per setting, the training seconds and the models.
     """
-    from genai_keras.data import load_mnist
-
     seed = as_seed(seed, allow_none=False)
     info: dict[str, Any] = {"baseline": {}, "train_seconds": {}, "models": {}}
     mean = None
-    if task == "inpaint":
-        mean = load_mnist("train", limit=regression_recipe.limit)[0].mean(axis=0)
+    if task == "inpaint":  # the mean of the regression net's training digits
+        mean = training_images(regression_recipe)[0].mean(axis=0)
     for key, recipe in (("regression", regression_recipe), ("cvae", cvae_recipe)):
         start = time.perf_counter()
         info["models"][key], _ = train(recipe, log=log)

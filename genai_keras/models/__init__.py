@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-_SUBMODULES = ("pixel", "autoencoder", "vae", "gan", "autoregressive", "diffusion")
+_SUBMODULES = ("pixel", "conv", "autoencoder", "vae", "gan", "autoregressive", "diffusion")
 
 
 def __getattr__(name: str) -> Any:
     # One plain import per submodule (no importlib): readers and tools see every edge.
     if name == "pixel":
         import genai_keras.models.pixel as module
+    elif name == "conv":
+        import genai_keras.models.conv as module
     elif name == "autoencoder":
         import genai_keras.models.autoencoder as module
     elif name == "vae":

@@ -26,7 +26,7 @@ from genai_keras.models.autoregressive.blocks import (CausalSelfAttention, Trans
                                                       causal_mask)
 from genai_keras.models.autoregressive.model import CharTransformer
 from genai_keras.models.autoregressive.sampling import next_char_probs
-from genai_keras.models.autoregressive.training import make_optimizer, nats_per_char, train
+from genai_keras.models.autoregressive.training import nats_per_char, train
 
 __all__ = ["CausalSelfAttention", "CharTransformer", "TransformerBlock", "causal_mask",
-           "make_optimizer", "nats_per_char", "next_char_probs", "train"]
+           "nats_per_char", "next_char_probs", "train"]

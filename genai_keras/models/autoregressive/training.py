@@ -15,6 +15,7 @@ from genai_keras import backend as gk_backend
 from genai_keras.checks import positive_int
 from genai_keras.losses import causal_lm_loss
 from genai_keras.models.autoregressive.model import CharTransformer
+from genai_keras.optim import optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
 from genai_keras.text import (CharVocabulary, eval_windows, make_window_dataset, nats_to_bits,
                               split_train_val)
@@ -36,24 +37,6 @@ def nats_per_char(model: CharTransformer, ids: np.ndarray, max_windows: int | No
         model.compile(loss=causal_lm_loss, jit_compile=gk_backend.default_jit_compile())
     # every window has the same number of targets, so the mean over batches is the mean per character
     return float(model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)["loss"])
-
-
-def make_optimizer(learning_rate: float, total_steps: int, warmup_steps: int,
-                   weight_decay: float = 0.1) -> keras.optimizers.Optimizer:
-    """AdamW with linear warm-up then cosine decay to 10% of ``learning_rate``.
-
-    Biases, layer-norm scales/offsets are not decayed. Gradients are clipped to a
-    global norm of 1.
-
-    Used in chapter 05.
-    """
-    schedule = keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=0.0, warmup_target=float(learning_rate), warmup_steps=int(warmup_steps),
-        decay_steps=max(1, int(total_steps) - int(warmup_steps)), alpha=0.1)
-    opt = keras.optimizers.AdamW(learning_rate=schedule, weight_decay=weight_decay, beta_1=0.9,
-                                 beta_2=0.99, global_clipnorm=1.0)
-    opt.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
-    return opt
 
 
 class _StepClock(keras.callbacks.Callback):
@@ -106,7 +89,7 @@ def train(recipe: Recipe, text: str | None = None, evals: int = 10, val_windows:
     from genai_keras import data as gk_data
 
     expect(recipe, "text")
-    cfg, opt = recipe.model, recipe.optimizer
+    cfg = recipe.model
     text = gk_data.load_text("tinyshakespeare") if text is None else text
     vocab = CharVocabulary.from_text(text)
     train_ids, val_ids = split_train_val(vocab.encode(text), 0.1)
@@ -116,7 +99,7 @@ def train(recipe: Recipe, text: str | None = None, evals: int = 10, val_windows:
     per_epoch = max(1, steps // evals)
     keras.utils.set_random_seed(recipe.seed)
     model = CharTransformer(vocab, **cfg)
-    model.compile(optimizer=make_optimizer(opt["learning_rate"], per_epoch * evals, opt["warmup_steps"]),
+    model.compile(optimizer=optimizer_from_recipe(recipe, per_epoch * evals),
                   loss=causal_lm_loss, jit_compile=gk_backend.default_jit_compile())
     data = make_window_dataset(train_ids, cfg["context_length"], batch_size, per_epoch, seed=recipe.seed)
     val_subset = eval_windows(val_ids, cfg["context_length"], max_windows=val_windows)

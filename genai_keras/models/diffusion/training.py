@@ -10,12 +10,12 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import keras
-import numpy as np
-
 from genai_keras.callbacks import TimeLimit
-from genai_keras.checks import as_images, as_labels, positive_int
+from genai_keras.checks import positive_int
+from genai_keras.config import set_seed
+from genai_keras.data import training_images
 from genai_keras.models.diffusion.model import FlowMatching, LatentAutoencoder
+from genai_keras.optim import optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
 
 _AUTOENCODER_KEYS = ("code_channels", "ae_filters", "code_noise")
@@ -31,13 +31,6 @@ def build(recipe: Recipe) -> FlowMatching:
     model = FlowMatching((7, 7, cfg["code_channels"]), autoencoder=autoencoder, seed=recipe.seed,
                          **{k: cfg[k] for k in _FLOW_KEYS if k in cfg})
     return model
-
-
-def _cosine_adam(learning_rate: float, steps: int, ema: float | None = None) -> keras.optimizers.Optimizer:
-    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, max(1, steps), alpha=0.02)
-    if ema:
-        return keras.optimizers.Adam(schedule, use_ema=True, ema_momentum=ema)
-    return keras.optimizers.Adam(schedule)
 
 
 def train(recipe: Recipe, images: Any = None, labels: Any = None,
@@ -66,32 +59,19 @@ def train(recipe: Recipe, images: Any = None, labels: Any = None,
         epoch), ``loss`` (the flow-matching loss per epoch), ``seconds`` (both stages),
         ``autoencoder_seconds`` and ``flow_seconds`` (stage 2, with encoding the images).
     """
-    from genai_keras.config import set_seed
-    from genai_keras.data import load_mnist
-
     start = time.perf_counter()
     recipe = expect(recipe, "diffusion")
     cfg, opt = recipe.model, recipe.optimizer
     conditional = recipe.conditional
-    if images is None:
-        if labels is not None:
-            raise ValueError("Labels without images: pass both, or neither (MNIST training digits).")
-        x, y = load_mnist("train", limit=recipe.limit)
-    else:
-        x = as_images(images)
-        y = None if labels is None else as_labels(labels, count=len(x))
-    if conditional and y is None:
-        raise ValueError(f"Recipe {recipe.name!r} is conditional: pass the labels too.")
-    if not conditional and labels is not None:
-        raise ValueError(f"Recipe {recipe.name!r} is unconditional: train it on images only.")
+    x, y = training_images(recipe, images, labels, num_classes=cfg["num_classes"])
     set_seed(recipe.seed)
     model = build(recipe)
     batch_size = positive_int(recipe.batch_size, "batch_size")
     # Stage 1: the autoencoder.
     ae = model.autoencoder
     ae_epochs = positive_int(cfg["ae_epochs"], "ae_epochs")
-    ae.compile(optimizer=_cosine_adam(opt["ae_learning_rate"],
-                                      math.ceil(len(x) / batch_size) * ae_epochs))
+    ae.compile(optimizer=optimizer_from_recipe(recipe, math.ceil(len(x) / batch_size) * ae_epochs,
+                                               learning_rate=opt["ae_learning_rate"], ema=None))
     ae_history = ae.fit(x, epochs=ae_epochs, batch_size=batch_size, shuffle=True, verbose=verbose)
     ae.trainable = False
     ae_seconds = time.perf_counter() - start
@@ -99,8 +79,7 @@ def train(recipe: Recipe, images: Any = None, labels: Any = None,
     codes = model.set_code_statistics(ae.encode(x))
     inputs = codes if not conditional else {"codes": codes, "labels": y.astype("int32")}
     epochs = positive_int(recipe.epochs, "epochs")
-    model.compile(optimizer=_cosine_adam(opt["learning_rate"],
-                                         math.ceil(len(x) / batch_size) * epochs, opt.get("ema")))
+    model.compile(optimizer=optimizer_from_recipe(recipe, math.ceil(len(x) / batch_size) * epochs))
     extra = []
     if max_seconds is not None:
         # A margin for what follows the last batch (the epoch's end, the weight average).

@@ -20,9 +20,11 @@ from keras import ops
 
 from genai_keras.callbacks import TimeLimit
 from genai_keras.checks import positive_int
+from genai_keras.data import training_images
 from genai_keras.models.gan.clusters import pixel_clusters
 from genai_keras.models.gan.model import GAN
 from genai_keras.models.gan.networks import build_discriminator, build_generator
+from genai_keras.optim import optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
 
 
@@ -135,7 +137,7 @@ def build(recipe: Recipe, total_steps: int | None = None) -> GAN:
         total_steps: training steps over which the learning rate decays linearly to 0
             (when the recipe's ``decay_to_zero`` is set); None keeps it constant.
     """
-    cfg, opt = expect(recipe, "gan").model, recipe.optimizer
+    cfg = expect(recipe, "gan").model
     if total_steps is not None:
         total_steps = positive_int(total_steps, "total_steps")
     keras.utils.set_random_seed(recipe.seed)
@@ -147,15 +149,8 @@ def build(recipe: Recipe, total_steps: int | None = None) -> GAN:
               num_classes=num_classes, ema_decay=cfg["ema_decay"], seed=recipe.seed,
               split_batch=cfg.get("split_batch", False),
               name=f"{recipe.name}_gan")
-
-    def adam(name: str) -> keras.optimizers.Optimizer:
-        lr = opt["learning_rate"]
-        if opt.get("decay_to_zero") and total_steps:
-            lr = keras.optimizers.schedules.PolynomialDecay(lr, total_steps,
-                                                            end_learning_rate=0.0, power=1.0)
-        return keras.optimizers.Adam(lr, beta_1=opt["beta_1"], beta_2=opt["beta_2"], name=name)
-
-    gan.compile(d_optimizer=adam("d_adam"), g_optimizer=adam("g_adam"))
+    gan.compile(d_optimizer=optimizer_from_recipe(recipe, total_steps, name="d_adam"),
+                g_optimizer=optimizer_from_recipe(recipe, total_steps, name="g_adam"))
     gan.recipe = recipe
     return gan
 
@@ -176,12 +171,10 @@ def train(recipe: Recipe, callbacks: list | None = None, max_seconds: float | No
         ``(gan, history)``: the trained :class:`GAN` and ``fit``'s per-epoch means
         (``d_loss``, ``g_loss``, ``d_real``, ``d_fake``, and ``gp`` for WGAN-GP).
     """
-    from genai_keras.data import load_mnist
-
     expect(recipe, "gan")
     epochs = positive_int(recipe.epochs, "epochs")
     batch_size = positive_int(recipe.batch_size, "batch_size")
-    images, labels = load_mnist("train", limit=recipe.limit)
+    images, labels = training_images(recipe, num_classes=10)  # labels: conditional GANs only
     gan = build(recipe, total_steps=epochs * math.ceil(len(images) / batch_size))
     cbs = list(callbacks or [])
     if max_seconds is not None:

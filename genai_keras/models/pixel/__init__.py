@@ -34,10 +34,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from genai_keras.data import training_images
 from genai_keras.models.pixel._common import NUM_PIXELS, _read  # noqa: F401 (NUM_PIXELS re-exported)
 from genai_keras.models.pixel.classifier import BernoulliMixtureClassifier
 from genai_keras.models.pixel.independent import IndependentBernoulli
 from genai_keras.models.pixel.mixture import BernoulliMixture
+from genai_keras.recipes import expect
 
 __all__ = [
     "IndependentBernoulli",
@@ -81,13 +83,8 @@ def train(recipe: Any, images: Any = None) -> tuple[IndependentBernoulli | Berno
         ``(model, history)``: the fitted model and, for the mixture, the EM curves
         (``log_likelihood`` and ``objective`` per E-step, nats per image).
     """
-    from genai_keras.recipes import expect
-
     expect(recipe, "pixel")
-    if images is None:
-        from genai_keras.data import load_mnist
-
-        images, _ = load_mnist("train", binarize="static", limit=recipe.limit, seed=1)
+    images, _ = training_images(recipe, images, binarize="static", seed=1)
     cfg = dict(recipe.model)
     if cfg.pop("kind") == "independent":
         return IndependentBernoulli(**cfg).fit(images), {}

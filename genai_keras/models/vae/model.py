@@ -21,7 +21,7 @@ from genai_keras import backend
 from genai_keras.checks import (IMAGE_SHAPE, as_finite_array, as_images, as_labels, as_seed,
                                 non_negative_float, positive_int)
 from genai_keras.losses import negative_elbo
-from genai_keras.models.autoencoder import ConvDecoder, ConvEncoder, _check_static_image_shape
+from genai_keras.models.conv import ConvDecoder, ConvEncoder, check_static_image_shape
 from genai_keras.models.vae.likelihood import VAELikelihood
 from genai_keras.protocol import default_labels
 from genai_keras.utils import batched as _batched
@@ -142,7 +142,7 @@ class VAE(VAELikelihood, keras.Model):
             images, labels = inputs, None
         if images is None:
             raise ValueError("Pass images (a tensor, or a dict with key 'images').")
-        _check_static_image_shape(images)
+        check_static_image_shape(images)
         if labels is not None and not self.num_classes:
             raise ValueError("This VAE is unconditional: call it with images only "
                              "(use ConditionalVAE for labels).")

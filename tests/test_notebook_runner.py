@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from genai_keras import course
+from genai_keras import notebook_runner
 
 
 def _notebook(path, *sources):
@@ -28,7 +28,7 @@ def chapters(tmp_path):
 
 def test_runs_all_reports_failure_and_continues(chapters, tmp_path, capsys):
     out = tmp_path / "out"
-    status = course.main(["run-notebooks", "--fast", "--notebooks", str(chapters), "--out", str(out)])
+    status = notebook_runner.main(["run-notebooks", "--fast", "--notebooks", str(chapters), "--out", str(out)])
     printed = capsys.readouterr().out
     assert status == 1
     assert "00_ok.ipynb" in printed and "01_broken.ipynb" in printed and "02_after.ipynb" in printed
@@ -42,7 +42,7 @@ def test_runs_all_reports_failure_and_continues(chapters, tmp_path, capsys):
 
 def test_only_selects_and_full_mode(chapters, tmp_path, capsys):
     out = tmp_path / "out"
-    status = course.main(["run-notebooks", "--only", "0", "--notebooks", str(chapters), "--out", str(out), "--no-html"])
+    status = notebook_runner.main(["run-notebooks", "--only", "0", "--notebooks", str(chapters), "--out", str(out), "--no-html"])
     assert status == 0
     executed = nbformat.read(out / "00_ok.ipynb", as_version=4)
     assert executed.cells[1].outputs[0]["text"] == "fast 0\n"
@@ -50,9 +50,9 @@ def test_only_selects_and_full_mode(chapters, tmp_path, capsys):
 
 
 def test_bad_arguments(chapters, tmp_path, capsys):
-    assert course.main(["run-notebooks", "--only", "07", "--notebooks", str(chapters)]) == 2
+    assert notebook_runner.main(["run-notebooks", "--only", "07", "--notebooks", str(chapters)]) == 2
     assert "No chapter 07" in capsys.readouterr().err
-    assert course.main(["run-notebooks", "--notebooks", str(tmp_path / "missing")]) == 2
+    assert notebook_runner.main(["run-notebooks", "--notebooks", str(tmp_path / "missing")]) == 2
     assert "does not exist" in capsys.readouterr().err
 
 
@@ -61,7 +61,7 @@ def test_progress_lines_and_no_kernel_transport_warning(chapters, tmp_path, capf
     nothing from the kernels' own logs: ipykernel's "Kernel is running over TCP without
     encryption" reached this terminal (the kernel inherits it) before the runner gave its
     kernels CurveZMQ keys."""
-    status = course.main(["run-notebooks", "--only", "00", "02", "--notebooks", str(chapters),
+    status = notebook_runner.main(["run-notebooks", "--only", "00", "02", "--notebooks", str(chapters),
                           "--out", str(tmp_path / "out"), "--no-html"])
     out, err = capfd.readouterr()
     assert status == 0
@@ -75,7 +75,7 @@ def test_progress_lines_and_no_kernel_transport_warning(chapters, tmp_path, capf
 
 
 def test_no_progress_flag(chapters, tmp_path, capsys):
-    course.main(["run-notebooks", "--only", "02", "--notebooks", str(chapters),
+    notebook_runner.main(["run-notebooks", "--only", "02", "--notebooks", str(chapters),
                  "--out", str(tmp_path / "out"), "--no-html", "--no-progress"])
     out = capsys.readouterr().out
     assert "running 02_after.ipynb" in out and "cell 1/1" not in out
@@ -87,7 +87,7 @@ def test_progress_skips_comment_lines():
                 nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\n\nx = 1  # note"),
                 nbformat.v4.new_code_cell("# only a comment")]
     printed = []
-    hook = course._Progress(nb, "04", lambda line, **_: printed.append(line))
+    hook = notebook_runner._Progress(nb, "04", lambda line, **_: printed.append(line))
     hook(cell=nb.cells[1], cell_index=1)
     hook(cell=nb.cells[2], cell_index=2)
     assert printed[0].startswith("  [04] cell 1/2 at") and printed[0].endswith(": x = 1  # note")
