@@ -5,6 +5,10 @@
 NumPy, as CUDA tensors do, in the tests and in every notebook kernel.
 ``GENAI_KERAS_REDUCED_PRECISION=tf32`` (or ``bfloat16``) rounds torch's float32 matrix
 products and convolutions as a GPU does, so checked outputs are tested at GPU precision.
+
+The whole suite runs on every Keras backend. A test that only means something on some of
+them says so with a marker, ``@pytest.mark.backends("tensorflow", "jax", reason=...)``:
+on the others it is skipped with that reason (not silently passed).
 """
 
 import os
@@ -41,6 +45,35 @@ def _fid_bias_warning_per_test():
     if inputs is not None:
         inputs._fid_bias_warned = False
     yield
+
+
+_BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "backends(*names, reason=...): run only on these Keras backends, skip elsewhere")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip the tests marked ``backends(...)`` on the other Keras backends."""
+    current = None
+    for item in items:
+        marker = item.get_closest_marker("backends")
+        if marker is None:
+            continue
+        unknown = [b for b in marker.args if b not in _BACKENDS]
+        if not marker.args or unknown:
+            raise pytest.UsageError(f"{item.nodeid}: backends() takes some of {_BACKENDS}, "
+                                    f"got {marker.args}")
+        if current is None:
+            import keras  # only when a marked test was collected: keras picks the backend
+
+            current = keras.backend.backend()
+        if current not in marker.args:
+            why = marker.kwargs.get("reason", "")
+            item.add_marker(pytest.mark.skip(
+                reason=f"runs on {', '.join(marker.args)} only, this is {current}" + (f": {why}" if why else "")))
 
 
 def pytest_collectstart(collector):

@@ -124,3 +124,12 @@ def test_environment_report_asks_the_backend_package():
     assert list(versions) == [backend.name()] and report[backend.name()] == versions[backend.name()]
     gpus = backend.gpu_names()
     assert report["gpus"] == (", ".join(gpus) if gpus else "none (CPU only)")
+
+
+@pytest.mark.backends("jax", "torch", reason="checks the backends marker itself")
+def test_the_backends_marker_skips_the_other_backends():
+    # Collected on every backend, run only where the marker allows it (conftest.py): on
+    # TensorFlow this test is skipped, so it can only pass where the marker let it run.
+    import keras
+
+    assert keras.backend.backend() in ("jax", "torch")

@@ -60,8 +60,8 @@ def test_bad_comparison_arguments():
         distributed.compare_to_single_device("tensorflow", num_devices=3, batch_size=100)
 
 
-@pytest.mark.skipif(backend.name() == "torch",
-                    reason="PyTorch has no data-parallel API here (the test above checks its message)")
+@pytest.mark.backends("tensorflow", "jax",
+                      reason="PyTorch has no data-parallel API here (the test above checks its message)")
 def test_more_devices_than_there_are_is_a_clear_error():
     images, _ = gk.data.load_mnist("train", limit=64)
     recipe = gk.recipes.get("vae", fast=True).replace(batch_size=32)

@@ -18,7 +18,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import keras
 import numpy as np
 import pytest
 
@@ -110,10 +109,9 @@ def test_sampling_rng_follows_the_rule():
 
 
 # --------------------------------------------------------------------- cross-backend
+@pytest.mark.backends("tensorflow", reason="it starts every backend itself: run once, in the TensorFlow suite")
 def test_every_shipped_checkpoint_samples_the_same_on_every_backend(tmp_path):
     """One process per backend (about 15 s each on a CPU): seed=0, 8 samples."""
-    if keras.backend.backend() != "tensorflow":
-        pytest.skip("it starts every backend itself: run once, in the TensorFlow suite")
     backends = [b for b in BACKEND_MODULES if _available(b)]
     if len(backends) < 2:
         pytest.skip(f"only {backends} installed here (CI installs all three)")
