@@ -49,7 +49,8 @@ __all__ = ["__version__", "fast_mode", "set_fast_mode", "set_seed", *_SUBMODULES
 
 
 def __getattr__(name: str) -> Any:
-    # One plain import per submodule (no importlib): readers and tools see every edge.
+    # Local on purpose: the lazy loader (``import genai_keras`` imports no Keras). One plain
+    # import per submodule (no importlib): readers and tools see every edge.
     if name == "applications":
         import genai_keras.applications as module
     elif name == "arrays":

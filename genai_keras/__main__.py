@@ -2,11 +2,11 @@
 
 import sys
 
+from genai_keras.notebook_runner import main
+
 
 def _run() -> int:
     try:
-        from genai_keras.notebook_runner import main
-
         return main()
     except KeyboardInterrupt:  # Ctrl-C outside a chapter (a run's own is handled by main)
         print("\ninterrupted (Ctrl-C)", file=sys.stderr)

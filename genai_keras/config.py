@@ -10,6 +10,8 @@ import random
 
 import numpy as np
 
+from genai_keras._quiet import seed_keras_quietly
+
 FAST_ENV_VAR = "GENAI_KERAS_FAST"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -66,8 +68,6 @@ def set_seed(seed: int) -> None:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
     random.seed(int(seed))
     np.random.seed(int(seed))
-    from genai_keras._quiet import seed_keras_quietly  # Keras only now: a light import
-
     seed_keras_quietly(int(seed))
 
 
@@ -82,7 +82,7 @@ def environment_report() -> dict[str, str]:
 
     import keras
 
-    from genai_keras import backend
+    from genai_keras import backend  # local: config is imported by `import genai_keras`, Keras-free
 
     report = {
         "python": platform.python_version(),

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from genai_keras import backend
 from genai_keras.checks import as_images, as_labels, as_seed, positive_int
 from genai_keras.recipes import Recipe
 from genai_keras.utils import sha256_of
@@ -310,8 +311,6 @@ def binarize_dynamic(images, seed_generator=None):
         Values in {0, 1}, same shape: NumPy for NumPy images, a tensor for tensors.
     """
     import keras
-
-    from genai_keras import backend
 
     # Drawn per example as on one device, also when replicas share the batch (chapter 08).
     noise = backend.draw_for_replica(lambda shape: keras.random.uniform(

@@ -35,7 +35,12 @@ from typing import Any
 
 import numpy as np
 
+from genai_keras import backend as gk_backend  # `backend` is also a parameter name here
+from genai_keras.backend import BACKENDS, DATA_PARALLEL_BACKENDS, NO_DATA_PARALLEL
 from genai_keras.checks import as_images, positive_int
+from genai_keras.config import set_seed
+from genai_keras.data import load_mnist
+from genai_keras.recipes import expect, get
 
 #: Training images of a comparison: the first 512 MNIST training digits.
 DEFAULT_IMAGES = 512
@@ -74,8 +79,6 @@ class Comparison:
 
 def available_backends() -> list[str]:
     """The installed backends with a data-parallel API (found without importing them)."""
-    from genai_keras.backend import DATA_PARALLEL_BACKENDS
-
     return [b for b in DATA_PARALLEL_BACKENDS if importlib.util.find_spec(b) is not None]
 
 
@@ -111,12 +114,9 @@ def train_vae(recipe: Any = None, images: Any = None, steps: int = 4,
         ValueError: the batch does not split evenly over the devices, or bad arguments.
         NotImplementedError: ``num_devices`` on PyTorch.
     """
-    from genai_keras import backend
-    from genai_keras.config import set_seed
-    from genai_keras.data import load_mnist
+    # Local: the worker process runs this module, and model code loads after its device split.
     from genai_keras.models import vae
-    from genai_keras.optim import optimizer_from_recipe  # imports Keras: after the device flags
-    from genai_keras.recipes import expect, get
+    from genai_keras.optim import optimizer_from_recipe  # local: as above, after the device split
 
     recipe = get("vae", fast=False) if recipe is None else expect(recipe, "vae")
     if recipe.conditional:
@@ -130,7 +130,7 @@ def train_vae(recipe: Any = None, images: Any = None, steps: int = 4,
     x = _fixed_order(x, steps, batch_size)
     set_seed(recipe.seed)
     scope = (contextlib.nullcontext() if num_devices is None
-             else backend.data_parallel_scope(num_devices))
+             else gk_backend.data_parallel_scope(num_devices))
     with scope:
         model = vae.build(recipe)
         model.compile(optimizer=optimizer_from_recipe(recipe, steps))
@@ -147,7 +147,7 @@ def _worker_env(backend: str, num_devices: int) -> dict[str, str]:
     env = dict(os.environ, KERAS_BACKEND=backend, CUDA_VISIBLE_DEVICES="-1")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if backend == "jax":
-        from genai_keras.backend.jax import cpu_devices_env
+        from genai_keras.backend.jax import cpu_devices_env  # local: imports jax (may be absent)
 
         env.update(cpu_devices_env(num_devices, env.get("XLA_FLAGS", "")))
     return env
@@ -194,8 +194,6 @@ def compare_to_single_device(backend: str, num_devices: int = 4, steps: int = 4,
         NotImplementedError: ``backend="torch"`` (the message says what to use instead).
         RuntimeError: a run failed (the message holds the end of its error output).
     """
-    from genai_keras.backend import BACKENDS, DATA_PARALLEL_BACKENDS, NO_DATA_PARALLEL
-
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}.")
     if backend not in DATA_PARALLEL_BACKENDS:
@@ -227,19 +225,15 @@ def _worker(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
 
-    from genai_keras import backend
-    from genai_keras.data import load_mnist
-    from genai_keras.recipes import get
-
     if args.devices > 1:
-        backend.simulate_cpu_devices(args.devices)  # first: before the backend runs anything
+        gk_backend.simulate_cpu_devices(args.devices)  # first: before the backend runs anything
     recipe = get("vae", fast=False).replace(seed=args.seed, batch_size=args.batch_size)
     images, _ = load_mnist("train", limit=args.images)
     start = time.perf_counter()
     _, losses = train_vae(recipe, images, args.steps,
                           num_devices=args.devices if args.devices > 1 else None)
     args.out.write_text(json.dumps({"losses": losses, "seconds": time.perf_counter() - start,
-                                    "devices": backend.list_devices()}))
+                                    "devices": gk_backend.list_devices()}))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import as_images, positive_int
+from genai_keras.backend import compile_function
+from genai_keras.checks import as_images, as_labels, positive_int
 from genai_keras.utils import sha256_of
 
 #: Where the shipped weights live.
@@ -157,8 +158,6 @@ class FeatureNet:
         """The inference function, XLA-compiled where the backend allows it."""
         import keras
 
-        from genai_keras.backend import compile_function
-
         model = self._both
         forward = compile_function(lambda x: model(x, training=False))
         return lambda x: [keras.ops.convert_to_numpy(t) for t in forward(x)]
@@ -215,8 +214,6 @@ class FeatureNet:
 
     def accuracy(self, images: Any, labels: Any, batch_size: int = 1000) -> float:
         """Fraction of ``images`` classified as their ``labels`` (in [0, 1])."""
-        from genai_keras.checks import as_labels
-
         x = as_images(images)
         y = as_labels(labels, count=x.shape[0])
         return float(np.mean(self.predict(x, batch_size) == y))

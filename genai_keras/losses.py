@@ -17,6 +17,7 @@ from typing import Any
 from keras import ops
 
 from genai_keras.arrays import numpy_in_numpy_out
+from genai_keras.distributions import bernoulli_log_prob, kl_normal
 
 #: The GAN losses: names accepted by :func:`discriminator_loss` and :func:`generator_loss`.
 GAN_LOSSES = ("nonsaturating", "minimax", "hinge", "wgan-gp")
@@ -42,8 +43,6 @@ def bernoulli_nll_from_logits(targets: Any, logits: Any) -> Any:
     Returns:
         ``(batch,)``: nats per image.
     """
-    from genai_keras.distributions import bernoulli_log_prob
-
     return -ops.sum(bernoulli_log_prob(targets, logits=logits), axis=(1, 2, 3))
 
 
@@ -60,8 +59,6 @@ def kl_to_standard_normal(z_mean: Any, z_log_var: Any) -> Any:
     Returns:
         ``(batch,)``: nats per image (always >= 0).
     """
-    from genai_keras.distributions import kl_normal
-
     return kl_normal(z_mean, z_log_var)
 
 

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from genai_keras.config import fast_mode
+
 FAMILIES = ("pixel", "autoencoder", "vae", "gan", "text", "diffusion", "application")
 #: Training examples in a fast-mode run (images or, for text, unused).
 FAST_IMAGES = 2048
@@ -269,8 +271,6 @@ def get(name: str, fast: bool | None = None) -> Recipe:
     if name not in RECIPES:
         raise ValueError(f"Unknown recipe {name!r}; choose one of: {', '.join(RECIPES)}.")
     if fast is None:
-        from genai_keras.config import fast_mode
-
         fast = fast_mode()
     return fast_variant(RECIPES[name]) if fast else RECIPES[name]
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from genai_keras.checks import as_seed, positive_int
+
 
 def count_parameters(model: Any) -> int:
     """Number of weights (trainable and not, integer seed states excluded) of a Keras model
@@ -24,8 +26,6 @@ def batched(fn: Callable[..., Any], arrays: Sequence[Any], batch_size: int) -> n
     Raises:
         ValueError: the first array has no rows (nothing to compute), or ``batch_size`` < 1.
     """
-    from genai_keras.checks import positive_int
-
     batch_size = positive_int(batch_size, "batch_size")
     n = len(arrays[0])
     if n == 0:
@@ -79,8 +79,6 @@ def sampling_rng(seed: Any = None) -> np.random.Generator:
     """
     if isinstance(seed, np.random.Generator):
         return seed
-    from genai_keras.checks import as_seed
-
     seed = as_seed(seed)
     if seed is None:
         seed = int(np.random.randint(0, 2 ** 32, dtype=np.int64))

@@ -18,6 +18,7 @@ import pytest
 import genai_keras as gk
 from genai_keras import applications, callbacks, families, recipes
 from genai_keras import checkpoints as ck
+from genai_keras import models as models_package
 from genai_keras.models import autoencoder, autoregressive, diffusion, gan, pixel, vae
 from genai_keras.studies import comparison
 
@@ -38,6 +39,15 @@ def _is_package(module: str) -> bool:
     return (PACKAGE.parent.joinpath(*module.split(".")) / "__init__.py").is_file()
 
 
+def _from_base(node: ast.ImportFrom, module: str) -> str:
+    """The absolute name of ``from X import ...`` in ``module`` (``..a`` resolved)."""
+    if not node.level:
+        return node.module
+    parts = module.split(".")
+    keep = len(parts) - node.level + (1 if _is_package(module) else 0)
+    return ".".join(parts[:keep] + ([node.module] if node.module else []))
+
+
 def _imports(tree: ast.Module, module: str) -> set[str]:
     """The modules ``tree`` imports anywhere (inside functions too), as absolute dotted
     names (``from a import b`` counts as ``a`` and ``a.b``: ``b`` may be a module; a
@@ -47,11 +57,7 @@ def _imports(tree: ast.Module, module: str) -> set[str]:
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            base = node.module
-            if node.level:
-                parts = module.split(".")
-                keep = len(parts) - node.level + (1 if _is_package(module) else 0)
-                base = ".".join(parts[:keep] + ([node.module] if node.module else []))
+            base = _from_base(node, module)
             found.add(base)
             found.update(f"{base}.{alias.name}" for alias in node.names)
     return found
@@ -210,6 +216,78 @@ def test_imports_point_down_the_layers():
             for prefix in higher:
                 offenders += [f"{module} -> {n}" for n in _under(imported, prefix)]
     assert not offenders, offenders
+
+
+#: Function-local imports of genai_keras modules that stay local, (importer, imported): why.
+#: Every other import of a genai_keras module sits at the top of its module.
+LOCAL_IMPORTS_ALLOWED = {
+    **{("genai_keras.backend", f"genai_keras.backend.{name}"):
+       "each implementation imports its framework, which other set-ups lack"
+       for name in ("tensorflow", "jax", "torch")},
+    ("genai_keras.config", "genai_keras.backend"):
+        "config is loaded by `import genai_keras`, which imports no Keras",
+    ("genai_keras.distributed", "genai_keras.models.vae"):
+        "the worker process runs this module: model code loads after its device split",
+    ("genai_keras.distributed", "genai_keras.optim"):
+        "the worker process runs this module: model code loads after its device split",
+    ("genai_keras.distributed", "genai_keras.backend.jax"): "imports jax, which may be absent",
+}
+#: The lazy loaders (``__getattr__`` of genai_keras and genai_keras.models): one local
+#: import per submodule, so that ``import genai_keras`` stays cheap.
+LAZY_LOADERS = {"genai_keras": gk._SUBMODULES, "genai_keras.models": models_package._SUBMODULES}
+
+
+def _imported_module(base: str, alias: str) -> str:
+    """``from base import alias``: ``base.alias`` when that is a module, else ``base``."""
+    dotted = f"{base}.{alias}"
+    path = PACKAGE.parent.joinpath(*dotted.split("."))
+    return dotted if path.with_suffix(".py").is_file() or _is_package(dotted) else base
+
+
+def _local_imports(tree: ast.Module, module: str) -> list[tuple[int, str]]:
+    """``(line, imported module)`` of every genai_keras import inside a function or class
+    body of ``tree`` (relative imports resolved from ``module``)."""
+    found, seen = [], set()
+    for scope in ast.walk(tree):
+        if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for node in ast.walk(scope):
+            if id(node) in seen or not isinstance(node, (ast.Import, ast.ImportFrom)):
+                continue
+            seen.add(id(node))
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                base = _from_base(node, module)
+                names = [_imported_module(base, alias.name) for alias in node.names]
+            found += [(node.lineno, n) for n in dict.fromkeys(names) if _under({n}, "genai_keras")]
+    return found
+
+
+def test_local_imports_are_found():
+    tree = ast.parse("import os\nfrom genai_keras import checks\n"
+                     "def f():\n    import numpy\n    from genai_keras import backend, data\n"
+                     "    from genai_keras.utils import batched\n"
+                     "class A:\n    def g(self):\n        from ...losses import negative_elbo\n")
+    assert _local_imports(tree, "genai_keras.models.vae.model") == [
+        (5, "genai_keras.backend"), (5, "genai_keras.data"), (6, "genai_keras.utils"),
+        (9, "genai_keras.losses")]
+
+
+def test_imports_of_the_package_are_at_the_top():
+    """An import inside a function hides an edge of the dependency graph: only the lazy
+    loaders and :data:`LOCAL_IMPORTS_ALLOWED` (each with its reason) keep one."""
+    allowed = set(LOCAL_IMPORTS_ALLOWED) | {
+        (loader, f"{loader}.{name}") for loader, names in LAZY_LOADERS.items() for name in names}
+    offenders, used = [], set()
+    for module, tree in _sources().items():
+        for line, imported in _local_imports(tree, module):
+            if (module, imported) in allowed:
+                used.add((module, imported))
+            else:
+                offenders.append(f"{module}:{line} imports {imported} inside a function")
+    assert not offenders, "move these imports to the top of their module:\n" + "\n".join(offenders)
+    assert used == allowed, f"allowed but no longer local (drop them): {allowed - used}"
 
 
 def test_lazy_submodules_are_plain_imports():

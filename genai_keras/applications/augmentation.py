@@ -30,6 +30,7 @@ import numpy as np
 
 from genai_keras.applications.models import build_small_classifier
 from genai_keras.checks import as_images, as_labels, as_seed, positive_int
+from genai_keras.models import vae
 from genai_keras.optim import optimizer_from_recipe
 from genai_keras.protocol import default_labels
 from genai_keras.recipes import Recipe, expect
@@ -94,8 +95,6 @@ def train_generator(recipe: Recipe, images: Any, labels: Any, steps: int | None 
     Returns:
         The trained :class:`genai_keras.models.vae.ConditionalVAE`.
     """
-    from genai_keras.models import vae
-
     expect(recipe, "vae")
     if steps is not None:
         per_epoch = math.ceil(len(images) / recipe.batch_size)

@@ -17,6 +17,7 @@ import numpy as np
 
 from genai_keras.applications.degradations import check_mask
 from genai_keras.checks import as_images, positive_float
+from genai_keras.metrics.image_quality import psnr
 
 #: The filters :func:`choose_filter` tries: (kind, size) with size a Gaussian's sigma
 #: in pixels or a median filter's window side.
@@ -70,8 +71,6 @@ def choose_filter(noisy: Any, clean: Any) -> tuple[tuple[str, float], dict[str, 
         ``((kind, size), scores)``: the winner and every filter's mean PSNR in dB
         (keys like ``"median 3"``).
     """
-    from genai_keras.metrics.image_quality import psnr
-
     scores = {f"{kind} {size:g}": float(np.mean(psnr(apply_filter(noisy, kind, size), clean)))
               for kind, size in FILTER_GRID}
     best = max(scores, key=scores.get)

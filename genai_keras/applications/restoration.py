@@ -27,11 +27,13 @@ from typing import Any
 import keras
 import numpy as np
 
-from genai_keras.applications import degradations
+from genai_keras.applications import baselines, degradations
 from genai_keras.applications.models import RestorationCVAE, build_regressor
 from genai_keras.checks import as_images, as_labels, as_seed, positive_int
 from genai_keras.config import set_seed
 from genai_keras.data import training_images
+from genai_keras.feature_net import load_feature_net
+from genai_keras.metrics.image_quality import psnr, ssim
 from genai_keras.optim import optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
 
@@ -228,9 +230,6 @@ def score(restored: Any, clean: Any, labels: Any, mask: Any = None) -> dict[str,
     Returns:
         ``{"psnr": ..., "ssim": ..., "accuracy": ...}`` (accuracy in [0, 1]).
     """
-    from genai_keras.feature_net import load_feature_net
-    from genai_keras.metrics.image_quality import psnr, ssim
-
     x = as_images(restored, name="restored")
     y = as_labels(labels, count=len(x))
     return {"psnr": float(np.mean(psnr(x, clean, mask=mask))), "ssim": float(np.mean(ssim(x, clean))),
@@ -249,8 +248,6 @@ def diversity(draws: Any) -> dict[str, float]:
         the K draws of one input; ``multi_class``: the share of inputs whose draws
         are classified as more than one digit.
     """
-    from genai_keras.feature_net import load_feature_net
-
     d = np.asarray(draws, np.float32)
     if d.ndim != 5 or d.shape[0] < 2:
         raise ValueError(f"draws must have shape (K, N, 28, 28, 1) with K >= 2, got {d.shape}.")
@@ -325,22 +322,19 @@ def choose_baseline(task: str, setting: Mapping[str, Any], val_images: Any, trai
     Returns:
         ``(description, function)`` with ``function(degraded dict) -> (N, 28, 28, 1)``.
     """
-    from genai_keras.applications import baselines as B
-    from genai_keras.metrics.image_quality import psnr
-
     check_task(task)
     seed = as_seed(seed, allow_none=False)
     if task == "super_resolve":
         return "bicubic", lambda d: d["condition"]
     val = degrade(task, val_images, setting, seed=(seed + 7) % 2**32)
     if task == "denoise":
-        (kind, size), _ = B.choose_filter(val["shown"], val_images)
-        return f"{kind} filter {size:g}", lambda d: B.apply_filter(d["shown"], kind, size)
+        (kind, size), _ = baselines.choose_filter(val["shown"], val_images)
+        return f"{kind} filter {size:g}", lambda d: baselines.apply_filter(d["shown"], kind, size)
     methods = ["nearest"] + ([] if train_mean is None else ["mean"])
-    scores = {m: float(np.mean(psnr(B.fill_hole(val["shown"], val["mask"], m, train_mean),
+    scores = {m: float(np.mean(psnr(baselines.fill_hole(val["shown"], val["mask"], m, train_mean),
                                     val_images, mask=val["mask"]))) for m in methods}
     best = max(scores, key=scores.get)
-    return f"{best} fill", lambda d: B.fill_hole(d["shown"], d["mask"], best, train_mean)
+    return f"{best} fill", lambda d: baselines.fill_hole(d["shown"], d["mask"], best, train_mean)
 
 
 def run_task(task: str, regression_recipe: Recipe, cvae_recipe: Recipe, test: tuple[Any, Any],

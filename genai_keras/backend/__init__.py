@@ -58,6 +58,7 @@ def name() -> str:
 
 def _impl():
     """The implementation module of this session's backend (a plain import each)."""
+    # Local on purpose: each module imports its framework (jax, torch), absent on other set-ups.
     backend = name()
     if backend == "tensorflow":
         from genai_keras.backend import tensorflow as impl

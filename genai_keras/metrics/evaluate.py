@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from genai_keras.checks import as_images, as_seed, positive_int
+from genai_keras.feature_net import load_feature_net
 from genai_keras.metrics.frechet import feature_statistics, frechet_distance
 from genai_keras.metrics.inception import inception_score_from_probs
 from genai_keras.metrics.inputs import _check_fid_count, _features, _warn_fid_bias
@@ -59,8 +60,6 @@ def evaluate_samples(images: Any, reference: Any = "mnist_test", num_real: int =
     _check_fid_count(x.shape[0], "images")  # MIN_SAMPLES_FID > MIN_SAMPLES_KID: covers KID
     fake, probs = _features(x, "images", min_count=max(splits, k + 1))
     if isinstance(reference, str):
-        from genai_keras.feature_net import load_feature_net
-
         key = load_feature_net().cache_key
         real = mnist_test_features()[0][:num_real]
         mu_r, cov_r = _reference_stats(key, num_real)

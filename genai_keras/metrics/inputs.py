@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from genai_keras.checks import as_images, to_numpy
+from genai_keras.feature_net import load_feature_net
 
 # Sample-size limits. Measured with the shipped network: real training digits scored
 # against the 10,000 test digits give FID 50 at N = 150, 29 at 256, 16 at 500, 8.2 at
@@ -111,7 +112,5 @@ def _warn_fid_bias(counts: dict[str, int], stacklevel: int) -> None:
 
 
 def _features(images: Any, name: str, min_count: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    from genai_keras.feature_net import load_feature_net
-
     x = as_images(images, name=name, min_count=min_count)
     return load_feature_net().features_and_probs(x, name=name)

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 
 from genai_keras.checks import positive_int
+from genai_keras.data import load_mnist
+from genai_keras.feature_net import load_feature_net
 from genai_keras.metrics.frechet import feature_statistics
 from genai_keras.metrics.manifold import knn_radii
 
@@ -56,8 +58,6 @@ def _check_cache(path: Path, images: np.ndarray) -> tuple[np.ndarray, np.ndarray
         return None, None, "records no SHA-256 (an older release's cache)"
     if stored != arrays_sha256(feats, probs):
         return None, None, "does not match the SHA-256 it records (corrupt or edited)"
-    from genai_keras.feature_net import load_feature_net
-
     fresh, fresh_probs = load_feature_net().features_and_probs(images[SPOT_CHECK])
     scale = float(np.abs(fresh).max()) or 1.0
     if not (np.allclose(feats[SPOT_CHECK], fresh, rtol=1e-3, atol=1e-3 * scale)
@@ -74,9 +74,6 @@ def cache_dir() -> Path:
 
 @functools.lru_cache(maxsize=2)
 def _mnist_test_reference(key: str, use_file_cache: bool) -> tuple[np.ndarray, np.ndarray]:
-    from genai_keras.data import load_mnist
-    from genai_keras.feature_net import load_feature_net
-
     path = cache_dir() / f"mnist_test_features_{key}.npz"
     images, _ = load_mnist("test")
     if use_file_cache and path.is_file():
@@ -113,8 +110,6 @@ def mnist_test_features(use_file_cache: bool = True) -> tuple[np.ndarray, np.nda
     match a fresh computation; otherwise it is recomputed with a
     :class:`ReferenceCacheWarning`. The arrays are read-only.
     """
-    from genai_keras.feature_net import load_feature_net
-
     return _mnist_test_reference(load_feature_net().cache_key, bool(use_file_cache))
 
 
@@ -130,8 +125,6 @@ def _reference_radii(key: str, num_real: int, k: int) -> np.ndarray:
 
 def mnist_test_statistics(num_real: int = 10000) -> tuple[np.ndarray, np.ndarray]:
     """Feature mean ``(128,)`` and covariance ``(128, 128)`` of the first ``num_real`` test images (cached)."""
-    from genai_keras.feature_net import load_feature_net
-
     num_real = _check_num_real(num_real)
     return _reference_stats(load_feature_net().cache_key, num_real)
 

@@ -8,7 +8,8 @@ _SUBMODULES = ("pixel", "conv", "autoencoder", "vae", "gan", "autoregressive", "
 
 
 def __getattr__(name: str) -> Any:
-    # One plain import per submodule (no importlib): readers and tools see every edge.
+    # Local on purpose: the lazy loader (a family's code loads on first use). One plain
+    # import per submodule (no importlib): readers and tools see every edge.
     if name == "pixel":
         import genai_keras.models.pixel as module
     elif name == "conv":

@@ -12,6 +12,7 @@ import numpy as np
 from keras import ops
 
 from genai_keras import backend as gk_backend
+from genai_keras import data as gk_data
 from genai_keras.checks import positive_int
 from genai_keras.losses import causal_lm_loss
 from genai_keras.models.autoregressive.model import CharTransformer
@@ -86,8 +87,6 @@ def train(recipe: Recipe, text: str | None = None, evals: int = 10, val_windows:
         ``training_log`` also holds ``train_seconds``, ``val_nats_per_char`` (full
         validation text) and ``tokens_seen``.
     """
-    from genai_keras import data as gk_data
-
     expect(recipe, "text")
     cfg = recipe.model
     text = gk_data.load_text("tinyshakespeare") if text is None else text

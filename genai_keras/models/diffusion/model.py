@@ -24,7 +24,7 @@ from genai_keras.checks import (InputTypeError, as_finite_array, as_images, as_l
                                 as_seed, positive_int)
 from genai_keras.losses import bernoulli_nll_from_logits
 from genai_keras.protocol import default_labels
-from genai_keras.utils import batched, sampling_rng
+from genai_keras.utils import batched, count_parameters, sampling_rng
 from genai_keras.models.diffusion import networks
 from genai_keras.models.diffusion.samplers import check_sampler, sample_path
 from genai_keras.models.diffusion.schedules import NoiseSchedule
@@ -208,8 +208,6 @@ class FlowMatching(keras.Model):
 
     def num_parameters(self) -> int:
         """Parameters used to generate: the velocity network and the decoder."""
-        from genai_keras.utils import count_parameters
-
         return count_parameters(self.velocity_network) + count_parameters(self.autoencoder.decoder)
 
     # ----- sampling ---------------------------------------------------------------------

@@ -20,6 +20,7 @@ from keras import ops
 from genai_keras import backend
 from genai_keras.checks import (IMAGE_SHAPE, as_finite_array, as_images, as_labels, as_seed,
                                 non_negative_float, positive_int)
+from genai_keras.data import binarize_dynamic
 from genai_keras.losses import negative_elbo
 from genai_keras.models.conv import ConvDecoder, ConvEncoder, check_static_image_shape
 from genai_keras.models.vae.likelihood import VAELikelihood
@@ -169,8 +170,6 @@ class VAE(VAELikelihood, keras.Model):
         """
         images, condition = self._split_inputs(inputs)
         if training and self.dynamic_binarization:
-            from genai_keras.data import binarize_dynamic
-
             targets = binarize_dynamic(images, self.seed_generator)
         else:
             targets = images
