@@ -338,6 +338,10 @@ def backends_section() -> list[str]:
     return lines
 
 
+#: The fast course's budgets on the 2-core CI machine (issue 24): seconds per backend, per chapter.
+COURSE_BUDGET_S, CHAPTER_BUDGET_S = 300, 45
+
+
 def course_section() -> list[str]:
     d = _load("course")
     if not d:
@@ -353,6 +357,16 @@ def course_section() -> list[str]:
         ok = all(v == "ok" for v in r["status"].values()) and len(r["status"]) == len(chapters)
         lines.append(f"| {backend} | " + " | ".join(_fmt(r["seconds"].get(c), 0) for c in chapters)
                      + f" | {_fmt(sum(r['seconds'].values()), 0)} | {'yes' if ok else 'NO'} |")
+    over_total = [b for b, r in runs.items() if sum(r["seconds"].values()) > COURSE_BUDGET_S]
+    over_chapter = sorted({f"{c[:2]} on {b} ({r['seconds'][c]:.0f} s)" for b, r in runs.items()
+                           for c in chapters if r["seconds"].get(c, 0) > CHAPTER_BUDGET_S})
+    lines += ["", f"JAX starts each run with an empty compilation cache (a user's first run; the "
+              f"chapters then share it). Aim: at most {COURSE_BUDGET_S} s per backend and "
+              f"{CHAPTER_BUDGET_S} s per chapter. "
+              + ("Every backend is within the course budget. " if not over_total else
+                 f"Over the course budget: {', '.join(over_total)}. ")
+              + ("No chapter is over its budget." if not over_chapter else
+                 f"Chapters over {CHAPTER_BUDGET_S} s: {', '.join(over_chapter)}.")]
     return lines
 
 
