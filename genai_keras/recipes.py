@@ -27,7 +27,7 @@ from genai_keras.config import fast_mode
 
 FAMILIES = ("pixel", "autoencoder", "vae", "gan", "text", "diffusion", "application")
 #: Training examples in a fast-mode run (images or, for text, unused).
-FAST_IMAGES = 2048
+FAST_IMAGES = 1024
 
 
 @dataclasses.dataclass(frozen=True)

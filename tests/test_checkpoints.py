@@ -90,14 +90,14 @@ def test_fast_variant_is_what_get_returns_in_fast_mode(name):
         assert fast.steps == 150 and fast.model["num_layers"] == 2
         assert fast.steps < full.steps and fast.model["embed_dim"] < full.model["embed_dim"]
     else:
-        assert fast.limit == recipes.FAST_IMAGES == 2048
+        assert fast.limit == recipes.FAST_IMAGES == 1024
         assert fast.epochs == (None if full.epochs is None else 1)
     assert fast.describe().endswith("(fast mode)")
 
 
 def test_get_follows_the_fast_mode_variable(monkeypatch):
     monkeypatch.setenv("GENAI_KERAS_FAST", "1")
-    assert recipes.get("vae").fast is True and recipes.get("vae").limit == 2048
+    assert recipes.get("vae").fast is True and recipes.get("vae").limit == 1024
     monkeypatch.setenv("GENAI_KERAS_FAST", "0")
     assert recipes.get("vae") is recipes.RECIPES["vae"]
 

@@ -125,13 +125,16 @@ def train_step(model: keras.Model, step: Callable[[Any], dict], *args: Any):
     return _impl().train_step(model, step, *args)
 
 
-def compile_function(fn: Callable) -> Callable:
-    """``fn`` compiled with XLA where that helps an inference loop (TensorFlow), else ``fn``.
+def compile_function(fn: Callable, variables: Sequence[Any] | None = None) -> Callable:
+    """``fn`` compiled with XLA where that helps an inference loop, else ``fn``.
 
-    Only for functions that read model variables by reference (they may change between
-    calls), which rules out ``jax.jit`` of a closure; JAX and PyTorch run ``fn`` eagerly.
+    ``fn`` reads model variables, whose values may change between calls (training goes
+    on). TensorFlow compiles it with ``tf.function(jit_compile=True)``, which reads
+    variables by reference. JAX compiles it with ``jax.jit`` when ``variables`` (every
+    variable ``fn`` reads, e.g. ``model.variables``) are given: their current values are
+    passed in at each call; without them ``fn`` runs eagerly. PyTorch runs it eagerly.
     """
-    return _impl().compile_function(fn)
+    return _impl().compile_function(fn, variables)
 
 
 def default_jit_compile() -> bool:

@@ -88,8 +88,28 @@ def train_step(model, step, state, data):
     return logs, new_state
 
 
-def compile_function(fn):
-    return fn
+def compile_function(fn, variables=None):
+    """``fn`` under ``jax.jit`` when the variables it reads are given, else ``fn`` (eager).
+
+    ``jax.jit`` bakes the values a closure reads into the compiled program, so the
+    variables' current values are passed in at every call and ``fn`` runs in a
+    ``keras.StatelessScope`` that maps each variable to its argument: later weight
+    updates are seen, and nothing ``fn`` assigns leaks out. A new input shape compiles
+    again (once per shape).
+    """
+    if variables is None:
+        return fn
+    variables = list(variables)
+
+    @jax.jit
+    def pure(values, args):
+        with StatelessScope(state_mapping=list(zip(variables, values))):
+            return fn(*args)
+
+    def call(*args):
+        return pure([v.value for v in variables], args)
+
+    return call
 
 
 # ---------------------------------------------------------------- several devices

@@ -26,7 +26,8 @@ def train_step(model, step, data):
     return step(data)
 
 
-def compile_function(fn):
+def compile_function(fn, variables=None):
+    del variables  # read by reference: tf.function sees their current values
     return tf.function(fn, jit_compile=True, reduce_retracing=True)
 
 

@@ -80,7 +80,7 @@ class CharTransformer(keras.Model):
         self.final_norm = layers.LayerNormalization(epsilon=1e-5, name="final_norm")
         self.lm_head = None if self.tie_weights else layers.Dense(
             self.vocab_size, kernel_initializer=_normal_init(), name="lm_head")
-        self._step_fn = None
+        self._step_fn = self._prefill_fn = None
         self.build((None, self.context_length))
 
     # -- building and the forward pass
@@ -157,16 +157,27 @@ class CharTransformer(keras.Model):
         return self.vocabulary.encode(prompt)
 
     def _prefill(self, ids: np.ndarray):
-        """Run a window (t <= T ids) once; return last-position logits (V,) and padded caches."""
-        x = ops.convert_to_tensor(np.asarray(ids, dtype=np.int32)[None])
-        h = self._embed(x)
-        pad = self.context_length - len(ids)
+        """Run a window (t <= T ids) once; return last-position logits (V,) and the caches.
+
+        The window is padded to T ids (one input shape, so one compilation): a causal
+        model's outputs up to a position do not depend on what follows it, and the cache
+        slots after the window are masked by :meth:`_step` until it fills them.
+        """
+        if self._prefill_fn is None:
+            self._prefill_fn = gk_backend.compile_function(self._prefill_window, self.variables)
+        window = np.zeros((1, self.context_length), dtype=np.int32)
+        window[0, :len(ids)] = ids
+        logits, caches = self._prefill_fn(window, np.asarray(len(ids) - 1, dtype=np.int32))
+        return ops.convert_to_numpy(logits), caches
+
+    def _prefill_window(self, window, last):
+        """window (1, T) int32, last int32 scalar -> logits at ``last`` (V,), caches."""
+        h = self._embed(window)
         caches = []
         for block in self.blocks:
             h, k, v = block.prefill(h)
-            caches.append(ops.pad(k, ((0, 0), (0, 0), (0, pad), (0, 0))))
-            caches.append(ops.pad(v, ((0, 0), (0, 0), (0, pad), (0, 0))))
-        return ops.convert_to_numpy(self._logits(h)[0, -1]), tuple(caches)
+            caches += [k, v]
+        return ops.take(self._logits(h)[0], last, axis=0), tuple(caches)
 
     def _step(self, token, pos, caches):
         """One cached step: token (1, 1) int32, pos int32 scalar -> logits (V,), caches."""
@@ -227,7 +238,7 @@ class CharTransformer(keras.Model):
         start = max(0, len(ids) - T)
         if use_cache:
             if self._step_fn is None:
-                self._step_fn = gk_backend.compile_function(self._step)
+                self._step_fn = gk_backend.compile_function(self._step, self.variables)
             logits, caches = self._prefill(ids[start:])
         else:
             logits = self._full_logits(ids[start:])

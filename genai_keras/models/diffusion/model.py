@@ -241,7 +241,8 @@ class FlowMatching(keras.Model):
         """
         guidance = _guidance_weight(guidance)
         if self._velocity_fn is None:
-            self._velocity_fn = backend.compile_function(self._network_velocity)
+            self._velocity_fn = backend.compile_function(self._network_velocity,
+                                                           self.velocity_network.variables)
         x_t, t = ops.convert_to_tensor(x_t, "float32"), ops.convert_to_tensor(t, "float32")
         if labels is None:
             return self._velocity_fn([x_t, t])
