@@ -159,7 +159,7 @@ class FeatureNet:
         import keras
 
         model = self._both
-        forward = compile_function(lambda x: model(x, training=False))
+        forward = compile_function(lambda x: model(x, training=False), model.variables)
         return lambda x: [keras.ops.convert_to_numpy(t) for t in forward(x)]
 
     def features_and_probs(self, images: Any, batch_size: int = 1000,
