@@ -358,7 +358,7 @@ def course_section() -> list[str]:
         lines.append(f"| {backend} | " + " | ".join(_fmt(r["seconds"].get(c), 0) for c in chapters)
                      + f" | {_fmt(sum(r['seconds'].values()), 0)} | {'yes' if ok else 'NO'} |")
     over_total = [b for b, r in runs.items() if sum(r["seconds"].values()) > COURSE_BUDGET_S]
-    over_chapter = sorted({f"{c[:2]} on {b} ({r['seconds'][c]:.0f} s)" for b, r in runs.items()
+    over_chapter = sorted({f"{c[:2]} on {b} ({r['seconds'][c]:.1f} s)" for b, r in runs.items()
                            for c in chapters if r["seconds"].get(c, 0) > CHAPTER_BUDGET_S})
     lines += ["", f"JAX starts each run with an empty compilation cache (a user's first run; the "
               f"chapters then share it). Aim: at most {COURSE_BUDGET_S} s per backend and "

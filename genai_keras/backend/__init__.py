@@ -15,8 +15,8 @@ package offers three small verbs, implemented once per backend in
 * :func:`train_step` -- run a backend-neutral custom training step inside ``fit``
   (JAX's ``fit`` is stateless: the step gets the state and must return the new one).
 
-and two helpers: :func:`compile_function` (XLA-compile a small inference function where
-the backend allows it) and :func:`default_jit_compile` (what ``compile(jit_compile=...)``
+and two helpers: :func:`compile_function` (XLA-compile an inference function called many
+times: TensorFlow, and JAX when given the variables it reads) and :func:`default_jit_compile` (what ``compile(jit_compile=...)``
 should be on this backend).
 
 Two queries describe the machine for chapter 00's environment check:
