@@ -16,8 +16,8 @@ package offers three small verbs, implemented once per backend in
   (JAX's ``fit`` is stateless: the step gets the state and must return the new one).
 
 and two helpers: :func:`compile_function` (XLA-compile an inference function called many
-times: TensorFlow, and JAX when given the variables it reads) and :func:`default_jit_compile` (what ``compile(jit_compile=...)``
-should be on this backend).
+times: TensorFlow, and JAX when given the variables it reads) and
+:func:`default_jit_compile` (what ``compile(jit_compile=...)`` should be on this backend).
 
 Two queries describe the machine for chapter 00's environment check:
 :func:`framework_versions` and :func:`gpu_names`.

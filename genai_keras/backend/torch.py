@@ -30,7 +30,7 @@ def train_step(model, step, data):
 
 
 def compile_function(fn, variables=None):
-    del variables
+    del variables  # PyTorch runs fn eagerly
     return fn
 
 

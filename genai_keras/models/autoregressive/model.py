@@ -159,16 +159,25 @@ class CharTransformer(keras.Model):
     def _prefill(self, ids: np.ndarray):
         """Run a window (t <= T ids) once; return last-position logits (V,) and the caches.
 
-        The window is padded to T ids (one input shape, so one compilation): a causal
-        model's outputs up to a position do not depend on what follows it, and the cache
-        slots after the window are masked by :meth:`_step` until it fills them.
+        The window is padded to T ids (:meth:`_padded_window`); the cache slots after it
+        are masked by :meth:`_step` until it fills them.
         """
         if self._prefill_fn is None:
             self._prefill_fn = gk_backend.compile_function(self._prefill_window, self.variables)
+        logits, caches = self._prefill_fn(self._padded_window(ids),
+                                          np.asarray(len(ids) - 1, dtype=np.int32))
+        return ops.convert_to_numpy(logits), caches
+
+    def _padded_window(self, ids: Sequence[int]) -> np.ndarray:
+        """``ids`` (at most T) padded with zeros to ``(1, T)`` int32.
+
+        A causal model's outputs up to a position do not depend on what follows it, and
+        one input shape means one compilation on JAX/XLA (a growing window recompiled at
+        every step: 40 steps took 44 s on a CPU).
+        """
         window = np.zeros((1, self.context_length), dtype=np.int32)
         window[0, :len(ids)] = ids
-        logits, caches = self._prefill_fn(window, np.asarray(len(ids) - 1, dtype=np.int32))
-        return ops.convert_to_numpy(logits), caches
+        return window
 
     def _prefill_window(self, window, last):
         """window (1, T) int32, last int32 scalar -> logits at ``last`` (V,), caches."""
@@ -189,15 +198,9 @@ class CharTransformer(keras.Model):
         return self._logits(h)[0, 0], tuple(new)
 
     def _full_logits(self, ids: Sequence[int]) -> np.ndarray:
-        """Logits after the last of ``ids`` (at most T), from one forward pass of the window.
-
-        The window is padded to T ids: a causal model's outputs up to a position do not
-        depend on what follows it, and one input shape means one compilation on JAX/XLA
-        (a growing window recompiled at every step: 40 steps took 44 s on a CPU).
-        """
-        window = np.zeros((1, self.context_length), dtype=np.int32)
-        window[0, :len(ids)] = ids
-        logits = self(ops.convert_to_tensor(window))
+        """Logits after the last of ``ids`` (at most T), from one forward pass of the window
+        padded to T ids (:meth:`_padded_window`)."""
+        logits = self(ops.convert_to_tensor(self._padded_window(ids)))
         return ops.convert_to_numpy(logits[0, len(ids) - 1])
 
     def generate_ids(self, prompt_ids: Sequence[int] | np.ndarray, length: int, temperature: float = 1.0,
