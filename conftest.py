@@ -27,11 +27,13 @@ if "GENAI_KERAS_DATA" not in os.environ and _SHARED.is_dir():
     os.environ["GENAI_KERAS_DATA"] = str(_SHARED)
 
 _GUARD_DIR = _ROOT / "tests" / "numpy_guard"
-if (os.environ.get("GENAI_KERAS_NUMPY_GUARD", "") == "1"
-        or os.environ.get("GENAI_KERAS_REDUCED_PRECISION", "")):
+if os.environ.get("GENAI_KERAS_NUMPY_GUARD", "") == "1" or os.environ.get(
+    "GENAI_KERAS_REDUCED_PRECISION", ""
+):
     # Kernels start with this folder on their path: its sitecustomize installs the guard.
     os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(_GUARD_DIR), os.environ.get("PYTHONPATH", "")) if p)
+        p for p in (str(_GUARD_DIR), os.environ.get("PYTHONPATH", "")) if p
+    )
     sys.path.insert(0, str(_GUARD_DIR))
     import cuda_like_guard
 
@@ -52,7 +54,8 @@ _BACKENDS = ("tensorflow", "jax", "torch")
 
 def pytest_configure(config):
     config.addinivalue_line(
-        "markers", "backends(*names, reason=...): run only on these Keras backends, skip elsewhere")
+        "markers", "backends(*names, reason=...): run only on these Keras backends, skip elsewhere"
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -64,16 +67,21 @@ def pytest_collection_modifyitems(config, items):
             continue
         unknown = [b for b in marker.args if b not in _BACKENDS]
         if not marker.args or unknown:
-            raise pytest.UsageError(f"{item.nodeid}: backends() takes some of {_BACKENDS}, "
-                                    f"got {marker.args}")
+            raise pytest.UsageError(
+                f"{item.nodeid}: backends() takes some of {_BACKENDS}, got {marker.args}"
+            )
         if current is None:
             import keras  # only when a marked test was collected: keras picks the backend
 
             current = keras.backend.backend()
         if current not in marker.args:
             why = marker.kwargs.get("reason", "")
-            item.add_marker(pytest.mark.skip(
-                reason=f"runs on {', '.join(marker.args)} only, this is {current}" + (f": {why}" if why else "")))
+            item.add_marker(
+                pytest.mark.skip(
+                    reason=f"runs on {', '.join(marker.args)} only, this is {current}"
+                    + (f": {why}" if why else "")
+                )
+            )
 
 
 def pytest_collectstart(collector):

@@ -40,8 +40,11 @@ import keras
 import genai_keras as gk
 from _results import write_result
 
-TASK_KEYS = {"denoise": ("denoising", "denoiser"), "super_resolve": ("super_resolution", "super_resolver"),
-             "inpaint": ("inpainting", "inpainter")}
+TASK_KEYS = {
+    "denoise": ("denoising", "denoiser"),
+    "super_resolve": ("super_resolution", "super_resolver"),
+    "inpaint": ("inpainting", "inpainter"),
+}
 SPEAKER, TRAIN_CHARS = "PETRUCHIO", 10_000
 
 
@@ -76,8 +79,12 @@ def from_notebook() -> dict:
     os.environ["GENAI_KERAS_FAST"] = "0"
     start = time.perf_counter()
     try:
-        NotebookClient(nb, timeout=2400, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+        NotebookClient(
+            nb,
+            timeout=2400,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        ).execute()
     finally:
         if env_fast is None:
             os.environ.pop("GENAI_KERAS_FAST")
@@ -99,49 +106,86 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--ns", type=int, nargs="+", default=[100, 300, 1000])
     parser.add_argument("--generator-steps", type=int, default=600)
-    parser.add_argument("--notebook", action="store_true",
-                        help="run the chapter's notebook (default mode, in place) and keep its numbers")
+    parser.add_argument(
+        "--notebook",
+        action="store_true",
+        help="run the chapter's notebook (default mode, in place) and keep its numbers",
+    )
     args = parser.parse_args()
     if args.notebook:
-        out = {"backend": keras.backend.backend(), "machine": platform.machine(),
-               "cpus": os.cpu_count(), **from_notebook()}
+        out = {
+            "backend": keras.backend.backend(),
+            "machine": platform.machine(),
+            "cpus": os.cpu_count(),
+            **from_notebook(),
+        }
         write_result("applications", _plain(out))
         return
     A = gk.applications
     fast = gk.fast_mode()
-    out: dict = {"backend": keras.backend.backend(), "fast": fast, "machine": platform.machine(),
-                 "cpus": os.cpu_count(), "test_images": args.test_images, "timings_seconds": {}}
+    out: dict = {
+        "backend": keras.backend.backend(),
+        "fast": fast,
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "test_images": args.test_images,
+        "timings_seconds": {},
+    }
     test = gk.data.load_mnist("test", limit=args.test_images)
     train_x, train_y = gk.data.load_mnist("train")
     val = train_x[-500:]
     for task, (key, name) in TASK_KEYS.items():
         start = time.perf_counter()
-        tables, _, info = A.restoration.run_task(task, gk.recipes.get(name), gk.recipes.get(f"{name}_cvae"),
-                                                 test, val, log=print)
+        tables, _, info = A.restoration.run_task(
+            task, gk.recipes.get(name), gk.recipes.get(f"{name}_cvae"), test, val, log=print
+        )
         for i, (setting, table) in enumerate(tables.items()):
             out[key if i == 0 else f"{key}_{setting.replace(' ', '_')}"] = _rounded(table)
-        out.setdefault("baselines", {}).update({f"{key} {s}": b for s, b in info["baseline"].items()})
+        out.setdefault("baselines", {}).update(
+            {f"{key} {s}": b for s, b in info["baseline"].items()}
+        )
         out["timings_seconds"][key] = round(time.perf_counter() - start, 1)
-        out["timings_seconds"][f"{key}_training"] = {k: round(v, 1) for k, v in info["train_seconds"].items()}
+        out["timings_seconds"][f"{key}_training"] = {
+            k: round(v, 1) for k, v in info["train_seconds"].items()
+        }
         print(key, out[key], flush=True)
     start = time.perf_counter()
     out["augmentation"] = A.augmentation.run(
-        (train_x[:50_000], train_y[:50_000]), test, args.ns, list(range(args.seeds)),
-        gk.recipes.get("augment_classifier"), gk.recipes.get("augment_cvae"),
-        generator_steps=args.generator_steps, log=print)
-    out["augmentation_settings"] = {"generator_steps": args.generator_steps, "num_generated": 1000,
-                                    "classifier": gk.recipes.get("augment_classifier").describe()}
+        (train_x[:50_000], train_y[:50_000]),
+        test,
+        args.ns,
+        list(range(args.seeds)),
+        gk.recipes.get("augment_classifier"),
+        gk.recipes.get("augment_cvae"),
+        generator_steps=args.generator_steps,
+        log=print,
+    )
+    out["augmentation_settings"] = {
+        "generator_steps": args.generator_steps,
+        "num_generated": 1000,
+        "classifier": gk.recipes.get("augment_classifier").describe(),
+    }
     out["timings_seconds"]["augmentation"] = round(time.perf_counter() - start, 1)
     start = time.perf_counter()
-    results, _ = A.finetune.compare(gk.data.load_text(), SPEAKER, TRAIN_CHARS,
-                                    *[gk.recipes.get(f"char_transformer_{n}")
-                                      for n in ("pretrain", "finetune", "scratch")])
-    out["fine_tuning"] = {v: {"val_nats_per_char": round(results[v]["val_nats_per_char"], 4),
-                              "val_curve": [round(x, 4) for x in results[v]["curve"]["val_loss"]]}
-                          for v in ("pretrained", "fine_tuned", "scratch")}
-    out["fine_tuning_settings"] = {"speaker": SPEAKER, "train_chars": TRAIN_CHARS,
-                                   "sizes": results["sizes"],
-                                   "steps": gk.recipes.get("char_transformer_scratch").steps}
+    results, _ = A.finetune.compare(
+        gk.data.load_text(),
+        SPEAKER,
+        TRAIN_CHARS,
+        *[gk.recipes.get(f"char_transformer_{n}") for n in ("pretrain", "finetune", "scratch")],
+    )
+    out["fine_tuning"] = {
+        v: {
+            "val_nats_per_char": round(results[v]["val_nats_per_char"], 4),
+            "val_curve": [round(x, 4) for x in results[v]["curve"]["val_loss"]],
+        }
+        for v in ("pretrained", "fine_tuned", "scratch")
+    }
+    out["fine_tuning_settings"] = {
+        "speaker": SPEAKER,
+        "train_chars": TRAIN_CHARS,
+        "sizes": results["sizes"],
+        "steps": gk.recipes.get("char_transformer_scratch").steps,
+    }
     out["timings_seconds"]["fine_tuning"] = round(time.perf_counter() - start, 1)
     write_result("applications", out)
 

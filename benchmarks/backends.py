@@ -39,7 +39,7 @@ from _results import write_result
 ROOT = Path(__file__).resolve().parent.parent
 
 # What both measuring scripts start with: imports and a clock of the last epoch.
-_PRELUDE = r'''
+_PRELUDE = r"""
 import json, sys, time
 import keras
 import genai_keras as gk
@@ -53,9 +53,11 @@ class EpochClock(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.last = time.perf_counter() - self.t0
 
-'''
+"""
 
-_THROUGHPUT = _PRELUDE + r'''
+_THROUGHPUT = (
+    _PRELUDE
+    + r"""
 
 out = {"backend": keras.backend.backend(), "keras": keras.__version__}
 clock = EpochClock()
@@ -74,10 +76,13 @@ tokens = 100 * text_recipe.batch_size * text_recipe.model["context_length"]
 out["text_train_tokens_per_second"] = round(tokens / (curves["seconds"][1] - curves["seconds"][0]), 1)
 out["recipes"] = {r.name: r.as_dict() for r in (vae_recipe, gan_recipe, text_recipe)}
 json.dump(out, open(sys.argv[1], "w"))
-'''
+"""
+)
 
 
-_VAE_XLA = _PRELUDE + r'''
+_VAE_XLA = (
+    _PRELUDE
+    + r"""
 
 out = {}
 for jit in (False, True):
@@ -86,20 +91,28 @@ for jit in (False, True):
             jit_compile=jit)
     out["xla" if jit else "default"] = round(6144 / clock.last, 1)
 json.dump(out, open(sys.argv[1], "w"))
-'''
+"""
+)
 
 
 def xla_diagnosis(timeout: int) -> dict:
     env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3")
     with tempfile.TemporaryDirectory() as tmp:
         result = Path(tmp) / "xla.json"
-        subprocess.run([sys.executable, "-c", _VAE_XLA, str(result)], cwd=ROOT, env=env,
-                       check=True, timeout=timeout)
+        subprocess.run(
+            [sys.executable, "-c", _VAE_XLA, str(result)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=timeout,
+        )
         speeds = json.loads(result.read_text())
-    return {"what": "VAE training images/s on TensorFlow: Keras' CPU default (oneDNN kernels) "
-                    "vs jit_compile=True (XLA, as on JAX)",
-            "tensorflow_default_images_per_second": speeds["default"],
-            "tensorflow_xla_images_per_second": speeds["xla"]}
+    return {
+        "what": "VAE training images/s on TensorFlow: Keras' CPU default (oneDNN kernels) "
+        "vs jit_compile=True (XLA, as on JAX)",
+        "tensorflow_default_images_per_second": speeds["default"],
+        "tensorflow_xla_images_per_second": speeds["xla"],
+    }
 
 
 def run_backend(backend: str, timeout: int) -> dict:
@@ -107,16 +120,35 @@ def run_backend(backend: str, timeout: int) -> dict:
     row: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         result = Path(tmp) / "throughput.json"
-        proc = subprocess.run([sys.executable, "-c", _THROUGHPUT, str(result)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            [sys.executable, "-c", _THROUGHPUT, str(result)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if proc.returncode:
             row["throughput_error"] = proc.stderr[-2000:]
         else:
             row.update(json.loads(result.read_text()))
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "genai_keras", "run-notebooks", "--fast",
-                               "--out", str(Path(tmp) / "course")], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "genai_keras",
+                "run-notebooks",
+                "--fast",
+                "--out",
+                str(Path(tmp) / "course"),
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         row["fast_course_seconds"] = round(time.perf_counter() - start, 1)
     table = re.findall(r"^(\d\d)\s+\S+\.ipynb\s+(ok|failed)\s+([\d.]+)s", proc.stdout, re.MULTILINE)
     row["chapters_ok"] = [c for c, status, _ in table if status == "ok"]
@@ -129,11 +161,18 @@ def run_backend(backend: str, timeout: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"],
-                        choices=["tensorflow", "jax", "torch"])
+    parser.add_argument(
+        "--backends",
+        nargs="+",
+        default=["tensorflow", "jax", "torch"],
+        choices=["tensorflow", "jax", "torch"],
+    )
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per process")
-    parser.add_argument("--xla-diagnosis", action="store_true",
-                        help="only add the TensorFlow XLA measurement of the VAE to backends.json")
+    parser.add_argument(
+        "--xla-diagnosis",
+        action="store_true",
+        help="only add the TensorFlow XLA measurement of the VAE to backends.json",
+    )
     args = parser.parse_args(argv)
     if args.xla_diagnosis:
         from _results import RESULTS
@@ -148,18 +187,24 @@ def main(argv: list[str] | None = None) -> int:
         runs[backend] = run_backend(backend, args.timeout)
         print(json.dumps({k: v for k, v in runs[backend].items() if k != "recipes"}), flush=True)
     ratios = {}
-    for key in ("vae_train_images_per_second", "gan_train_images_per_second",
-                "text_train_tokens_per_second"):
+    for key in (
+        "vae_train_images_per_second",
+        "gan_train_images_per_second",
+        "text_train_tokens_per_second",
+    ):
         values = {b: r[key] for b, r in runs.items() if key in r}
         if values:
             best = max(values.values())
             ratios[key] = {b: round(best / v, 2) for b, v in values.items()}
-    write_result("backends", {
-        "command": "python benchmarks/backends.py",
-        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform()},
-        "runs": runs,
-        "slowdown_vs_fastest": ratios,
-    })
+    write_result(
+        "backends",
+        {
+            "command": "python benchmarks/backends.py",
+            "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform()},
+            "runs": runs,
+            "slowdown_vs_fastest": ratios,
+        },
+    )
     return 0
 
 

@@ -53,22 +53,36 @@ def recipe_of(row: dict) -> dict:
 def checkpoints_of(rows: list[dict]) -> dict:
     """The file, SHA-256 and storage dtype of each scored checkpoint (the manifest's)."""
     manifest = ck.read_manifest()
-    return {row["name"]: {k: manifest[row["name"]].get(k) for k in ("file", "sha256", "storage")}
-            for row in rows if row.get("source") == "checkpoint" and row["name"] in manifest}
+    return {
+        row["name"]: {k: manifest[row["name"]].get(k) for k in ("file", "sha256", "storage")}
+        for row in rows
+        if row.get("source") == "checkpoint" and row["name"] in manifest
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--names", nargs="*", default=None, choices=ck.MODELS, metavar="NAME",
-                        help=f"models to score (default: all of {', '.join(ck.MODELS)})")
+    parser.add_argument(
+        "--names",
+        nargs="*",
+        default=None,
+        choices=ck.MODELS,
+        metavar="NAME",
+        help=f"models to score (default: all of {', '.join(ck.MODELS)})",
+    )
     parser.add_argument("--num-samples", type=int, default=10000)
     parser.add_argument("--nll-images", type=int, default=1000)
     parser.add_argument("--nll-samples", type=int, default=100)
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    rows = comparison.compare_models(args.names, num_samples=args.num_samples, fast=False,
-                             nll_images=args.nll_images, nll_samples=args.nll_samples)
+    rows = comparison.compare_models(
+        args.names,
+        num_samples=args.num_samples,
+        fast=False,
+        nll_images=args.nll_images,
+        nll_samples=args.nll_samples,
+    )
     results = ROOT / "benchmarks" / "results"
     results.mkdir(parents=True, exist_ok=True)
     previous = results / "comparison.json"
@@ -81,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         "num_samples": args.num_samples,
         "reference": "MNIST test set (10,000 digits)",
         "nll": f"nats per image on the first {args.nll_images} statically binarised test digits "
-               f"(pixel models exact; VAEs: IWAE bound, {args.nll_samples} samples; conditional "
-               f"VAE: -log p(x | y))",
+        f"(pixel models exact; VAEs: IWAE bound, {args.nll_samples} samples; conditional "
+        f"VAE: -log p(x | y))",
         "feature_net_sha256": load_feature_net().weights_sha256,
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform()},
         "total_seconds": round(time.perf_counter() - start, 1),
@@ -92,10 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     (results / "comparison.json").write_text(json.dumps(payload, indent=2) + "\n")
     table = comparison.comparison_markdown(rows)
-    note = (f"\n{args.num_samples:,} samples per model vs the 10,000 MNIST test digits, "
-            f"features of the shipped MNIST network (not Inception: not comparable with "
-            f"published FIDs). NLL: {payload['nll']}. Training times: the shipped "
-            f"checkpoints' budgets on a 2-core CPU. Regenerate: `{COMMAND}`.\n")
+    note = (
+        f"\n{args.num_samples:,} samples per model vs the 10,000 MNIST test digits, "
+        f"features of the shipped MNIST network (not Inception: not comparable with "
+        f"published FIDs). NLL: {payload['nll']}. Training times: the shipped "
+        f"checkpoints' budgets on a 2-core CPU. Regenerate: `{COMMAND}`.\n"
+    )
     (results / "comparison.md").write_text(table + note)
     print(table + note)
     print(f"total {payload['total_seconds']} s")

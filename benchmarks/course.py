@@ -36,20 +36,40 @@ def run_backend(backend: str, keep: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="genai_keras_course_") as tmp:
         # A new user's first run: JAX's compilation cache starts empty (the chapters then
         # share it, as they do on a user's machine; a second run would be faster).
-        env = dict(os.environ, KERAS_BACKEND=backend, GENAI_KERAS_JAX_CACHE=str(Path(tmp) / "jax_cache"))
+        env = dict(
+            os.environ, KERAS_BACKEND=backend, GENAI_KERAS_JAX_CACHE=str(Path(tmp) / "jax_cache")
+        )
         env.pop("JAX_COMPILATION_CACHE_DIR", None)
         out = str(keep / backend) if keep else str(Path(tmp) / "notebooks")
         start = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "genai_keras", "run-notebooks", "--fast",
-                               "--no-progress", "--out", out], cwd=ROOT, env=env,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "genai_keras",
+                "run-notebooks",
+                "--fast",
+                "--no-progress",
+                "--out",
+                out,
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         total = time.perf_counter() - start
     rows = _ROW.findall(proc.stdout)
     if not rows:
-        raise RuntimeError(f"the runner printed no chapter on {backend}:\n{proc.stdout}\n{proc.stderr}")
-    result = {"seconds": {name: round(float(s), 1) for name, _, s in rows},
-              "status": {name: status for name, status, _ in rows},
-              "total_seconds": round(total, 1), "returncode": proc.returncode}
+        raise RuntimeError(
+            f"the runner printed no chapter on {backend}:\n{proc.stdout}\n{proc.stderr}"
+        )
+    result = {
+        "seconds": {name: round(float(s), 1) for name, _, s in rows},
+        "status": {name: status for name, status, _ in rows},
+        "total_seconds": round(total, 1),
+        "returncode": proc.returncode,
+    }
     print(json.dumps({"backend": backend, **result}), flush=True)
     return result
 
@@ -58,16 +78,23 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--backends", nargs="+", default=["tensorflow", "jax", "torch"])
     ap.add_argument("--out", type=Path, default=RESULTS)
-    ap.add_argument("--keep", type=Path, default=None,
-                    help="keep the executed notebooks in KEEP/<backend> (outside the repository)")
+    ap.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="keep the executed notebooks in KEEP/<backend> (outside the repository)",
+    )
     args = ap.parse_args()
     previous = json.loads(args.out.read_text()) if args.out.is_file() else {}
     runs = dict(previous.get("runs", {}))
     for backend in args.backends:
         runs[f"fast_{backend}"] = run_backend(backend, args.keep)
-    record = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
-              "date_utc": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()),
-              "command": "python benchmarks/course.py", "runs": runs}
+    record = {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "date_utc": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()),
+        "command": "python benchmarks/course.py",
+        "runs": runs,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(record, indent=2) + "\n")
     print(f"wrote {args.out}")

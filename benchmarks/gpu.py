@@ -65,9 +65,17 @@ PACKAGES = ("keras", "jax", "jaxlib", "torch", "tensorflow", "numpy", "nbval")
 # notebook plugin with jupyter-client, nbformat and ipykernel (the kernel); neither the
 # `jupyter` meta-package nor nbclient/nbconvert is used here. scripts/make_wheelhouse.py
 # downloads these (and their dependencies) plus the genai_keras wheel.
-REQUIREMENTS = ("keras>=3.5", "numpy", "scipy", "matplotlib", "h5py", "ipykernel",
-                "nbval>=0.11", "pytest>=8",
-                "pytest-xdist>=3")  # pyproject's addopts pass --dist loadfile
+REQUIREMENTS = (
+    "keras>=3.5",
+    "numpy",
+    "scipy",
+    "matplotlib",
+    "h5py",
+    "ipykernel",
+    "nbval>=0.11",
+    "pytest>=8",
+    "pytest-xdist>=3",
+)  # pyproject's addopts pass --dist loadfile
 PACKAGE = "genai_keras"
 # Never installed, upgraded or removed by the runner: the machine's own CUDA builds.
 PROTECTED = ("jax", "jaxlib", "torch", "tensorflow")
@@ -81,6 +89,7 @@ class WheelhouseError(ValueError):
 
 # ---------------------------------------------------------------------------------------
 # Names, wheels and the wheelhouse check (standard library + pip's vendored packaging).
+
 
 def _packaging():
     """``packaging`` (installed, or the copy inside pip): markers, tags, versions."""
@@ -105,12 +114,16 @@ def is_protected(name: str) -> bool:
 def _wheel_requires(path: Path) -> list[str]:
     """The ``Requires-Dist`` lines of a wheel's METADATA."""
     with zipfile.ZipFile(path) as archive:
-        meta = next(n for n in archive.namelist()
-                    if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
+        meta = next(
+            n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
+        )
         text = archive.read(meta).decode("utf-8", "replace")
     headers = text.split("\n\n", 1)[0]
-    return [line.split(":", 1)[1].strip() for line in headers.splitlines()
-            if line.startswith("Requires-Dist:")]
+    return [
+        line.split(":", 1)[1].strip()
+        for line in headers.splitlines()
+        if line.startswith("Requires-Dist:")
+    ]
 
 
 def check_wheelhouse(folder: str | Path, requirements=REQUIREMENTS + (PACKAGE,)) -> list[str]:
@@ -136,7 +149,8 @@ def check_wheelhouse(folder: str | Path, requirements=REQUIREMENTS + (PACKAGE,))
     if not folder.is_dir():
         raise WheelhouseError(
             f"wheelhouse {folder} does not exist: make it on a machine with network with "
-            f"`python scripts/make_wheelhouse.py --dest {folder}` and copy it here")
+            f"`python scripts/make_wheelhouse.py --dest {folder}` and copy it here"
+        )
     supported = set(tags.sys_tags())
     wheels: dict[str, list] = {}  # name -> [(version, path, compatible)]
     for path in sorted(folder.glob("*.whl")):
@@ -145,10 +159,13 @@ def check_wheelhouse(folder: str | Path, requirements=REQUIREMENTS + (PACKAGE,))
         except (utils.InvalidWheelFilename, version.InvalidVersion):
             continue
         wheels.setdefault(canonical(name), []).append(
-            (ver, path, bool(supported & set(wheel_tags))))
+            (ver, path, bool(supported & set(wheel_tags)))
+        )
     if not wheels:
-        raise WheelhouseError(f"wheelhouse {folder} holds no wheels (*.whl): make it with "
-                              f"`python scripts/make_wheelhouse.py --dest {folder}`")
+        raise WheelhouseError(
+            f"wheelhouse {folder} holds no wheels (*.whl): make it with "
+            f"`python scripts/make_wheelhouse.py --dest {folder}`"
+        )
 
     problems: dict[str, tuple[str, list[str]]] = {}  # name -> (what is wrong, needed by)
 
@@ -171,8 +188,12 @@ def check_wheelhouse(folder: str | Path, requirements=REQUIREMENTS + (PACKAGE,))
             try:
                 importlib.metadata.version(req.name)
             except importlib.metadata.PackageNotFoundError:
-                problem(name, f"{req} is not installed, and the runner never installs it: "
-                              f"install the machine's CUDA build first", needed_by)
+                problem(
+                    name,
+                    f"{req} is not installed, and the runner never installs it: "
+                    f"install the machine's CUDA build first",
+                    needed_by,
+                )
             continue
         candidates = wheels.get(name, [])
         fitting = [c for c in candidates if c[2] and req.specifier.contains(c[0], prereleases=True)]
@@ -180,13 +201,20 @@ def check_wheelhouse(folder: str | Path, requirements=REQUIREMENTS + (PACKAGE,))
             if not candidates:
                 problem(name, f"{name}: missing", needed_by)
             elif not any(c[2] for c in candidates):
-                problem(name, f"{name}: no wheel for this {here} (the wheelhouse has "
-                              f"{', '.join(c[1].name for c in candidates)}; make it with "
-                              f"--python-version {sys.version_info.major}.{sys.version_info.minor})",
-                        needed_by)
+                problem(
+                    name,
+                    f"{name}: no wheel for this {here} (the wheelhouse has "
+                    f"{', '.join(c[1].name for c in candidates)}; make it with "
+                    f"--python-version {sys.version_info.major}.{sys.version_info.minor})",
+                    needed_by,
+                )
             else:
-                problem(name, f"{name}{req.specifier}: the wheelhouse has only "
-                              f"{', '.join(str(c[0]) for c in candidates)}", needed_by)
+                problem(
+                    name,
+                    f"{name}{req.specifier}: the wheelhouse has only "
+                    f"{', '.join(str(c[0]) for c in candidates)}",
+                    needed_by,
+                )
             continue
         ver, path, _ = max(fitting, key=lambda c: c[0])
         if name in chosen and not req.extras:
@@ -196,22 +224,27 @@ def check_wheelhouse(folder: str | Path, requirements=REQUIREMENTS + (PACKAGE,))
             dep = requirements_mod.Requirement(line)
             extras = req.extras or {""}
             if dep.marker is not None and not any(
-                    dep.marker.evaluate(dict(env, extra=extra)) for extra in extras):
+                dep.marker.evaluate(dict(env, extra=extra)) for extra in extras
+            ):
                 continue
             queue.append((dep, f"{name} {ver}"))
     if problems:
-        lines = [f"{what} (needed by {', '.join(dict.fromkeys(by))})"
-                 for what, by in problems.values()]
+        lines = [
+            f"{what} (needed by {', '.join(dict.fromkeys(by))})" for what, by in problems.values()
+        ]
         raise WheelhouseError(
             f"wheelhouse {folder} is incomplete for this {here}; not installing anything:\n  "
-            + "\n  ".join(lines) + "\nadd the missing wheels (`pip download --only-binary=:all: "
+            + "\n  ".join(lines)
+            + "\nadd the missing wheels (`pip download --only-binary=:all: "
             "-d DIR NAME` for the GPU machine's Python and platform), or rerun "
-            "scripts/make_wheelhouse.py")
+            "scripts/make_wheelhouse.py"
+        )
     return sorted(chosen.values())
 
 
 # ---------------------------------------------------------------------------------------
 # Installing the runner's requirements.
+
 
 def _protected_versions(target: str | None = None) -> dict[str, str]:
     """Installed protected distributions (jax, torch, nvidia-*, ...) and their versions."""
@@ -228,21 +261,32 @@ def _warn_if_stale(folder: Path) -> None:
     """Warn when the wheelhouse's genai_keras wheel was built from another commit."""
     try:
         built = json.loads((folder / "wheelhouse.json").read_text())
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, ValueError, subprocess.CalledProcessError):
         return
     if built.get("commit") and built["commit"] != head:
-        print(f"warning: the wheelhouse's genai_keras wheel was built from commit "
-              f"{built['commit'][:10]}, this checkout is {head[:10]}: the notebooks run the "
-              f"wheel's code (rebuild with scripts/make_wheelhouse.py)", flush=True)
+        print(
+            f"warning: the wheelhouse's genai_keras wheel was built from commit "
+            f"{built['commit'][:10]}, this checkout is {head[:10]}: the notebooks run the "
+            f"wheel's code (rebuild with scripts/make_wheelhouse.py)",
+            flush=True,
+        )
     elif built.get("dirty"):
-        print("warning: the wheelhouse's genai_keras wheel was built from a checkout with "
-              "uncommitted changes", flush=True)
+        print(
+            "warning: the wheelhouse's genai_keras wheel was built from a checkout with "
+            "uncommitted changes",
+            flush=True,
+        )
 
 
-def install(wheelhouse: str | None = None, target: str | None = None,
-            python: str = sys.executable, dry_run: bool = False) -> list[str]:
+def install(
+    wheelhouse: str | None = None,
+    target: str | None = None,
+    python: str = sys.executable,
+    dry_run: bool = False,
+) -> list[str]:
     """Install the runner's requirements and genai_keras, leaving jax/torch/tensorflow alone.
 
     Args:
@@ -270,8 +314,13 @@ def install(wheelhouse: str | None = None, target: str | None = None,
     if wheelhouse:
         check_wheelhouse(wheelhouse)
         _warn_if_stale(Path(wheelhouse))
-        command += ["--no-index", "--find-links", str(Path(wheelhouse).resolve()),
-                    *REQUIREMENTS, PACKAGE]
+        command += [
+            "--no-index",
+            "--find-links",
+            str(Path(wheelhouse).resolve()),
+            *REQUIREMENTS,
+            PACKAGE,
+        ]
     else:
         command += [*REQUIREMENTS, str(ROOT) if target else f"--editable={ROOT}"]
     if dry_run:
@@ -286,21 +335,28 @@ def install(wheelhouse: str | None = None, target: str | None = None,
     after = _protected_versions(target)
     changed = {n: (before.get(n), v) for n, v in after.items() if before.get(n) != v}
     if changed:
-        raise SystemExit("the install changed protected packages (the machine's CUDA builds): "
-                         + ", ".join(f"{n} {a} -> {b}" for n, (a, b) in changed.items()))
+        raise SystemExit(
+            "the install changed protected packages (the machine's CUDA builds): "
+            + ", ".join(f"{n} {a} -> {b}" for n, (a, b) in changed.items())
+        )
     return command
 
 
 # ---------------------------------------------------------------------------------------
 # The machine, its GPUs and what each backend sees.
 
+
 def gpu_names() -> list[str]:
     """Name, memory and driver of each GPU as ``nvidia-smi`` reports them ([] without it)."""
     if shutil.which("nvidia-smi") is None:
         return []
     try:
-        proc = subprocess.run(["nvidia-smi", "--query-gpu=name,memory.total,driver_version",
-                               "--format=csv,noheader"], capture_output=True, text=True, timeout=60)
+        proc = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return []
     if proc.returncode != 0:  # e.g. "No devices were found" (exit 6)
@@ -310,21 +366,25 @@ def gpu_names() -> list[str]:
 
 _PROBES = {
     "jax": "import jax; d = jax.devices(); print(json.dumps({'gpu': any(x.platform in "
-           "('gpu', 'cuda', 'rocm') for x in d), 'devices': [str(x) for x in d]}))",
+    "('gpu', 'cuda', 'rocm') for x in d), 'devices': [str(x) for x in d]}))",
     "torch": "import torch; g = torch.cuda.is_available(); print(json.dumps({'gpu': g, "
-             "'devices': [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]"
-             " if g else ['cpu']}))",
+    "'devices': [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]"
+    " if g else ['cpu']}))",
     "tensorflow": "import tensorflow as tf; d = tf.config.list_physical_devices(); "
-                  "print(json.dumps({'gpu': any(x.device_type == 'GPU' for x in d), "
-                  "'devices': [x.name for x in d]}))",
+    "print(json.dumps({'gpu': any(x.device_type == 'GPU' for x in d), "
+    "'devices': [x.name for x in d]}))",
 }
 
 
 def backend_devices(backend: str) -> dict:
     """``{"gpu": bool, "devices": [...]}`` as ``backend`` sees them (in a fresh process)."""
-    proc = subprocess.run([sys.executable, "-c", "import json; " + _PROBES[backend]],
-                          capture_output=True, text=True, timeout=300,
-                          env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    proc = subprocess.run(
+        [sys.executable, "-c", "import json; " + _PROBES[backend]],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+    )
     if proc.returncode != 0:
         tail = (proc.stderr.strip().splitlines() or ["?"])[-1]
         return {"gpu": False, "devices": [], "error": tail}
@@ -340,18 +400,28 @@ def gpu_check(backends: list[str], allow_cpu: bool) -> dict:
     names = gpu_names()
     how = "pass --allow-cpu to run anyway (a smoke test: the timings are then CPU timings)"
     if not names and not allow_cpu:
-        raise SystemExit(f"no GPU visible: nvidia-smi is {'missing' if shutil.which('nvidia-smi') is None else 'listing no GPU'}; "
-                         f"this runner times notebooks on a GPU and will not time a CPU; {how}")
+        raise SystemExit(
+            f"no GPU visible: nvidia-smi is {'missing' if shutil.which('nvidia-smi') is None else 'listing no GPU'}; "
+            f"this runner times notebooks on a GPU and will not time a CPU; {how}"
+        )
     seen = {backend: backend_devices(backend) for backend in backends}
     blind = [b for b, s in seen.items() if not s["gpu"]]
     if blind and not allow_cpu:
-        detail = "; ".join(f"{b} sees {', '.join(seen[b]['devices']) or 'nothing'}"
-                           + (f" ({seen[b]['error']})" if seen[b].get("error") else "")
-                           for b in blind)
-        raise SystemExit(f"no GPU for {', '.join(blind)}: {detail}. Install its CUDA build, "
-                         f"or run only the others (--backends ...), or {how}")
-    return {"used": bool(names) and not blind, "allow_cpu": allow_cpu, "nvidia_smi": names,
-            "backends": seen}
+        detail = "; ".join(
+            f"{b} sees {', '.join(seen[b]['devices']) or 'nothing'}"
+            + (f" ({seen[b]['error']})" if seen[b].get("error") else "")
+            for b in blind
+        )
+        raise SystemExit(
+            f"no GPU for {', '.join(blind)}: {detail}. Install its CUDA build, "
+            f"or run only the others (--backends ...), or {how}"
+        )
+    return {
+        "used": bool(names) and not blind,
+        "allow_cpu": allow_cpu,
+        "nvidia_smi": names,
+        "backends": seen,
+    }
 
 
 def machine() -> dict:
@@ -362,12 +432,18 @@ def machine() -> dict:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             pass
-    return {"gpus": gpu_names(), "cpu_count": os.cpu_count(), "platform": platform.platform(),
-            "python": platform.python_version(), "versions": versions}
+    return {
+        "gpus": gpu_names(),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "versions": versions,
+    }
 
 
 # ---------------------------------------------------------------------------------------
 # Running the chapters.
+
 
 def chapters(only: list[str] | None) -> list[Path]:
     """The chapter notebooks in order, optionally only some (``--only 02 03``)."""
@@ -424,13 +500,21 @@ def parse_junit(xml_path: str | Path, notebook: Path | None = None) -> list[dict
             if case.find(tag) is not None:
                 outcome = "failed" if tag == "failure" else tag
                 break
-        entry = {"cell": int(match.group(1)) if match else name,
-                 "seconds": round(float(case.get("time") or 0.0), 3), "outcome": outcome}
+        entry = {
+            "cell": int(match.group(1)) if match else name,
+            "seconds": round(float(case.get("time") or 0.0), 3),
+            "outcome": outcome,
+        }
         if match and int(match.group(1)) < len(lines):
             entry["source"] = lines[int(match.group(1))]
         cells.append(entry)
-    return sorted(cells, key=lambda c: (not isinstance(c["cell"], int), c["cell"]
-                                        if isinstance(c["cell"], int) else 0))
+    return sorted(
+        cells,
+        key=lambda c: (
+            not isinstance(c["cell"], int),
+            c["cell"] if isinstance(c["cell"], int) else 0,
+        ),
+    )
 
 
 def slowest(cells: list[dict], n: int = SLOWEST) -> list[dict]:
@@ -443,8 +527,15 @@ def run_notebook(path: Path, backend: str, cell_timeout: int) -> tuple[float, bo
     env = dict(os.environ, KERAS_BACKEND=backend, GENAI_KERAS_FAST="0")
     with tempfile.TemporaryDirectory() as tmp:
         junit = Path(tmp) / "cells.xml"
-        command = [sys.executable, "-m", "pytest", str(path.relative_to(ROOT)), "-q",
-                   f"--nbval-cell-timeout={cell_timeout}", f"--junitxml={junit}"]
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            str(path.relative_to(ROOT)),
+            "-q",
+            f"--nbval-cell-timeout={cell_timeout}",
+            f"--junitxml={junit}",
+        ]
         start = time.perf_counter()
         proc = subprocess.run(command, cwd=ROOT, env=env)
         seconds = time.perf_counter() - start
@@ -461,21 +552,35 @@ def write_json(result: dict, out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--backends", nargs="+", default=["jax", "torch"],
-                        choices=["jax", "torch", "tensorflow"])
-    parser.add_argument("--only", nargs="+", metavar="NN", help="chapters to run, e.g. --only 02 03")
+    parser.add_argument(
+        "--backends", nargs="+", default=["jax", "torch"], choices=["jax", "torch", "tensorflow"]
+    )
+    parser.add_argument(
+        "--only", nargs="+", metavar="NN", help="chapters to run, e.g. --only 02 03"
+    )
     parser.add_argument("--cell-timeout", type=int, default=1200, help="seconds per cell")
-    parser.add_argument("--allow-cpu", action="store_true",
-                        help="run even without a GPU (smoke test; recorded in the JSON)")
+    parser.add_argument(
+        "--allow-cpu",
+        action="store_true",
+        help="run even without a GPU (smoke test; recorded in the JSON)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the results file")
-    parser.add_argument("--install", action="store_true",
-                        help="install the requirements (see --wheelhouse, --target) and exit")
-    parser.add_argument("--wheelhouse", metavar="DIR",
-                        help="with --install: from this folder of wheels, no index")
-    parser.add_argument("--target", metavar="DIR",
-                        help="with --install: into this folder (then on PYTHONPATH)")
-    parser.add_argument("--check-wheelhouse", metavar="DIR",
-                        help="check that DIR holds every wheel the runner needs, and exit")
+    parser.add_argument(
+        "--install",
+        action="store_true",
+        help="install the requirements (see --wheelhouse, --target) and exit",
+    )
+    parser.add_argument(
+        "--wheelhouse", metavar="DIR", help="with --install: from this folder of wheels, no index"
+    )
+    parser.add_argument(
+        "--target", metavar="DIR", help="with --install: into this folder (then on PYTHONPATH)"
+    )
+    parser.add_argument(
+        "--check-wheelhouse",
+        metavar="DIR",
+        help="check that DIR holds every wheel the runner needs, and exit",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -500,24 +605,38 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not gpu["used"]:
         print("WARNING: no GPU in use (--allow-cpu): these are not GPU timings", flush=True)
-    result = {"machine": machine(),
-              "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-              "mode": "default", "gpu": gpu, "runs": {}}
+    result = {
+        "machine": machine(),
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "mode": "default",
+        "gpu": gpu,
+        "runs": {},
+    }
     for backend in args.backends:
         device = "gpu" if gpu["backends"][backend]["gpu"] else "cpu"
         for path in notebooks:
             print(f"== {backend} {path.name} ({device})", flush=True)
             seconds, passed, cells = run_notebook(path, backend, args.cell_timeout)
             result["runs"][f"{backend}/{path.name[:2]}"] = {
-                "seconds": round(seconds, 1), "passed": passed, "notebook": path.name,
-                "device": device, "cells": cells, "slowest": slowest(cells)}
+                "seconds": round(seconds, 1),
+                "passed": passed,
+                "notebook": path.name,
+                "device": device,
+                "cells": cells,
+                "slowest": slowest(cells),
+            }
             top = ", ".join(f"cell {c['cell']} {c['seconds']:.1f} s" for c in slowest(cells, 3))
-            print(f"   {'passed' if passed else 'FAILED'} in {seconds:.1f} s"
-                  + (f"; slowest: {top}" if top else ""), flush=True)
+            print(
+                f"   {'passed' if passed else 'FAILED'} in {seconds:.1f} s"
+                + (f"; slowest: {top}" if top else ""),
+                flush=True,
+            )
             write_json(result, args.out)
     failed = [key for key, run in result["runs"].items() if not run["passed"]]
-    print(f"{len(result['runs']) - len(failed)} of {len(result['runs'])} chapter runs passed"
-          + (f"; failed: {', '.join(failed)}" if failed else ""))
+    print(
+        f"{len(result['runs']) - len(failed)} of {len(result['runs'])} chapter runs passed"
+        + (f"; failed: {', '.join(failed)}" if failed else "")
+    )
     return 1 if failed else 0
 
 

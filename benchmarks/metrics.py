@@ -59,8 +59,11 @@ def main() -> int:
 
     result = {
         "command": "python benchmarks/metrics.py",
-        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
-                    "python": platform.python_version()},
+        "machine": {
+            "cpu_count": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
         "num_generated": 10000,
         "num_real": 10000,
         "feature_net_sha256": net.weights_sha256,

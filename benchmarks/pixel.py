@@ -43,11 +43,13 @@ CLASSIFIER_ITERATIONS = 20
 def _score(model, x_test) -> dict:
     log_p = model.log_prob(x_test)
     nll = float(-log_p.mean())
-    return {"test_nll_nats": round(nll, 3),
-            "test_nll_nats_stderr": round(float(log_p.std(ddof=1) / np.sqrt(len(log_p))), 3),
-            "test_bits_per_dim": round(float(bits_per_dim(nll)), 4),
-            "num_parameters": int(model.num_parameters),
-            "fit_seconds": round(float(model.fit_seconds), 2)}
+    return {
+        "test_nll_nats": round(nll, 3),
+        "test_nll_nats_stderr": round(float(log_p.std(ddof=1) / np.sqrt(len(log_p))), 3),
+        "test_bits_per_dim": round(float(bits_per_dim(nll)), 4),
+        "num_parameters": int(model.num_parameters),
+        "fit_seconds": round(float(model.fit_seconds), 2),
+    }
 
 
 def main() -> int:
@@ -63,27 +65,39 @@ def main() -> int:
     independent, _ = pixel.train(independent_recipe, images=x_train)
     mixture, _ = pixel.train(mixture_recipe, images=x_train)
     classifier = pixel.BernoulliMixtureClassifier(
-        num_components=CLASSIFIER_COMPONENTS, num_iterations=CLASSIFIER_ITERATIONS).fit(x_train, y_train)
+        num_components=CLASSIFIER_COMPONENTS, num_iterations=CLASSIFIER_ITERATIONS
+    ).fit(x_train, y_train)
 
     results = {
-        "data": {"train": "MNIST train, 60,000, static binarisation seed 1",
-                 "test": "MNIST test, 10,000, static binarisation seed 0 (load_mnist default)"},
-        "independent_bernoulli": {**_score(independent, x_test),
-                                  "pseudo_count": independent.pseudo_count,
-                                  "recipe": independent_recipe.as_dict()},
-        "bernoulli_mixture": {**_score(mixture, x_test),
-                              "num_components": mixture.num_components,
-                              "em_iterations": mixture.iterations_run,
-                              "train_nll_nats": round(-mixture.history["log_likelihood"][-1], 3),
-                              "pseudo_count": mixture.pseudo_count,
-                              "weight_pseudo_count": mixture.weight_pseudo_count,
-                              "recipe": mixture_recipe.as_dict()},
-        "mixture_classifier": {**_score(classifier, x_test),
-                               "components_per_class": classifier.num_components,
-                               "em_iterations": classifier.num_iterations,
-                               "test_accuracy": round(float(np.mean(classifier.classify(x_test) == y_test)), 4)},
-        "machine": {"python": platform.python_version(), "processor": platform.machine(),
-                    "cpus": os.cpu_count()},
+        "data": {
+            "train": "MNIST train, 60,000, static binarisation seed 1",
+            "test": "MNIST test, 10,000, static binarisation seed 0 (load_mnist default)",
+        },
+        "independent_bernoulli": {
+            **_score(independent, x_test),
+            "pseudo_count": independent.pseudo_count,
+            "recipe": independent_recipe.as_dict(),
+        },
+        "bernoulli_mixture": {
+            **_score(mixture, x_test),
+            "num_components": mixture.num_components,
+            "em_iterations": mixture.iterations_run,
+            "train_nll_nats": round(-mixture.history["log_likelihood"][-1], 3),
+            "pseudo_count": mixture.pseudo_count,
+            "weight_pseudo_count": mixture.weight_pseudo_count,
+            "recipe": mixture_recipe.as_dict(),
+        },
+        "mixture_classifier": {
+            **_score(classifier, x_test),
+            "components_per_class": classifier.num_components,
+            "em_iterations": classifier.num_iterations,
+            "test_accuracy": round(float(np.mean(classifier.classify(x_test) == y_test)), 4),
+        },
+        "machine": {
+            "python": platform.python_version(),
+            "processor": platform.machine(),
+            "cpus": os.cpu_count(),
+        },
         "total_seconds": round(time.perf_counter() - t0, 1),
     }
     write_result("pixel", results)

@@ -15,7 +15,10 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 README = Path(__file__).resolve().parents[1] / "README.md"
-BEGIN, END = "<!-- RESULTS:BEGIN (python benchmarks/summary.py --readme) -->", "<!-- RESULTS:END -->"
+BEGIN, END = (
+    "<!-- RESULTS:BEGIN (python benchmarks/summary.py --readme) -->",
+    "<!-- RESULTS:END -->",
+)
 
 
 def _load(name: str) -> dict | None:
@@ -46,7 +49,9 @@ def pixel_section() -> list[str]:
         f"{mix['test_bits_per_dim']:.3f} | {_fmt(mix['fit_seconds'])} s |",
         "",
         f"The mixture used as a Bayes classifier (one mixture per digit) reaches "
-        f"{clf.get('test_accuracy', float('nan')):.1%} test accuracy." if clf else "",
+        f"{clf.get('test_accuracy', float('nan')):.1%} test accuracy."
+        if clf
+        else "",
     ]
 
 
@@ -68,25 +73,35 @@ def vae_section() -> list[str]:
         f"training loss {classic['final_eval_loss']:.2f} nats (grey-level BCE + KL) | "
         f"{_fmt(classic['total_train_seconds'])} s |",
         f"| package default 2-D VAE | {pkg['params']:,} | "
-        + (f"reached {classic['final_eval_loss']:.2f} nats after {last['epoch']:.2f} epochs: "
-           f"**{d['speedup']:.1f}x faster** than classic" if reached else
-           f"loss {last['loss']:.2f} nats after {last['epoch']:.2f} epochs (never reached the classic loss)")
+        + (
+            f"reached {classic['final_eval_loss']:.2f} nats after {last['epoch']:.2f} epochs: "
+            f"**{d['speedup']:.1f}x faster** than classic"
+            if reached
+            else f"loss {last['loss']:.2f} nats after {last['epoch']:.2f} epochs (never reached the classic loss)"
+        )
         + f" | {_fmt(last['train_seconds'])} s |",
     ]
     for variant in d.get("variants_2d", []):
         end = variant["eval_points"][-1]
-        result = (f"reached {classic['final_eval_loss']:.2f} nats after {end['epoch']:.2f} epochs "
-                  f"({variant['speedup_vs_classic']:.1f}x)" if variant.get("seconds_to_target") else
-                  f"loss {end['loss']:.2f} nats after {end['epoch']:.2f} epochs (not reached)")
-        lines.append(f"| variant: {variant['name']} | {variant['params']:,} | {result} | "
-                     f"{_fmt(end['train_seconds'])} s |")
+        result = (
+            f"reached {classic['final_eval_loss']:.2f} nats after {end['epoch']:.2f} epochs "
+            f"({variant['speedup_vs_classic']:.1f}x)"
+            if variant.get("seconds_to_target")
+            else f"loss {end['loss']:.2f} nats after {end['epoch']:.2f} epochs (not reached)"
+        )
+        lines.append(
+            f"| variant: {variant['name']} | {variant['params']:,} | {result} | "
+            f"{_fmt(end['train_seconds'])} s |"
+        )
     floor = d.get("grey_target_entropy_nats")
-    not_nll = ("This training loss is not a negative ELBO or a log-likelihood: a grey level is not "
-               "a Bernoulli outcome, and the cross-entropy cannot fall below the grey images' own "
-               "entropy"
-               + (f" ({floor:.1f} nats per image on these 70,000 images)" if floor is not None else "")
-               + ", reached only by a perfect reconstruction (chapter 02). Do not compare it with "
-               "the test NLLs of binary digits (chapter 01's table, the last row of this one).")
+    not_nll = (
+        "This training loss is not a negative ELBO or a log-likelihood: a grey level is not "
+        "a Bernoulli outcome, and the cross-entropy cannot fall below the grey images' own "
+        "entropy"
+        + (f" ({floor:.1f} nats per image on these 70,000 images)" if floor is not None else "")
+        + ", reached only by a perfect reconstruction (chapter 02). Do not compare it with "
+        "the test NLLs of binary digits (chapter 01's table, the last row of this one)."
+    )
     lines += [
         f"| package VAE, latent {large['settings']['latent_dim']}, {large['settings']['epochs']} epochs | "
         f"{large['params']:,} | test NLL {large['test_nll_k1000_first_1000']:.1f} ± "
@@ -99,8 +114,9 @@ def vae_section() -> list[str]:
         f"{min(classic['train_seconds_per_epoch']):.0f}-{max(classic['train_seconds_per_epoch']):.0f} s; "
         f"with its fastest epoch for all {classic['epochs']} the speed-up would be "
         f"{min(classic['train_seconds_per_epoch']) * classic['epochs'] / reached:.1f}x. " + not_nll
-        if reached else
-        "Loss: grey-level binary cross-entropy summed over pixels plus KL, on all 70,000 images. " + not_nll,
+        if reached
+        else "Loss: grey-level binary cross-entropy summed over pixels plus KL, on all 70,000 images. "
+        + not_nll,
     ]
     return lines
 
@@ -110,47 +126,69 @@ def gan_section() -> list[str]:
     if d is None:
         return ["Chapter 03: `python benchmarks/gan.py` not run yet."]
     runs = d.get("runs", {})
-    titles = {"genai_keras_default": "self-conditioned GAN (the default)",
-              "stabilised": "self-conditioned GAN, seed 1, within the plain DCGAN's time",
-              "dcgan_plain": "plain DCGAN",
-              "wgan_gp_paper": "WGAN-GP, the paper's settings, within the plain DCGAN's time",
-              "tutorial_dcgan": "TF tutorial DCGAN"}
-    lines = ["**Chapter 03, GAN** (`python benchmarks/gan.py`: each recipe trained as "
-             "`gk.recipes` says, the TensorFlow tutorial's DCGAN for at least the default's time; "
-             "10,000 samples scored against the MNIST test set; largest class = share of the "
-             "samples in the most frequent digit class, 0.10 when balanced)", "",
-             "| model | training time | FID | classifier IS | precision | recall | largest class |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    titles = {
+        "genai_keras_default": "self-conditioned GAN (the default)",
+        "stabilised": "self-conditioned GAN, seed 1, within the plain DCGAN's time",
+        "dcgan_plain": "plain DCGAN",
+        "wgan_gp_paper": "WGAN-GP, the paper's settings, within the plain DCGAN's time",
+        "tutorial_dcgan": "TF tutorial DCGAN",
+    }
+    lines = [
+        "**Chapter 03, GAN** (`python benchmarks/gan.py`: each recipe trained as "
+        "`gk.recipes` says, the TensorFlow tutorial's DCGAN for at least the default's time; "
+        "10,000 samples scored against the MNIST test set; largest class = share of the "
+        "samples in the most frequent digit class, 0.10 when balanced)",
+        "",
+        "| model | training time | FID | classifier IS | precision | recall | largest class |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for key, title in titles.items():
         r = runs.get(key)
         if r:
-            lines.append(f"| {title} | {_fmt(r['train_seconds'])} s | {_fmt(r['fid'])} | "
-                         f"{_fmt(r['is_mean'], 2)} | {_fmt(r.get('precision'), 3)} | "
-                         f"{_fmt(r.get('recall'), 3)} | {_fmt(r.get('max_class_fraction'), 3)} |")
+            lines.append(
+                f"| {title} | {_fmt(r['train_seconds'])} s | {_fmt(r['fid'])} | "
+                f"{_fmt(r['is_mean'], 2)} | {_fmt(r.get('precision'), 3)} | "
+                f"{_fmt(r.get('recall'), 3)} | {_fmt(r.get('max_class_fraction'), 3)} |"
+            )
     collapse = [(v, runs.get(f"collapse_{v}")) for v in ("plain", "stabilised")]
     if all(c for _, c in collapse):
-        lines += ["", f"Mode collapse, MLP GAN (`gk.studies.collapse.SETTING`), seeds "
-                      f"{collapse[0][1]['seeds']}, mean ± std over seeds:", "",
-                  "| variant | largest class | FID | IS | recall |", "| --- | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "",
+            f"Mode collapse, MLP GAN (`gk.studies.collapse.SETTING`), seeds "
+            f"{collapse[0][1]['seeds']}, mean ± std over seeds:",
+            "",
+            "| variant | largest class | FID | IS | recall |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
         for v, c in collapse:
             m = c["summary"]
             cell = lambda k, n=3: f"{_fmt(m[k]['mean'], n)} ± {_fmt(m[k]['std'], n)}"
             name = "plain" if v == "plain" else "self-conditioned"
-            lines.append(f"| {name} | {cell('max_class_fraction')} | {cell('fid', 1)} | "
-                         f"{cell('is_mean', 2)} | {cell('recall')} |")
+            lines.append(
+                f"| {name} | {cell('max_class_fraction')} | {cell('fid', 1)} | "
+                f"{cell('is_mean', 2)} | {cell('recall')} |"
+            )
     notes = []
     w, p = runs.get("wgan_gp_paper"), runs.get("dcgan_plain")
     if w and p:
         names = {"fid": "FID", "is_mean": "IS"}
         better = [n for k, n in names.items() if (w[k] < p[k]) == (k == "fid")]
-        notes.append("WGAN-GP (5 critic steps per generator step on fresh batches, Adam(1e-4, 0, 0.9), "
-                     "no decay) in the plain DCGAN's training time: "
-                     + (f"better than the DCGAN on {' and '.join(better)}." if better
-                        else "worse than the DCGAN on FID and IS."))
+        notes.append(
+            "WGAN-GP (5 critic steps per generator step on fresh batches, Adam(1e-4, 0, 0.9), "
+            "no decay) in the plain DCGAN's training time: "
+            + (
+                f"better than the DCGAN on {' and '.join(better)}."
+                if better
+                else "worse than the DCGAN on FID and IS."
+            )
+        )
     if "reference_mnist_test_is" in d:
         notes.append(f"The MNIST test set itself scores IS {d['reference_mnist_test_is']:.2f}.")
     summary = d.get("summary", {})
-    if summary.get("default_is_at_least_8_5") is False or summary.get("default_fid_at_most_40") is False:
+    if (
+        summary.get("default_is_at_least_8_5") is False
+        or summary.get("default_fid_at_most_40") is False
+    ):
         notes.append("The default misses the chapter's target (IS >= 8.5, FID <= 40).")
     if summary.get("default_within_10_minutes") is False:
         notes.append("The default took more than 10 minutes to train.")
@@ -162,47 +200,69 @@ def diffusion_section() -> list[str]:
     if d is None:
         return ["Chapter 06: `python benchmarks/diffusion.py` not run yet."]
     runs = d.get("runs", {})
-    lines = ["**Chapter 06, diffusion** (`python benchmarks/diffusion.py`: latent flow matching, "
-             "both training stages timed; the DCGAN recipe stopped at the same training time; "
-             f"{d['num_samples']:,} samples scored against the MNIST test set; sampling time for "
-             "10,000 samples)", "",
-             "| model | training time | sampler | sampling 10k | FID | classifier IS | precision | recall | class accuracy |",
-             "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    titles = {"default": "flow matching (unconditional, the default)",
-              "guided": "flow matching, classifier-free guidance",
-              "dcgan_same_time": "DCGAN, same training time"}
+    lines = [
+        "**Chapter 06, diffusion** (`python benchmarks/diffusion.py`: latent flow matching, "
+        "both training stages timed; the DCGAN recipe stopped at the same training time; "
+        f"{d['num_samples']:,} samples scored against the MNIST test set; sampling time for "
+        "10,000 samples)",
+        "",
+        "| model | training time | sampler | sampling 10k | FID | classifier IS | precision | recall | class accuracy |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    titles = {
+        "default": "flow matching (unconditional, the default)",
+        "guided": "flow matching, classifier-free guidance",
+        "dcgan_same_time": "DCGAN, same training time",
+    }
     for key, title in titles.items():
         r = runs.get(key)
         if not r:
             continue
-        sampler = (f"{r['sampler']}, {r['steps']} steps" if "sampler" in r else "one pass")
+        sampler = f"{r['sampler']}, {r['steps']} steps" if "sampler" in r else "one pass"
         if "best_guidance" in r:
             sampler += f", w = {r['best_guidance']:g}"
-        lines.append(f"| {title} | {_fmt(r['train_seconds'])} s | {sampler} | "
-                     f"{_fmt(r.get('sample_seconds_10k'))} s | {_fmt(r['fid'])} | "
-                     f"{_fmt(r['is_mean'], 2)} | {_fmt(r.get('precision'), 3)} | "
-                     f"{_fmt(r.get('recall'), 3)} | {_fmt(r.get('class_accuracy'), 3)} |")
+        lines.append(
+            f"| {title} | {_fmt(r['train_seconds'])} s | {sampler} | "
+            f"{_fmt(r.get('sample_seconds_10k'))} s | {_fmt(r['fid'])} | "
+            f"{_fmt(r['is_mean'], 2)} | {_fmt(r.get('precision'), 3)} | "
+            f"{_fmt(r.get('recall'), 3)} | {_fmt(r.get('class_accuracy'), 3)} |"
+        )
     steps = sorted({r["steps"] for k, r in runs.items() if k.startswith("steps_")})
-    samplers = [n for n in ("euler", "heun", "ddim", "ddpm") if f"steps_{n}_{steps[0]}" in runs] \
-        if steps else []
+    samplers = (
+        [n for n in ("euler", "heun", "ddim", "ddpm") if f"steps_{n}_{steps[0]}" in runs]
+        if steps
+        else []
+    )
     if samplers:
-        lines += ["", f"FID of the default model against sampler steps ({d['sweep_samples']:,} "
-                      f"samples each; network calls in brackets):", "",
-                  "| sampler | " + " | ".join(f"{k} steps" for k in steps) + " |",
-                  "| --- |" + " ---: |" * len(steps)]
+        lines += [
+            "",
+            f"FID of the default model against sampler steps ({d['sweep_samples']:,} "
+            f"samples each; network calls in brackets):",
+            "",
+            "| sampler | " + " | ".join(f"{k} steps" for k in steps) + " |",
+            "| --- |" + " ---: |" * len(steps),
+        ]
         for n in samplers:
-            cells = [f"{_fmt(runs[f'steps_{n}_{k}']['fid'])} ({runs[f'steps_{n}_{k}']['network_calls']})"
-                     for k in steps]
+            cells = [
+                f"{_fmt(runs[f'steps_{n}_{k}']['fid'])} ({runs[f'steps_{n}_{k}']['network_calls']})"
+                for k in steps
+            ]
             lines.append(f"| {n} | " + " | ".join(cells) + " |")
     weights = sorted((r["guidance"], r) for k, r in runs.items() if k.startswith("guidance_w"))
     if weights:
-        lines += ["", f"Guidance weight w, guided model ({d['sweep_samples']:,} samples each):", "",
-                  "| w | FID | IS | precision | recall | class accuracy |",
-                  "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [
+            "",
+            f"Guidance weight w, guided model ({d['sweep_samples']:,} samples each):",
+            "",
+            "| w | FID | IS | precision | recall | class accuracy |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
         for w, r in weights:
-            lines.append(f"| {w:g} | {_fmt(r['fid'])} | {_fmt(r['is_mean'], 2)} | "
-                         f"{_fmt(r['precision'], 3)} | {_fmt(r['recall'], 3)} | "
-                         f"{_fmt(r['class_accuracy'], 3)} |")
+            lines.append(
+                f"| {w:g} | {_fmt(r['fid'])} | {_fmt(r['is_mean'], 2)} | "
+                f"{_fmt(r['precision'], 3)} | {_fmt(r['recall'], 3)} | "
+                f"{_fmt(r['class_accuracy'], 3)} |"
+            )
     if d.get("notes"):
         lines += ["", d["notes"]]
     return lines
@@ -213,37 +273,60 @@ def applications_section() -> list[str]:
     if d is None:
         return ["Chapter 07: `python benchmarks/applications.py --notebook` not run yet."]
     cell = lambda r: f"{r['psnr']:.2f} / {r['ssim']:.3f} / {100 * r['accuracy']:.1f}%"  # noqa: E731
-    tasks = {"denoising": "denoise, Gaussian noise sigma 0.5",
-             "denoising_salt_and_pepper_0.2": "denoise, salt and pepper 0.2",
-             "super_resolution": "super-resolution 4x (7x7 -> 28x28)",
-             "super_resolution_2x": "super-resolution 2x (14x14 -> 28x28)",
-             "inpainting": "inpaint a 12x12 square", "inpainting_lower_half": "inpaint the lower half"}
-    lines = ["**Chapter 07, applications** (`python benchmarks/applications.py --notebook`: the "
-             "chapter's default run; 2,000 test digits; PSNR dB / SSIM / accuracy of the fixed "
-             "classifier on the restored digits; inpainting PSNR on the hidden pixels only)", "",
-             "| task | classical baseline | regression network | conditional VAE (mean) | one CVAE draw |",
-             "| --- | --- | --- | --- | --- |"]
+    tasks = {
+        "denoising": "denoise, Gaussian noise sigma 0.5",
+        "denoising_salt_and_pepper_0.2": "denoise, salt and pepper 0.2",
+        "super_resolution": "super-resolution 4x (7x7 -> 28x28)",
+        "super_resolution_2x": "super-resolution 2x (14x14 -> 28x28)",
+        "inpainting": "inpaint a 12x12 square",
+        "inpainting_lower_half": "inpaint the lower half",
+    }
+    lines = [
+        "**Chapter 07, applications** (`python benchmarks/applications.py --notebook`: the "
+        "chapter's default run; 2,000 test digits; PSNR dB / SSIM / accuracy of the fixed "
+        "classifier on the restored digits; inpainting PSNR on the hidden pixels only)",
+        "",
+        "| task | classical baseline | regression network | conditional VAE (mean) | one CVAE draw |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for key, title in tasks.items():
         r = d.get(key)
         if r:
-            lines.append(f"| {title} | {cell(r['baseline'])} | {cell(r['regression'])} | "
-                         f"{cell(r['cvae_mean'])} | {cell(r['cvae_sample'])} |")
+            lines.append(
+                f"| {title} | {cell(r['baseline'])} | {cell(r['regression'])} | "
+                f"{cell(r['cvae_mean'])} | {cell(r['cvae_sample'])} |"
+            )
     aug = d.get("augmentation", {})
     if aug:
         variants = ("none", "classical", "generated", "both")
-        lines += ["", "Few-label classifier, test accuracy (mean ± std over "
-                      f"{len(next(iter(aug.values()))['none']['seeds'])} seeds; generated digits "
-                      "come from a conditional VAE trained on the same N digits only):", "",
-                  "| N | " + " | ".join(variants) + " |", "| ---: |" + " ---: |" * len(variants)]
+        lines += [
+            "",
+            "Few-label classifier, test accuracy (mean ± std over "
+            f"{len(next(iter(aug.values()))['none']['seeds'])} seeds; generated digits "
+            "come from a conditional VAE trained on the same N digits only):",
+            "",
+            "| N | " + " | ".join(variants) + " |",
+            "| ---: |" + " ---: |" * len(variants),
+        ]
         for n, row in aug.items():
-            lines.append(f"| {int(n):,} | " + " | ".join(
-                f"{100 * row[v]['mean']:.1f} ± {100 * row[v]['std']:.1f}%" for v in variants) + " |")
+            lines.append(
+                f"| {int(n):,} | "
+                + " | ".join(
+                    f"{100 * row[v]['mean']:.1f} ± {100 * row[v]['std']:.1f}%" for v in variants
+                )
+                + " |"
+            )
     ft = d.get("fine_tuning", {})
     if ft:
-        lines += ["", "Fine-tuning the character transformer on one speaker held out of pretraining "
-                      "(validation nats/char on that speaker): " + ", ".join(
-                          f"{k.replace('_', ' ')} {v['val_nats_per_char']:.3f}" for k, v in ft.items())
-                  + f". Default notebook run: {d['timings_seconds']['notebook_wall'] / 60:.1f} min."]
+        lines += [
+            "",
+            "Fine-tuning the character transformer on one speaker held out of pretraining "
+            "(validation nats/char on that speaker): "
+            + ", ".join(
+                f"{k.replace('_', ' ')} {v['val_nats_per_char']:.3f}" for k, v in ft.items()
+            )
+            + f". Default notebook run: {d['timings_seconds']['notebook_wall'] / 60:.1f} min.",
+        ]
     return lines
 
 
@@ -289,11 +372,15 @@ def comparison_section() -> list[str]:
     path = RESULTS / "comparison.md"
     if not path.exists():
         return ["Comparison table: `python benchmarks/compare.py` not run yet."]
-    return ["**Chapter 04, all image models compared** (`python benchmarks/compare.py`)", "",
-            path.read_text().strip(), "",
-            "The flow-matching rows here and in chapter 06's table below are separate runs with "
-            "separate samples; the guided model is sampled here at its recipe's guidance weight "
-            "(w = 2) and there at the FID-best weight of the guidance sweep, so their FIDs differ."]
+    return [
+        "**Chapter 04, all image models compared** (`python benchmarks/compare.py`)",
+        "",
+        path.read_text().strip(),
+        "",
+        "The flow-matching rows here and in chapter 06's table below are separate runs with "
+        "separate samples; the guided model is sampled here at its recipe's guidance weight "
+        "(w = 2) and there at the FID-best weight of the guidance sweep, so their FIDs differ.",
+    ]
 
 
 def backends_section() -> list[str]:
@@ -301,40 +388,56 @@ def backends_section() -> list[str]:
     if not d:
         return ["Backends: `python benchmarks/backends.py` not run yet."]
     runs = d["runs"]
-    lines = ["**All chapters on three backends** (`python benchmarks/backends.py`: each backend in "
-             "a fresh process, one after the other on this machine; training speed after a "
-             "warm-up epoch or 100 warm-up steps)", "",
-             "| backend | VAE training (images/s) | DCGAN training (images/s) | "
-             "text training (characters/s) |",
-             "| --- | ---: | ---: | ---: |"]
+    lines = [
+        "**All chapters on three backends** (`python benchmarks/backends.py`: each backend in "
+        "a fresh process, one after the other on this machine; training speed after a "
+        "warm-up epoch or 100 warm-up steps)",
+        "",
+        "| backend | VAE training (images/s) | DCGAN training (images/s) | "
+        "text training (characters/s) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
     for backend, r in runs.items():
-        lines.append(f"| {backend} | {_fmt(r.get('vae_train_images_per_second'), 0)} | "
-                     f"{_fmt(r.get('gan_train_images_per_second'), 0)} | "
-                     f"{_fmt(r.get('text_train_tokens_per_second'), 0)} |")
+        lines.append(
+            f"| {backend} | {_fmt(r.get('vae_train_images_per_second'), 0)} | "
+            f"{_fmt(r.get('gan_train_images_per_second'), 0)} | "
+            f"{_fmt(r.get('text_train_tokens_per_second'), 0)} |"
+        )
     slow = d.get("slowdown_vs_fastest", {})
-    names = {"vae_train_images_per_second": "VAE", "gan_train_images_per_second": "DCGAN",
-             "text_train_tokens_per_second": "text"}
+    names = {
+        "vae_train_images_per_second": "VAE",
+        "gan_train_images_per_second": "DCGAN",
+        "text_train_tokens_per_second": "text",
+    }
     worst = [(names[k], b, v) for k, per in slow.items() for b, v in per.items() if v > 1.0]
     if worst:
         parts = [f"{b} {v:.2f}x ({m})" for m, b, v in sorted(worst, key=lambda t: -t[2])]
-        lines += ["", "Slowest backend relative to the fastest for the same model: "
-                  + ", ".join(parts) + "."]
+        lines += [
+            "",
+            "Slowest backend relative to the fastest for the same model: " + ", ".join(parts) + ".",
+        ]
     diag = d.get("vae_xla_diagnosis")
     jax_vae = runs.get("jax", {}).get("vae_train_images_per_second")
     if diag and jax_vae:
-        default, xla = diag["tensorflow_default_images_per_second"], diag["tensorflow_xla_images_per_second"]
-        lines += ["", f"Why the VAE is slower on JAX: JAX always compiles with XLA, while Keras runs "
-                  f"TensorFlow's CPU kernels (oneDNN) uncompiled by default. Compiling the same VAE with "
-                  f"XLA on TensorFlow (`jit_compile=True`) takes it from {default:,.0f} to {xla:,.0f} "
-                  f"images/s ({default / xla:.1f}x slower); JAX reaches {jax_vae:,.0f}, "
-                  f"{xla / jax_vae:.2f}x below TensorFlow with XLA. Most of the gap is XLA's CPU "
-                  f"convolutions, not the package's code (measured in a separate run: "
-                  f"`python benchmarks/backends.py --xla-diagnosis`)."
-                  if default / xla >= xla / jax_vae else
-                  f"Why the VAE is slower on JAX: compiling the same VAE with XLA on TensorFlow "
-                  f"takes it from {default:,.0f} to {xla:,.0f} images/s; JAX reaches {jax_vae:,.0f}, "
-                  f"so XLA explains less than half of the gap (`python benchmarks/backends.py "
-                  f"--xla-diagnosis`)."]
+        default, xla = (
+            diag["tensorflow_default_images_per_second"],
+            diag["tensorflow_xla_images_per_second"],
+        )
+        lines += [
+            "",
+            f"Why the VAE is slower on JAX: JAX always compiles with XLA, while Keras runs "
+            f"TensorFlow's CPU kernels (oneDNN) uncompiled by default. Compiling the same VAE with "
+            f"XLA on TensorFlow (`jit_compile=True`) takes it from {default:,.0f} to {xla:,.0f} "
+            f"images/s ({default / xla:.1f}x slower); JAX reaches {jax_vae:,.0f}, "
+            f"{xla / jax_vae:.2f}x below TensorFlow with XLA. Most of the gap is XLA's CPU "
+            f"convolutions, not the package's code (measured in a separate run: "
+            f"`python benchmarks/backends.py --xla-diagnosis`)."
+            if default / xla >= xla / jax_vae
+            else f"Why the VAE is slower on JAX: compiling the same VAE with XLA on TensorFlow "
+            f"takes it from {default:,.0f} to {xla:,.0f} images/s; JAX reaches {jax_vae:,.0f}, "
+            f"so XLA explains less than half of the gap (`python benchmarks/backends.py "
+            f"--xla-diagnosis`).",
+        ]
     return lines
 
 
@@ -346,45 +449,79 @@ def course_section() -> list[str]:
     d = _load("course")
     if not d:
         return ["Fast course: `python benchmarks/course.py` not run yet."]
-    runs = {k[len("fast_"):]: r for k, r in d["runs"].items() if k.startswith("fast_")}
+    runs = {k[len("fast_") :]: r for k, r in d["runs"].items() if k.startswith("fast_")}
     chapters = sorted({name for r in runs.values() for name in r["seconds"]})
-    lines = ["**The course in fast mode, per chapter and backend** (`python benchmarks/course.py`: "
-             "the course runner, `python -m genai_keras run-notebooks --fast`, one backend after the "
-             "other; seconds per chapter, kernel start included)", "",
-             "| backend | " + " | ".join(c[:2] for c in chapters) + " | total | all ok |",
-             "| --- | " + " | ".join("---:" for _ in chapters) + " | ---: | --- |"]
+    lines = [
+        "**The course in fast mode, per chapter and backend** (`python benchmarks/course.py`: "
+        "the course runner, `python -m genai_keras run-notebooks --fast`, one backend after the "
+        "other; seconds per chapter, kernel start included)",
+        "",
+        "| backend | " + " | ".join(c[:2] for c in chapters) + " | total | all ok |",
+        "| --- | " + " | ".join("---:" for _ in chapters) + " | ---: | --- |",
+    ]
     for backend, r in runs.items():
         ok = all(v == "ok" for v in r["status"].values()) and len(r["status"]) == len(chapters)
-        lines.append(f"| {backend} | " + " | ".join(_fmt(r["seconds"].get(c), 0) for c in chapters)
-                     + f" | {_fmt(sum(r['seconds'].values()), 0)} | {'yes' if ok else 'NO'} |")
+        lines.append(
+            f"| {backend} | "
+            + " | ".join(_fmt(r["seconds"].get(c), 0) for c in chapters)
+            + f" | {_fmt(sum(r['seconds'].values()), 0)} | {'yes' if ok else 'NO'} |"
+        )
     over_total = [b for b, r in runs.items() if sum(r["seconds"].values()) > COURSE_BUDGET_S]
-    over_chapter = sorted({f"{c[:2]} on {b} ({r['seconds'][c]:.1f} s)" for b, r in runs.items()
-                           for c in chapters if r["seconds"].get(c, 0) > CHAPTER_BUDGET_S})
-    lines += ["", f"JAX starts each run with an empty compilation cache (a user's first run; the "
-              f"chapters then share it). Aim: at most {COURSE_BUDGET_S} s per backend and "
-              f"{CHAPTER_BUDGET_S} s per chapter. "
-              + ("Every backend is within the course budget. " if not over_total else
-                 f"Over the course budget: {', '.join(over_total)}. ")
-              + ("No chapter is over its budget." if not over_chapter else
-                 f"Chapters over {CHAPTER_BUDGET_S} s: {', '.join(over_chapter)}.")]
+    over_chapter = sorted(
+        {
+            f"{c[:2]} on {b} ({r['seconds'][c]:.1f} s)"
+            for b, r in runs.items()
+            for c in chapters
+            if r["seconds"].get(c, 0) > CHAPTER_BUDGET_S
+        }
+    )
+    lines += [
+        "",
+        f"JAX starts each run with an empty compilation cache (a user's first run; the "
+        f"chapters then share it). Aim: at most {COURSE_BUDGET_S} s per backend and "
+        f"{CHAPTER_BUDGET_S} s per chapter. "
+        + (
+            "Every backend is within the course budget. "
+            if not over_total
+            else f"Over the course budget: {', '.join(over_total)}. "
+        )
+        + (
+            "No chapter is over its budget."
+            if not over_chapter
+            else f"Chapters over {CHAPTER_BUDGET_S} s: {', '.join(over_chapter)}."
+        ),
+    ]
     return lines
 
 
-SEED_POLICY_NOTE = ("Measured before sampling noise moved to NumPy (one seed policy, "
-                    "`gk.utils.sampling_rng`): the same recipes re-run today draw other noise, so "
-                    "the saved chapter's numbers differ from these in the last digits.")
+SEED_POLICY_NOTE = (
+    "Measured before sampling noise moved to NumPy (one seed policy, "
+    "`gk.utils.sampling_rng`): the same recipes re-run today draw other noise, so "
+    "the saved chapter's numbers differ from these in the last digits."
+)
 
 
 def render() -> str:
     d = _load("metrics") or {}
     machine = d.get("machine", {})
-    header = (f"Measured on a {machine.get('cpu_count', 2)}-core CPU machine (no GPU) with the TensorFlow "
-              f"backend. Regenerate this section with `python benchmarks/summary.py --readme` after "
-              f"re-running the benchmarks.")
-    blocks = [[header], pixel_section(), vae_section(), gan_section(), metrics_section(),
-              comparison_section(), text_section(), diffusion_section() + ["", SEED_POLICY_NOTE],
-              applications_section() + ["", SEED_POLICY_NOTE],
-              course_section(), backends_section()]
+    header = (
+        f"Measured on a {machine.get('cpu_count', 2)}-core CPU machine (no GPU) with the TensorFlow "
+        f"backend. Regenerate this section with `python benchmarks/summary.py --readme` after "
+        f"re-running the benchmarks."
+    )
+    blocks = [
+        [header],
+        pixel_section(),
+        vae_section(),
+        gan_section(),
+        metrics_section(),
+        comparison_section(),
+        text_section(),
+        diffusion_section() + ["", SEED_POLICY_NOTE],
+        applications_section() + ["", SEED_POLICY_NOTE],
+        course_section(),
+        backends_section(),
+    ]
     return "\n\n".join("\n".join(line for line in block).strip() for block in blocks) + "\n"
 
 

@@ -36,7 +36,7 @@ from pathlib import Path
 
 ANCHOR = {
     "source": "nanoGPT README, shakespeare_char on a laptop CPU (n_layer=4, n_head=4, n_embd=128, "
-              "block_size=64, batch_size=12, max_iters=2000, dropout=0)",
+    "block_size=64, batch_size=12, max_iters=2000, dropout=0)",
     "val_nats_per_char": 1.88,
 }
 TARGET = {"val_nats_per_char": 1.9, "goal_nats_per_char": 1.7, "max_train_seconds": 600}
@@ -53,8 +53,12 @@ def _parse_value(text: str):
 
 def _config(recipe) -> dict:
     """The recipe's settings as one flat dict (the ``"config"`` the results record)."""
-    return {**recipe.model, "batch_size": recipe.batch_size, "steps": recipe.steps,
-            **recipe.optimizer}
+    return {
+        **recipe.model,
+        "batch_size": recipe.batch_size,
+        "steps": recipe.steps,
+        **recipe.optimizer,
+    }
 
 
 def _generation_speed(model, length: int, use_cache: bool, repeats: int = 1) -> dict:
@@ -68,10 +72,17 @@ def _generation_speed(model, length: int, use_cache: bool, repeats: int = 1) -> 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="change a setting of the char_transformer recipe, i.e. "
-                             "recipe.replace(KEY=VALUE) (e.g. steps=2000); repeatable")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change a setting of the char_transformer recipe, i.e. "
+        "recipe.replace(KEY=VALUE) (e.g. steps=2000); repeatable",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--note", default="", help="a few words on what this trial tests")
     parser.add_argument("--out", default="benchmarks/results/text.json")
@@ -90,7 +101,8 @@ def main() -> None:
         overrides[key] = _parse_value(value)
     try:
         recipe = recipes.get("char_transformer", fast=False).replace(
-            **{"seed": args.seed, **overrides})
+            **{"seed": args.seed, **overrides}
+        )
     except ValueError as err:
         parser.error(str(err))
 
@@ -100,12 +112,17 @@ def main() -> None:
     baselines = {}
     for name, order in (("unigram", 1), ("bigram", 2)):
         nats = gk.text.NGramModel(vocab.size, order, k=1.0).fit(train_ids).nats_per_char(val_ids)
-        baselines[name] = {"val_nats_per_char": round(nats, 4), "val_bits_per_char": round(nats / math.log(2), 4)}
+        baselines[name] = {
+            "val_nats_per_char": round(nats, 4),
+            "val_bits_per_char": round(nats / math.log(2), 4),
+        }
 
     model, _ = ar.train(recipe, text=text)
     log = model.training_log
-    generation = {"with_cache": _generation_speed(model, 500, True, repeats=3),
-                  "without_cache": _generation_speed(model, 200, False)}
+    generation = {
+        "with_cache": _generation_speed(model, 500, True, repeats=3),
+        "without_cache": _generation_speed(model, 200, False),
+    }
     entry = {
         "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "note": args.note,
@@ -118,30 +135,54 @@ def main() -> None:
         "train_seconds": round(log["train_seconds"], 1),
         "val_nats_per_char": round(log["val_nats_per_char"], 4),
         "val_bits_per_char": round(log["val_bits_per_char"], 4),
-        "curve": {"step": log["step"], "val_nats_per_char": [round(v, 4) for v in log["val_loss"]],
-                  "train_nats_per_char": [round(v, 4) for v in log["loss"]],
-                  "seconds": [round(s, 1) for s in log["seconds"]]},
+        "curve": {
+            "step": log["step"],
+            "val_nats_per_char": [round(v, 4) for v in log["val_loss"]],
+            "train_nats_per_char": [round(v, 4) for v in log["loss"]],
+            "seconds": [round(s, 1) for s in log["seconds"]],
+        },
         "generation": generation,
         "sample": model.generate("ROMEO:\n", 300, temperature=0.8, seed=0),
     }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     results = json.loads(out.read_text()) if out.exists() else {}
-    results.update({
-        "benchmark": "chapter 05: character-level language models on Tiny Shakespeare "
-                     "(validation = last 10% of the text, 111,539 characters)",
-        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
-                    "keras": keras.__version__, "backend": keras.backend.backend()},
-        "anchor": ANCHOR,
-        "target": TARGET,
-        "baselines": baselines,
-    })
-    results.setdefault("trials", []).append({k: v for k, v in entry.items() if k not in ("curve", "sample")})
+    results.update(
+        {
+            "benchmark": "chapter 05: character-level language models on Tiny Shakespeare "
+            "(validation = last 10% of the text, 111,539 characters)",
+            "machine": {
+                "cpu_count": os.cpu_count(),
+                "platform": platform.platform(),
+                "keras": keras.__version__,
+                "backend": keras.backend.backend(),
+            },
+            "anchor": ANCHOR,
+            "target": TARGET,
+            "baselines": baselines,
+        }
+    )
+    results.setdefault("trials", []).append(
+        {k: v for k, v in entry.items() if k not in ("curve", "sample")}
+    )
     if not overrides:
         results["result"] = entry
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps({k: entry[k] for k in ("config", "train_seconds", "val_nats_per_char",
-                                            "val_bits_per_char", "generation")}, indent=1))
+    print(
+        json.dumps(
+            {
+                k: entry[k]
+                for k in (
+                    "config",
+                    "train_seconds",
+                    "val_nats_per_char",
+                    "val_bits_per_char",
+                    "generation",
+                )
+            },
+            indent=1,
+        )
+    )
     print(entry["sample"])
 
 

@@ -61,8 +61,11 @@ class ClassicVAE(keras.Model):
         h = layers.Conv2D(32, 3, activation="relu", strides=2, padding="same")(inp)
         h = layers.Conv2D(64, 3, activation="relu", strides=2, padding="same")(h)
         h = layers.Dense(16, activation="relu")(layers.Flatten()(h))
-        self.enc = keras.Model(inp, [layers.Dense(2, name="z_mean")(h),
-                                     layers.Dense(2, name="z_log_var")(h)], name="encoder")
+        self.enc = keras.Model(
+            inp,
+            [layers.Dense(2, name="z_mean")(h), layers.Dense(2, name="z_log_var")(h)],
+            name="encoder",
+        )
         zin = keras.Input((2,))
         h = layers.Reshape((7, 7, 64))(layers.Dense(7 * 7 * 64, activation="relu")(zin))
         h = layers.Conv2DTranspose(64, 3, activation="relu", strides=2, padding="same")(h)
@@ -83,12 +86,14 @@ class ClassicVAE(keras.Model):
         return ops.mean(rec + kl)
 
 
-def grey_bce_plus_kl(encode, decode_logits, x: np.ndarray, batch: int = 2500, seed: int = 0) -> float:
+def grey_bce_plus_kl(
+    encode, decode_logits, x: np.ndarray, batch: int = 2500, seed: int = 0
+) -> float:
     """Negative ELBO with grey-level targets (nats per image), one posterior sample."""
     rng = np.random.default_rng(seed)
     total = 0.0
     for i in range(0, len(x), batch):
-        xb = x[i:i + batch]
+        xb = x[i : i + batch]
         m, v = encode(xb)
         m, v = ops.convert_to_numpy(m), ops.convert_to_numpy(v)
         z = m + np.exp(0.5 * v) * rng.standard_normal(m.shape).astype(np.float32)
@@ -102,6 +107,7 @@ def classic_logits(model: ClassicVAE):
     def decode(z):
         p = ops.clip(model.dec(z), 1e-7, 1 - 1e-7)  # Keras' BCE clips the same way
         return ops.log(p) - ops.log1p(-p)
+
     return decode
 
 
@@ -158,13 +164,18 @@ class TrainClock(keras.callbacks.Callback):
             self._check(self._steps)
 
     def summary(self) -> dict:
-        return {"train_seconds_per_epoch": [round(t, 2) for t in self.epoch_seconds],
-                "eval_points": [{"epoch": round(e, 3), "train_seconds": round(s, 2),
-                                 "loss": round(v, 3)} for e, s, v in self.points],
-                "eval_loss_per_epoch": [round(v, 3) for e, _, v in self.points
-                                        if abs(e - round(e)) < 1e-9],
-                "fit_running_loss_per_epoch": [round(v, 3) for v in self.fit_loss],
-                "seconds_to_target": None if self.reached_at is None else round(self.reached_at, 2)}
+        return {
+            "train_seconds_per_epoch": [round(t, 2) for t in self.epoch_seconds],
+            "eval_points": [
+                {"epoch": round(e, 3), "train_seconds": round(s, 2), "loss": round(v, 3)}
+                for e, s, v in self.points
+            ],
+            "eval_loss_per_epoch": [
+                round(v, 3) for e, _, v in self.points if abs(e - round(e)) < 1e-9
+            ],
+            "fit_running_loss_per_epoch": [round(v, 3) for v in self.fit_loss],
+            "seconds_to_target": None if self.reached_at is None else round(self.reached_at, 2),
+        }
 
 
 def run_classic(x: np.ndarray, epochs: int) -> dict:
@@ -173,9 +184,13 @@ def run_classic(x: np.ndarray, epochs: int) -> dict:
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     clock = TrainClock(lambda: grey_bce_plus_kl(model.enc, classic_logits(model), x))
     model.fit(x, epochs=epochs, batch_size=128, shuffle=True, verbose=0, callbacks=[clock])
-    out = {"recipe": "conv 32/64 stride 2, dense 16, latent 2, convT 64/32/1 sigmoid, Adam 1e-3, "
-                     "batch 128, grey-level BCE summed over pixels + KL, all 70,000 images",
-           "epochs": epochs, "params": int(model.count_params()), **clock.summary()}
+    out = {
+        "recipe": "conv 32/64 stride 2, dense 16, latent 2, convT 64/32/1 sigmoid, Adam 1e-3, "
+        "batch 128, grey-level BCE summed over pixels + KL, all 70,000 images",
+        "epochs": epochs,
+        "params": int(model.count_params()),
+        **clock.summary(),
+    }
     out["final_eval_loss"] = out["eval_loss_per_epoch"][-1]
     out["total_train_seconds"] = out["eval_points"][-1]["train_seconds"]
     return out
@@ -184,13 +199,18 @@ def run_classic(x: np.ndarray, epochs: int) -> dict:
 def settings(recipe: recipes.Recipe) -> dict:
     """A VAE recipe's settings as one flat, JSON-ready dict (model arguments, epochs,
     batch size, learning rate): the ``"settings"`` the results have always recorded."""
-    flat = {**recipe.model, "epochs": recipe.epochs, "batch_size": recipe.batch_size,
-            **recipe.optimizer}
+    flat = {
+        **recipe.model,
+        "epochs": recipe.epochs,
+        "batch_size": recipe.batch_size,
+        **recipe.optimizer,
+    }
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in flat.items()}
 
 
-def run_variant(name: str, x: np.ndarray, target: float, max_epochs: int,
-                evals_per_epoch: int = 4, **kwargs) -> dict:
+def run_variant(
+    name: str, x: np.ndarray, target: float, max_epochs: int, evals_per_epoch: int = 4, **kwargs
+) -> dict:
     """Train the ``vae_2d`` recipe, changed by ``kwargs`` (``recipe.replace``; epochs
     default to ``max_epochs``), on ``x`` until it reaches ``target``."""
     holder: dict = {}
@@ -203,15 +223,23 @@ def run_variant(name: str, x: np.ndarray, target: float, max_epochs: int,
     holder["clock"] = clock
     recipe = recipes.get("vae_2d", fast=False).replace(**{"epochs": max_epochs, **kwargs})
     model, _ = V.train(recipe, images=x, callbacks=[clock])
-    out = {"name": name, "settings": settings(recipe), "recipe": recipe.as_dict(),
-           "params": int(model.count_params()), **clock.summary()}
-    print(f"  {name}: {out['seconds_to_target']} s to target; losses {out['eval_loss_per_epoch']}",
-          flush=True)
+    out = {
+        "name": name,
+        "settings": settings(recipe),
+        "recipe": recipe.as_dict(),
+        "params": int(model.count_params()),
+        **clock.summary(),
+    }
+    print(
+        f"  {name}: {out['seconds_to_target']} s to target; losses {out['eval_loss_per_epoch']}",
+        flush=True,
+    )
     return out
 
 
-def run_large(epochs: int | None, nll_images: int, k: int, full_k: int,
-              limit: int | None = None) -> dict:
+def run_large(
+    epochs: int | None, nll_images: int, k: int, full_k: int, limit: int | None = None
+) -> dict:
     """Train the ``vae_long`` recipe (``epochs`` and ``limit`` override it) and score it."""
     changes = {"limit": limit} if epochs is None else {"limit": limit, "epochs": epochs}
     recipe = recipes.get("vae_long", fast=False).replace(**changes)
@@ -221,20 +249,30 @@ def run_large(epochs: int | None, nll_images: int, k: int, full_k: int,
     start = time.perf_counter()
     model, _ = V.train(recipe, images=x_train, callbacks=[clock])
     train_wall = time.perf_counter() - start
-    out = {"settings": settings(recipe), "recipe": recipe.as_dict(),
-           "params": int(model.count_params()), "train_wall_seconds": round(train_wall, 1),
-           "train_seconds_per_epoch": clock.summary()["train_seconds_per_epoch"],
-           "fit_running_loss_per_epoch": clock.summary()["fit_running_loss_per_epoch"],
-           "test_set": "MNIST test, statically binarised (load_mnist('test', binarize='static', seed=0))"}
+    out = {
+        "settings": settings(recipe),
+        "recipe": recipe.as_dict(),
+        "params": int(model.count_params()),
+        "train_wall_seconds": round(train_wall, 1),
+        "train_seconds_per_epoch": clock.summary()["train_seconds_per_epoch"],
+        "fit_running_loss_per_epoch": clock.summary()["fit_running_loss_per_epoch"],
+        "test_set": "MNIST test, statically binarised (load_mnist('test', binarize='static', seed=0))",
+    }
     t = time.perf_counter()
     out["test_elbo_all_10k"] = round(float(model.elbo(x_test, seed=0).mean()), 3)
     out["elbo_seconds"] = round(time.perf_counter() - t, 1)
     t = time.perf_counter()
     ll = model.log_likelihood(x_test[:nll_images], num_samples=k, seed=0)
-    out.update({f"test_nll_k{k}_first_{nll_images}": round(float(-ll.mean()), 3),
-                f"test_nll_k{k}_stderr": round(float(ll.std() / np.sqrt(len(ll))), 3),
-                f"nll_k{k}_seconds": round(time.perf_counter() - t, 1),
-                f"elbo_first_{nll_images}": round(float(model.elbo(x_test[:nll_images], seed=0).mean()), 3)})
+    out.update(
+        {
+            f"test_nll_k{k}_first_{nll_images}": round(float(-ll.mean()), 3),
+            f"test_nll_k{k}_stderr": round(float(ll.std() / np.sqrt(len(ll))), 3),
+            f"nll_k{k}_seconds": round(time.perf_counter() - t, 1),
+            f"elbo_first_{nll_images}": round(
+                float(model.elbo(x_test[:nll_images], seed=0).mean()), 3
+            ),
+        }
+    )
     if full_k:
         t = time.perf_counter()
         ll_full = model.log_likelihood(x_test, num_samples=full_k, seed=0)
@@ -257,12 +295,24 @@ def grey_target_entropy(x: np.ndarray) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--classic-epochs", type=int, default=5)
-    parser.add_argument("--max-epochs", type=int, default=None,
-                        help="cap for the package's 2-D variants (default: the vae_2d recipe's epochs)")
-    parser.add_argument("--large-epochs", type=int, default=None,
-                        help="epochs of the large VAE (default: the vae_long recipe's epochs)")
-    parser.add_argument("--evals-per-epoch", type=int, default=4,
-                        help="how often the package's runs are scored on the full data")
+    parser.add_argument(
+        "--max-epochs",
+        type=int,
+        default=None,
+        help="cap for the package's 2-D variants (default: the vae_2d recipe's epochs)",
+    )
+    parser.add_argument(
+        "--large-epochs",
+        type=int,
+        default=None,
+        help="epochs of the large VAE (default: the vae_long recipe's epochs)",
+    )
+    parser.add_argument(
+        "--evals-per-epoch",
+        type=int,
+        default=4,
+        help="how often the package's runs are scored on the full data",
+    )
     parser.add_argument("--nll-images", type=int, default=1000)
     parser.add_argument("--k", type=int, default=1000)
     parser.add_argument("--full-k", type=int, default=100)
@@ -275,11 +325,17 @@ def main() -> None:
     x_train, _ = gk.data.load_mnist("train", limit=args.limit)
     x_test, _ = gk.data.load_mnist("test", limit=args.limit)
     x_all = np.concatenate([x_train, x_test])
-    result = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
-                          "backend": keras.backend.backend(), "keras": keras.__version__},
-              "metric": "grey-level BCE summed over 784 pixels + closed-form KL, one posterior "
-                        "sample, averaged over all 70,000 images after each epoch (nats per image)",
-              "grey_target_entropy_nats": round(grey_target_entropy(x_all), 2)}
+    result = {
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "backend": keras.backend.backend(),
+            "keras": keras.__version__,
+        },
+        "metric": "grey-level BCE summed over 784 pixels + closed-form KL, one posterior "
+        "sample, averaged over all 70,000 images after each epoch (nats per image)",
+        "grey_target_entropy_nats": round(grey_target_entropy(x_all), 2),
+    }
     print("(a) classic recipe", flush=True)
     result["classic"] = run_classic(x_all, args.classic_epochs)
     target = result["classic"]["final_eval_loss"]
@@ -291,12 +347,16 @@ def main() -> None:
     if "variants" not in args.skip:
         variants += [
             ("batch 256 (half as many updates per epoch)", {"batch_size": 256}),
-            ("no decoder hidden layer, encoder hidden 128 (narrower dense layers)",
-             {"hidden_units": 128, "decoder_hidden_units": 0}),
+            (
+                "no decoder hidden layer, encoder hidden 128 (narrower dense layers)",
+                {"hidden_units": 128, "decoder_hidden_units": 0},
+            ),
             ("grey-level targets (no dynamic binarisation)", {"dynamic_binarization": False}),
         ]
-    runs = [run_variant(name, x_all, target, max_epochs, args.evals_per_epoch, **kw)
-            for name, kw in variants]
+    runs = [
+        run_variant(name, x_all, target, max_epochs, args.evals_per_epoch, **kw)
+        for name, kw in variants
+    ]
     classic_time = result["classic"]["total_train_seconds"]
     for run in runs:
         reached = run["seconds_to_target"]
@@ -308,8 +368,9 @@ def main() -> None:
 
     if "large" not in args.skip:
         print("(c) large-latent VAE", flush=True)
-        result["large"] = run_large(args.large_epochs, args.nll_images, args.k, args.full_k,
-                                   args.limit)
+        result["large"] = run_large(
+            args.large_epochs, args.nll_images, args.k, args.full_k, args.limit
+        )
     result["benchmark_wall_seconds"] = round(time.perf_counter() - wall, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -63,9 +63,18 @@ from genai_keras.weights import (  # noqa: F401 (the format's names, re-exported
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "assets" / "checkpoints"
 MANIFEST = "manifest.json"
 #: The comparison models, in table order (each is a recipe of :mod:`genai_keras.recipes`).
-MODELS: tuple[str, ...] = ("independent_bernoulli", "bernoulli_mixture", "vae",
-                           "conditional_vae", "dcgan", "wgan_gp", "self_conditioned_gan",
-                           "conditional_gan", "flow_matching", "guided_flow_matching")
+MODELS: tuple[str, ...] = (
+    "independent_bernoulli",
+    "bernoulli_mixture",
+    "vae",
+    "conditional_vae",
+    "dcgan",
+    "wgan_gp",
+    "self_conditioned_gan",
+    "conditional_gan",
+    "flow_matching",
+    "guided_flow_matching",
+)
 REGENERATE = "python scripts/train_checkpoints.py --force"
 #: The command that trains and publishes the checkpoints (recorded in each manifest entry).
 TRAIN_COMMAND = "env GENAI_KERAS_DATA=../shared/data python scripts/train_checkpoints.py"
@@ -128,8 +137,12 @@ def save(name: str, model: Any, path: str | Path) -> Path:
     return _checkpoint_family(name, recipe).save(model, path, recipe)
 
 
-def load(name: str, path: str | Path, expected_sha256: str | None = None,
-         recipe: recipes.Recipe | None = None) -> Any:
+def load(
+    name: str,
+    path: str | Path,
+    expected_sha256: str | None = None,
+    recipe: recipes.Recipe | None = None,
+) -> Any:
     """Rebuild the model of recipe ``name`` and load its weights from ``path``.
 
     Args:
@@ -149,7 +162,8 @@ def load(name: str, path: str | Path, expected_sha256: str | None = None,
     if expected_sha256 is not None and sha256(path) != expected_sha256:
         raise CheckpointIntegrityError(
             f"{path} does not match the SHA-256 in its manifest (corrupt or replaced file). "
-            f"Reinstall genai_keras, or retrain it: {REGENERATE} {name}.")
+            f"Reinstall genai_keras, or retrain it: {REGENERATE} {name}."
+        )
     return _checkpoint_family(name, recipe).load(path, recipe)
 
 
@@ -167,18 +181,27 @@ def read_manifest(directory: str | Path | None = None) -> dict[str, dict]:
     try:
         manifest = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        where = (f" ({err.msg}, line {err.lineno} column {err.colno})"
-                 if isinstance(err, json.JSONDecodeError) else "")
-        raise ManifestError(f"{path} is not valid JSON{where}: it is corrupt or truncated. "
-                            f"{fix}") from err
+        where = (
+            f" ({err.msg}, line {err.lineno} column {err.colno})"
+            if isinstance(err, json.JSONDecodeError)
+            else ""
+        )
+        raise ManifestError(
+            f"{path} is not valid JSON{where}: it is corrupt or truncated. {fix}"
+        ) from err
     if not isinstance(manifest, dict) or not all(isinstance(v, dict) for v in manifest.values()):
         raise ManifestError(f"{path} must map checkpoint names to records (JSON objects). {fix}")
     return manifest
 
 
 # -------------------------------------------------------------------------- publishing
-def publish(name: str, model: Any, record: Mapping[str, Any], directory: str | Path | None = None,
-            log: Callable[[str], None] | None = None) -> dict:
+def publish(
+    name: str,
+    model: Any,
+    record: Mapping[str, Any],
+    directory: str | Path | None = None,
+    log: Callable[[str], None] | None = None,
+) -> dict:
     """Save a model trained from recipe ``name`` as a checkpoint and record it in the manifest.
 
     Writes the checkpoint file (:func:`save`), sets ``name``'s entry of ``manifest.json``
@@ -205,23 +228,31 @@ def publish(name: str, model: Any, record: Mapping[str, Any], directory: str | P
     path = checkpoint_path(name, directory)
     save(name, model, path)
     entry = dict(record)
-    entry.update(parameters=num_parameters(model), file=path.name,
-                 file_kib=round(path.stat().st_size / 1024), sha256=sha256(path),
-                 command=entry.get("command", f"{TRAIN_COMMAND} --force {name}"),
-                 made=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
-                 keras=keras.__version__, backend=keras.backend.backend(),
-                 cpu_count=os.cpu_count())
+    entry.update(
+        parameters=num_parameters(model),
+        file=path.name,
+        file_kib=round(path.stat().st_size / 1024),
+        sha256=sha256(path),
+        command=entry.get("command", f"{TRAIN_COMMAND} --force {name}"),
+        made=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
+        keras=keras.__version__,
+        backend=keras.backend.backend(),
+        cpu_count=os.cpu_count(),
+    )
     if _recipe(name).family != "pixel":
         entry["storage"] = STORAGE
     write_manifest_entry(name, entry, directory)
     if log is not None:
-        log(f"{name}: {entry['train_seconds']:.0f} s, {entry['parameters']:,} parameters, "
-            f"{entry['file_kib']} KiB, {recipes.Recipe(**entry['recipe']).describe()}")
+        log(
+            f"{name}: {entry['train_seconds']:.0f} s, {entry['parameters']:,} parameters, "
+            f"{entry['file_kib']} KiB, {recipes.Recipe(**entry['recipe']).describe()}"
+        )
     return entry
 
 
-def write_manifest_entry(name: str, entry: Mapping[str, Any],
-                         directory: str | Path | None = None) -> dict[str, dict]:
+def write_manifest_entry(
+    name: str, entry: Mapping[str, Any], directory: str | Path | None = None
+) -> dict[str, dict]:
     """Set ``name``'s entry of ``manifest.json`` in ``directory`` (default: the package's)
     and rewrite the file (JSON, 2-space indent, :data:`MODELS` order) and ``README.md``.
 
@@ -262,12 +293,17 @@ def _manifest_readme(manifest: Mapping[str, Mapping[str, Any]]) -> str:
     ]
     for name, r in manifest.items():
         recipe = recipes.Recipe(**r["recipe"]).describe()
-        lines.append(f"| {name} | {recipe} | {r['seed']} | {r['train_seconds']:.0f} | "
-                     f"{r['parameters']:,} | {r['file_kib']} | {r['made']} |")
+        lines.append(
+            f"| {name} | {recipe} | {r['seed']} | {r['train_seconds']:.0f} | "
+            f"{r['parameters']:,} | {r['file_kib']} | {r['made']} |"
+        )
         if r.get("converted"):
             lines.append(f"|  | ({r['converted']}) | | | | | |")
-    lines += ["", f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
-              f"Keras {keras.__version__} ({keras.backend.backend()})."]
+    lines += [
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, "
+        f"Keras {keras.__version__} ({keras.backend.backend()}).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -284,30 +320,40 @@ def _manifest_recipe(name: str, entry: dict, manifest: Path) -> recipes.Recipe |
     known = set(registered.as_dict())
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ManifestError(f"The recipe of {where} has unknown setting(s) {', '.join(map(repr, unknown))} "
-                            f"(known: {', '.join(sorted(known))}). {fix}")
+        raise ManifestError(
+            f"The recipe of {where} has unknown setting(s) {', '.join(map(repr, unknown))} "
+            f"(known: {', '.join(sorted(known))}). {fix}"
+        )
     unknown = sorted(set(data.get("model") or {}) - set(registered.model))
     if unknown:
-        raise ManifestError(f"The recipe of {where} has unknown model setting(s) "
-                            f"{', '.join(map(repr, unknown))} (recipe {name!r} knows: "
-                            f"{', '.join(sorted(registered.model))}). {fix}")
+        raise ManifestError(
+            f"The recipe of {where} has unknown model setting(s) "
+            f"{', '.join(map(repr, unknown))} (recipe {name!r} knows: "
+            f"{', '.join(sorted(registered.model))}). {fix}"
+        )
     try:
         recipe = recipes.Recipe(**data)
     except (TypeError, ValueError) as err:
         raise ManifestError(f"The recipe of {where} is invalid ({err}). {fix}") from err
     if (recipe.name, recipe.family) != (registered.name, registered.family):
-        raise ManifestError(f"{where} records recipe {recipe.name!r} of family {recipe.family!r}, "
-                            f"not {registered.name!r} ({registered.family}). {fix}")
-    differ = [f"{k}={recipe.model.get(k)!r} (registered: {registered.model.get(k)!r})"
-              for k in SAMPLING_SETTINGS
-              if k in registered.model and recipe.model.get(k) != registered.model[k]]
+        raise ManifestError(
+            f"{where} records recipe {recipe.name!r} of family {recipe.family!r}, "
+            f"not {registered.name!r} ({registered.family}). {fix}"
+        )
+    differ = [
+        f"{k}={recipe.model.get(k)!r} (registered: {registered.model.get(k)!r})"
+        for k in SAMPLING_SETTINGS
+        if k in registered.model and recipe.model.get(k) != registered.model[k]
+    ]
     if differ and (name, str(differ)) not in _WARNED:
         _WARNED.add((name, str(differ)))
         warnings.warn(
             f"{where} samples with {', '.join(differ)}: the checkpoint is loaded with the "
             f"manifest's settings, those its scores were measured with. Pass them to "
             f"model.sample(...) to sample as the registered recipe does.",
-            RecipeMismatchWarning, stacklevel=3)
+            RecipeMismatchWarning,
+            stacklevel=3,
+        )
     return recipe
 
 
@@ -315,8 +361,12 @@ def _recipe_differences(recipe: recipes.Recipe, registered: recipes.Recipe) -> s
     ours, theirs = recipe.as_dict(), registered.as_dict()
     ours.update(ours.pop("model"))
     theirs.update(theirs.pop("model"))
-    keys = [k for k in sorted(set(ours) | set(theirs)) if ours.get(k) != theirs.get(k) and k != "fast"]
-    return ", ".join(f"{k}={ours.get(k)!r} (registered: {theirs.get(k)!r})" for k in keys) or "nothing"
+    keys = [
+        k for k in sorted(set(ours) | set(theirs)) if ours.get(k) != theirs.get(k) and k != "fast"
+    ]
+    return (
+        ", ".join(f"{k}={ours.get(k)!r} (registered: {theirs.get(k)!r})" for k in keys) or "nothing"
+    )
 
 
 # --------------------------------------------------------------------------- training
@@ -336,13 +386,23 @@ def train(name: str, fast: bool | None = None) -> tuple[Any, dict]:
     recipe = recipes.get(name, fast=fast)
     start = time.perf_counter()
     model, _ = families.train(recipe)
-    record = {"name": name, "recipe": recipe.as_dict(), "seed": recipe.seed,
-              "train_seconds": round(time.perf_counter() - start, 1), "fast": recipe.fast}
+    record = {
+        "name": name,
+        "recipe": recipe.as_dict(),
+        "seed": recipe.seed,
+        "train_seconds": round(time.perf_counter() - start, 1),
+        "fast": recipe.fast,
+    }
     return model, record
 
 
-def load_or_train(name: str, fast: bool | None = None, return_record: bool = False,
-                  directory: str | Path | None = None, verify: bool = True) -> Any:
+def load_or_train(
+    name: str,
+    fast: bool | None = None,
+    return_record: bool = False,
+    directory: str | Path | None = None,
+    verify: bool = True,
+) -> Any:
     """Load comparison model ``name`` from the shipped checkpoints, or train it.
 
     Args:
@@ -374,20 +434,26 @@ def load_or_train(name: str, fast: bool | None = None, return_record: bool = Fal
     if directory is not None:
         folder = Path(directory)
         if not folder.exists():
-            raise ValueError(f"Checkpoint directory {folder} does not exist. Pass the folder "
-                             f"that holds {checkpoint_path(name).name} and {MANIFEST}, or "
-                             f"directory=None for the package's checkpoints.")
+            raise ValueError(
+                f"Checkpoint directory {folder} does not exist. Pass the folder "
+                f"that holds {checkpoint_path(name).name} and {MANIFEST}, or "
+                f"directory=None for the package's checkpoints."
+            )
         if not folder.is_dir():
-            raise ValueError(f"Checkpoint directory {folder} is a file, not a folder. Pass the "
-                             f"folder that holds {checkpoint_path(name).name} and {MANIFEST}, "
-                             f"or directory=None for the package's checkpoints.")
+            raise ValueError(
+                f"Checkpoint directory {folder} is a file, not a folder. Pass the "
+                f"folder that holds {checkpoint_path(name).name} and {MANIFEST}, "
+                f"or directory=None for the package's checkpoints."
+            )
     path = checkpoint_path(name, directory)
     if not path.is_file():
         if directory is not None:
-            raise ValueError(f"{path} does not exist: an explicit checkpoint directory must "
-                             f"hold the checkpoint (nothing is trained for it). Save one with "
-                             f"gk.checkpoints.save, or call load_or_train({name!r}) without "
-                             f"directory to use the package's (or train it).")
+            raise ValueError(
+                f"{path} does not exist: an explicit checkpoint directory must "
+                f"hold the checkpoint (nothing is trained for it). Save one with "
+                f"gk.checkpoints.save, or call load_or_train({name!r}) without "
+                f"directory to use the package's (or train it)."
+            )
         model, record = train(name, fast)
         record["source"] = "trained"
         return (model, record) if return_record else model
@@ -396,19 +462,25 @@ def load_or_train(name: str, fast: bool | None = None, return_record: bool = Fal
     entry = read_manifest(path.parent).get(name)
     if entry is None or "sha256" not in entry:
         if verify:
-            why = (f"{manifest_path} has no entry {name!r}" if manifest_path.is_file()
-                   else f"there is no {manifest_path}")
+            why = (
+                f"{manifest_path} has no entry {name!r}"
+                if manifest_path.is_file()
+                else f"there is no {manifest_path}"
+            )
             if entry is not None:
                 why = f"entry {name!r} of {manifest_path} records no sha256"
             raise CheckpointIntegrityError(
                 f"Refusing to load {path}: {why}, so it cannot be verified. Reinstall "
                 f"genai_keras (or restore {MANIFEST}), retrain it ({REGENERATE} {name}), or, if "
-                f"you trust the file, pass verify=False.")
+                f"you trust the file, pass verify=False."
+            )
         entry = dict(entry or {})
     if entry.get("file") not in (None, path.name):
-        raise ManifestError(f"Entry {name!r} of {manifest_path} describes file {entry['file']!r}, "
-                            f"not {path.name}. Reinstall genai_keras, or regenerate the "
-                            f"checkpoint: {REGENERATE} {name}.")
+        raise ManifestError(
+            f"Entry {name!r} of {manifest_path} describes file {entry['file']!r}, "
+            f"not {path.name}. Reinstall genai_keras, or regenerate the "
+            f"checkpoint: {REGENERATE} {name}."
+        )
     recipe = _manifest_recipe(name, entry, manifest_path)
     try:
         model = load(name, path, expected_sha256=entry.get("sha256"), recipe=recipe)
@@ -421,7 +493,8 @@ def load_or_train(name: str, fast: bool | None = None, return_record: bool = Fal
             f"{path.name} does not fit the recipe of entry {name!r} in {manifest_path} ({err}). "
             f"That recipe differs from the registered one in: "
             f"{_recipe_differences(recipe, registered)}. Reinstall genai_keras to restore "
-            f"{MANIFEST}, or retrain: {REGENERATE} {name}.") from err
+            f"{MANIFEST}, or retrain: {REGENERATE} {name}."
+        ) from err
     record = dict(entry, source="checkpoint", verified="sha256" in entry)
     return (model, record) if return_record else model
 

@@ -10,7 +10,7 @@ from genai_keras.arrays import to_numpy  # the one tensor-to-NumPy conversion (r
 
 IMAGE_SHAPE = (28, 28, 1)
 #: Seeds are ints in [0, SEED_LIMIT): what every backend's random generator accepts.
-SEED_LIMIT = 2 ** 32
+SEED_LIMIT = 2**32
 
 
 class InputTypeError(TypeError, ValueError):
@@ -52,8 +52,9 @@ def as_seed(seed: Any, name: str = "seed", allow_none: bool = True) -> int | Non
     return int(seed)
 
 
-def as_finite_array(x: Any, name: str, shape: tuple[int | None, ...] | None = None,
-                    what: str = "") -> np.ndarray:
+def as_finite_array(
+    x: Any, name: str, shape: tuple[int | None, ...] | None = None, what: str = ""
+) -> np.ndarray:
     """Check an array of finite numbers (noise, codes, probabilities) and return it as float32.
 
     Args:
@@ -69,17 +70,26 @@ def as_finite_array(x: Any, name: str, shape: tuple[int | None, ...] | None = No
     arr = to_numpy(x)
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
         raise InputTypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}.")
-    if shape is not None and (arr.ndim != len(shape) or any(
-            want is not None and got != want for got, want in zip(arr.shape, shape))):
-        expected = "(" + ", ".join("N" if s is None else str(s) for s in shape) + \
-            ("," if len(shape) == 1 else "") + ")"
-        raise ValueError(f"{name} must have shape {expected}, got {arr.shape}."
-                         + (f" {what}" if what else ""))
+    if shape is not None and (
+        arr.ndim != len(shape)
+        or any(want is not None and got != want for got, want in zip(arr.shape, shape))
+    ):
+        expected = (
+            "("
+            + ", ".join("N" if s is None else str(s) for s in shape)
+            + ("," if len(shape) == 1 else "")
+            + ")"
+        )
+        raise ValueError(
+            f"{name} must have shape {expected}, got {arr.shape}." + (f" {what}" if what else "")
+        )
     arr = arr.astype(np.float32, copy=False)
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        raise ValueError(f"{name} contains {bad} NaN or infinite values; pass finite numbers "
-                         f"(a NaN often comes from a diverged model or a division by zero).")
+        raise ValueError(
+            f"{name} contains {bad} NaN or infinite values; pass finite numbers "
+            f"(a NaN often comes from a diverged model or a division by zero)."
+        )
     return arr
 
 
@@ -112,18 +122,22 @@ def positive_float(value: Any, name: str) -> float:
 def _real_number(value: Any, name: str, what: str) -> float:
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
-                                                                      np.floating)):
-        raise InputTypeError(f"{name} must be {what}, got {value!r} ({_type_name(value)}); "
-                             f"pass a number, e.g. {name}=0.5.")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise InputTypeError(
+            f"{name} must be {what}, got {value!r} ({_type_name(value)}); "
+            f"pass a number, e.g. {name}=0.5."
+        )
     out = float(value)
     if np.isnan(out):
         raise ValueError(f"{name} must be {what}, got NaN.")
     return out
 
 
-def as_images(x: Any, name: str = "images", shape: tuple[int, ...] = IMAGE_SHAPE,
-              min_count: int = 1) -> np.ndarray:
+def as_images(
+    x: Any, name: str = "images", shape: tuple[int, ...] = IMAGE_SHAPE, min_count: int = 1
+) -> np.ndarray:
     """Check a batch of images and return it as float32 NumPy, shape ``(N, *shape)``.
 
     Accepts arrays or tensors of shape ``(N, 28, 28, 1)`` or ``(N, 28, 28)`` (a
@@ -137,8 +151,11 @@ def as_images(x: Any, name: str = "images", shape: tuple[int, ...] = IMAGE_SHAPE
     if arr.ndim == len(shape) and shape[-1] == 1 and arr.shape[1:] == shape[:-1]:
         arr = arr[..., None]
     if arr.ndim != len(shape) + 1 or arr.shape[1:] != tuple(shape):
-        hint = (" Load digits with genai_keras.data.load_mnist(), which returns that shape."
-                if tuple(shape) == IMAGE_SHAPE else "")
+        hint = (
+            " Load digits with genai_keras.data.load_mnist(), which returns that shape."
+            if tuple(shape) == IMAGE_SHAPE
+            else ""
+        )
         raise ValueError(
             f"{name} must have shape (N, {', '.join(map(str, shape))}), got {arr.shape}.{hint}"
         )
@@ -151,15 +168,18 @@ def as_images(x: Any, name: str = "images", shape: tuple[int, ...] = IMAGE_SHAPE
         raise ValueError(f"{name} contains NaN or infinite values; pass finite pixels in [0, 1].")
     lo, hi = float(arr.min()), float(arr.max())
     if lo < 0.0 or hi > 1.0:
-        hint = " (it looks like raw 0..255 pixels: divide by 255)" if hi > 1.0 and hi <= 255.0 else ""
+        hint = (
+            " (it looks like raw 0..255 pixels: divide by 255)" if hi > 1.0 and hi <= 255.0 else ""
+        )
         raise ValueError(
             f"{name} must hold pixels in [0, 1], found values in [{lo:g}, {hi:g}]{hint}."
         )
     return arr
 
 
-def as_labels(y: Any, num_classes: int = 10, count: int | None = None,
-              name: str = "labels") -> np.ndarray:
+def as_labels(
+    y: Any, num_classes: int = 10, count: int | None = None, name: str = "labels"
+) -> np.ndarray:
     """Check integer class labels in ``[0, num_classes)`` and return them as int32.
 
     Raises:
@@ -169,15 +189,20 @@ def as_labels(y: Any, num_classes: int = 10, count: int | None = None,
     if arr.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array of class indices, got shape {arr.shape}.")
     if count is not None and arr.shape[0] != count:
-        raise ValueError(f"{name} has {arr.shape[0]} entries but {count} were expected (one per image).")
+        raise ValueError(
+            f"{name} has {arr.shape[0]} entries but {count} were expected (one per image)."
+        )
     if arr.size and (arr.dtype == bool or not np.issubdtype(arr.dtype, np.number)):
         raise InputTypeError(
             f"{name} must be integers in [0, {num_classes}) (class indices), got dtype "
-            f"{arr.dtype} (e.g. {arr.flat[0]!r}); convert them, e.g. np.asarray(labels, int).")
+            f"{arr.dtype} (e.g. {arr.flat[0]!r}); convert them, e.g. np.asarray(labels, int)."
+        )
     if arr.size and not np.issubdtype(arr.dtype, np.integer):
         if not np.all(np.equal(np.mod(arr, 1), 0)):
-            raise ValueError(f"{name} must be integers in [0, {num_classes}) (class indices), "
-                             f"got dtype {arr.dtype} with non-integer or NaN values.")
+            raise ValueError(
+                f"{name} must be integers in [0, {num_classes}) (class indices), "
+                f"got dtype {arr.dtype} with non-integer or NaN values."
+            )
     if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
         raise ValueError(
             f"{name} must lie in [0, {num_classes - 1}], found values in "

@@ -137,7 +137,7 @@ def parse_idx(raw: bytes, source: str = "IDX data") -> np.ndarray:
     if magic == _IDX_IMAGES_MAGIC:
         if len(raw) < 16:
             raise DataIntegrityError(f"{source}: IDX image header is truncated.")
-        count, rows, cols = (int.from_bytes(raw[i:i + 4], "big") for i in (4, 8, 12))
+        count, rows, cols = (int.from_bytes(raw[i : i + 4], "big") for i in (4, 8, 12))
         shape, offset = (count, rows, cols), 16
     elif magic == _IDX_LABELS_MAGIC:
         shape, offset = (int.from_bytes(raw[4:8], "big"),), 8
@@ -191,9 +191,13 @@ def _download_mnist(split: str) -> tuple[np.ndarray, np.ndarray]:
     return (x_train, y_train) if split == "train" else (x_test, y_test)
 
 
-def load_mnist(split: str = "train", binarize: str | None = None, limit: int | None = None,
-               data_dir: str | os.PathLike | None = None,
-               seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def load_mnist(
+    split: str = "train",
+    binarize: str | None = None,
+    limit: int | None = None,
+    data_dir: str | os.PathLike | None = None,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Load real MNIST digits.
 
     Args:
@@ -244,9 +248,16 @@ def load_mnist(split: str = "train", binarize: str | None = None, limit: int | N
     return x, labels.astype(np.int64)
 
 
-def training_images(recipe: Recipe, images: Any = None, labels: Any = None, *,
-                    num_classes: int | None = None, binarize: str | None = None, seed: int = 0,
-                    default_limit: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+def training_images(
+    recipe: Recipe,
+    images: Any = None,
+    labels: Any = None,
+    *,
+    num_classes: int | None = None,
+    binarize: str | None = None,
+    seed: int = 0,
+    default_limit: int | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """The training data of a recipe: the caller's images (and labels), or MNIST's.
 
     Every family's ``train`` starts here. With no images it loads the first
@@ -274,27 +285,31 @@ def training_images(recipe: Recipe, images: Any = None, labels: Any = None, *,
             a conditional one, or bad images/labels (the message says which).
     """
     if not isinstance(recipe, Recipe):
-        raise ValueError(f"recipe must be a Recipe (gk.recipes.get(name)), got "
-                         f"{type(recipe).__name__}.")
+        raise ValueError(
+            f"recipe must be a Recipe (gk.recipes.get(name)), got {type(recipe).__name__}."
+        )
     conditional = num_classes is not None
     if images is None:
         if labels is not None:
-            raise ValueError("Labels without images: pass both, or neither (MNIST training "
-                             "digits).")
+            raise ValueError(
+                "Labels without images: pass both, or neither (MNIST training digits)."
+            )
         limit = recipe.limit if recipe.limit is not None else default_limit
         x, y = load_mnist("train", binarize=binarize, limit=limit, seed=seed)
         return x, (y if conditional else None)
     x = as_images(images)
     if not conditional:
         if labels is not None:
-            raise ValueError(f"Recipe {recipe.name!r} is unconditional: train it on images only "
-                             f"(labels=None).")
+            raise ValueError(
+                f"Recipe {recipe.name!r} is unconditional: train it on images only (labels=None)."
+            )
         return x, None
     if labels is None:
-        raise ValueError(f"Recipe {recipe.name!r} is conditional: pass the labels too, "
-                         f"train(recipe, images, labels).")
-    return x, as_labels(labels, num_classes=positive_int(num_classes, "num_classes"),
-                        count=len(x))
+        raise ValueError(
+            f"Recipe {recipe.name!r} is conditional: pass the labels too, "
+            f"train(recipe, images, labels)."
+        )
+    return x, as_labels(labels, num_classes=positive_int(num_classes, "num_classes"), count=len(x))
 
 
 def binarize_dynamic(images, seed_generator=None):
@@ -313,8 +328,9 @@ def binarize_dynamic(images, seed_generator=None):
     import keras
 
     # Drawn per example as on one device, also when replicas share the batch (chapter 08).
-    noise = backend.draw_for_replica(lambda shape: keras.random.uniform(
-        shape, seed=seed_generator), keras.ops.shape(images))
+    noise = backend.draw_for_replica(
+        lambda shape: keras.random.uniform(shape, seed=seed_generator), keras.ops.shape(images)
+    )
     binary = keras.ops.cast(keras.ops.less(noise, images), images.dtype)
     # NumPy in, NumPy out (genai_keras/arrays.py); tensors (a training step) stay tensors.
     return binary if keras.ops.is_tensor(images) else keras.ops.convert_to_numpy(binary)

@@ -19,8 +19,10 @@ def source(*objects: Any) -> str:
         try:
             parts.append(textwrap.dedent(inspect.getsource(obj)).rstrip())
         except (TypeError, OSError):
-            raise ValueError(f"No Python source for {obj!r}: pass a function, method or "
-                             f"class defined in a .py file.") from None
+            raise ValueError(
+                f"No Python source for {obj!r}: pass a function, method or "
+                f"class defined in a .py file."
+            ) from None
     return "\n\n".join(parts) + "\n"
 
 
@@ -50,12 +52,16 @@ def source_in_module(module: str, *names: str) -> str:
     if spec is None or not spec.origin or not spec.origin.endswith(".py"):
         raise ValueError(f"No Python source file for module {module!r}.")
     text = Path(spec.origin).read_text(encoding="utf-8")
-    defined = {node.name: node for node in ast.parse(text).body
-               if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    defined = {
+        node.name: node
+        for node in ast.parse(text).body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    }
     missing = [n for n in names if n not in defined]
     if missing:
-        raise ValueError(f"{module} defines no {', '.join(missing)}; it defines: "
-                         f"{', '.join(sorted(defined))}.")
+        raise ValueError(
+            f"{module} defines no {', '.join(missing)}; it defines: {', '.join(sorted(defined))}."
+        )
     return "\n\n".join(ast.get_source_segment(text, defined[n]) for n in names) + "\n"
 
 

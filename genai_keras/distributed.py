@@ -72,9 +72,11 @@ class Comparison:
 
     def describe(self) -> str:
         """One line: backend, devices, steps and the largest difference."""
-        return (f"{self.backend}: {len(self.single)} steps of {self.batch_size} images, 1 device vs "
-                f"{self.num_devices}; largest loss difference {self.max_abs_diff:.2e} nats "
-                f"(loss {self.single[0]:.2f} -> {self.single[-1]:.2f})")
+        return (
+            f"{self.backend}: {len(self.single)} steps of {self.batch_size} images, 1 device vs "
+            f"{self.num_devices}; largest loss difference {self.max_abs_diff:.2e} nats "
+            f"(loss {self.single[0]:.2f} -> {self.single[-1]:.2f})"
+        )
 
 
 def available_backends() -> list[str]:
@@ -87,8 +89,13 @@ def _fixed_order(images: np.ndarray, steps: int, batch_size: int) -> np.ndarray:
     return images[np.arange(steps * batch_size) % len(images)]
 
 
-def train_vae(recipe: Any = None, images: Any = None, steps: int = 4,
-              num_devices: int | None = None, verbose: int = 0) -> tuple[Any, list[float]]:
+def train_vae(
+    recipe: Any = None,
+    images: Any = None,
+    steps: int = 4,
+    num_devices: int | None = None,
+    verbose: int = 0,
+) -> tuple[Any, list[float]]:
     """Train chapter 02's VAE for ``steps`` updates, batches in a fixed order.
 
     The model is built and compiled inside :func:`genai_keras.backend.data_parallel_scope`
@@ -124,18 +131,29 @@ def train_vae(recipe: Any = None, images: Any = None, steps: int = 4,
     steps = positive_int(steps, "steps")
     batch_size = positive_int(recipe.batch_size, "batch_size")
     if num_devices is not None and batch_size % positive_int(num_devices, "num_devices"):
-        raise ValueError(f"The global batch ({batch_size}) must split evenly over {num_devices} "
-                         f"devices: choose a batch_size that {num_devices} divides.")
+        raise ValueError(
+            f"The global batch ({batch_size}) must split evenly over {num_devices} "
+            f"devices: choose a batch_size that {num_devices} divides."
+        )
     x = load_mnist("train", limit=DEFAULT_IMAGES)[0] if images is None else as_images(images)
     x = _fixed_order(x, steps, batch_size)
     set_seed(recipe.seed)
-    scope = (contextlib.nullcontext() if num_devices is None
-             else gk_backend.data_parallel_scope(num_devices))
+    scope = (
+        contextlib.nullcontext()
+        if num_devices is None
+        else gk_backend.data_parallel_scope(num_devices)
+    )
     with scope:
         model = vae.build(recipe)
         model.compile(optimizer=optimizer_from_recipe(recipe, steps))
-        history = model.fit(x, batch_size=batch_size, epochs=steps, steps_per_epoch=1,
-                            shuffle=False, verbose=verbose)
+        history = model.fit(
+            x,
+            batch_size=batch_size,
+            epochs=steps,
+            steps_per_epoch=1,
+            shuffle=False,
+            verbose=verbose,
+        )
     model.recipe = recipe
     return model, [float(v) for v in history.history["loss"]]
 
@@ -156,19 +174,39 @@ def _worker_env(backend: str, num_devices: int) -> dict[str, str]:
 def _run_worker(backend: str, num_devices: int, args: list[str], timeout: float) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "result.json"
-        command = [sys.executable, "-m", "genai_keras.distributed", "--devices", str(num_devices),
-                   "--out", str(out), *args]
-        proc = subprocess.run(command, env=_worker_env(backend, num_devices), capture_output=True,
-                              text=True, timeout=timeout)
+        command = [
+            sys.executable,
+            "-m",
+            "genai_keras.distributed",
+            "--devices",
+            str(num_devices),
+            "--out",
+            str(out),
+            *args,
+        ]
+        proc = subprocess.run(
+            command,
+            env=_worker_env(backend, num_devices),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if proc.returncode != 0:
-            raise RuntimeError(f"The {backend} run on {num_devices} device(s) failed:\n"
-                               f"{proc.stderr[-3000:]}")
+            raise RuntimeError(
+                f"The {backend} run on {num_devices} device(s) failed:\n{proc.stderr[-3000:]}"
+            )
         return json.loads(out.read_text())
 
 
-def compare_to_single_device(backend: str, num_devices: int = 4, steps: int = 4, seed: int = 0,
-                             images: int = DEFAULT_IMAGES, batch_size: int = 128,
-                             timeout: float = 600) -> Comparison:
+def compare_to_single_device(
+    backend: str,
+    num_devices: int = 4,
+    steps: int = 4,
+    seed: int = 0,
+    images: int = DEFAULT_IMAGES,
+    batch_size: int = 128,
+    timeout: float = 600,
+) -> Comparison:
     """Train the VAE on one CPU device and data-parallel on ``num_devices`` simulated ones.
 
     Each run is a fresh Python process (the backend and the device count are fixed when
@@ -201,23 +239,41 @@ def compare_to_single_device(backend: str, num_devices: int = 4, steps: int = 4,
     num_devices = positive_int(num_devices, "num_devices", minimum=2)
     batch_size = positive_int(batch_size, "batch_size")
     if batch_size % num_devices:
-        raise ValueError(f"batch_size ({batch_size}) must be a multiple of num_devices "
-                         f"({num_devices}): each device gets an equal slice of every batch.")
-    args = ["--steps", str(positive_int(steps, "steps")),
-            "--seed", str(positive_int(seed, "seed", minimum=0)),
-            "--images", str(positive_int(images, "images")), "--batch-size", str(batch_size)]
+        raise ValueError(
+            f"batch_size ({batch_size}) must be a multiple of num_devices "
+            f"({num_devices}): each device gets an equal slice of every batch."
+        )
+    args = [
+        "--steps",
+        str(positive_int(steps, "steps")),
+        "--seed",
+        str(positive_int(seed, "seed", minimum=0)),
+        "--images",
+        str(positive_int(images, "images")),
+        "--batch-size",
+        str(batch_size),
+    ]
     single = _run_worker(backend, 1, args, timeout)
     multi = _run_worker(backend, num_devices, args, timeout)
-    return Comparison(backend, num_devices, batch_size, tuple(single["losses"]),
-                      tuple(multi["losses"]),
-                      {"single": single["seconds"], "multi": multi["seconds"]})
+    return Comparison(
+        backend,
+        num_devices,
+        batch_size,
+        tuple(single["losses"]),
+        tuple(multi["losses"]),
+        {"single": single["seconds"], "multi": multi["seconds"]},
+    )
 
 
 def _worker(argv: list[str] | None = None) -> None:
     """One run of :func:`compare_to_single_device`, in its own process; writes JSON."""
     parser = argparse.ArgumentParser(prog="python -m genai_keras.distributed")
-    parser.add_argument("--devices", type=int, required=True,
-                        help="1: an ordinary run; N > 1: data-parallel over N simulated CPU devices")
+    parser.add_argument(
+        "--devices",
+        type=int,
+        required=True,
+        help="1: an ordinary run; N > 1: data-parallel over N simulated CPU devices",
+    )
     parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--images", type=int, default=DEFAULT_IMAGES)
@@ -230,10 +286,18 @@ def _worker(argv: list[str] | None = None) -> None:
     recipe = get("vae", fast=False).replace(seed=args.seed, batch_size=args.batch_size)
     images, _ = load_mnist("train", limit=args.images)
     start = time.perf_counter()
-    _, losses = train_vae(recipe, images, args.steps,
-                          num_devices=args.devices if args.devices > 1 else None)
-    args.out.write_text(json.dumps({"losses": losses, "seconds": time.perf_counter() - start,
-                                    "devices": gk_backend.list_devices()}))
+    _, losses = train_vae(
+        recipe, images, args.steps, num_devices=args.devices if args.devices > 1 else None
+    )
+    args.out.write_text(
+        json.dumps(
+            {
+                "losses": losses,
+                "seconds": time.perf_counter() - start,
+                "devices": gk_backend.list_devices(),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

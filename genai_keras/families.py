@@ -57,8 +57,10 @@ class Family:
 
     def __post_init__(self):
         if self.likelihood not in (None, *LIKELIHOODS):
-            raise ValueError(f"Family {self.name!r}: likelihood must be None or one of "
-                             f"{', '.join(LIKELIHOODS)}, got {self.likelihood!r}.")
+            raise ValueError(
+                f"Family {self.name!r}: likelihood must be None or one of "
+                f"{', '.join(LIKELIHOODS)}, got {self.likelihood!r}."
+            )
         if (self.save is None) != (self.load is None):
             raise ValueError(f"Family {self.name!r}: give both save and load, or neither.")
 
@@ -94,8 +96,13 @@ def _rebuild_gan(recipe: Recipe) -> tuple[Any, Any]:
     return model, model.generator
 
 
-def _save_keras(rebuild: Callable[[Recipe], tuple[Any, Any]], source: Callable[[Any], Any],
-                model: Any, path: Path, recipe: Recipe) -> Path:
+def _save_keras(
+    rebuild: Callable[[Recipe], tuple[Any, Any]],
+    source: Callable[[Any], Any],
+    model: Any,
+    path: Path,
+    recipe: Recipe,
+) -> Path:
     """Copy ``source(model)``'s weights into a fresh model of the recipe (so the variable
     paths are those :func:`_load_keras` builds) and write them (float16 ``.weights.npz``)."""
     _, target = rebuild(recipe)
@@ -123,23 +130,36 @@ def _sampling_generator(model: Any) -> Any:
     return model.sampling_generator
 
 
-def _keras_format(rebuild: Callable[[Recipe], tuple[Any, Any]],
-                  source: Callable[[Any], Any] = _whole) -> dict[str, Callable]:
-    return {"save": functools.partial(_save_keras, rebuild, source),
-            "load": functools.partial(_load_keras, rebuild)}
+def _keras_format(
+    rebuild: Callable[[Recipe], tuple[Any, Any]], source: Callable[[Any], Any] = _whole
+) -> dict[str, Callable]:
+    return {
+        "save": functools.partial(_save_keras, rebuild, source),
+        "load": functools.partial(_load_keras, rebuild),
+    }
 
 
 # ----------------------------------------------------------------------------- the table
 _TABLE = (
-    Family("pixel", pixel.train, save=_save_pixel, load=_load_pixel, likelihood="exact",
-           suffix=".npz"),
+    Family(
+        "pixel", pixel.train, save=_save_pixel, load=_load_pixel, likelihood="exact", suffix=".npz"
+    ),
     Family("autoencoder", autoencoder.train),
-    Family("vae", vae.train, vae.build, likelihood="iwae",
-           **_keras_format(functools.partial(_rebuild_model, vae.build))),
+    Family(
+        "vae",
+        vae.train,
+        vae.build,
+        likelihood="iwae",
+        **_keras_format(functools.partial(_rebuild_model, vae.build)),
+    ),
     Family("gan", gan.train, gan.build, **_keras_format(_rebuild_gan, _sampling_generator)),
     Family("text", autoregressive.train),
-    Family("diffusion", diffusion.train, diffusion.build,
-           **_keras_format(functools.partial(_rebuild_model, diffusion.build))),
+    Family(
+        "diffusion",
+        diffusion.train,
+        diffusion.build,
+        **_keras_format(functools.partial(_rebuild_model, diffusion.build)),
+    ),
     Family("application", applications.train, applications.build),
 )
 #: Every family's record, by name (read-only).

@@ -49,9 +49,7 @@ FEATURE_VERSION = 2
 NUM_CLASSES = 10
 CHANNELS = (16, 32, 64)
 
-RETRAIN_COMMAND = (
-    "python scripts/train_feature_net.py"
-)
+RETRAIN_COMMAND = "python scripts/train_feature_net.py"
 
 
 class WeightsIntegrityError(ValueError):
@@ -78,10 +76,12 @@ def build_feature_net(dropout: float = 0.3, augment: bool = False, seed: int = 0
     inputs = keras.Input(shape=(28, 28, 1), name="image")
     x = inputs
     if augment:
-        x = layers.RandomRotation(10.0 / 360.0, fill_mode="constant", seed=seed,
-                                  name="augment_rotate")(x)
-        x = layers.RandomTranslation(2.0 / 28.0, 2.0 / 28.0, fill_mode="constant",
-                                     seed=seed + 1, name="augment_shift")(x)
+        x = layers.RandomRotation(
+            10.0 / 360.0, fill_mode="constant", seed=seed, name="augment_rotate"
+        )(x)
+        x = layers.RandomTranslation(
+            2.0 / 28.0, 2.0 / 28.0, fill_mode="constant", seed=seed + 1, name="augment_shift"
+        )(x)
     for i, channels in enumerate(CHANNELS, start=1):
         x = layers.Conv2D(channels, 3, padding="same", use_bias=False, name=f"conv{i}")(x)
         x = layers.BatchNormalization(name=f"bn{i}")(x)
@@ -132,8 +132,7 @@ class FeatureNet:
         embedding_dim: D, the size of the feature vectors (128).
     """
 
-    def __init__(self, weights_path: str | Path | None = None,
-                 expected_sha256: str | None = None):
+    def __init__(self, weights_path: str | Path | None = None, expected_sha256: str | None = None):
         import keras
 
         path = WEIGHTS_PATH if weights_path is None else Path(weights_path)
@@ -162,8 +161,9 @@ class FeatureNet:
         forward = compile_function(lambda x: model(x, training=False), model.variables)
         return lambda x: [keras.ops.convert_to_numpy(t) for t in forward(x)]
 
-    def features_and_probs(self, images: Any, batch_size: int = 1000,
-                           name: str = "images") -> tuple[np.ndarray, np.ndarray]:
+    def features_and_probs(
+        self, images: Any, batch_size: int = 1000, name: str = "images"
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Features and class probabilities in one batched pass.
 
         Args:
@@ -184,16 +184,18 @@ class FeatureNet:
         probs = np.empty((n, NUM_CLASSES), dtype=np.float32)
         # Pad every batch to one of a few fixed sizes (batch_size, or a power of two
         # for small inputs) so that the compiled function is traced only a few times.
-        step = batch_size if n >= batch_size else min(batch_size, max(32, 1 << (n - 1).bit_length()))
+        step = (
+            batch_size if n >= batch_size else min(batch_size, max(32, 1 << (n - 1).bit_length()))
+        )
         for start in range(0, n, step):
-            chunk = x[start:start + step]
+            chunk = x[start : start + step]
             m = chunk.shape[0]
             if m < step:
                 pad = np.zeros((step - m,) + chunk.shape[1:], np.float32)
                 chunk = np.concatenate([chunk, pad])
             f, p = self._forward(chunk)
-            feats[start:start + m] = f[:m]
-            probs[start:start + m] = p[:m]
+            feats[start : start + m] = f[:m]
+            probs[start : start + m] = p[:m]
         return feats, probs
 
     def features(self, images: Any, batch_size: int = 1000) -> np.ndarray:
@@ -219,8 +221,10 @@ class FeatureNet:
         return float(np.mean(self.predict(x, batch_size) == y))
 
     def __repr__(self) -> str:
-        return (f"FeatureNet(embedding_dim={self.embedding_dim}, "
-                f"weights={self.weights_path.name}, sha256={self.weights_sha256[:12]}...)")
+        return (
+            f"FeatureNet(embedding_dim={self.embedding_dim}, "
+            f"weights={self.weights_path.name}, sha256={self.weights_sha256[:12]}...)"
+        )
 
 
 @functools.lru_cache(maxsize=1)

@@ -63,8 +63,9 @@ def kl_to_standard_normal(z_mean: Any, z_log_var: Any) -> Any:
 
 
 @numpy_in_numpy_out
-def negative_elbo(targets: Any, logits: Any, z_mean: Any, z_log_var: Any,
-                  beta: float = 1.0) -> tuple[Any, Any, Any]:
+def negative_elbo(
+    targets: Any, logits: Any, z_mean: Any, z_log_var: Any, beta: float = 1.0
+) -> tuple[Any, Any, Any]:
     r"""A VAE's loss: :math:`-\mathrm{ELBO} = -\mathbb E_q[\log p(x|z)] + \beta\,\mathrm{KL}(q(z|x)\|p(z))`.
 
     The expectation uses the one reparameterised sample ``z`` that produced ``logits``;
@@ -93,8 +94,9 @@ def check_gan_loss(loss: str) -> str:
 
 
 @numpy_in_numpy_out
-def discriminator_loss(real_logits: Any, fake_logits: Any, loss: str = "nonsaturating",
-                       label_smoothing: float = 0.0) -> Any:
+def discriminator_loss(
+    real_logits: Any, fake_logits: Any, loss: str = "nonsaturating", label_smoothing: float = 0.0
+) -> Any:
     """Discriminator (critic) loss, averaged over the batch, without any gradient penalty.
 
     * ``"nonsaturating"`` / ``"minimax"``: binary cross-entropy
@@ -186,6 +188,7 @@ def causal_lm_loss(next_ids: Any, logits: Any) -> Any:
         Scalar tensor, nats per character.
     """
     log_probs = ops.log_softmax(logits, axis=-1)
-    picked = ops.take_along_axis(log_probs, ops.expand_dims(ops.cast(next_ids, "int32"), -1),
-                                 axis=-1)
+    picked = ops.take_along_axis(
+        log_probs, ops.expand_dims(ops.cast(next_ids, "int32"), -1), axis=-1
+    )
     return -ops.mean(picked)

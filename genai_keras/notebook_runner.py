@@ -70,11 +70,15 @@ def check_timeout(timeout: int | str | None) -> int | None:
         try:
             timeout = int(text)
         except ValueError:
-            raise ValueError(f"--timeout must be a whole number of seconds >= 0 (0 or 'none': no "
-                             f"limit), got {text!r}.") from None
+            raise ValueError(
+                f"--timeout must be a whole number of seconds >= 0 (0 or 'none': no "
+                f"limit), got {text!r}."
+            ) from None
     if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
-        raise ValueError(f"--timeout must be a whole number of seconds >= 0 (0 or 'none': no "
-                         f"limit), got {timeout!r}.")
+        raise ValueError(
+            f"--timeout must be a whole number of seconds >= 0 (0 or 'none': no "
+            f"limit), got {timeout!r}."
+        )
     return None if timeout == 0 else timeout
 
 
@@ -93,8 +97,10 @@ def check_out_dir(notebook_dir: Path, out_dir: Path) -> Path:
             f"Pass another folder, e.g. --out runs."
         )
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out_dir} is an existing file, not a folder; pass a folder "
-                         f"name, e.g. --out runs.")
+        raise ValueError(
+            f"--out {out_dir} is an existing file, not a folder; pass a folder "
+            f"name, e.g. --out runs."
+        )
     return out
 
 
@@ -155,8 +161,10 @@ def _first_error(nb) -> str:
             if output.get("output_type") == "error":
                 source = cell.get("source", "").strip().splitlines()
                 first_line = source[0] if source else ""
-                return (f"cell {index} (execution {cell.get('execution_count')}): "
-                        f"{output.get('ename')}: {output.get('evalue')} | {first_line[:60]}")
+                return (
+                    f"cell {index} (execution {cell.get('execution_count')}): "
+                    f"{output.get('ename')}: {output.get('evalue')} | {first_line[:60]}"
+                )
     return ""
 
 
@@ -197,12 +205,20 @@ class _Progress:
         first = (code or lines or [""])[0]
         number = self.code_cells.index(cell_index) + 1 if cell_index in self.code_cells else "?"
         elapsed = time.perf_counter() - self.start
-        self.echo(f"  [{self.chapter}] cell {number}/{len(self.code_cells)} at {elapsed:6.1f}s: "
-                  f"{first[:70]}", flush=True)
+        self.echo(
+            f"  [{self.chapter}] cell {number}/{len(self.code_cells)} at {elapsed:6.1f}s: "
+            f"{first[:70]}",
+            flush=True,
+        )
 
 
-def run_chapter(path: Path, out_dir: Path, timeout: int | None = 1800, html: bool = True,
-                progress: Callable[..., None] | None = None) -> ChapterResult:
+def run_chapter(
+    path: Path,
+    out_dir: Path,
+    timeout: int | None = 1800,
+    html: bool = True,
+    progress: Callable[..., None] | None = None,
+) -> ChapterResult:
     """Execute one notebook in a fresh kernel; write the executed copy (and HTML) to ``out_dir``.
 
     ``timeout``: seconds per cell (None: no limit). ``progress``: a ``print``-like function
@@ -218,11 +234,21 @@ def run_chapter(path: Path, out_dir: Path, timeout: int | None = 1800, html: boo
         nbformat.validate(nb)
     except Exception as exc:  # not JSON, not a notebook, unreadable: one failed row
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        return ChapterResult(path.name[:2], path, "failed", 0.0,
-                             f"could not read {path}: {type(exc).__name__}: {reason[:200]} "
-                             f"(not a valid .ipynb notebook; restore it from the course)")
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", config=_kernel_config(),
-                            resources={"metadata": {"path": str(path.parent)}})
+        return ChapterResult(
+            path.name[:2],
+            path,
+            "failed",
+            0.0,
+            f"could not read {path}: {type(exc).__name__}: {reason[:200]} "
+            f"(not a valid .ipynb notebook; restore it from the course)",
+        )
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        config=_kernel_config(),
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     if progress is not None:
         client.on_cell_execute = _Progress(nb, path.name[:2], progress)
     start = time.perf_counter()
@@ -251,8 +277,10 @@ def run_chapter(path: Path, out_dir: Path, timeout: int | None = 1800, html: boo
 def format_table(results: list[ChapterResult]) -> str:
     """A plain-text table: chapter, notebook, status, wall time, and the first error."""
     width = max(len(r.path.name) for r in results)
-    lines = [f"{'chapter':<8} {'notebook':<{width}} {'status':<7} {'wall time':>10}",
-             "-" * (8 + width + 7 + 10 + 3)]
+    lines = [
+        f"{'chapter':<8} {'notebook':<{width}} {'status':<7} {'wall time':>10}",
+        "-" * (8 + width + 7 + 10 + 3),
+    ]
     for r in results:
         lines.append(f"{r.chapter:<8} {r.path.name:<{width}} {r.status:<7} {r.seconds:>9.1f}s")
         if r.error:
@@ -262,13 +290,22 @@ def format_table(results: list[ChapterResult]) -> str:
     lines.append(f"{len(results) - failed} of {len(results)} chapters ran; total {total:.1f}s")
     interrupted = [r.path.name for r in results if r.status == "interrupted"]
     if interrupted:
-        lines.append(f"interrupted (Ctrl-C) during {interrupted[0]}; the chapters after it did not run")
+        lines.append(
+            f"interrupted (Ctrl-C) during {interrupted[0]}; the chapters after it did not run"
+        )
     return "\n".join(lines)
 
 
-def run_notebooks(notebook_dir: Path, out_dir: Path, fast: bool = False, only: list[str] | None = None,
-                  timeout: int | str | None = 1800, html: bool = True,
-                  echo: Callable[..., None] = print, progress: bool = True) -> list[ChapterResult]:
+def run_notebooks(
+    notebook_dir: Path,
+    out_dir: Path,
+    fast: bool = False,
+    only: list[str] | None = None,
+    timeout: int | str | None = 1800,
+    html: bool = True,
+    echo: Callable[..., None] = print,
+    progress: bool = True,
+) -> list[ChapterResult]:
     """Run the chapters in order; every chapter runs even if an earlier one failed.
 
     ``echo`` prints the runner's lines (with ``progress``, also one per code cell).
@@ -293,14 +330,27 @@ def run_notebooks(notebook_dir: Path, out_dir: Path, fast: bool = False, only: l
             start, done = time.perf_counter(), len(results)
             try:
                 echo(f"running {path.name} ({'fast' if fast else 'full'} mode) ...", flush=True)
-                results.append(run_chapter(path, out_dir, timeout=timeout, html=html,
-                                           progress=echo if progress else None))
+                results.append(
+                    run_chapter(
+                        path,
+                        out_dir,
+                        timeout=timeout,
+                        html=html,
+                        progress=echo if progress else None,
+                    )
+                )
                 echo(f"  {results[-1].status} in {results[-1].seconds:.1f}s", flush=True)
             except KeyboardInterrupt:
                 if len(results) == done:  # this chapter had not finished
-                    results.append(ChapterResult(path.name[:2], path, "interrupted",
-                                                 time.perf_counter() - start,
-                                                 "interrupted by Ctrl-C; its output was not written"))
+                    results.append(
+                        ChapterResult(
+                            path.name[:2],
+                            path,
+                            "interrupted",
+                            time.perf_counter() - start,
+                            "interrupted by Ctrl-C; its output was not written",
+                        )
+                    )
                 raise RunInterrupted(results) from None
     finally:
         for key, value in saved.items():
@@ -309,7 +359,6 @@ def run_notebooks(notebook_dir: Path, out_dir: Path, fast: bool = False, only: l
             else:
                 os.environ[key] = value
     return results
-
 
 
 def _stamp(text: str) -> "datetime.datetime":
@@ -332,8 +381,11 @@ def cell_seconds(nb: dict) -> list[tuple[int, float, int]]:
         if end is None:
             continue
         seconds = (_stamp(end) - _stamp(timing["iopub.execute_input"])).total_seconds()
-        text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", [])
-                       if o.get("output_type") == "stream")
+        text = "".join(
+            "".join(o.get("text", ""))
+            for o in cell.get("outputs", [])
+            if o.get("output_type") == "stream"
+        )
         lines = sum(1 for line in re.split(r"[\r\n]", text) if line.strip())
         rows.append((i, seconds, lines))
     return rows
@@ -350,28 +402,53 @@ def notebook_seconds(nb: dict) -> float | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m genai_keras",
-                                     description="genai_keras course tools.")
+    parser = argparse.ArgumentParser(
+        prog="python -m genai_keras", description="genai_keras course tools."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run-notebooks", help="execute the chapter notebooks in order and report")
-    run.add_argument("--fast", action="store_true",
-                     help="small configurations (GENAI_KERAS_FAST=1): about a minute per chapter")
-    run.add_argument("--only", nargs="+", metavar="NN", help="chapter numbers to run, e.g. --only 02 03")
-    run.add_argument("--out", type=Path, default=Path("runs"),
-                     help="folder for the executed notebooks and HTML (default: runs/)")
-    run.add_argument("--notebooks", type=Path, default=None,
-                     help="folder of chapter notebooks (default: ./notebooks)")
-    run.add_argument("--timeout", default="1800", metavar="SECONDS",
-                     help="seconds allowed per cell (default 1800); 0 or 'none': no limit")
+    run.add_argument(
+        "--fast",
+        action="store_true",
+        help="small configurations (GENAI_KERAS_FAST=1): about a minute per chapter",
+    )
+    run.add_argument(
+        "--only", nargs="+", metavar="NN", help="chapter numbers to run, e.g. --only 02 03"
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=Path("runs"),
+        help="folder for the executed notebooks and HTML (default: runs/)",
+    )
+    run.add_argument(
+        "--notebooks",
+        type=Path,
+        default=None,
+        help="folder of chapter notebooks (default: ./notebooks)",
+    )
+    run.add_argument(
+        "--timeout",
+        default="1800",
+        metavar="SECONDS",
+        help="seconds allowed per cell (default 1800); 0 or 'none': no limit",
+    )
     run.add_argument("--no-html", action="store_true", help="skip the HTML copies")
-    run.add_argument("--no-progress", action="store_true",
-                     help="no line per cell, only one per chapter")
+    run.add_argument(
+        "--no-progress", action="store_true", help="no line per cell, only one per chapter"
+    )
     args = parser.parse_args(argv)
 
     try:
-        results = run_notebooks(args.notebooks or default_notebook_dir(), args.out, fast=args.fast,
-                                only=args.only, timeout=args.timeout, html=not args.no_html,
-                                progress=not args.no_progress)
+        results = run_notebooks(
+            args.notebooks or default_notebook_dir(),
+            args.out,
+            fast=args.fast,
+            only=args.only,
+            timeout=args.timeout,
+            html=not args.no_html,
+            progress=not args.no_progress,
+        )
     except (FileNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -37,8 +37,9 @@ FINAL_FRACTION = {"vae": 0.05, "application": 0.05, "diffusion": 0.02, "text": 0
 TEXT_WEIGHT_DECAY, TEXT_BETAS, TEXT_CLIPNORM = 0.1, (0.9, 0.99), 1.0
 
 
-def cosine_schedule(peak: float, total_steps: int, final_fraction: float,
-                    warmup_steps: int = 0) -> keras.optimizers.schedules.CosineDecay:
+def cosine_schedule(
+    peak: float, total_steps: int, final_fraction: float, warmup_steps: int = 0
+) -> keras.optimizers.schedules.CosineDecay:
     """Cosine decay from ``peak`` to ``final_fraction * peak`` over ``total_steps`` updates.
 
     With ``warmup_steps > 0`` the rate first grows linearly from 0 to ``peak`` over those
@@ -46,36 +47,47 @@ def cosine_schedule(peak: float, total_steps: int, final_fraction: float,
     """
     if warmup_steps:
         return keras.optimizers.schedules.CosineDecay(
-            initial_learning_rate=0.0, warmup_target=peak, warmup_steps=warmup_steps,
-            decay_steps=max(1, total_steps - warmup_steps), alpha=final_fraction)
+            initial_learning_rate=0.0,
+            warmup_target=peak,
+            warmup_steps=warmup_steps,
+            decay_steps=max(1, total_steps - warmup_steps),
+            alpha=final_fraction,
+        )
     return keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=peak, decay_steps=max(1, total_steps), alpha=final_fraction)
+        initial_learning_rate=peak, decay_steps=max(1, total_steps), alpha=final_fraction
+    )
 
 
 def _settings(recipe: Recipe, overrides: Mapping[str, Any]) -> dict[str, Any]:
     settings = dict(recipe.optimizer)
     unknown = sorted(set(overrides) - set(settings))
     if unknown:
-        raise ValueError(f"Recipe {recipe.name!r} has no optimizer setting {unknown[0]!r}; "
-                         f"known: {', '.join(sorted(settings))}.")
+        raise ValueError(
+            f"Recipe {recipe.name!r} has no optimizer setting {unknown[0]!r}; "
+            f"known: {', '.join(sorted(settings))}."
+        )
     settings.update(overrides)
     if "learning_rate" not in settings:
-        raise ValueError(f"Recipe {recipe.name!r} names no learning_rate: its family "
-                         f"({recipe.family}) is not trained by gradient descent.")
+        raise ValueError(
+            f"Recipe {recipe.name!r} names no learning_rate: its family "
+            f"({recipe.family}) is not trained by gradient descent."
+        )
     settings["learning_rate"] = non_negative_float(settings["learning_rate"], "learning_rate")
     return settings
 
 
 def _steps(total_steps: int | None, recipe: Recipe) -> int:
     if total_steps is None:
-        raise ValueError(f"Recipe {recipe.name!r} decays its learning rate: pass total_steps "
-                         f"(the number of optimizer updates of the run).")
+        raise ValueError(
+            f"Recipe {recipe.name!r} decays its learning rate: pass total_steps "
+            f"(the number of optimizer updates of the run)."
+        )
     return positive_int(total_steps, "total_steps")
 
 
-def optimizer_from_recipe(recipe: Recipe, total_steps: int | None = None, *,
-                          name: str | None = None,
-                          **overrides: Any) -> keras.optimizers.Optimizer:
+def optimizer_from_recipe(
+    recipe: Recipe, total_steps: int | None = None, *, name: str | None = None, **overrides: Any
+) -> keras.optimizers.Optimizer:
     """The Keras optimizer a recipe trains with (the family's rule, the recipe's numbers).
 
     Args:
@@ -93,13 +105,15 @@ def optimizer_from_recipe(recipe: Recipe, total_steps: int | None = None, *,
             bad ``total_steps``.
     """
     if not isinstance(recipe, Recipe):
-        raise ValueError(f"recipe must be a Recipe (gk.recipes.get(name)), got "
-                         f"{type(recipe).__name__}.")
+        raise ValueError(
+            f"recipe must be a Recipe (gk.recipes.get(name)), got {type(recipe).__name__}."
+        )
     opt = _settings(recipe, overrides)
     lr, family = opt["learning_rate"], recipe.family
     named = {} if name is None else {"name": name}
-    if family == "autoencoder" or (family == "application"
-                                   and recipe.model.get("kind") == "classifier"):
+    if family == "autoencoder" or (
+        family == "application" and recipe.model.get("kind") == "classifier"
+    ):
         return keras.optimizers.Adam(lr, **named)
     if family in ("vae", "application"):
         schedule = cosine_schedule(lr, _steps(total_steps, recipe), FINAL_FRACTION[family])
@@ -113,15 +127,22 @@ def optimizer_from_recipe(recipe: Recipe, total_steps: int | None = None, *,
         rate: Any = lr
         if opt.get("decay_to_zero") and total_steps:
             rate = keras.optimizers.schedules.PolynomialDecay(
-                lr, positive_int(total_steps, "total_steps"), end_learning_rate=0.0, power=1.0)
+                lr, positive_int(total_steps, "total_steps"), end_learning_rate=0.0, power=1.0
+            )
         return keras.optimizers.Adam(rate, beta_1=opt["beta_1"], beta_2=opt["beta_2"], **named)
     if family == "text":
         warmup = positive_int(opt["warmup_steps"], "warmup_steps", minimum=0)
-        schedule = cosine_schedule(lr, _steps(total_steps, recipe), FINAL_FRACTION[family],
-                                   warmup_steps=warmup)
+        schedule = cosine_schedule(
+            lr, _steps(total_steps, recipe), FINAL_FRACTION[family], warmup_steps=warmup
+        )
         optimizer = keras.optimizers.AdamW(
-            learning_rate=schedule, weight_decay=TEXT_WEIGHT_DECAY, beta_1=TEXT_BETAS[0],
-            beta_2=TEXT_BETAS[1], global_clipnorm=TEXT_CLIPNORM, **named)
+            learning_rate=schedule,
+            weight_decay=TEXT_WEIGHT_DECAY,
+            beta_1=TEXT_BETAS[0],
+            beta_2=TEXT_BETAS[1],
+            global_clipnorm=TEXT_CLIPNORM,
+            **named,
+        )
         optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
         return optimizer
     raise ValueError(f"Recipe {recipe.name!r} ({family}) is fitted without an optimizer.")

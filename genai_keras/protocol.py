@@ -37,8 +37,7 @@ class GenerativeModel(Protocol):
 
     conditional: bool
 
-    def sample(self, n: int, labels: Any = None, seed: int | None = None) -> Any:
-        ...
+    def sample(self, n: int, labels: Any = None, seed: int | None = None) -> Any: ...
 
 
 def has_likelihood(model: Any) -> bool:
@@ -63,7 +62,6 @@ def default_labels(n: int, num_classes: int = 10) -> np.ndarray:
         ValueError: ``n`` is not an integer >= 0, or ``num_classes`` not an integer >= 1.
     """
     for value, name, minimum in ((n, "n", 0), (num_classes, "num_classes", 1)):
-        if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
-                or value < minimum):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
             raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}.")
     return (np.arange(int(n)) % int(num_classes)).astype(np.int32)

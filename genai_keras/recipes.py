@@ -67,8 +67,10 @@ class Recipe:
         object.__setattr__(self, "model", MappingProxyType(dict(self.model)))
         object.__setattr__(self, "optimizer", MappingProxyType(dict(self.optimizer)))
         if self.family not in FAMILIES:
-            raise ValueError(f"Recipe {self.name!r}: family must be one of {', '.join(FAMILIES)}, "
-                             f"got {self.family!r}.")
+            raise ValueError(
+                f"Recipe {self.name!r}: family must be one of {', '.join(FAMILIES)}, "
+                f"got {self.family!r}."
+            )
 
     @property
     def conditional(self) -> bool:
@@ -98,12 +100,15 @@ class Recipe:
             elif key in optimizer:
                 optimizer[key] = value
             elif key in ("model", "optimizer"):
-                raise ValueError(f"Change single settings (e.g. replace(latent_dim=8)), not the "
-                                 f"whole {key!r} dict.")
+                raise ValueError(
+                    f"Change single settings (e.g. replace(latent_dim=8)), not the "
+                    f"whole {key!r} dict."
+                )
             else:
                 known = sorted(top | set(model) | set(optimizer))
-                raise ValueError(f"Recipe {self.name!r} has no setting {key!r}; known: "
-                                 f"{', '.join(known)}.")
+                raise ValueError(
+                    f"Recipe {self.name!r} has no setting {key!r}; known: {', '.join(known)}."
+                )
         return dataclasses.replace(self, model=model, optimizer=optimizer, **fields)
 
     def describe(self, data: str | None = None) -> str:
@@ -114,13 +119,22 @@ class Recipe:
                 ``"the N labelled digits"``); None: ``limit`` says it ("all training data"
                 or "20,000 training examples").
         """
-        budget = (f"{self.epochs} epochs" if self.epochs is not None else
-                  f"{self.steps} steps" if self.steps is not None else "until converged")
+        budget = (
+            f"{self.epochs} epochs"
+            if self.epochs is not None
+            else f"{self.steps} steps"
+            if self.steps is not None
+            else "until converged"
+        )
         if data is None:
-            data = "all training data" if self.limit is None else f"{self.limit:,} training examples"
+            data = (
+                "all training data" if self.limit is None else f"{self.limit:,} training examples"
+            )
         elif not isinstance(data, str) or not data.strip():
-            raise ValueError(f"data must be a non-empty description such as 'the N labelled "
-                             f"digits', got {data!r}.")
+            raise ValueError(
+                f"data must be a non-empty description such as 'the N labelled "
+                f"digits', got {data!r}."
+            )
         batch = "" if self.batch_size is None else f", batch {self.batch_size}"
         fast = " (fast mode)" if self.fast else ""
         return f"{self.name}: {budget} on {data}{batch}, seed {self.seed}{fast}"
@@ -132,101 +146,289 @@ class Recipe:
         return out
 
 
-_GAN_MODEL = dict(loss="nonsaturating", label_smoothing=0.0, d_steps=1, ema_decay=0.999,
-                  latent_dim=64, g_channels=64, d_channels=32, conditional=False,
-                  clusters=None, spectral_norm=False)
+_GAN_MODEL = dict(
+    loss="nonsaturating",
+    label_smoothing=0.0,
+    d_steps=1,
+    ema_decay=0.999,
+    latent_dim=64,
+    g_channels=64,
+    d_channels=32,
+    conditional=False,
+    clusters=None,
+    spectral_norm=False,
+)
 _GAN_ADAM = dict(learning_rate=5e-4, beta_1=0.5, beta_2=0.999, decay_to_zero=True)
-_VAE_32 = dict(latent_dim=32, encoder_filters=(32, 64), decoder_filters=(64, 32),
-               hidden_units=256, decoder_hidden_units=256, beta=1.0, dynamic_binarization=True)
-_RESTORER = dict(task="denoise", kind="regression", filters=(16, 32), hidden_units=128,
-                 latent_dim=16, beta=1.0, free_bits=0.5)
+_VAE_32 = dict(
+    latent_dim=32,
+    encoder_filters=(32, 64),
+    decoder_filters=(64, 32),
+    hidden_units=256,
+    decoder_hidden_units=256,
+    beta=1.0,
+    dynamic_binarization=True,
+)
+_RESTORER = dict(
+    task="denoise",
+    kind="regression",
+    filters=(16, 32),
+    hidden_units=128,
+    latent_dim=16,
+    beta=1.0,
+    free_bits=0.5,
+)
 
-_FLOW_MODEL = dict(code_channels=4, ae_filters=64, code_noise=0.1, ae_epochs=3, width=512,
-                   depth=4, num_classes=None, label_dropout=0.1, guidance=1.0,
-                   schedule="linear", time_sampling="logit_normal", sampler="ddpm", steps=50)
+_FLOW_MODEL = dict(
+    code_channels=4,
+    ae_filters=64,
+    code_noise=0.1,
+    ae_epochs=3,
+    width=512,
+    depth=4,
+    num_classes=None,
+    label_dropout=0.1,
+    guidance=1.0,
+    schedule="linear",
+    time_sampling="logit_normal",
+    sampler="ddpm",
+    steps=50,
+)
 _FLOW_ADAM = dict(learning_rate=1e-3, ae_learning_rate=2e-3, ema=0.999)
 
 _RECIPES = [
-    Recipe("independent_bernoulli", "pixel", "Independent Bernoulli", "01",
-           model=dict(kind="independent", pseudo_count=1.0)),
-    Recipe("bernoulli_mixture", "pixel", "Bernoulli mixture (K=100)", "01",
-           model=dict(kind="mixture", num_components=100, num_iterations=40)),
+    Recipe(
+        "independent_bernoulli",
+        "pixel",
+        "Independent Bernoulli",
+        "01",
+        model=dict(kind="independent", pseudo_count=1.0),
+    ),
+    Recipe(
+        "bernoulli_mixture",
+        "pixel",
+        "Bernoulli mixture (K=100)",
+        "01",
+        model=dict(kind="mixture", num_components=100, num_iterations=40),
+    ),
     # Chapter 02's deterministic autoencoder (not a generative model: the contrast to the VAE).
-    Recipe("autoencoder", "autoencoder", "Autoencoder", "02", model=dict(latent_dim=16),
-           optimizer=dict(learning_rate=2e-3), batch_size=256, epochs=3),
+    Recipe(
+        "autoencoder",
+        "autoencoder",
+        "Autoencoder",
+        "02",
+        model=dict(latent_dim=16),
+        optimizer=dict(learning_rate=2e-3),
+        batch_size=256,
+        epochs=3,
+    ),
     # The 2-D VAE: narrow convolutions, wide dense layers on both sides of the 2-D code,
     # small batches and a high peak learning rate with cosine decay (benchmarks/vae.py).
-    Recipe("vae_2d", "vae", "VAE, 2-D latent", "02",
-           model=dict(_VAE_32, latent_dim=2, encoder_filters=(16, 32), decoder_filters=(32, 16)),
-           optimizer=dict(learning_rate=3e-3), batch_size=128, epochs=4),
-    Recipe("vae", "vae", "VAE", "02", model=dict(_VAE_32),
-           optimizer=dict(learning_rate=2e-3), batch_size=256, epochs=6),
-    Recipe("vae_long", "vae", "VAE, 24 epochs", "02", model=dict(_VAE_32),
-           optimizer=dict(learning_rate=2e-3), batch_size=256, epochs=24),
+    Recipe(
+        "vae_2d",
+        "vae",
+        "VAE, 2-D latent",
+        "02",
+        model=dict(_VAE_32, latent_dim=2, encoder_filters=(16, 32), decoder_filters=(32, 16)),
+        optimizer=dict(learning_rate=3e-3),
+        batch_size=128,
+        epochs=4,
+    ),
+    Recipe(
+        "vae",
+        "vae",
+        "VAE",
+        "02",
+        model=dict(_VAE_32),
+        optimizer=dict(learning_rate=2e-3),
+        batch_size=256,
+        epochs=6,
+    ),
+    Recipe(
+        "vae_long",
+        "vae",
+        "VAE, 24 epochs",
+        "02",
+        model=dict(_VAE_32),
+        optimizer=dict(learning_rate=2e-3),
+        batch_size=256,
+        epochs=24,
+    ),
     # A small code (4-D) leaves the class to the label: the decoder must use it.
-    Recipe("conditional_vae", "vae", "Conditional VAE", "02",
-           model=dict(_VAE_32, latent_dim=4, num_classes=10),
-           optimizer=dict(learning_rate=2e-3), batch_size=256, epochs=6),
+    Recipe(
+        "conditional_vae",
+        "vae",
+        "Conditional VAE",
+        "02",
+        model=dict(_VAE_32, latent_dim=4, num_classes=10),
+        optimizer=dict(learning_rate=2e-3),
+        batch_size=256,
+        epochs=6,
+    ),
     # Narrow networks make two to three times more updates per second than the classic
     # widths; a high learning rate decaying linearly to 0 and a weight average of the
     # generator (ema_decay) turn them into sharp digits (benchmarks/gan.py).
-    Recipe("dcgan", "gan", "DCGAN", "03", model=dict(_GAN_MODEL),
-           optimizer=dict(_GAN_ADAM), batch_size=128, epochs=12),
+    Recipe(
+        "dcgan",
+        "gan",
+        "DCGAN",
+        "03",
+        model=dict(_GAN_MODEL),
+        optimizer=dict(_GAN_ADAM),
+        batch_size=128,
+        epochs=12,
+    ),
     # WGAN-GP with Gulrajani et al.'s (2017) settings: 5 critic steps per generator step,
     # each on its own 64 real images (batch 320 = 5 x 64, split_batch), Adam(1e-4,
     # beta_1=0, beta_2=0.9) at a constant rate, lambda=10, a critic without batch norm.
     # benchmarks/gan.py stops it at the DCGAN recipe's training time (equal wall clock).
-    Recipe("wgan_gp", "gan", "WGAN-GP (the paper's settings)", "03",
-           model=dict(_GAN_MODEL, loss="wgan-gp", d_steps=5, split_batch=True),
-           optimizer=dict(learning_rate=1e-4, beta_1=0.0, beta_2=0.9, decay_to_zero=False),
-           batch_size=320, epochs=13),
-    Recipe("conditional_gan", "gan", "Conditional GAN", "03",
-           model=dict(_GAN_MODEL, conditional=True),
-           optimizer=dict(_GAN_ADAM), batch_size=128, epochs=6),
+    Recipe(
+        "wgan_gp",
+        "gan",
+        "WGAN-GP (the paper's settings)",
+        "03",
+        model=dict(_GAN_MODEL, loss="wgan-gp", d_steps=5, split_batch=True),
+        optimizer=dict(learning_rate=1e-4, beta_1=0.0, beta_2=0.9, decay_to_zero=False),
+        batch_size=320,
+        epochs=13,
+    ),
+    Recipe(
+        "conditional_gan",
+        "gan",
+        "Conditional GAN",
+        "03",
+        model=dict(_GAN_MODEL, conditional=True),
+        optimizer=dict(_GAN_ADAM),
+        batch_size=128,
+        epochs=6,
+    ),
     # Self-conditioning (Liu et al., 2020): a conditional GAN on 50 k-means clusters of the
     # pixels, sampled unconditionally with the clusters' frequencies; no label is used.
     # Chapter 03's answer to mode collapse and blurred strokes (benchmarks/gan.py).
-    Recipe("self_conditioned_gan", "gan", "Self-conditioned GAN (50 clusters)", "03",
-           model=dict(_GAN_MODEL, clusters=50), optimizer=dict(_GAN_ADAM), batch_size=128,
-           epochs=10),
+    Recipe(
+        "self_conditioned_gan",
+        "gan",
+        "Self-conditioned GAN (50 clusters)",
+        "03",
+        model=dict(_GAN_MODEL, clusters=50),
+        optimizer=dict(_GAN_ADAM),
+        batch_size=128,
+        epochs=10,
+    ),
     # Chapter 06: flow matching in the 7x7x4 code space of a small autoencoder (latent
     # diffusion): an MLP velocity network, logit-normal times, a weight average; sampled
     # with 50 ancestral (DDPM) steps, the best FID of the sampler sweep
     # (benchmarks/diffusion.py). The guided model adds labels with 10% label dropout.
-    Recipe("flow_matching", "diffusion", "Latent flow matching", "06", model=dict(_FLOW_MODEL),
-           optimizer=dict(_FLOW_ADAM), batch_size=256, epochs=18),
-    Recipe("guided_flow_matching", "diffusion", "Latent flow matching, guided", "06",
-           model=dict(_FLOW_MODEL, num_classes=10, guidance=2.0), optimizer=dict(_FLOW_ADAM),
-           batch_size=256, epochs=20),
-    Recipe("char_transformer", "text", "Character transformer", "05",
-           model=dict(context_length=64, embed_dim=128, num_heads=4, num_layers=4, dropout=0.0,
-                      tie_weights=True),
-           optimizer=dict(learning_rate=2e-3, warmup_steps=100), batch_size=16, steps=3500),
+    Recipe(
+        "flow_matching",
+        "diffusion",
+        "Latent flow matching",
+        "06",
+        model=dict(_FLOW_MODEL),
+        optimizer=dict(_FLOW_ADAM),
+        batch_size=256,
+        epochs=18,
+    ),
+    Recipe(
+        "guided_flow_matching",
+        "diffusion",
+        "Latent flow matching, guided",
+        "06",
+        model=dict(_FLOW_MODEL, num_classes=10, guidance=2.0),
+        optimizer=dict(_FLOW_ADAM),
+        batch_size=256,
+        epochs=20,
+    ),
+    Recipe(
+        "char_transformer",
+        "text",
+        "Character transformer",
+        "05",
+        model=dict(
+            context_length=64,
+            embed_dim=128,
+            num_heads=4,
+            num_layers=4,
+            dropout=0.0,
+            tie_weights=True,
+        ),
+        optimizer=dict(learning_rate=2e-3, warmup_steps=100),
+        batch_size=16,
+        steps=3500,
+    ),
     # Chapter 07: restoration networks (one per task; regression or conditional VAE, the
     # same U-Net-like trunk), the few-label classifier and its generator, and the small
     # transformer pretrained without one speaker, then fine-tuned (benchmarks/applications.py).
-    *[Recipe(f"{name}{suffix}", "application", f"{title}, {kind}", "07",
-             model=dict(_RESTORER, task=task, kind=kind),
-             optimizer=dict(learning_rate=2e-3), batch_size=128, epochs=3, limit=24000)
-      for task, name, title in (("denoise", "denoiser", "Denoiser"),
-                                ("super_resolve", "super_resolver", "Super-resolver"),
-                                ("inpaint", "inpainter", "Inpainter"))
-      for kind, suffix in (("regression", ""), ("cvae", "_cvae"))],
-    Recipe("augment_classifier", "application", "Small classifier (few labels)", "07",
-           model=dict(kind="classifier"), optimizer=dict(learning_rate=2e-3), batch_size=64,
-           steps=200),
-    Recipe("augment_cvae", "vae", "Conditional VAE on N labelled digits", "07",
-           model=dict(_VAE_32, latent_dim=4, num_classes=10, encoder_filters=(16, 32),
-                      decoder_filters=(32, 16), hidden_units=128, decoder_hidden_units=128),
-           optimizer=dict(learning_rate=2e-3), batch_size=32, epochs=20),
-    *[Recipe(f"char_transformer_{name}", "text", f"Character transformer, {title}", "07",
-             model=dict(context_length=64, embed_dim=128, num_heads=4, num_layers=2,
-                        dropout=0.0, tie_weights=True),
-             optimizer=dict(learning_rate=lr, warmup_steps=warmup), batch_size=16, steps=steps)
-      for name, title, lr, warmup, steps in (
-          ("pretrain", "pretrained without one speaker", 2e-3, 100, 1500),
-          ("finetune", "fine-tuned on the speaker", 5e-4, 20, 300),
-          ("scratch", "trained on the speaker only", 2e-3, 20, 300))],
+    *[
+        Recipe(
+            f"{name}{suffix}",
+            "application",
+            f"{title}, {kind}",
+            "07",
+            model=dict(_RESTORER, task=task, kind=kind),
+            optimizer=dict(learning_rate=2e-3),
+            batch_size=128,
+            epochs=3,
+            limit=24000,
+        )
+        for task, name, title in (
+            ("denoise", "denoiser", "Denoiser"),
+            ("super_resolve", "super_resolver", "Super-resolver"),
+            ("inpaint", "inpainter", "Inpainter"),
+        )
+        for kind, suffix in (("regression", ""), ("cvae", "_cvae"))
+    ],
+    Recipe(
+        "augment_classifier",
+        "application",
+        "Small classifier (few labels)",
+        "07",
+        model=dict(kind="classifier"),
+        optimizer=dict(learning_rate=2e-3),
+        batch_size=64,
+        steps=200,
+    ),
+    Recipe(
+        "augment_cvae",
+        "vae",
+        "Conditional VAE on N labelled digits",
+        "07",
+        model=dict(
+            _VAE_32,
+            latent_dim=4,
+            num_classes=10,
+            encoder_filters=(16, 32),
+            decoder_filters=(32, 16),
+            hidden_units=128,
+            decoder_hidden_units=128,
+        ),
+        optimizer=dict(learning_rate=2e-3),
+        batch_size=32,
+        epochs=20,
+    ),
+    *[
+        Recipe(
+            f"char_transformer_{name}",
+            "text",
+            f"Character transformer, {title}",
+            "07",
+            model=dict(
+                context_length=64,
+                embed_dim=128,
+                num_heads=4,
+                num_layers=2,
+                dropout=0.0,
+                tie_weights=True,
+            ),
+            optimizer=dict(learning_rate=lr, warmup_steps=warmup),
+            batch_size=16,
+            steps=steps,
+        )
+        for name, title, lr, warmup, steps in (
+            ("pretrain", "pretrained without one speaker", 2e-3, 100, 1500),
+            ("finetune", "fine-tuned on the speaker", 5e-4, 20, 300),
+            ("scratch", "trained on the speaker only", 2e-3, 20, 300),
+        )
+    ],
 ]
 RECIPES: dict[str, Recipe] = {r.name: r for r in _RECIPES}
 
@@ -243,8 +445,14 @@ def fast_variant(recipe: Recipe) -> Recipe:
         return recipe
     changes: dict[str, Any] = dict(fast=True)
     if recipe.family == "text":
-        changes.update(context_length=32, embed_dim=64, num_layers=2, steps=150,
-                       learning_rate=3e-3, warmup_steps=20)
+        changes.update(
+            context_length=32,
+            embed_dim=64,
+            num_layers=2,
+            steps=150,
+            learning_rate=3e-3,
+            warmup_steps=20,
+        )
     else:
         changes["limit"] = FAST_IMAGES if recipe.limit is None else min(recipe.limit, FAST_IMAGES)
         if recipe.epochs is not None:
@@ -275,12 +483,24 @@ def get(name: str, fast: bool | None = None) -> Recipe:
     return fast_variant(RECIPES[name]) if fast else RECIPES[name]
 
 
-_FAMILY_NAMES = {"pixel": "a pixel", "autoencoder": "an autoencoder", "vae": "a VAE",
-                 "gan": "a GAN", "text": "a text", "diffusion": "a diffusion",
-                 "application": "an application"}
-_EXAMPLES = {"pixel": "bernoulli_mixture", "autoencoder": "autoencoder", "vae": "vae",
-             "gan": "dcgan", "text": "char_transformer", "diffusion": "flow_matching",
-             "application": "denoiser"}
+_FAMILY_NAMES = {
+    "pixel": "a pixel",
+    "autoencoder": "an autoencoder",
+    "vae": "a VAE",
+    "gan": "a GAN",
+    "text": "a text",
+    "diffusion": "a diffusion",
+    "application": "an application",
+}
+_EXAMPLES = {
+    "pixel": "bernoulli_mixture",
+    "autoencoder": "autoencoder",
+    "vae": "vae",
+    "gan": "dcgan",
+    "text": "char_transformer",
+    "diffusion": "flow_matching",
+    "application": "denoiser",
+}
 
 
 def expect(recipe: Any, family: str) -> Recipe:
@@ -289,6 +509,8 @@ def expect(recipe: Any, family: str) -> Recipe:
     and ``build`` start with this)."""
     if not isinstance(recipe, Recipe) or recipe.family != family:
         got = recipe.family if isinstance(recipe, Recipe) else type(recipe).__name__
-        raise ValueError(f"Expected {_FAMILY_NAMES[family]} recipe (e.g. "
-                         f"gk.recipes.get('{_EXAMPLES[family]}')), got {got!r}.")
+        raise ValueError(
+            f"Expected {_FAMILY_NAMES[family]} recipe (e.g. "
+            f"gk.recipes.get('{_EXAMPLES[family]}')), got {got!r}."
+        )
     return recipe

@@ -15,8 +15,13 @@ from genai_keras.checks import as_seed, positive_int
 def count_parameters(model: Any) -> int:
     """Number of weights (trainable and not, integer seed states excluded) of a Keras model
     or layer."""
-    return int(sum(math.prod(w.shape) for w in model.weights
-                   if "float" in str(getattr(w, "dtype", "float"))))
+    return int(
+        sum(
+            math.prod(w.shape)
+            for w in model.weights
+            if "float" in str(getattr(w, "dtype", "float"))
+        )
+    )
 
 
 def batched(fn: Callable[..., Any], arrays: Sequence[Any], batch_size: int) -> np.ndarray:
@@ -29,11 +34,17 @@ def batched(fn: Callable[..., Any], arrays: Sequence[Any], batch_size: int) -> n
     batch_size = positive_int(batch_size, "batch_size")
     n = len(arrays[0])
     if n == 0:
-        raise ValueError("Got an empty array (0 rows) to process in batches; pass at least one "
-                         "row (one image or one code).")
-    return np.concatenate([np.asarray(fn(*(None if a is None else a[i:i + batch_size]
-                                           for a in arrays)))
-                           for i in range(0, n, batch_size)], axis=0)
+        raise ValueError(
+            "Got an empty array (0 rows) to process in batches; pass at least one "
+            "row (one image or one code)."
+        )
+    return np.concatenate(
+        [
+            np.asarray(fn(*(None if a is None else a[i : i + batch_size] for a in arrays)))
+            for i in range(0, n, batch_size)
+        ],
+        axis=0,
+    )
 
 
 def sha256_of(source: Any) -> str:
@@ -81,5 +92,5 @@ def sampling_rng(seed: Any = None) -> np.random.Generator:
         return seed
     seed = as_seed(seed)
     if seed is None:
-        seed = int(np.random.randint(0, 2 ** 32, dtype=np.int64))
+        seed = int(np.random.randint(0, 2**32, dtype=np.int64))
     return np.random.default_rng(seed)

@@ -44,8 +44,10 @@ def write_weights(variables: Sequence[Any], path: str | Path) -> Path:
     names = [v.path for v in variables]
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})
-        raise ValueError(f"Variables must have unique paths to be saved; repeated: {dup}. "
-                         "Give the model's layers explicit names.")
+        raise ValueError(
+            f"Variables must have unique paths to be saved; repeated: {dup}. "
+            "Give the model's layers explicit names."
+        )
     arrays = {"format": np.array(WEIGHTS_FORMAT), "paths": np.array(names, dtype=str)}
     for i, (name, variable) in enumerate(zip(names, variables)):
         value = np.asarray(keras.ops.convert_to_numpy(variable))
@@ -53,8 +55,10 @@ def write_weights(variables: Sequence[Any], path: str | Path) -> Path:
             with np.errstate(over="ignore"):
                 stored = value.astype(STORAGE_DTYPE)
             if not np.all(np.isfinite(stored)[np.isfinite(value)]):
-                raise ValueError(f"Variable {name!r} has values beyond the {STORAGE_DTYPE} "
-                                 f"range (max |x| = {np.abs(value).max():.3g}); it cannot be stored.")
+                raise ValueError(
+                    f"Variable {name!r} has values beyond the {STORAGE_DTYPE} "
+                    f"range (max |x| = {np.abs(value).max():.3g}); it cannot be stored."
+                )
             value = stored
         arrays[f"w{i:04d}"] = np.array(value, order="C")  # (ascontiguousarray makes 0-d 1-d)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,8 +91,10 @@ def read_weights(path: str | Path) -> dict[str, np.ndarray]:
             names = [str(n) for n in data["paths"]]
             return {n: data[f"w{i:04d}"] for i, n in enumerate(names)}
     except (OSError, zipfile.BadZipFile, KeyError, EOFError) as err:
-        raise ValueError(f"{path} could not be read as a genai_keras weights file "
-                         f"({type(err).__name__}: {err}); it is truncated or not this format.") from err
+        raise ValueError(
+            f"{path} could not be read as a genai_keras weights file "
+            f"({type(err).__name__}: {err}); it is truncated or not this format."
+        ) from err
 
 
 def assign_weights(variables: Sequence[Any], path: str | Path, what: str = "the model") -> None:
@@ -104,14 +110,22 @@ def assign_weights(variables: Sequence[Any], path: str | Path, what: str = "the 
     wanted = {v.path: v for v in variables}
     missing = [n for n in wanted if n not in stored]
     extra = [n for n in stored if n not in wanted]
-    shapes = [f"{n} {tuple(stored[n].shape)} vs {tuple(v.shape)}" for n, v in wanted.items()
-              if n in stored and tuple(stored[n].shape) != tuple(v.shape)]
+    shapes = [
+        f"{n} {tuple(stored[n].shape)} vs {tuple(v.shape)}"
+        for n, v in wanted.items()
+        if n in stored and tuple(stored[n].shape) != tuple(v.shape)
+    ]
     if not wanted or missing or extra or shapes:
         parts = [f"the file holds {len(stored)} variables, {what} has {len(wanted)}"]
         if missing:
-            parts.append(f"missing from the file: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else ""))
+            parts.append(
+                f"missing from the file: {', '.join(missing[:5])}"
+                + (" ..." if len(missing) > 5 else "")
+            )
         if extra:
-            parts.append(f"not in {what}: {', '.join(extra[:5])}" + (" ..." if len(extra) > 5 else ""))
+            parts.append(
+                f"not in {what}: {', '.join(extra[:5])}" + (" ..." if len(extra) > 5 else "")
+            )
         if shapes:
             parts.append(f"shapes differ (file vs model): {'; '.join(shapes[:5])}")
         raise ValueError(f"{path} could not be loaded into {what}: {'; '.join(parts)}.")

@@ -51,8 +51,9 @@ def folder_bytes(folder: Path) -> int:
 
 def _git(*args: str) -> str:
     try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return ""
 
@@ -71,22 +72,49 @@ def build_package_wheel(dest: Path) -> Path:
                     shutil.copy2(ROOT / name, src / name)
         else:
             src = ROOT
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                        "-w", str(dest), str(src)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--quiet",
+                "--no-deps",
+                "-w",
+                str(dest),
+                str(src),
+            ],
+            check=True,
+        )
     return next(dest.glob("genai_keras-*.whl"))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dest", type=Path, default=ROOT / "wheelhouse",
-                        help="the folder (default: wheelhouse/ in the repository, git-ignored)")
+    parser.add_argument(
+        "--dest",
+        type=Path,
+        default=ROOT / "wheelhouse",
+        help="the folder (default: wheelhouse/ in the repository, git-ignored)",
+    )
     parser.add_argument("--python-version", default="3.12", help="the GPU machine's Python")
-    parser.add_argument("--platform", action="append", dest="platforms", metavar="TAG",
-                        help=f"wheel platform tags (repeatable; default {' '.join(DEFAULT_PLATFORMS)})")
-    parser.add_argument("--local", action="store_true",
-                        help="for this machine's Python and platform instead")
-    parser.add_argument("--cpu-backend", action="append", default=[], choices=["jax", "torch"],
-                        help="also the backend's CPU build, for a smoke test without a GPU")
+    parser.add_argument(
+        "--platform",
+        action="append",
+        dest="platforms",
+        metavar="TAG",
+        help=f"wheel platform tags (repeatable; default {' '.join(DEFAULT_PLATFORMS)})",
+    )
+    parser.add_argument(
+        "--local", action="store_true", help="for this machine's Python and platform instead"
+    )
+    parser.add_argument(
+        "--cpu-backend",
+        action="append",
+        default=[],
+        choices=["jax", "torch"],
+        help="also the backend's CPU build, for a smoke test without a GPU",
+    )
     parser.add_argument("--clean", action="store_true", help="delete the folder's wheels first")
     args = parser.parse_args(argv)
     runner = _runner()
@@ -99,8 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     requirements = list(runner.REQUIREMENTS) + args.cpu_backend
     command = [sys.executable, "-m", "pip", "download", "--only-binary=:all:", "-d", str(dest)]
     if args.local:
-        target = {"python_version": f"{sys.version_info.major}.{sys.version_info.minor}",
-                  "platforms": "this machine's"}
+        target = {
+            "python_version": f"{sys.version_info.major}.{sys.version_info.minor}",
+            "platforms": "this machine's",
+        }
     else:
         platforms = args.platforms or list(DEFAULT_PLATFORMS)
         command += ["--python-version", args.python_version, "--implementation", "cp"]
@@ -112,22 +142,33 @@ def main(argv: list[str] | None = None) -> int:
 
     allowed = {"jax": {"jax", "jaxlib"}, "torch": {"torch"}}
     allowed = set().union(*(allowed[b] for b in args.cpu_backend)) if args.cpu_backend else set()
-    protected = sorted(p.name for p in dest.glob("*.whl")
-                       if runner.is_protected(p.name.split("-")[0])
-                       and runner.canonical(p.name.split("-")[0]) not in allowed)
+    protected = sorted(
+        p.name
+        for p in dest.glob("*.whl")
+        if runner.is_protected(p.name.split("-")[0])
+        and runner.canonical(p.name.split("-")[0]) not in allowed
+    )
     if protected:
-        raise SystemExit(f"{dest} holds backend wheels the GPU machine must not get: "
-                         f"{', '.join(protected)}; rerun with --clean (they may be left from "
-                         f"an earlier --cpu-backend run)")
+        raise SystemExit(
+            f"{dest} holds backend wheels the GPU machine must not get: "
+            f"{', '.join(protected)}; rerun with --clean (they may be left from "
+            f"an earlier --cpu-backend run)"
+        )
 
     package = build_package_wheel(dest)
     print(f"built {package.name}")
     wheels = sorted(p.name for p in dest.glob("*.whl"))
     size = folder_bytes(dest)
-    info = {**target, "requirements": requirements, "cpu_backends": args.cpu_backend,
-            "commit": _git("rev-parse", "HEAD"), "dirty": bool(_git("status", "--porcelain")),
-            "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "wheels": len(wheels), "bytes": size}
+    info = {
+        **target,
+        "requirements": requirements,
+        "cpu_backends": args.cpu_backend,
+        "commit": _git("rev-parse", "HEAD"),
+        "dirty": bool(_git("status", "--porcelain")),
+        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "wheels": len(wheels),
+        "bytes": size,
+    }
     (dest / "wheelhouse.json").write_text(json.dumps(info, indent=2) + "\n")
     if info["dirty"]:
         print("warning: the checkout has uncommitted changes: the genai_keras wheel holds them")

@@ -58,8 +58,10 @@ def source_url(pyproject: Path = ROOT / "pyproject.toml") -> str:
         urls = tomllib.load(f).get("project", {}).get("urls", {})
     url = urls.get("Source")
     if not url:
-        raise ValueError(f"{pyproject} has no [project.urls] Source entry; add "
-                         f'Source = "https://github.com/<owner>/<repo>".')
+        raise ValueError(
+            f"{pyproject} has no [project.urls] Source entry; add "
+            f'Source = "https://github.com/<owner>/<repo>".'
+        )
     github_repo(url)
     return url
 
@@ -68,8 +70,10 @@ def github_repo(url: str) -> tuple[str, str]:
     """``(owner, repo)`` of a ``https://github.com/<owner>/<repo>`` address."""
     match = _GITHUB.match(url)
     if not match:
-        raise ValueError(f"Source URL {url!r} is not https://github.com/<owner>/<repo>: Colab "
-                         f"opens notebooks from GitHub only.")
+        raise ValueError(
+            f"Source URL {url!r} is not https://github.com/<owner>/<repo>: Colab "
+            f"opens notebooks from GitHub only."
+        )
     return match.group(1), match.group(2)
 
 
@@ -82,12 +86,14 @@ def badge_line(url: str, filename: str) -> str:
 
 def install_source(url: str) -> str:
     """The install cell's code: pip-install ``git+<url>`` when genai_keras is missing."""
-    return (f"{MARKER}: installs the course package where it is missing (e.g. on Colab).\n"
-            "import importlib, importlib.util, subprocess, sys\n"
-            "\n"
-            'if importlib.util.find_spec("genai_keras") is None:\n'
-            f'    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "git+{url}"])\n'
-            "    importlib.invalidate_caches()")
+    return (
+        f"{MARKER}: installs the course package where it is missing (e.g. on Colab).\n"
+        "import importlib, importlib.util, subprocess, sys\n"
+        "\n"
+        'if importlib.util.find_spec("genai_keras") is None:\n'
+        f'    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "git+{url}"])\n'
+        "    importlib.invalidate_caches()"
+    )
 
 
 def _is_install_cell(cell) -> bool:
@@ -124,12 +130,16 @@ def run_time_line(nb, filename: str, fast: dict[str, float]) -> str | None:
     seconds = notebook_seconds(nb)
     if seconds is None:
         return None
-    line = (f"{RUN_TIME} about {_duration(seconds)} with the default settings on a 2-core "
-            f"laptop CPU (the saved run below)")
+    line = (
+        f"{RUN_TIME} about {_duration(seconds)} with the default settings on a 2-core "
+        f"laptop CPU (the saved run below)"
+    )
     if filename in fast:
         line += f"; about {_duration(fast[filename])} in fast mode"
-    return (line + ": set `FAST = True` in the parameters cell (or the environment variable "
-            "`GENAI_KERAS_FAST=1`) for a quick check whose results mean nothing.*")
+    return (
+        line + ": set `FAST = True` in the parameters cell (or the environment variable "
+        "`GENAI_KERAS_FAST=1`) for a quick check whose results mean nothing.*"
+    )
 
 
 def _with_run_time(markdown: str, line: str | None) -> str:
@@ -143,13 +153,16 @@ def _with_run_time(markdown: str, line: str | None) -> str:
             break
     title = next((i for i, text in enumerate(lines) if text.startswith("# ")), None)
     if line is not None and title is not None:
-        lines[title + 1:title + 1] = ["", line]
+        lines[title + 1 : title + 1] = ["", line]
     return "\n".join(lines)
 
 
 def _new_cell(kind: str, source: str):
-    cell = (nbformat.v4.new_markdown_cell(source) if kind == "markdown"
-            else nbformat.v4.new_code_cell(source))
+    cell = (
+        nbformat.v4.new_markdown_cell(source)
+        if kind == "markdown"
+        else nbformat.v4.new_code_cell(source)
+    )
     cell.id = uuid.uuid4().hex[:8]
     return cell
 
@@ -163,8 +176,9 @@ def synced(nb, filename: str, url: str, fast: dict[str, float] | None = None):
     cells = [c for c in nb.cells if not _is_install_cell(c)]
     badge = badge_line(url, filename)
     if cells and cells[0].cell_type == "markdown":
-        cells[0].source = _with_badge(_with_run_time(cells[0].source,
-                                                     run_time_line(nb, filename, fast)), badge)
+        cells[0].source = _with_badge(
+            _with_run_time(cells[0].source, run_time_line(nb, filename, fast)), badge
+        )
     else:
         cells.insert(0, _new_cell("markdown", badge))
     code = install_source(url)
@@ -189,10 +203,17 @@ def sync_file(path: Path, url: str, check: bool = False) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="notebooks to sync (default: every notebooks/*.ipynb)")
-    parser.add_argument("--check", action="store_true",
-                        help="change nothing; exit 1 listing the notebooks out of sync")
+    parser.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        help="notebooks to sync (default: every notebooks/*.ipynb)",
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 listing the notebooks out of sync",
+    )
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
     missing = [str(p) for p in paths if not p.is_file()]

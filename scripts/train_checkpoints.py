@@ -43,12 +43,18 @@ def convert(name: str, directory: Path = ck.CHECKPOINT_DIR) -> dict | None:
     model = ck.load(name, old, expected_sha256=record["sha256"], recipe=recipe)
     new = ck.save(name, model, ck.checkpoint_path(name, directory))
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
-    note = (f"{today}: the float32 {old.name} ({record['file_kib']} KiB, sha256 "
-            f"{record['sha256'][:12]}...) stored as {ck.STORAGE_DTYPE} {new.name}, weights rounded to float16, "
-            f"no retraining (scripts/train_checkpoints.py --convert)")
-    record.update(file=new.name, file_kib=round(new.stat().st_size / 1024),
-                  sha256=ck.sha256(new), storage=ck.STORAGE,
-                  converted="; ".join(filter(None, [record.get("converted"), note])))
+    note = (
+        f"{today}: the float32 {old.name} ({record['file_kib']} KiB, sha256 "
+        f"{record['sha256'][:12]}...) stored as {ck.STORAGE_DTYPE} {new.name}, weights rounded to float16, "
+        f"no retraining (scripts/train_checkpoints.py --convert)"
+    )
+    record.update(
+        file=new.name,
+        file_kib=round(new.stat().st_size / 1024),
+        sha256=ck.sha256(new),
+        storage=ck.STORAGE,
+        converted="; ".join(filter(None, [record.get("converted"), note])),
+    )
     ck.write_manifest_entry(name, record, directory)
     old.unlink()
     print(f"{name}: {old.name} -> {new.name}, {record['file_kib']} KiB", flush=True)
@@ -59,8 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="models to train (default: all missing)")
     parser.add_argument("--force", action="store_true", help="retrain even if present")
-    parser.add_argument("--convert", action="store_true",
-                        help="convert float32 .weights.h5 checkpoints to float16 .weights.npz")
+    parser.add_argument(
+        "--convert",
+        action="store_true",
+        help="convert float32 .weights.h5 checkpoints to float16 .weights.npz",
+    )
     args = parser.parse_args(argv)
 
     directory = ck.CHECKPOINT_DIR

@@ -48,11 +48,15 @@ def main(argv: list[str] | None = None) -> int:
     model = feature_net.build_feature_net(augment=True, seed=args.seed)
     steps = args.epochs * int(np.ceil(len(x_train) / args.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(2e-3, decay_steps=steps, alpha=0.01)
-    model.compile(optimizer=keras.optimizers.Adam(schedule),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     start = time.time()
-    model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
-              shuffle=True, verbose=2)
+    model.fit(
+        x_train, y_train, batch_size=args.batch_size, epochs=args.epochs, shuffle=True, verbose=2
+    )
     train_seconds = time.time() - start
 
     # Copy the trained weights into the plain network (no augmentation layers), so the

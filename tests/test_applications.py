@@ -17,7 +17,7 @@ def _digits(n=8, seed=0):
     x = np.zeros((n, 28, 28, 1), np.float32)
     for i in range(n):
         r, c = rng.integers(6, 16, size=2)
-        x[i, r:r + 10, c:c + 3] = 1.0
+        x[i, r : r + 10, c : c + 3] = 1.0
     return x
 
 
@@ -40,7 +40,7 @@ def test_ssim_closed_form_for_constant_images():
     a, b = 0.2, 0.6
     x = np.full((1, 28, 28, 1), a, np.float32)
     y = np.full((1, 28, 28, 1), b, np.float32)
-    c1 = 0.01 ** 2
+    c1 = 0.01**2
     np.testing.assert_allclose(ssim(x, y), (2 * a * b + c1) / (a * a + b * b + c1), rtol=1e-5)
     z = _digits(3)
     np.testing.assert_allclose(ssim(z, z), 1.0, atol=1e-9)
@@ -52,9 +52,17 @@ def test_ssim_and_psnr_match_scikit_image():
     rng = np.random.default_rng(0)
     x = _digits(4)
     y = np.clip(x + rng.normal(0, 0.2, x.shape), 0, 1).astype(np.float32)
-    ref = [metrics.structural_similarity(x[i, ..., 0], y[i, ..., 0], data_range=1.0,
-                                         gaussian_weights=True, sigma=1.5,
-                                         use_sample_covariance=False) for i in range(4)]
+    ref = [
+        metrics.structural_similarity(
+            x[i, ..., 0],
+            y[i, ..., 0],
+            data_range=1.0,
+            gaussian_weights=True,
+            sigma=1.5,
+            use_sample_covariance=False,
+        )
+        for i in range(4)
+    ]
     np.testing.assert_allclose(ssim(y, x), ref, rtol=1e-6)
     ref = [metrics.peak_signal_noise_ratio(x[i], y[i], data_range=1.0) for i in range(4)]
     np.testing.assert_allclose(psnr(y, x), ref, rtol=1e-6)
@@ -93,20 +101,23 @@ def test_degradations_shapes_and_values():
     assert np.all(holed[m > 0] == 0) and np.array_equal(holed[m == 0], x[:3][m == 0])
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda x: A.gaussian_noise(x, -0.1), "sigma must be a finite number >= 0"),
-    (lambda x: A.salt_and_pepper(x, 1.5), r"use a value in \[0, 1\]"),
-    (lambda x: A.downsample(x, 3), "factor 3 does not divide the image side 28"),
-    (lambda x: A.upsample_bicubic(np.zeros((2, 5, 5, 1))), "with s dividing 28"),
-    (lambda x: A.make_mask(2, "square", side=30), "does not fit"),
-    (lambda x: A.make_mask(2, "square", side=10, top=20, left=0), "lies outside"),
-    (lambda x: A.make_mask(2, "square", side=10, top=2), "both top and left"),
-    (lambda x: A.make_mask(2, "circle"), "Unknown mask kind"),
-    (lambda x: A.degradations.apply_mask(x, np.full_like(x, 0.5)), "one 0/1 mask per image"),
-    (lambda x: A.degrade("deblur", x, {}), "Unknown task 'deblur'"),
-    (lambda x: A.degrade("denoise", x, {"noise": "speckle", "level": 1}), "needs noise in"),
-    (lambda x: A.degrade("super_resolve", x, {"factor": 5}), "factor 5 does not divide"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda x: A.gaussian_noise(x, -0.1), "sigma must be a finite number >= 0"),
+        (lambda x: A.salt_and_pepper(x, 1.5), r"use a value in \[0, 1\]"),
+        (lambda x: A.downsample(x, 3), "factor 3 does not divide the image side 28"),
+        (lambda x: A.upsample_bicubic(np.zeros((2, 5, 5, 1))), "with s dividing 28"),
+        (lambda x: A.make_mask(2, "square", side=30), "does not fit"),
+        (lambda x: A.make_mask(2, "square", side=10, top=20, left=0), "lies outside"),
+        (lambda x: A.make_mask(2, "square", side=10, top=2), "both top and left"),
+        (lambda x: A.make_mask(2, "circle"), "Unknown mask kind"),
+        (lambda x: A.degradations.apply_mask(x, np.full_like(x, 0.5)), "one 0/1 mask per image"),
+        (lambda x: A.degrade("deblur", x, {}), "Unknown task 'deblur'"),
+        (lambda x: A.degrade("denoise", x, {"noise": "speckle", "level": 1}), "needs noise in"),
+        (lambda x: A.degrade("super_resolve", x, {"factor": 5}), "factor 5 does not divide"),
+    ],
+)
 def test_bad_corruption_settings_raise(call, message):
     with pytest.raises(ValueError, match=message):
         call(_digits(2))
@@ -137,8 +148,9 @@ def test_filters_and_hole_filling():
 # ---------------------------------------------------------------------------- models
 def test_restoration_cvae_trains_restores_and_round_trips():
     keras.utils.set_random_seed(0)
-    model = A.RestorationCVAE(channels=2, filters=(4, 8), hidden_units=16, latent_dim=3,
-                              free_bits=0.5, seed=0)
+    model = A.RestorationCVAE(
+        channels=2, filters=(4, 8), hidden_units=16, latent_dim=3, free_bits=0.5, seed=0
+    )
     x = _digits(8)
     cond = np.concatenate([x, np.zeros_like(x)], axis=-1)
     model.compile(optimizer="adam")
@@ -167,14 +179,31 @@ def test_restoration_training_and_scores_from_a_fast_recipe():
     recipe = recipes.get("inpainter", fast=True).replace(filters=(4, 8), hidden_units=16, epochs=1)
     model, history = families.train(recipe, images=x)
     assert model.output_shape == (None, 28, 28, 1) and np.isfinite(history["loss"][0])
-    cvae, _ = restoration.train(recipes.get("inpainter_cvae", fast=True).replace(
-        filters=(4, 8), hidden_units=16, latent_dim=2), images=x)
+    cvae, _ = restoration.train(
+        recipes.get("inpainter_cvae", fast=True).replace(
+            filters=(4, 8), hidden_units=16, latent_dim=2
+        ),
+        images=x,
+    )
     baseline = lambda d: A.fill_hole(d["shown"], d["mask"])
-    rows, outs = A.evaluate_task("inpaint", {"net": model, "gen": cvae}, x[:6], labels[:6],
-                                 baseline, A.SETTINGS["inpaint"][1], num_draws=2)
+    rows, outs = A.evaluate_task(
+        "inpaint",
+        {"net": model, "gen": cvae},
+        x[:6],
+        labels[:6],
+        baseline,
+        A.SETTINGS["inpaint"][1],
+        num_draws=2,
+    )
     assert list(rows) == ["baseline", "net", "gen_mean", "gen_sample"]
-    assert set(rows["gen_sample"]) == {"psnr", "ssim", "accuracy", "pixel_std", "classes",
-                                       "multi_class"}
+    assert set(rows["gen_sample"]) == {
+        "psnr",
+        "ssim",
+        "accuracy",
+        "pixel_std",
+        "classes",
+        "multi_class",
+    }
     assert outs["gen_draws"].shape == (2, 6, 28, 28, 1)
     # the visible upper half is kept as it was
     np.testing.assert_array_equal(outs["net"][:, :14], x[:6, :14])
@@ -202,11 +231,12 @@ def test_augmentation_run_few_steps():
     x = np.repeat(_digits(10), 3, axis=0)
     y = np.tile(np.arange(10), 3)
     clf = recipes.get("augment_classifier", fast=True).replace(steps=2, batch_size=8)
-    gen = recipes.get("augment_cvae", fast=True).replace(encoder_filters=(4, 8),
-                                                         decoder_filters=(8, 4),
-                                                         hidden_units=8, decoder_hidden_units=8)
-    res = augmentation.run((x, y), (x[:10], y[:10]), [10], [0, 1], clf, gen, generator_steps=1,
-                           num_generated=20)
+    gen = recipes.get("augment_cvae", fast=True).replace(
+        encoder_filters=(4, 8), decoder_filters=(8, 4), hidden_units=8, decoder_hidden_units=8
+    )
+    res = augmentation.run(
+        (x, y), (x[:10], y[:10]), [10], [0, 1], clf, gen, generator_steps=1, num_generated=20
+    )
     assert list(res) == ["10"] and list(res["10"]) == list(A.VARIANTS)
     for v in A.VARIANTS:
         assert len(res["10"][v]["seeds"]) == 2 and 0 <= res["10"][v]["mean"] <= 1
@@ -215,9 +245,17 @@ def test_augmentation_run_few_steps():
 
 
 # ---------------------------------------------------------------------- fine-tuning
-TEXT = "".join(f"{who}:\n{line}\n\n" for who, line in
-               [("ANNA", "abc abc abc"), ("BOB", "hgf hgf hgf hgf"), ("ANNA", "cab cab"),
-                ("BOB", "fgh fgh fgh"), ("BOB", "ggg hhh fff ggg")] * 6)
+TEXT = "".join(
+    f"{who}:\n{line}\n\n"
+    for who, line in [
+        ("ANNA", "abc abc abc"),
+        ("BOB", "hgf hgf hgf hgf"),
+        ("ANNA", "cab cab"),
+        ("BOB", "fgh fgh fgh"),
+        ("BOB", "ggg hhh fff ggg"),
+    ]
+    * 6
+)
 
 
 def test_split_by_speaker_holds_the_speaker_out():
@@ -232,10 +270,19 @@ def test_split_by_speaker_holds_the_speaker_out():
 
 
 def test_fine_tuning_compare_few_steps():
-    small = dict(context_length=8, embed_dim=16, num_heads=2, num_layers=1, steps=4,
-                 batch_size=4, warmup_steps=1)
-    pre, tune, scratch = (recipes.get(f"char_transformer_{n}", fast=True).replace(**small)
-                          for n in ("pretrain", "finetune", "scratch"))
+    small = dict(
+        context_length=8,
+        embed_dim=16,
+        num_heads=2,
+        num_layers=1,
+        steps=4,
+        batch_size=4,
+        warmup_steps=1,
+    )
+    pre, tune, scratch = (
+        recipes.get(f"char_transformer_{n}", fast=True).replace(**small)
+        for n in ("pretrain", "finetune", "scratch")
+    )
     res, models = finetune.compare(TEXT, "BOB", 150, pre, tune, scratch, evals=2)
     assert set(res) == {"pretrained", "fine_tuned", "scratch", "sizes"}
     for v in ("pretrained", "fine_tuned", "scratch"):
@@ -276,8 +323,10 @@ def test_chapter_07_figures():
             assert fig.bbox.y0 - 1 <= box.y0 and box.y1 <= fig.bbox.y1 + 1, t.get_text()
     finally:
         plt.close(fig)
-    res = {"100": {"none": {"mean": 0.7, "std": 0.02}, "both": {"mean": 0.75, "std": 0.01}},
-           "300": {"none": {"mean": 0.85, "std": 0.01}, "both": {"mean": 0.88, "std": 0.01}}}
+    res = {
+        "100": {"none": {"mean": 0.7, "std": 0.02}, "both": {"mean": 0.75, "std": 0.01}},
+        "300": {"none": {"mean": 0.85, "std": 0.01}, "both": {"mean": 0.88, "std": 0.01}},
+    }
     fig = gk.plotting.plot_augmentation_gain(res)
     try:
         ax = fig.axes[0]
@@ -290,12 +339,17 @@ def test_chapter_07_figures():
 
 def test_free_bits_floor_the_kl_per_dimension():
     # With z_mean = 0 and z_log_var = 0 the KL is 0; free bits charge latent_dim * free_bits.
-    model = A.RestorationCVAE(channels=1, filters=(4, 8), hidden_units=8, latent_dim=4,
-                              free_bits=0.25, seed=0)
+    model = A.RestorationCVAE(
+        channels=1, filters=(4, 8), hidden_units=8, latent_dim=4, free_bits=0.25, seed=0
+    )
     x = _digits(2)
     logits = np.zeros((2, 28, 28, 1), np.float32)
-    y_pred = {"targets": x, "logits": logits, "z_mean": np.zeros((2, 4), np.float32),
-              "z_log_var": np.zeros((2, 4), np.float32)}
+    y_pred = {
+        "targets": x,
+        "logits": logits,
+        "z_mean": np.zeros((2, 4), np.float32),
+        "z_log_var": np.zeros((2, 4), np.float32),
+    }
     y_pred = {k: keras.ops.convert_to_tensor(v) for k, v in y_pred.items()}  # as in a training step
     loss = float(keras.ops.convert_to_numpy(model.compute_loss(y_pred=y_pred)))
     np.testing.assert_allclose(loss, 784 * np.log(2) + 4 * 0.25, rtol=1e-5)

@@ -10,6 +10,7 @@ def _results(base, other, variant="generated"):
     def entry(a):
         std = float(np.std(a, ddof=1)) if len(a) > 1 else 0.0
         return {"mean": float(np.mean(a)), "std": std, "seeds": list(a)}
+
     return {"100": {"none": entry(base), variant: entry(other)}}
 
 

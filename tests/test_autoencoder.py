@@ -34,8 +34,10 @@ def test_encoder_decoder_shapes_and_names():
 
 def test_decoder_resizes_then_convolves():
     """No stride-2 transposed convolutions (a checkerboard): upsampling, then convolutions."""
-    for filters, names in (((8, 4), ["dec_conv1", "dec_logits"]),
-                           ((8, 4, 4), ["dec_conv1", "dec_conv2", "dec_logits"])):
+    for filters, names in (
+        ((8, 4), ["dec_conv1", "dec_logits"]),
+        ((8, 4, 4), ["dec_conv1", "dec_conv2", "dec_logits"]),
+    ):
         dec = conv.ConvDecoder(latent_dim=3, filters=filters)
         dec.build((None, 3))
         layers = [layer for layer in dec._flatten_layers(include_self=False)]
@@ -46,10 +48,12 @@ def test_decoder_resizes_then_convolves():
     # while a 3x3, stride-2 transposed convolution gives 1, 2 or 4 taps (the checkerboard).
     constant = np.ones((1, 6, 6, 1), np.float32)
     resized = keras.layers.Conv2D(1, 3, padding="same", use_bias=False, kernel_initializer="ones")(
-        keras.layers.UpSampling2D(2)(constant))
+        keras.layers.UpSampling2D(2)(constant)
+    )
     np.testing.assert_array_equal(ops.convert_to_numpy(resized)[0, 3:9, 3:9, 0], 9.0)
-    transposed = keras.layers.Conv2DTranspose(1, 3, strides=2, padding="same", use_bias=False,
-                                              kernel_initializer="ones")(constant)
+    transposed = keras.layers.Conv2DTranspose(
+        1, 3, strides=2, padding="same", use_bias=False, kernel_initializer="ones"
+    )(constant)
     assert set(np.unique(ops.convert_to_numpy(transposed)[0, 3:9, 3:9, 0])) == {1.0, 2.0, 4.0}
 
 
@@ -59,14 +63,16 @@ def test_bernoulli_nll_matches_numpy():
     logits = rng.normal(size=(2, 28, 28, 1)).astype(np.float32)
     p = 1 / (1 + np.exp(-logits.astype(np.float64)))
     expected = -np.sum(t * np.log(p) + (1 - t) * np.log(1 - p), axis=(1, 2, 3))
-    np.testing.assert_allclose(ops.convert_to_numpy(A.bernoulli_nll_from_logits(t, logits)),
-                               expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(A.bernoulli_nll_from_logits(t, logits)), expected, rtol=1e-5
+    )
 
 
 def test_autoencoder_trains_and_round_trips(digits, tmp_path):
     gk.set_seed(0)
-    model = A.Autoencoder(latent_dim=4, encoder_filters=(8, 16), decoder_filters=(16, 8),
-                          hidden_units=64)
+    model = A.Autoencoder(
+        latent_dim=4, encoder_filters=(8, 16), decoder_filters=(16, 8), hidden_units=64
+    )
     model.compile(optimizer=keras.optimizers.Adam(3e-3))
     history = model.fit(digits, epochs=3, batch_size=128, verbose=0).history["loss"]
     assert history[-1] < history[0] - 50
@@ -83,8 +89,9 @@ def test_autoencoder_trains_and_round_trips(digits, tmp_path):
 
 
 def test_autoencoder_bad_inputs(digits):
-    model = A.Autoencoder(latent_dim=2, encoder_filters=(4, 8), decoder_filters=(8, 4),
-                          hidden_units=8)
+    model = A.Autoencoder(
+        latent_dim=2, encoder_filters=(4, 8), decoder_filters=(8, 4), hidden_units=8
+    )
     with pytest.raises(ValueError, match="latent_dim must be an integer >= 1"):
         A.Autoencoder(latent_dim=0)
     with pytest.raises(ValueError, match="encoder filters must have 2 entries"):
@@ -100,7 +107,9 @@ def test_autoencoder_bad_inputs(digits):
 
 
 def test_train_from_the_recipe(digits):
-    recipe = gk.recipes.get("autoencoder", fast=True).replace(epochs=2, batch_size=128, latent_dim=4)
+    recipe = gk.recipes.get("autoencoder", fast=True).replace(
+        epochs=2, batch_size=128, latent_dim=4
+    )
     model, history = A.train(recipe, digits)
     assert model.latent_dim == 4 and len(history["loss"]) == 2
     assert history["loss"][-1] < history["loss"][0]

@@ -18,8 +18,9 @@ CHARS = "abcdefgh \n"
 @pytest.fixture(scope="module")
 def model():
     keras.utils.set_random_seed(0)
-    return ar.CharTransformer(gt.CharVocabulary(CHARS), context_length=8, embed_dim=16, num_heads=2,
-                              num_layers=2)
+    return ar.CharTransformer(
+        gt.CharVocabulary(CHARS), context_length=8, embed_dim=16, num_heads=2, num_layers=2
+    )
 
 
 def _logits(model, ids):
@@ -36,7 +37,9 @@ def test_changing_a_later_character_never_changes_earlier_logits(model):
         y = x.copy()
         y[:, t] = (y[:, t] + 1) % len(CHARS)
         changed = _logits(model, y)
-        np.testing.assert_array_equal(changed[:, :t], base[:, :t])  # the past is blind to the future
+        np.testing.assert_array_equal(
+            changed[:, :t], base[:, :t]
+        )  # the past is blind to the future
         assert np.abs(changed[:, t:] - base[:, t:]).max() > 1e-6  # ...but the future sees it
 
 
@@ -81,7 +84,13 @@ def test_top_k_never_samples_outside_the_k_best():
 def test_top_p_keeps_the_smallest_set_with_enough_mass():
     probs = np.array([0.05, 0.5, 0.3, 0.15])
     logits = np.log(probs)
-    for top_p, kept in [(0.5, {1}), (0.51, {1, 2}), (0.8, {1, 2}), (0.81, {1, 2, 3}), (1.0, {0, 1, 2, 3})]:
+    for top_p, kept in [
+        (0.5, {1}),
+        (0.51, {1, 2}),
+        (0.8, {1, 2}),
+        (0.81, {1, 2, 3}),
+        (1.0, {0, 1, 2, 3}),
+    ]:
         p = ar.next_char_probs(logits, top_p=top_p)
         assert set(np.flatnonzero(p > 0)) == kept, top_p
         np.testing.assert_allclose(p[sorted(kept)], probs[sorted(kept)] / probs[sorted(kept)].sum())
@@ -118,16 +127,19 @@ def test_generate_returns_requested_length(model):
     assert model.generate("a", 0) == ""
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(prompt=""), "prompt must be a non-empty string"),
-    (dict(prompt="aZ"), "not in the vocabulary"),
-    (dict(length=-1), "length must be an integer >= 0"),
-    (dict(temperature=0.0), "temperature must be a finite number > 0"),
-    (dict(temperature=-1.0), "temperature must be a finite number > 0"),
-    (dict(top_p=0.0), r"top_p must be None or a number in \(0, 1\]"),
-    (dict(top_p=1.5), r"top_p must be None or a number in \(0, 1\]"),
-    (dict(top_k=0), r"top_k must be None or an integer in \[1, 10\]"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(prompt=""), "prompt must be a non-empty string"),
+        (dict(prompt="aZ"), "not in the vocabulary"),
+        (dict(length=-1), "length must be an integer >= 0"),
+        (dict(temperature=0.0), "temperature must be a finite number > 0"),
+        (dict(temperature=-1.0), "temperature must be a finite number > 0"),
+        (dict(top_p=0.0), r"top_p must be None or a number in \(0, 1\]"),
+        (dict(top_p=1.5), r"top_p must be None or a number in \(0, 1\]"),
+        (dict(top_k=0), r"top_k must be None or an integer in \[1, 10\]"),
+    ],
+)
 def test_generate_bad_input(model, kwargs, message):
     args = dict(prompt="ab", length=5, seed=0) | kwargs
     with pytest.raises(ValueError, match=message):
@@ -145,8 +157,14 @@ def test_constructor_bad_input():
 @pytest.mark.parametrize("tie", [True, False])
 def test_save_load_round_trip(tmp_path, tie):
     keras.utils.set_random_seed(1)
-    m = ar.CharTransformer(gt.CharVocabulary(CHARS, add_unknown=True), context_length=6, embed_dim=8,
-                           num_heads=2, num_layers=1, tie_weights=tie)
+    m = ar.CharTransformer(
+        gt.CharVocabulary(CHARS, add_unknown=True),
+        context_length=6,
+        embed_dim=8,
+        num_heads=2,
+        num_layers=1,
+        tie_weights=tie,
+    )
     path = tmp_path / "char.keras"
     m.save(path)
     loaded = keras.models.load_model(path)
@@ -197,14 +215,15 @@ def test_log_likelihood_sums_next_character_log_probs(model):
     lt_ids = model.vocabulary.encode(long_text)
     manual = 0.0
     for start in range(0, len(lt_ids) - 1, 8):
-        window = lt_ids[start:start + 9]
+        window = lt_ids[start : start + 9]
         lp = _log_softmax(_logits(model, [window[:-1]])[0])
         manual += lp[np.arange(len(window) - 1), window[1:]].sum()
     np.testing.assert_allclose(model.log_likelihood(long_text), manual, rtol=1e-5)
     # Two characters: a single prediction.
     two = model.vocabulary.encode("ab")
-    np.testing.assert_allclose(model.log_likelihood("ab"),
-                               _log_softmax(_logits(model, [two[:1]])[0])[0, two[1]], rtol=1e-5)
+    np.testing.assert_allclose(
+        model.log_likelihood("ab"), _log_softmax(_logits(model, [two[:1]])[0])[0, two[1]], rtol=1e-5
+    )
     for bad in ("a", "", None):
         with pytest.raises(ValueError, match="at least 2 characters"):
             model.log_likelihood(bad)
@@ -223,7 +242,8 @@ def test_log_likelihood_agrees_with_nats_per_char(model):
 def test_train_recipe_few_steps_lowers_the_loss():
     text = ("the cat sat on the mat. " * 40 + "\n") * 10
     recipe = recipes.get("char_transformer", fast=True).replace(
-        steps=40, context_length=16, embed_dim=16, num_layers=1, batch_size=8)
+        steps=40, context_length=16, embed_dim=16, num_layers=1, batch_size=8
+    )
     m, curves = ar.train(recipe, text=text, evals=2, val_windows=8)
     assert isinstance(m, ar.CharTransformer) and m.recipe is recipe
     assert m.context_length == 16 and m.embed_dim == 16 and m.num_layers == 1

@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 
-_DRAW = r'''
+_DRAW = r"""
 import json, sys
 import numpy as np
 import genai_keras as gk
@@ -35,7 +35,7 @@ for name in ("vae", "conditional_vae", "dcgan", "wgan_gp", "self_conditioned_gan
     else:
         out[name] = model.decode(z, labels).tolist()
 json.dump(out, open(sys.argv[1], "w"))
-'''
+"""
 
 
 def _available(backend: str) -> bool:
@@ -45,8 +45,14 @@ def _available(backend: str) -> bool:
 def _draw(backend: str, tmp_path: Path) -> dict[str, np.ndarray]:
     out = tmp_path / f"{backend}.json"
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
-    proc = subprocess.run([sys.executable, "-c", _DRAW, str(out)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", _DRAW, str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, f"{backend} failed:\n{proc.stderr[-3000:]}"
     return {k: np.asarray(v) for k, v in json.loads(out.read_text()).items()}
 
@@ -68,8 +74,9 @@ def test_notebooks_import_no_backend_library():
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         for cell in json.loads(path.read_text())["cells"]:
             source = "".join(cell["source"])
-            assert not (cell["cell_type"] == "code" and pattern.search(source)), \
+            assert not (cell["cell_type"] == "code" and pattern.search(source)), (
                 f"{path.name} imports a backend library:\n{source}"
+            )
 
 
 def test_backend_code_lives_in_one_place():
@@ -90,8 +97,11 @@ def test_only_the_config_module_reads_the_fast_flag():
     """Everything else asks ``gk.fast_mode()`` or ``gk.recipes.get`` (the course runner
     only *sets* the variable for the kernels it starts)."""
     reads = re.compile(r"(environ|getenv)[^\n]*(GENAI_KERAS_FAST|FAST_ENV_VAR)")
-    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "genai_keras").rglob("*.py")
-                 if reads.search(p.read_text()) and p.name not in ("config.py", "notebook_runner.py")]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "genai_keras").rglob("*.py")
+        if reads.search(p.read_text()) and p.name not in ("config.py", "notebook_runner.py")
+    ]
     assert not offenders, offenders
 
 
@@ -99,8 +109,11 @@ def test_the_one_private_keras_import_is_wrapped_and_works():
     """Only backend/jax.py reaches into keras.src (no public getter for the stateless
     scope); it must still find the active scope with the installed Keras."""
     pattern = re.compile(r"^\s*(from|import)\s+keras\.src\b", re.MULTILINE)
-    users = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "genai_keras").rglob("*.py")
-                   if pattern.search(p.read_text()))
+    users = sorted(
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "genai_keras").rglob("*.py")
+        if pattern.search(p.read_text())
+    )
     assert users == ["genai_keras/backend/jax.py"], users
     pytest.importorskip("jax")
     import keras

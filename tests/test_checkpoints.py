@@ -22,18 +22,41 @@ from genai_keras.studies import comparison
 # ------------------------------------------------------------------------------ recipes
 def test_recipe_names_and_families():
     assert list(recipes.RECIPES) == [
-        "independent_bernoulli", "bernoulli_mixture", "autoencoder", "vae_2d", "vae", "vae_long",
-        "conditional_vae", "dcgan", "wgan_gp", "conditional_gan", "self_conditioned_gan",
-        "flow_matching", "guided_flow_matching", "char_transformer",
-        "denoiser", "denoiser_cvae", "super_resolver", "super_resolver_cvae", "inpainter",
-        "inpainter_cvae", "augment_classifier", "augment_cvae", "char_transformer_pretrain",
-        "char_transformer_finetune", "char_transformer_scratch"]
+        "independent_bernoulli",
+        "bernoulli_mixture",
+        "autoencoder",
+        "vae_2d",
+        "vae",
+        "vae_long",
+        "conditional_vae",
+        "dcgan",
+        "wgan_gp",
+        "conditional_gan",
+        "self_conditioned_gan",
+        "flow_matching",
+        "guided_flow_matching",
+        "char_transformer",
+        "denoiser",
+        "denoiser_cvae",
+        "super_resolver",
+        "super_resolver_cvae",
+        "inpainter",
+        "inpainter_cvae",
+        "augment_classifier",
+        "augment_cvae",
+        "char_transformer_pretrain",
+        "char_transformer_finetune",
+        "char_transformer_scratch",
+    ]
     for name, recipe in recipes.RECIPES.items():
         assert recipe.name == name and recipe.family in recipes.FAMILIES and not recipe.fast
         assert recipe.describe().startswith(f"{name}: ")
         assert json.loads(json.dumps(recipe.as_dict()))["name"] == name
     assert set(ck.MODELS) <= set(recipes.RECIPES)
-    with pytest.raises(ValueError, match="family must be one of pixel, autoencoder, vae, gan, text, diffusion, application"):
+    with pytest.raises(
+        ValueError,
+        match="family must be one of pixel, autoencoder, vae, gan, text, diffusion, application",
+    ):
         recipes.Recipe("x", "energy", "X", "09")
 
 
@@ -69,8 +92,11 @@ def test_recipe_replace_unknown_key_names_the_known_ones():
 
 
 def test_get_unknown_recipe_raises():
-    with pytest.raises(ValueError, match="Unknown recipe 'nope'; choose one of: "
-                                         "independent_bernoulli, bernoulli_mixture, .*char_transformer"):
+    with pytest.raises(
+        ValueError,
+        match="Unknown recipe 'nope'; choose one of: "
+        "independent_bernoulli, bernoulli_mixture, .*char_transformer",
+    ):
         recipes.get("nope")
     with pytest.raises(ValueError, match="Unknown recipe 'nope'"):
         families.train("nope")
@@ -104,7 +130,10 @@ def test_get_follows_the_fast_mode_variable(monkeypatch):
 
 def test_conditional_models_and_checkpoint_paths(tmp_path):
     assert [n for n in ck.MODELS if recipes.RECIPES[n].conditional] == [
-        "conditional_vae", "conditional_gan", "guided_flow_matching"]
+        "conditional_vae",
+        "conditional_gan",
+        "guided_flow_matching",
+    ]
     assert ck.checkpoint_path("bernoulli_mixture", tmp_path) == tmp_path / "bernoulli_mixture.npz"
     assert ck.checkpoint_path("vae", tmp_path) == tmp_path / "vae.weights.npz"
     assert ck.checkpoint_path("dcgan").parent == ck.CHECKPOINT_DIR
@@ -164,8 +193,11 @@ def test_weights_file_checks(tiny_vae, tmp_path):
     path = ck.save("vae", tiny_vae, tmp_path / "vae.weights.npz")
     truncated = tmp_path / "truncated.weights.npz"
     truncated.write_bytes(path.read_bytes()[:1000])
-    with pytest.raises(ValueError, match=r"truncated\.weights\.npz could not be read as a genai_keras "
-                                         r"weights file .*truncated or not this format"):
+    with pytest.raises(
+        ValueError,
+        match=r"truncated\.weights\.npz could not be read as a genai_keras "
+        r"weights file .*truncated or not this format",
+    ):
         ck.load("vae", truncated)
     other = tmp_path / "other.npz"
     np.savez(other, a=np.zeros(3))
@@ -180,8 +212,10 @@ def test_weights_file_checks(tiny_vae, tmp_path):
 
 def test_pixel_checkpoint_round_trip(tmp_path):
     model, record = ck.train("bernoulli_mixture", fast=True)
-    assert record["fast"] is True and record["recipe"] == recipes.get("bernoulli_mixture",
-                                                                      fast=True).as_dict()
+    assert (
+        record["fast"] is True
+        and record["recipe"] == recipes.get("bernoulli_mixture", fast=True).as_dict()
+    )
     path = ck.save("bernoulli_mixture", model, ck.checkpoint_path("bernoulli_mixture", tmp_path))
     assert path.suffix == ".npz"
     loaded = ck.load("bernoulli_mixture", path)
@@ -206,10 +240,15 @@ def test_gan_generator_round_trip(tmp_path):
 @pytest.mark.filterwarnings("ignore:Skipping nested container")
 def test_weights_from_another_architecture_raise(tiny_vae, tmp_path):
     path = ck.save("vae", tiny_vae, tmp_path / "vae.weights.npz")
-    with pytest.raises(ValueError, match=r"could not be loaded into recipe 'conditional_vae'.s model: "
-                                         r"the file holds 18 variables, .*shapes differ"):
+    with pytest.raises(
+        ValueError,
+        match=r"could not be loaded into recipe 'conditional_vae'.s model: "
+        r"the file holds 18 variables, .*shapes differ",
+    ):
         ck.load("conditional_vae", path)
-    with pytest.raises(ValueError, match="could not be loaded.*missing from the file: project/kernel"):
+    with pytest.raises(
+        ValueError, match="could not be loaded.*missing from the file: project/kernel"
+    ):
         ck.load("dcgan", path)
 
 
@@ -231,9 +270,11 @@ def test_tampered_checkpoint_raises_with_how_to_fix_it(name, tmp_path):
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01  # change one byte
     path.write_bytes(bytes(data))
-    fix = (r"does not match the SHA-256 in its manifest \(corrupt or replaced file\)\. "
-           r"Reinstall genai_keras, or retrain it: python scripts/train_checkpoints\.py "
-           rf"--force {name}\.")
+    fix = (
+        r"does not match the SHA-256 in its manifest \(corrupt or replaced file\)\. "
+        r"Reinstall genai_keras, or retrain it: python scripts/train_checkpoints\.py "
+        rf"--force {name}\."
+    )
     with pytest.raises(ck.CheckpointIntegrityError, match=fix) as info:
         ck.load_or_train(name, directory=directory)
     assert str(path) in str(info.value)
@@ -253,10 +294,12 @@ def test_checkpoint_in_a_directory_is_loaded(tmp_path):
     model, _ = ck.train("independent_bernoulli", fast=True)
     ck.save("independent_bernoulli", model, ck.checkpoint_path("independent_bernoulli", tmp_path))
     sha = ck.sha256(ck.checkpoint_path("independent_bernoulli", tmp_path))
-    (tmp_path / ck.MANIFEST).write_text(json.dumps({"independent_bernoulli": {"train_seconds": 1.5,
-                                                                              "sha256": sha}}))
-    loaded, record = ck.load_or_train("independent_bernoulli", return_record=True,
-                                      directory=tmp_path)
+    (tmp_path / ck.MANIFEST).write_text(
+        json.dumps({"independent_bernoulli": {"train_seconds": 1.5, "sha256": sha}})
+    )
+    loaded, record = ck.load_or_train(
+        "independent_bernoulli", return_record=True, directory=tmp_path
+    )
     assert record == {"train_seconds": 1.5, "sha256": sha, "source": "checkpoint", "verified": True}
     np.testing.assert_allclose(loaded.probs, model.probs)
 
@@ -271,14 +314,22 @@ def test_publish_writes_a_checkpoint_and_an_entry_that_load_verifies(tiny_vae, t
     assert entry["command"] == f"{ck.TRAIN_COMMAND} --force independent_bernoulli"
     assert entry["parameters"] == 784 and "storage" not in entry
     assert entry["recipe"] == recipes.get("independent_bernoulli", fast=True).as_dict()
-    assert lines == [f"independent_bernoulli: {record['train_seconds']:.0f} s, 784 parameters, "
-                     f"{entry['file_kib']} KiB, {recipes.Recipe(**entry['recipe']).describe()}"]
+    assert lines == [
+        f"independent_bernoulli: {record['train_seconds']:.0f} s, 784 parameters, "
+        f"{entry['file_kib']} KiB, {recipes.Recipe(**entry['recipe']).describe()}"
+    ]
     shipped = ck.read_manifest().get("independent_bernoulli")
     if shipped is not None:  # the same fields as the shipped entries (less retired notes)
         assert set(entry) == set(shipped) - {"trained_with"}
     # A Keras model: its storage is recorded; the manifest keeps both, in table order.
-    vae_record = {"name": "vae", "recipe": tiny_vae.recipe.as_dict(), "seed": 0,
-                  "train_seconds": 1.0, "fast": True, "command": "pytest"}
+    vae_record = {
+        "name": "vae",
+        "recipe": tiny_vae.recipe.as_dict(),
+        "seed": 0,
+        "train_seconds": 1.0,
+        "fast": True,
+        "command": "pytest",
+    }
     vae_entry = ck.publish("vae", tiny_vae, vae_record, tmp_path)
     assert vae_entry["storage"] == ck.STORAGE and vae_entry["command"] == "pytest"
     manifest_text = (tmp_path / ck.MANIFEST).read_text()
@@ -307,11 +358,15 @@ def test_rewriting_the_shipped_manifest_keeps_its_bytes(tmp_path):
 def test_benchmarks_and_scripts_import_the_package_not_each_other():
     """They reach publish through ``genai_keras.checkpoints``; nobody edits ``sys.path``."""
     root = ck.CHECKPOINT_DIR.parents[2]
-    found = [f"{p.relative_to(root)}: {line.strip()}"
-             for folder in ("benchmarks", "scripts") for p in sorted((root / folder).glob("*.py"))
-             for line in p.read_text().splitlines()
-             if "sys.path.insert" in line or "sys.path.append" in line
-             or line.strip().startswith(("from train_checkpoints", "import train_checkpoints"))]
+    found = [
+        f"{p.relative_to(root)}: {line.strip()}"
+        for folder in ("benchmarks", "scripts")
+        for p in sorted((root / folder).glob("*.py"))
+        for line in p.read_text().splitlines()
+        if "sys.path.insert" in line
+        or "sys.path.append" in line
+        or line.strip().startswith(("from train_checkpoints", "import train_checkpoints"))
+    ]
     assert not found, f"import the installed package instead: {found}"
 
 

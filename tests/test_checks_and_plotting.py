@@ -59,7 +59,9 @@ def test_number_checks():
 
 def test_show_images_grid_and_titles():
     images = np.random.default_rng(0).random((12, 28, 28, 1))
-    fig = gk.plotting.show_images(images, titles=[str(i) for i in range(12)], ncols=5, title="Digits")
+    fig = gk.plotting.show_images(
+        images, titles=[str(i) for i in range(12)], ncols=5, title="Digits"
+    )
     assert len(fig.axes) == 15  # 3 rows of 5
     assert fig.axes[0].get_title() == "0"
     assert fig._suptitle.get_text() == "Digits"

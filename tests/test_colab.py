@@ -35,8 +35,9 @@ SOURCE_URL = sync.source_url()
 
 
 def _run_script(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def _bare(path: Path):
@@ -84,8 +85,10 @@ def test_sync_adds_badge_above_title_and_install_cell(synced_copy):
     nb = nbformat.read(synced_copy, as_version=4)
     first = nb.cells[0].source.split("\n")
     assert first[0] == sync.badge_line(SOURCE_URL, synced_copy.name)
-    assert ("https://colab.research.google.com/github/genai-keras/genai_keras/blob/main/notebooks/"
-            f"{synced_copy.name})") in first[0]
+    assert (
+        "https://colab.research.google.com/github/genai-keras/genai_keras/blob/main/notebooks/"
+        f"{synced_copy.name})"
+    ) in first[0]
     title = next(line for line in original.cells[0].source.split("\n") if line.startswith("# "))
     assert title in first and first.index(title) > 0  # the title is kept, below the badge
     install = nb.cells[1]
@@ -118,7 +121,9 @@ def test_check_lists_a_stale_notebook_and_sync_repairs_it(synced_copy):
     fixed = nbformat.read(synced_copy, as_version=4)
     assert fixed.cells[1].source == sync.install_source(SOURCE_URL)
     assert fixed.cells[1].id == install.id  # moved and rewritten, not duplicated
-    assert fixed.cells[0].source.startswith(sync.badge_line(SOURCE_URL, synced_copy.name) + "\n\n# ")
+    assert fixed.cells[0].source.startswith(
+        sync.badge_line(SOURCE_URL, synced_copy.name) + "\n\n# "
+    )
     assert sum(c.source.startswith(sync.MARKER) for c in fixed.cells) == 1
 
 
@@ -143,8 +148,11 @@ def test_install_cell_does_nothing_when_the_package_is_importable(synced_copy, m
 
 def test_install_cell_pip_installs_from_the_source_url_when_missing(synced_copy, monkeypatch):
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == "genai_keras" else real_find_spec(name, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "genai_keras" else real_find_spec(name, *a),
+    )
     calls = _recording(monkeypatch)
     exec(_install_cell_source(synced_copy), {})
     assert len(calls) == 1

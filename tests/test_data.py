@@ -24,7 +24,11 @@ def _write_idx_images(path: Path, images: np.ndarray) -> bytes:
 
 
 def _write_idx_labels(path: Path, labels: np.ndarray) -> bytes:
-    raw = (0x801).to_bytes(4, "big") + len(labels).to_bytes(4, "big") + labels.astype(np.uint8).tobytes()
+    raw = (
+        (0x801).to_bytes(4, "big")
+        + len(labels).to_bytes(4, "big")
+        + labels.astype(np.uint8).tobytes()
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(gzip.compress(raw))
     return raw
@@ -46,8 +50,12 @@ def fake_folder(tmp_path, monkeypatch):
     hashes = dict(data.SHA256)
     for split in ("train", "test"):
         image_file, label_file = data._MNIST_FILES[split]
-        hashes[image_file] = hashlib.sha256(_write_idx_images(tmp_path / image_file, images)).hexdigest()
-        hashes[label_file] = hashlib.sha256(_write_idx_labels(tmp_path / label_file, labels)).hexdigest()
+        hashes[image_file] = hashlib.sha256(
+            _write_idx_images(tmp_path / image_file, images)
+        ).hexdigest()
+        hashes[label_file] = hashlib.sha256(
+            _write_idx_labels(tmp_path / label_file, labels)
+        ).hexdigest()
     text = "First Citizen:\nBefore we proceed any further, hear me speak.\n"
     (tmp_path / "text").mkdir()
     (tmp_path / "text" / "tinyshakespeare.txt").write_text(text)
@@ -57,6 +65,7 @@ def fake_folder(tmp_path, monkeypatch):
 
 
 # --- real data -------------------------------------------------------------------------
+
 
 def test_real_mnist_matches_published_facts():
     x, y = gk.data.load_mnist("train")
@@ -83,7 +92,7 @@ def test_binarize_and_limit():
 
 def test_binarize_dynamic_draws_bernoulli():
     x = np.full((4000, 28, 28, 1), 0.3, dtype=np.float32)
-    b = gk.data.binarize_dynamic(x, seed_generator=1)   # NumPy in, NumPy out
+    b = gk.data.binarize_dynamic(x, seed_generator=1)  # NumPy in, NumPy out
     assert isinstance(b, np.ndarray)
     assert set(np.unique(b)) <= {0.0, 1.0}
     assert abs(b.mean() - 0.3) < 0.005
@@ -113,6 +122,7 @@ def test_env_folder_used(fake_folder, monkeypatch):
 
 
 # --- bad input ---------------------------------------------------------------------------
+
 
 def test_unknown_split():
     with pytest.raises(ValueError, match="Unknown MNIST split 'validation'.*'train' or 'test'"):
@@ -206,7 +216,10 @@ def test_no_folder_and_no_network(monkeypatch):
     monkeypatch.delenv("GENAI_KERAS_DATA", raising=False)
     monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
     monkeypatch.setattr(keras.utils, "get_file", offline)
-    with pytest.raises(RuntimeError, match="Could not download MNIST.*set the environment variable GENAI_KERAS_DATA"):
+    with pytest.raises(
+        RuntimeError,
+        match="Could not download MNIST.*set the environment variable GENAI_KERAS_DATA",
+    ):
         gk.data.load_mnist("train")
     with pytest.raises(RuntimeError, match="Could not download the text.*GENAI_KERAS_DATA"):
         gk.data.load_text()
@@ -249,29 +262,34 @@ def test_one_sha256_for_bytes_and_files(tmp_path):
     content = bytes(range(256)) * 5000  # more than one 1 MiB block
     path.write_bytes(content)
     expected = hashlib.sha256(content).hexdigest()
-    assert utils.sha256_of(content) == utils.sha256_of(path) == utils.sha256_of(str(path)) == expected
+    assert (
+        utils.sha256_of(content) == utils.sha256_of(path) == utils.sha256_of(str(path)) == expected
+    )
     assert data.sha256_of is feature_net.sha256_of is checkpoints.sha256 is utils.sha256_of
 
 
 def test_training_images_loads_checks_and_refuses():
     vae, cvae = gk.recipes.get("vae", fast=True), gk.recipes.get("conditional_vae", fast=True)
     x, y = data.training_images(vae.replace(limit=5))
-    assert x.shape == (5, 28, 28, 1) and y is None                  # unconditional: no labels
+    assert x.shape == (5, 28, 28, 1) and y is None  # unconditional: no labels
     x, y = data.training_images(cvae.replace(limit=5), num_classes=10)
     np.testing.assert_array_equal(y, data.load_mnist("train", limit=5)[1])
-    x, _ = data.training_images(gk.recipes.get("augment_classifier", fast=False),
-                                num_classes=10, default_limit=7)
-    assert len(x) == 7                                               # recipe without a limit
+    x, _ = data.training_images(
+        gk.recipes.get("augment_classifier", fast=False), num_classes=10, default_limit=7
+    )
+    assert len(x) == 7  # recipe without a limit
     binary, _ = data.training_images(vae.replace(limit=3), binarize="static", seed=1)
     np.testing.assert_array_equal(binary, data.load_mnist("train", "static", limit=3, seed=1)[0])
-    images = np.zeros((4, 28, 28), np.uint8)                         # no channel axis: added
+    images = np.zeros((4, 28, 28), np.uint8)  # no channel axis: added
     x, y = data.training_images(cvae, images, [0, 1, 2, 3], num_classes=10)
     assert x.shape == (4, 28, 28, 1) and y.dtype == np.int32
     with pytest.raises(ValueError, match="Labels without images"):
         data.training_images(cvae, labels=[1, 2], num_classes=10)
     with pytest.raises(ValueError, match="Recipe 'vae' is unconditional"):
         data.training_images(vae, images, [0, 1, 2, 3])
-    with pytest.raises(ValueError, match="Recipe 'conditional_vae' is conditional: pass the labels"):
+    with pytest.raises(
+        ValueError, match="Recipe 'conditional_vae' is conditional: pass the labels"
+    ):
         data.training_images(cvae, images, num_classes=10)
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 9\]"):
         data.training_images(cvae, images, [0, 1, 2, 10], num_classes=10)

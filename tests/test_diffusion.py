@@ -28,7 +28,10 @@ def test_linear_and_cosine_levels_match_their_closed_forms():
     for schedule in (linear, cosine):
         # Derivatives against central differences.
         u, h = np.array([0.2, 0.6], "float32"), 1e-3
-        for level, deriv in ((schedule.alpha, schedule.d_alpha), (schedule.sigma, schedule.d_sigma)):
+        for level, deriv in (
+            (schedule.alpha, schedule.d_alpha),
+            (schedule.sigma, schedule.d_sigma),
+        ):
             numeric = (_np(level(u + h)) - _np(level(u - h))) / (2 * h)
             np.testing.assert_allclose(_np(deriv(u)), numeric, rtol=2e-3, atol=2e-3)
         snr = _np(schedule.log_snr(np.linspace(0.05, 0.95, 10).astype("float32")))
@@ -75,8 +78,8 @@ def test_ode_samplers_are_exact_for_gaussian_data(name):
 
     assert error("heun", 200) < 5e-4
     assert error("euler", 1000) < 3e-3 and error("ddim", 1000) < 3e-3
-    assert 3.0 < error("heun", 30) / error("heun", 60) < 5.0     # halve h: error / 4
-    assert 1.7 < error("euler", 30) / error("euler", 60) < 2.3   # halve h: error / 2
+    assert 3.0 < error("heun", 30) / error("heun", 60) < 5.0  # halve h: error / 4
+    assert 1.7 < error("euler", 30) / error("euler", 60) < 2.3  # halve h: error / 2
     assert error("euler", 5) > 1e-2  # few steps: a real error
 
 
@@ -99,7 +102,9 @@ def test_ddim_in_one_step_lands_on_a_single_data_point():
         return schedule.d_alpha(t) * point + schedule.d_sigma(t) * eps
 
     z = np.random.default_rng(3).standard_normal((10, 1)).astype("float32")
-    np.testing.assert_allclose(_np(D.sample_path(velocity, z, schedule, 1, "ddim")), point, atol=1e-5)
+    np.testing.assert_allclose(
+        _np(D.sample_path(velocity, z, schedule, 1, "ddim")), point, atol=1e-5
+    )
 
 
 @pytest.mark.parametrize("name", D.SCHEDULES)
@@ -119,7 +124,7 @@ def test_posterior_matches_gaussian_conditioning():
     a_t, s_t = math.cos(math.pi * t / 2), math.sin(math.pi * t / 2)
     a_s, s_s = math.cos(math.pi * s / 2), math.sin(math.pi * s / 2)
     a_ts = a_t / a_s
-    cov = np.array([[s_s ** 2, a_ts * s_s ** 2], [a_ts * s_s ** 2, s_t ** 2]])
+    cov = np.array([[s_s**2, a_ts * s_s**2], [a_ts * s_s**2, s_t**2]])
     mean = a_s * x0 + cov[0, 1] / cov[1, 1] * (x_t - a_t * x0)
     std = math.sqrt(cov[0, 0] - cov[0, 1] ** 2 / cov[1, 1])
     got_mean, got_std = D.posterior(schedule, x_t, x0, t, s)
@@ -131,12 +136,19 @@ def test_network_calls_and_grid():
     np.testing.assert_allclose(D.time_grid(4), [1, 0.75, 0.5, 0.25, 0])
 
 
-@pytest.mark.parametrize("sampler,steps,match", [
-    ("heun", 0, "steps must be an integer >= 1"), ("heun", 2.5, "steps must be an integer >= 1"),
-    ("rk4", 10, "Unknown sampler 'rk4'; choose one of")])
+@pytest.mark.parametrize(
+    "sampler,steps,match",
+    [
+        ("heun", 0, "steps must be an integer >= 1"),
+        ("heun", 2.5, "steps must be an integer >= 1"),
+        ("rk4", 10, "Unknown sampler 'rk4'; choose one of"),
+    ],
+)
 def test_bad_sampler_arguments(sampler, steps, match):
     with pytest.raises(ValueError, match=match):
-        D.sample_path(lambda x, t: x, np.zeros((2, 1), "float32"), D.NoiseSchedule(), steps, sampler)
+        D.sample_path(
+            lambda x, t: x, np.zeros((2, 1), "float32"), D.NoiseSchedule(), steps, sampler
+        )
 
 
 # ------------------------------------------------------------------------------ model
@@ -193,8 +205,9 @@ def test_weights_round_trip_gives_the_same_samples(tiny_models, tmp_path):
     model.save_weights(path)
     copy = D.build(model.recipe)
     copy.load_weights(path)
-    np.testing.assert_allclose(copy.sample(4, seed=2, steps=2), model.sample(4, seed=2, steps=2),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        copy.sample(4, seed=2, steps=2), model.sample(4, seed=2, steps=2), atol=1e-5
+    )
 
 
 def test_bad_sampling_requests_are_refused(tiny_models):

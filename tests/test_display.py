@@ -18,12 +18,14 @@ def test_source_of_a_function():
 
 def test_source_in_module_reads_the_file_without_importing_it(monkeypatch):
     monkeypatch.delitem(sys.modules, "genai_keras.backend.torch", raising=False)
-    text = display.source_in_module("genai_keras.backend.torch", "list_devices",
-                                    "scale_loss_for_replicas")
+    text = display.source_in_module(
+        "genai_keras.backend.torch", "list_devices", "scale_loss_for_replicas"
+    )
     assert text.startswith("def list_devices():") and "def scale_loss_for_replicas(loss):" in text
     assert "genai_keras.backend.torch" not in sys.modules
-    assert display.show_code_in_module("genai_keras.backend.jax", "data_parallel_scope").data \
-        .startswith("def data_parallel_scope(num_devices):")
+    assert display.show_code_in_module(
+        "genai_keras.backend.jax", "data_parallel_scope"
+    ).data.startswith("def data_parallel_scope(num_devices):")
 
 
 def test_source_in_module_errors():

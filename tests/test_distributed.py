@@ -33,8 +33,9 @@ def _installed(name: str) -> bool:
 def test_four_devices_follow_the_single_device_losses(name):
     if not _installed(name):
         pytest.skip(f"{name} is not installed here (CI installs it)")
-    result = distributed.compare_to_single_device(name, num_devices=4, steps=3, seed=0,
-                                                  images=512, batch_size=128)
+    result = distributed.compare_to_single_device(
+        name, num_devices=4, steps=3, seed=0, images=512, batch_size=128
+    )
     assert len(result.single) == len(result.multi) == 3
     assert np.all(np.isfinite(result.single)) and result.single[-1] < result.single[0]
     assert result.max_abs_diff <= TOLERANCE_NATS, result.describe()
@@ -56,17 +57,24 @@ def test_bad_comparison_arguments():
         distributed.compare_to_single_device("numpy")
     with pytest.raises(ValueError, match="num_devices must be an integer >= 2"):
         distributed.compare_to_single_device("tensorflow", num_devices=1)
-    with pytest.raises(ValueError, match=r"batch_size \(100\) must be a multiple of num_devices \(3\)"):
+    with pytest.raises(
+        ValueError, match=r"batch_size \(100\) must be a multiple of num_devices \(3\)"
+    ):
         distributed.compare_to_single_device("tensorflow", num_devices=3, batch_size=100)
 
 
-@pytest.mark.backends("tensorflow", "jax",
-                      reason="PyTorch has no data-parallel API here (the test above checks its message)")
+@pytest.mark.backends(
+    "tensorflow",
+    "jax",
+    reason="PyTorch has no data-parallel API here (the test above checks its message)",
+)
 def test_more_devices_than_there_are_is_a_clear_error():
     images, _ = gk.data.load_mnist("train", limit=64)
     recipe = gk.recipes.get("vae", fast=True).replace(batch_size=32)
     too_many = len(backend.list_devices()) + 1
-    with pytest.raises(ValueError, match=f"num_devices must be an integer from 1 to {too_many - 1}"):
+    with pytest.raises(
+        ValueError, match=f"num_devices must be an integer from 1 to {too_many - 1}"
+    ):
         distributed.train_vae(recipe, images, steps=1, num_devices=too_many)
     with pytest.raises(ValueError, match="must split evenly over 3 devices"):
         distributed.train_vae(recipe, images, steps=1, num_devices=3)
@@ -97,9 +105,18 @@ def test_worker_env_splits_the_cpu_for_jax_only(monkeypatch):
         pytest.skip("jax is not installed here (CI installs it)")
     monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_enable_fast_math=false")
     env = distributed._worker_env("jax", 4)
-    assert env["XLA_FLAGS"] == "--xla_cpu_enable_fast_math=false --xla_force_host_platform_device_count=4"
-    assert (env["JAX_PLATFORMS"], env["CUDA_VISIBLE_DEVICES"], env["KERAS_BACKEND"]) == ("cpu", "-1", "jax")
+    assert (
+        env["XLA_FLAGS"]
+        == "--xla_cpu_enable_fast_math=false --xla_force_host_platform_device_count=4"
+    )
+    assert (env["JAX_PLATFORMS"], env["CUDA_VISIBLE_DEVICES"], env["KERAS_BACKEND"]) == (
+        "cpu",
+        "-1",
+        "jax",
+    )
     monkeypatch.delenv("XLA_FLAGS")
-    assert distributed._worker_env("jax", 2)["XLA_FLAGS"] == "--xla_force_host_platform_device_count=2"
+    assert (
+        distributed._worker_env("jax", 2)["XLA_FLAGS"] == "--xla_force_host_platform_device_count=2"
+    )
     env = distributed._worker_env("tensorflow", 4)
     assert "XLA_FLAGS" not in env and env["KERAS_BACKEND"] == "tensorflow"

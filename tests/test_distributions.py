@@ -28,11 +28,16 @@ def test_normal_log_prob_matches_scipy(rng):
     mean = rng.normal(size=5)
     scale = rng.uniform(0.1, 3.0, size=5)
     expected = st.norm.logpdf(x, mean, scale)
-    np.testing.assert_allclose(np_(D.normal_log_prob(x, mean, scale)), expected, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(np_(D.normal_log_prob(x, mean, log_var=np.log(scale**2))), expected,
-                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        np_(D.normal_log_prob(x, mean, scale)), expected, rtol=1e-5, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        np_(D.normal_log_prob(x, mean, log_var=np.log(scale**2))), expected, rtol=1e-5, atol=1e-5
+    )
     # float32 inputs also agree to 1e-5 (relative)
-    got32 = np_(D.normal_log_prob(x.astype(np.float32), mean.astype(np.float32), scale.astype(np.float32)))
+    got32 = np_(
+        D.normal_log_prob(x.astype(np.float32), mean.astype(np.float32), scale.astype(np.float32))
+    )
     assert got32.dtype == np.float32
     np.testing.assert_allclose(got32, expected, rtol=1e-5, atol=1e-5)
 
@@ -42,10 +47,18 @@ def test_bernoulli_log_prob_matches_scipy_and_is_stable(rng):
     x = (rng.random((30, 6)) < p).astype(np.float64)
     expected = st.bernoulli.logpmf(x, p)
     logits = scipy.special.logit(p)
-    np.testing.assert_allclose(np_(D.bernoulli_log_prob(x, logits=logits)), expected, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(np_(D.bernoulli_log_prob(x, probs=p)), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        np_(D.bernoulli_log_prob(x, logits=logits)), expected, rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        np_(D.bernoulli_log_prob(x, probs=p)), expected, rtol=1e-5, atol=1e-6
+    )
     # extreme logits: finite and exact (x * l - softplus(l))
-    got = np_(D.bernoulli_log_prob(np.array([1.0, 0.0, 1.0, 0.0]), logits=np.array([-200.0, 200.0, 200.0, -200.0])))
+    got = np_(
+        D.bernoulli_log_prob(
+            np.array([1.0, 0.0, 1.0, 0.0]), logits=np.array([-200.0, 200.0, 200.0, -200.0])
+        )
+    )
     np.testing.assert_allclose(got, [-200.0, -200.0, 0.0, 0.0], atol=1e-6)
 
 
@@ -66,10 +79,16 @@ def test_categorical_log_prob_matches_scipy(rng):
     x = rng.integers(0, 7, size=25)
     probs = scipy.special.softmax(logits, axis=1)
     expected = np.array([st.multinomial.logpmf(np.eye(7)[c], 1, probs[i]) for i, c in enumerate(x)])
-    np.testing.assert_allclose(np_(D.categorical_log_prob(x, logits)), expected, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(np_(D.categorical_log_prob(x, probs=probs)), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        np_(D.categorical_log_prob(x, logits)), expected, rtol=1e-5, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        np_(D.categorical_log_prob(x, probs=probs)), expected, rtol=1e-5, atol=1e-6
+    )
     # one parameter vector shared by many observations (broadcasting)
-    np.testing.assert_allclose(np_(D.categorical_log_prob(x, logits[0])), np.log(probs[0][x]), rtol=1e-5)
+    np.testing.assert_allclose(
+        np_(D.categorical_log_prob(x, logits[0])), np.log(probs[0][x]), rtol=1e-5
+    )
 
 
 @pytest.mark.backends("tensorflow", "jax", reason="torch runs eagerly: nothing is traced")
@@ -84,7 +103,9 @@ def test_log_probs_work_inside_a_traced_function():
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 
-        traced = tf.function(loss, input_signature=[tf.TensorSpec((None, 4)), tf.TensorSpec((None, 4))])
+        traced = tf.function(
+            loss, input_signature=[tf.TensorSpec((None, 4)), tf.TensorSpec((None, 4))]
+        )
     else:
         import jax
 
@@ -161,7 +182,9 @@ def test_kl_normal_closed_form_values():
     mu, lv = np.array([[0.5, -1.0]]), np.array([[0.2, -0.3]])
     expected = 0.5 * np.sum(mu**2 + np.exp(lv) - lv - 1.0, axis=-1)
     np.testing.assert_allclose(np_(D.kl_normal(mu, lv)), expected, rtol=1e-6)
-    np.testing.assert_allclose(np_(D.kl_normal(np.zeros((4, 2)), np.zeros((4, 2)))), np.zeros(4), atol=1e-7)
+    np.testing.assert_allclose(
+        np_(D.kl_normal(np.zeros((4, 2)), np.zeros((4, 2)))), np.zeros(4), atol=1e-7
+    )
     assert np_(D.kl_normal(mu, lv)).shape == (1,)
 
 
@@ -171,7 +194,9 @@ def test_kl_normal_is_asymmetric():
     assert a > 0 and b > 0 and abs(a - b) > 0.1
 
 
-@pytest.mark.parametrize("m1,s1,m2,s2", [(0.0, 1.0, 1.0, 2.0), (0.5, 0.3, -0.5, 1.5), (2.0, 2.0, 0.0, 1.0)])
+@pytest.mark.parametrize(
+    "m1,s1,m2,s2", [(0.0, 1.0, 1.0, 2.0), (0.5, 0.3, -0.5, 1.5), (2.0, 2.0, 0.0, 1.0)]
+)
 def test_kl_monte_carlo_agrees_with_closed_form(m1, s1, m2, s2):
     mean1, sd1 = np.array([m1, -m1]), np.array([s1, s1 * 1.2])
     mean2, sd2 = np.array([m2, m2 + 0.3]), np.array([s2, s2 * 0.8])
@@ -180,7 +205,9 @@ def test_kl_monte_carlo_agrees_with_closed_form(m1, s1, m2, s2):
         lambda n, seed: D.normal_sample(mean1, sd1, shape=(n, 2), seed=seed),
         lambda x: D.normal_log_prob(x, mean1, sd1),
         lambda x: D.normal_log_prob(x, mean2, sd2),
-        num_samples=20000, seed=3)
+        num_samples=20000,
+        seed=3,
+    )
     assert se > 0
     assert abs(est - exact) < 4 * se, (est, exact, se)
 
@@ -202,7 +229,9 @@ def test_mle_recovers_known_parameters(rng):
     assert np.all(np.abs(pi - probs) < 4 * np.sqrt(probs * (1 - probs) / n))
     # exact closed forms on tiny data
     np.testing.assert_allclose(D.fit_bernoulli(np.array([1.0, 1.0, 0.0]), pseudo_count=1.0), 3 / 5)
-    np.testing.assert_allclose(D.fit_categorical(np.array([0, 0, 2]), 3, pseudo_count=1.0), [3 / 6, 1 / 6, 2 / 6])
+    np.testing.assert_allclose(
+        D.fit_categorical(np.array([0, 0, 2]), 3, pseudo_count=1.0), [3 / 6, 1 / 6, 2 / 6]
+    )
     np.testing.assert_allclose(D.fit_normal(np.array([1.0, 3.0]))[1], 1.0)
 
 

@@ -83,9 +83,14 @@ def test_records_point_at_the_family_modules():
     assert (table["vae"].train, table["vae"].build) == (vae.train, vae.build)
     assert (table["gan"].train, table["gan"].build) == (gan.train, gan.build)
     assert table["text"].train is autoregressive.train
-    assert (table["diffusion"].train, table["diffusion"].build) == (diffusion.train, diffusion.build)
-    assert (table["application"].train, table["application"].build) == (applications.train,
-                                                                          applications.build)
+    assert (table["diffusion"].train, table["diffusion"].build) == (
+        diffusion.train,
+        diffusion.build,
+    )
+    assert (table["application"].train, table["application"].build) == (
+        applications.train,
+        applications.build,
+    )
     for name in recipes.RECIPES:
         assert families.family_of(recipes.RECIPES[name]) is table[recipes.RECIPES[name].family]
 
@@ -94,10 +99,17 @@ def test_checkpoint_families_and_likelihoods():
     assert {recipes.RECIPES[n].family for n in ck.MODELS} == {"pixel", "vae", "gan", "diffusion"}
     for name in ck.MODELS:
         assert families.family_of(recipes.RECIPES[name]).has_checkpoints, name
-    assert comparison.LIKELIHOOD == {"pixel": "exact", "vae": "iwae", "gan": None,
-                                     "diffusion": None}
+    assert comparison.LIKELIHOOD == {
+        "pixel": "exact",
+        "vae": "iwae",
+        "gan": None,
+        "diffusion": None,
+    }
     assert [f.name for f in families.FAMILIES.values() if not f.has_checkpoints] == [
-        "autoencoder", "text", "application"]
+        "autoencoder",
+        "text",
+        "application",
+    ]
     assert families.FAMILIES["pixel"].suffix == ".npz"
     assert {f.suffix for n, f in families.FAMILIES.items() if n != "pixel"} == {ck.WEIGHTS_SUFFIX}
 
@@ -106,8 +118,9 @@ def test_a_family_without_checkpoints_cannot_be_saved(tmp_path):
     class Model:
         recipe = recipes.get("autoencoder", fast=False)
 
-    with pytest.raises(ValueError, match="Recipe 'vae' \\(family 'autoencoder'\\) is not a Keras "
-                                         "checkpoint"):
+    with pytest.raises(
+        ValueError, match="Recipe 'vae' \\(family 'autoencoder'\\) is not a Keras checkpoint"
+    ):
         ck.save("vae", Model(), tmp_path / "x.weights.npz")
 
 
@@ -133,17 +146,23 @@ def test_train_takes_a_recipe_or_a_name():
 def test_recipes_is_data_it_imports_no_model():
     tree = _sources()["genai_keras.recipes"]
     imported = _imports(tree, "genai_keras.recipes")
-    for upper in ("genai_keras.models", "genai_keras.applications", "genai_keras.families",
-                  "genai_keras.checkpoints"):
+    for upper in (
+        "genai_keras.models",
+        "genai_keras.applications",
+        "genai_keras.families",
+        "genai_keras.checkpoints",
+    ):
         assert not _under(imported, upper), _under(imported, upper)
     assert not _under(imported, "importlib")
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     assert not names & {"importlib", "__import__"}
     assert not hasattr(recipes, "train")
     # And nothing it imports pulls a model in (a fresh process sees what is loaded).
-    code = ("import sys, genai_keras.recipes; "
-            "print([m for m in sys.modules if m.startswith(('genai_keras.models', "
-            "'genai_keras.applications', 'genai_keras.families', 'genai_keras.checkpoints'))])")
+    code = (
+        "import sys, genai_keras.recipes; "
+        "print([m for m in sys.modules if m.startswith(('genai_keras.models', "
+        "'genai_keras.applications', 'genai_keras.families', 'genai_keras.checkpoints'))])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
 
@@ -162,17 +181,25 @@ def test_no_module_imports_by_a_computed_name():
 
 
 def test_imports_are_absolute():
-    relative = [f"{module}:{node.lineno}" for module, tree in _sources().items()
-                for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level]
+    relative = [
+        f"{module}:{node.lineno}"
+        for module, tree in _sources().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level
+    ]
     assert not relative, f"write absolute imports: {relative}"
 
 
 def test_relative_imports_are_resolved():
     tree = ast.parse("from ..metrics import fid\nfrom . import clusters\nfrom .model import GAN")
     assert _imports(tree, "genai_keras.models.gan") == {
-        "genai_keras.models.metrics", "genai_keras.models.metrics.fid", "genai_keras.models.gan",
-        "genai_keras.models.gan.clusters", "genai_keras.models.gan.model",
-        "genai_keras.models.gan.model.GAN"}
+        "genai_keras.models.metrics",
+        "genai_keras.models.metrics.fid",
+        "genai_keras.models.gan",
+        "genai_keras.models.gan.clusters",
+        "genai_keras.models.gan.model",
+        "genai_keras.models.gan.model.GAN",
+    }
     tree = ast.parse("from ...metrics import fid")
     assert _under(_imports(tree, "genai_keras.models.gan.model"), "genai_keras.metrics")
 
@@ -193,9 +220,13 @@ def test_models_and_checkpoints_import_no_scoring():
         imported = _imports(tree, module)
         offenders += [f"{module} -> {n}" for prefix in banned for n in _under(imported, prefix)]
         # ``import genai_keras as gk`` would reach them lazily, as ``gk.metrics``
-        offenders += [f"{module} -> import {alias.name}" for node in ast.walk(tree)
-                      if isinstance(node, ast.Import) for alias in node.names
-                      if alias.name == "genai_keras"]
+        offenders += [
+            f"{module} -> import {alias.name}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+            if alias.name == "genai_keras"
+        ]
     assert not offenders, offenders
 
 
@@ -203,16 +234,27 @@ def test_imports_point_down_the_layers():
     """recipes <- models (and applications) <- families <- checkpoints <- studies: no edge
     points up."""
     sources = _sources()
-    layers = [("genai_keras.recipes",), ("genai_keras.models", "genai_keras.applications"),
-              ("genai_keras.families",), ("genai_keras.checkpoints",), ("genai_keras.studies",)]
+    layers = [
+        ("genai_keras.recipes",),
+        ("genai_keras.models", "genai_keras.applications"),
+        ("genai_keras.families",),
+        ("genai_keras.checkpoints",),
+        ("genai_keras.studies",),
+    ]
     offenders = []
     for module, tree in sources.items():
-        level = next((i for i, prefixes in enumerate(layers)
-                      if any(module == p or module.startswith(p + ".") for p in prefixes)), None)
+        level = next(
+            (
+                i
+                for i, prefixes in enumerate(layers)
+                if any(module == p or module.startswith(p + ".") for p in prefixes)
+            ),
+            None,
+        )
         if level is None:
             continue
         imported = _imports(tree, module)
-        for higher in layers[level + 1:]:
+        for higher in layers[level + 1 :]:
             for prefix in higher:
                 offenders += [f"{module} -> {n}" for n in _under(imported, prefix)]
     assert not offenders, offenders
@@ -221,15 +263,25 @@ def test_imports_point_down_the_layers():
 #: Function-local imports of genai_keras modules that stay local, (importer, imported): why.
 #: Every other import of a genai_keras module sits at the top of its module.
 LOCAL_IMPORTS_ALLOWED = {
-    **{("genai_keras.backend", f"genai_keras.backend.{name}"):
-       "each implementation imports its framework, which other set-ups lack"
-       for name in ("tensorflow", "jax", "torch")},
-    ("genai_keras.config", "genai_keras.backend"):
-        "config is loaded by `import genai_keras`, which imports no Keras",
-    ("genai_keras.distributed", "genai_keras.models.vae"):
-        "the worker process runs this module: model code loads after its device split",
-    ("genai_keras.distributed", "genai_keras.optim"):
-        "the worker process runs this module: model code loads after its device split",
+    **{
+        (
+            "genai_keras.backend",
+            f"genai_keras.backend.{name}",
+        ): "each implementation imports its framework, which other set-ups lack"
+        for name in ("tensorflow", "jax", "torch")
+    },
+    (
+        "genai_keras.config",
+        "genai_keras.backend",
+    ): "config is loaded by `import genai_keras`, which imports no Keras",
+    (
+        "genai_keras.distributed",
+        "genai_keras.models.vae",
+    ): "the worker process runs this module: model code loads after its device split",
+    (
+        "genai_keras.distributed",
+        "genai_keras.optim",
+    ): "the worker process runs this module: model code loads after its device split",
     ("genai_keras.distributed", "genai_keras.backend.jax"): "imports jax, which may be absent",
 }
 #: The lazy loaders (``__getattr__`` of genai_keras and genai_keras.models): one local
@@ -265,20 +317,26 @@ def _local_imports(tree: ast.Module, module: str) -> list[tuple[int, str]]:
 
 
 def test_local_imports_are_found():
-    tree = ast.parse("import os\nfrom genai_keras import checks\n"
-                     "def f():\n    import numpy\n    from genai_keras import backend, data\n"
-                     "    from genai_keras.utils import batched\n"
-                     "class A:\n    def g(self):\n        from ...losses import negative_elbo\n")
+    tree = ast.parse(
+        "import os\nfrom genai_keras import checks\n"
+        "def f():\n    import numpy\n    from genai_keras import backend, data\n"
+        "    from genai_keras.utils import batched\n"
+        "class A:\n    def g(self):\n        from ...losses import negative_elbo\n"
+    )
     assert _local_imports(tree, "genai_keras.models.vae.model") == [
-        (5, "genai_keras.backend"), (5, "genai_keras.data"), (6, "genai_keras.utils"),
-        (9, "genai_keras.losses")]
+        (5, "genai_keras.backend"),
+        (5, "genai_keras.data"),
+        (6, "genai_keras.utils"),
+        (9, "genai_keras.losses"),
+    ]
 
 
 def test_imports_of_the_package_are_at_the_top():
     """An import inside a function hides an edge of the dependency graph: only the lazy
     loaders and :data:`LOCAL_IMPORTS_ALLOWED` (each with its reason) keep one."""
     allowed = set(LOCAL_IMPORTS_ALLOWED) | {
-        (loader, f"{loader}.{name}") for loader, names in LAZY_LOADERS.items() for name in names}
+        (loader, f"{loader}.{name}") for loader, names in LAZY_LOADERS.items() for name in names
+    }
     offenders, used = [], set()
     for module, tree in _sources().items():
         for line, imported in _local_imports(tree, module):
@@ -306,9 +364,12 @@ def test_lazy_submodules_are_plain_imports():
 # ------------------------------------------------------------------ shared training kit
 def test_one_time_limit_callback():
     assert gan.TimeLimit is callbacks.TimeLimit
-    defined = [f"{module}.{node.name}" for module, tree in _sources().items()
-               for node in ast.walk(tree)
-               if isinstance(node, ast.ClassDef) and "TimeLimit" in node.name]
+    defined = [
+        f"{module}.{node.name}"
+        for module, tree in _sources().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef) and "TimeLimit" in node.name
+    ]
     assert defined == ["genai_keras.callbacks.TimeLimit"], defined
     with pytest.raises(ValueError, match="seconds must be > 0"):
         callbacks.TimeLimit(0)
@@ -318,16 +379,29 @@ def test_one_optimizer_builder_and_one_data_preamble():
     """Every family's training code builds its optimizer with optim.optimizer_from_recipe
     and gets its data from data.training_images: none makes its own."""
     sources = _sources()
-    trainers = [m for m in sources if m.endswith(".training") or m in (
-        "genai_keras.models.autoencoder", "genai_keras.models.pixel", "genai_keras.distributed",
-        "genai_keras.applications", "genai_keras.applications.restoration",
-        "genai_keras.applications.augmentation", "genai_keras.applications.finetune")]
+    trainers = [
+        m
+        for m in sources
+        if m.endswith(".training")
+        or m
+        in (
+            "genai_keras.models.autoencoder",
+            "genai_keras.models.pixel",
+            "genai_keras.distributed",
+            "genai_keras.applications",
+            "genai_keras.applications.restoration",
+            "genai_keras.applications.augmentation",
+            "genai_keras.applications.finetune",
+        )
+    ]
     assert len(trainers) == 11, trainers  # 4 training.py + the 7 named
     builders = {"Adam", "AdamW", "SGD", "CosineDecay", "PolynomialDecay", "load_mnist"}
-    offenders = [f"{module}:{node.lineno}" for module in trainers
-                 for node in ast.walk(sources[module])
-                 if getattr(node, "attr", getattr(node, "id", None)) in builders
-                 # chapter 08's worker loads its own fixed subset (DEFAULT_IMAGES)
-                 and not (module == "genai_keras.distributed"
-                          and getattr(node, "id", None) == "load_mnist")]
+    offenders = [
+        f"{module}:{node.lineno}"
+        for module in trainers
+        for node in ast.walk(sources[module])
+        if getattr(node, "attr", getattr(node, "id", None)) in builders
+        # chapter 08's worker loads its own fixed subset (DEFAULT_IMAGES)
+        and not (module == "genai_keras.distributed" and getattr(node, "id", None) == "load_mnist")
+    ]
     assert not offenders, offenders

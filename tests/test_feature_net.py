@@ -49,8 +49,9 @@ def test_batch_size_does_not_change_outputs(net, test_outputs, test_set):
     small = net.features(images, batch_size=8)
     np.testing.assert_allclose(small, test_outputs[0][:37], rtol=1e-4, atol=1e-4)
     # A channel-less (N, 28, 28) batch is accepted too.
-    np.testing.assert_allclose(net.predict_proba(images[..., 0]), test_outputs[1][:37],
-                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        net.predict_proba(images[..., 0]), test_outputs[1][:37], rtol=1e-4, atol=1e-5
+    )
 
 
 def test_loaded_once_per_process(net):
@@ -71,8 +72,10 @@ def test_tampered_weights_raise(tmp_path):
         byte = handle.read(1)
         handle.seek(-100, 2)
         handle.write(bytes([byte[0] ^ 0xFF]))
-    with pytest.raises(feature_net.WeightsIntegrityError,
-                       match=r"SHA-256 expected [0-9a-f]{64}, found [0-9a-f]{64}.*train_feature_net"):
+    with pytest.raises(
+        feature_net.WeightsIntegrityError,
+        match=r"SHA-256 expected [0-9a-f]{64}, found [0-9a-f]{64}.*train_feature_net",
+    ):
         feature_net.FeatureNet(copy)
 
 
@@ -80,8 +83,9 @@ def test_untampered_copy_loads(tmp_path, net, test_set):
     copy = tmp_path / "feature_net.weights.h5"
     shutil.copy(feature_net.WEIGHTS_PATH, copy)
     other = feature_net.FeatureNet(copy)
-    np.testing.assert_allclose(other.predict_proba(test_set[0][:20]),
-                               net.predict_proba(test_set[0][:20]), atol=1e-6)
+    np.testing.assert_allclose(
+        other.predict_proba(test_set[0][:20]), net.predict_proba(test_set[0][:20]), atol=1e-6
+    )
 
 
 def test_missing_weights_raise(tmp_path):

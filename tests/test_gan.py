@@ -18,10 +18,18 @@ def _images(n=64, seed=0):
 def _small_gan(conditional=False, loss="nonsaturating", **kwargs):
     keras.utils.set_random_seed(0)
     nc = 10 if conditional else None
-    gan = G.GAN(G.build_generator(8, 16, num_classes=nc), G.build_discriminator(8, num_classes=nc),
-                loss=loss, num_classes=nc, seed=0, **kwargs)
-    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-                g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+    gan = G.GAN(
+        G.build_generator(8, 16, num_classes=nc),
+        G.build_discriminator(8, num_classes=nc),
+        loss=loss,
+        num_classes=nc,
+        seed=0,
+        **kwargs,
+    )
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+    )
     return gan
 
 
@@ -35,6 +43,7 @@ def _changed(before, model):
 
 # --- networks -------------------------------------------------------------
 
+
 def test_default_networks_shapes_and_size():
     gen, disc = G.build_generator(), G.build_discriminator()
     z = np.zeros((3, 64), "float32")
@@ -44,10 +53,13 @@ def test_default_networks_shapes_and_size():
     assert G.count_parameters(gen) <= 1_000_000
     cgen, cdisc = G.build_generator(num_classes=10), G.build_discriminator(num_classes=10)
     y = np.array([0, 5, 9], "int32")
-    assert keras.ops.convert_to_numpy(cdisc([keras.ops.convert_to_numpy(cgen([z, y])), y])).shape == (3, 1)
+    assert keras.ops.convert_to_numpy(
+        cdisc([keras.ops.convert_to_numpy(cgen([z, y])), y])
+    ).shape == (3, 1)
 
 
 # --- losses ---------------------------------------------------------------
+
 
 def test_losses_match_their_formulas():
     rl = np.array([[2.0], [-1.0], [0.5]], "float32")
@@ -55,20 +67,26 @@ def test_losses_match_their_formulas():
     d_r, d_f = 1 / (1 + np.exp(-rl)), 1 / (1 + np.exp(-fl))
     f = lambda v: float(keras.ops.convert_to_numpy(v))
     # -log D(x) - log(1 - D(G(z))), not -log(D(x) + D(G(z))) (article 000, 4.3)
-    assert f(G.discriminator_loss(rl, fl)) == pytest.approx(np.mean(-np.log(d_r)) + np.mean(-np.log(1 - d_f)), rel=1e-5)
+    assert f(G.discriminator_loss(rl, fl)) == pytest.approx(
+        np.mean(-np.log(d_r)) + np.mean(-np.log(1 - d_f)), rel=1e-5
+    )
     smooth = np.mean(-0.9 * np.log(d_r) - 0.1 * np.log(1 - d_r)) + np.mean(-np.log(1 - d_f))
     assert f(G.discriminator_loss(rl, fl, label_smoothing=0.1)) == pytest.approx(smooth, rel=1e-5)
     assert f(G.generator_loss(fl)) == pytest.approx(np.mean(-np.log(d_f)), rel=1e-5)
     assert f(G.generator_loss(fl, "minimax")) == pytest.approx(np.mean(np.log(1 - d_f)), rel=1e-5)
     assert f(G.discriminator_loss(rl, fl, "hinge")) == pytest.approx(
-        np.mean(np.maximum(0, 1 - rl)) + np.mean(np.maximum(0, 1 + fl)), rel=1e-5)
-    assert f(G.discriminator_loss(rl, fl, "wgan-gp")) == pytest.approx(fl.mean() - rl.mean(), rel=1e-5)
+        np.mean(np.maximum(0, 1 - rl)) + np.mean(np.maximum(0, 1 + fl)), rel=1e-5
+    )
+    assert f(G.discriminator_loss(rl, fl, "wgan-gp")) == pytest.approx(
+        fl.mean() - rl.mean(), rel=1e-5
+    )
     assert f(G.generator_loss(fl, "hinge")) == pytest.approx(-fl.mean(), rel=1e-5)
 
 
 def test_optimal_discriminator_formula():
-    np.testing.assert_allclose(G.optimal_discriminator([1.0, 0.0, 3.0, 0.0], [1.0, 2.0, 1.0, 0.0]),
-                               [0.5, 0.0, 0.75, 0.5])
+    np.testing.assert_allclose(
+        G.optimal_discriminator([1.0, 0.0, 3.0, 0.0], [1.0, 2.0, 1.0, 0.0]), [0.5, 0.0, 0.75, 0.5]
+    )
 
 
 def test_trained_discriminator_approaches_optimal_one():
@@ -91,6 +109,7 @@ def test_trained_discriminator_approaches_optimal_one():
 
 
 # --- training -------------------------------------------------------------
+
 
 @pytest.mark.parametrize("loss", ["nonsaturating", "wgan-gp"])
 def test_one_step_changes_both_networks(loss):
@@ -125,6 +144,7 @@ def test_monitor_records_every_epoch_and_time_limit_stops():
 
 # --- gradient penalty -----------------------------------------------------
 
+
 def _linear_critic(w):
     inp = keras.Input((4,))
     dense = keras.layers.Dense(1, name="w")
@@ -134,14 +154,19 @@ def _linear_critic(w):
 
 
 def _penalty(critic, real, fake):
-    x_hat = G.interpolate(keras.ops.convert_to_tensor(real), keras.ops.convert_to_tensor(fake), seed=0)
+    x_hat = G.interpolate(
+        keras.ops.convert_to_tensor(real), keras.ops.convert_to_tensor(fake), seed=0
+    )
     grads = gk.backend.input_gradient(critic, x_hat)
     return float(keras.ops.convert_to_numpy(G.gradient_penalty(grads)))
 
 
 def test_gradient_penalty_zero_for_1_lipschitz_linear_critic():
     rng = np.random.default_rng(0)
-    real, fake = rng.normal(size=(16, 4)).astype("float32"), rng.normal(size=(16, 4)).astype("float32")
+    real, fake = (
+        rng.normal(size=(16, 4)).astype("float32"),
+        rng.normal(size=(16, 4)).astype("float32"),
+    )
     unit = _linear_critic([0.5, 0.5, 0.5, 0.5])  # ||w|| = 1
     steep = _linear_critic([3.0, 0.0, 4.0, 0.0])  # ||w|| = 5 -> (5 - 1)^2 = 16
     assert _penalty(unit, real, fake) == pytest.approx(0.0, abs=1e-5)
@@ -150,8 +175,9 @@ def test_gradient_penalty_zero_for_1_lipschitz_linear_critic():
 
 def test_interpolate_lies_between_real_and_fake():
     real, fake = np.ones((64, 3), "float32"), np.zeros((64, 3), "float32")
-    x_hat = keras.ops.convert_to_numpy(G.interpolate(keras.ops.convert_to_tensor(real),
-                                                     keras.ops.convert_to_tensor(fake), seed=1))
+    x_hat = keras.ops.convert_to_numpy(
+        G.interpolate(keras.ops.convert_to_tensor(real), keras.ops.convert_to_tensor(fake), seed=1)
+    )
     eps = x_hat[:, 0]
     assert np.all((0 <= eps) & (eps <= 1)) and np.allclose(x_hat, eps[:, None])  # one eps per row
     assert 0.3 < eps.mean() < 0.7
@@ -159,11 +185,12 @@ def test_interpolate_lies_between_real_and_fake():
 
 def test_input_gradient_of_a_quadratic():
     x = keras.ops.convert_to_tensor(np.array([[1.0, -2.0], [0.5, 3.0]], "float32"))
-    g = keras.ops.convert_to_numpy(gk.backend.input_gradient(lambda v: v ** 2, x))
+    g = keras.ops.convert_to_numpy(gk.backend.input_gradient(lambda v: v**2, x))
     np.testing.assert_allclose(g, 2 * keras.ops.convert_to_numpy(x), rtol=1e-6)
 
 
 # --- sampling, save / load ------------------------------------------------
+
 
 def test_sample_is_reproducible_with_seed():
     gan = _small_gan()
@@ -195,6 +222,7 @@ def test_interpolation_endpoints_and_norm():
 
 
 # --- bad input ------------------------------------------------------------
+
 
 def test_bad_inputs_raise_clear_errors():
     gan = _small_gan()
@@ -231,6 +259,7 @@ def test_bad_inputs_raise_clear_errors():
 
 # --- weight averaging (EMA) -------------------------------------------------
 
+
 def test_ema_generator_is_the_documented_average_after_one_step():
     gan = _small_gan(ema_decay=0.999)
     w0 = [np.array(w) for w in gan.ema_generator.weights]
@@ -238,11 +267,14 @@ def test_ema_generator_is_the_documented_average_after_one_step():
     gan.fit(_images(32), epochs=1, batch_size=32, verbose=0)
     # first update: d = min(0.999, (1 + 0) / (10 + 0)) = 0.1
     for before, ema, raw in zip(w0, gan.ema_generator.weights, gan.generator.weights):
-        np.testing.assert_allclose(np.array(ema), 0.1 * before + 0.9 * np.array(raw), rtol=1e-5,
-                                   atol=1e-6)
+        np.testing.assert_allclose(
+            np.array(ema), 0.1 * before + 0.9 * np.array(raw), rtol=1e-5, atol=1e-6
+        )
     assert int(np.array(gan.ema_updates)) == 1
-    assert any(not np.allclose(np.array(a), np.array(b))
-               for a, b in zip(gan.ema_generator.weights, gan.generator.weights))
+    assert any(
+        not np.allclose(np.array(a), np.array(b))
+        for a, b in zip(gan.ema_generator.weights, gan.generator.weights)
+    )
     z = np.random.default_rng(0).standard_normal((4, gan.latent_dim)).astype("float32")
     expected = (keras.ops.convert_to_numpy(gan.ema_generator(z, training=False)) + 1) / 2
     np.testing.assert_allclose(gan.generate(z), np.clip(expected, 0, 1), atol=1e-6)
@@ -261,10 +293,14 @@ def test_default_learning_rate_decays_linearly_to_zero_over_the_run():
     for opt in (gan.d_optimizer, gan.g_optimizer):
         for step, expected in ((0, peak), (5, peak / 2), (10, 0.0)):
             opt.iterations.assign(step)
-            assert float(keras.ops.convert_to_numpy(opt.learning_rate)) == pytest.approx(expected, abs=1e-9)
+            assert float(keras.ops.convert_to_numpy(opt.learning_rate)) == pytest.approx(
+                expected, abs=1e-9
+            )
     constant = G.build(recipe)  # no total_steps: constant learning rate
     constant.d_optimizer.iterations.assign(1000)
-    assert float(keras.ops.convert_to_numpy(constant.d_optimizer.learning_rate)) == pytest.approx(peak)
+    assert float(keras.ops.convert_to_numpy(constant.d_optimizer.learning_rate)) == pytest.approx(
+        peak
+    )
     assert gan.ema_generator is not None and gan.sampling_generator is gan.ema_generator
 
 
@@ -279,6 +315,7 @@ def test_bad_schedule_and_batch_norm_critic_are_clear_errors():
 
 # --- every backend: both optimizers step, both keep their state ---------------------
 
+
 @pytest.mark.parametrize("loss,d_steps", [("nonsaturating", 1), ("wgan-gp", 2)])
 def test_fit_updates_both_optimizers_and_their_moments(loss, d_steps):
     gan = _small_gan(loss=loss, d_steps=d_steps, ema_decay=0.9)
@@ -289,10 +326,15 @@ def test_fit_updates_both_optimizers_and_their_moments(loss, d_steps):
     assert int(keras.ops.convert_to_numpy(gan.ema_updates)) == steps
     for opt in (gan.d_optimizer, gan.g_optimizer):  # every kernel's first moment moved
         # (kernels only: under the Wasserstein loss the critic's output bias has gradient 0)
-        moments = [np.abs(keras.ops.convert_to_numpy(v)).sum() for v in opt.variables
-                   if "momentum" in v.path and "kernel" in v.path]
+        moments = [
+            np.abs(keras.ops.convert_to_numpy(v)).sum()
+            for v in opt.variables
+            if "momentum" in v.path and "kernel" in v.path
+        ]
         assert moments and all(m > 0 for m in moments)
-    assert gan.optimizer.variables == list(gan.d_optimizer.variables) + list(gan.g_optimizer.variables)
+    assert gan.optimizer.variables == list(gan.d_optimizer.variables) + list(
+        gan.g_optimizer.variables
+    )
 
 
 def test_losses_go_down_for_a_discriminator_that_can_win():
@@ -311,8 +353,9 @@ def test_conditional_sample_without_labels_draws_digits_in_turn():
 
 
 def test_train_from_recipe_returns_history():
-    recipe = gk.recipes.get("dcgan", fast=True).replace(limit=256, batch_size=64, latent_dim=8,
-                                                        g_channels=16, d_channels=8)
+    recipe = gk.recipes.get("dcgan", fast=True).replace(
+        limit=256, batch_size=64, latent_dim=8, g_channels=16, d_channels=8
+    )
     gan, history = G.train(recipe)
     assert set(history) >= {"d_loss", "g_loss"} and len(history["d_loss"]) == 1
     assert gan.sample(3, seed=0).shape == (3, 28, 28, 1)

@@ -40,11 +40,17 @@ def test_kmeans_bad_inputs_are_clear_errors():
 
 def _self_conditioned_gan(k=4):
     keras.utils.set_random_seed(0)
-    gan = G.GAN(G.build_generator(8, 16, num_classes=k, self_conditioned=True),
-                G.build_discriminator(8, num_classes=k, spectral_norm=True), loss="hinge",
-                ema_decay=0.9, seed=0)
-    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-                g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+    gan = G.GAN(
+        G.build_generator(8, 16, num_classes=k, self_conditioned=True),
+        G.build_discriminator(8, num_classes=k, spectral_norm=True),
+        loss="hinge",
+        ema_decay=0.9,
+        seed=0,
+    )
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+    )
     return gan
 
 
@@ -54,7 +60,9 @@ def test_self_conditioned_gan_is_unconditional_and_samples_clusters_by_frequency
     assert isinstance(gan, gk.protocol.GenerativeModel)
     gan.set_cluster_frequencies([0.7, 0.1, 0.1, 0.1])
     drawn = gan.draw_clusters(20_000, seed=3)
-    np.testing.assert_allclose(np.bincount(drawn, minlength=4) / 20_000, [0.7, 0.1, 0.1, 0.1], atol=0.01)
+    np.testing.assert_allclose(
+        np.bincount(drawn, minlength=4) / 20_000, [0.7, 0.1, 0.1, 0.1], atol=0.01
+    )
     a, b = gan.sample(6, seed=5), gan.sample(6, seed=5)
     assert a.shape == (6, 28, 28, 1) and np.array_equal(a, b) and 0 <= a.min() and a.max() <= 1
     with pytest.raises(ValueError, match="draws its own clusters"):
@@ -73,7 +81,9 @@ def test_self_conditioned_step_trains_and_frequencies_survive_saving(tmp_path):
         gan.fit(images, epochs=1, batch_size=16, verbose=0)
     before = [np.array(w) for w in gan.discriminator.trainable_weights]
     gan.fit(images, np.arange(32) % 4, epochs=1, batch_size=16, verbose=0)
-    assert any(not np.allclose(a, np.array(b)) for a, b in zip(before, gan.discriminator.trainable_weights))
+    assert any(
+        not np.allclose(a, np.array(b)) for a, b in zip(before, gan.discriminator.trainable_weights)
+    )
     path = str(tmp_path / "g.weights.h5")
     gan.sampling_generator.save_weights(path)
     fresh = G.GAN(G.build_generator(8, 16, num_classes=4, self_conditioned=True), None, seed=0)

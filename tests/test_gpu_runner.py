@@ -36,8 +36,9 @@ def _load(name: str, path: Path):
 gpu = _load("_gpu_runner_under_test", ROOT / "benchmarks" / "gpu.py")
 
 
-def make_wheel(folder: Path, name: str, version: str = "1.0", requires=(),
-               tag: str = "py3-none-any") -> Path:
+def make_wheel(
+    folder: Path, name: str, version: str = "1.0", requires=(), tag: str = "py3-none-any"
+) -> Path:
     """A minimal wheel file: just enough METADATA for the wheelhouse check."""
     path = folder / f"{name}-{version}-{tag}.whl"
     meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
@@ -58,6 +59,7 @@ def fake_nvidia_smi(folder: Path, listing: str = "") -> dict:
 
 # --- the wheelhouse check ---------------------------------------------------------------
 
+
 def test_missing_wheelhouse_is_named(tmp_path):
     with pytest.raises(gpu.WheelhouseError, match=r"nope does not exist.*make_wheelhouse"):
         gpu.check_wheelhouse(tmp_path / "nope")
@@ -69,8 +71,16 @@ def test_empty_wheelhouse_is_refused(tmp_path):
 
 
 def test_incomplete_wheelhouse_names_each_missing_package(tmp_path):
-    make_wheel(tmp_path, "alpha", requires=["beta>=2", "gamma", "delta; sys_platform == 'nowhere'",
-                                            "epsilon; extra == 'docs'"])
+    make_wheel(
+        tmp_path,
+        "alpha",
+        requires=[
+            "beta>=2",
+            "gamma",
+            "delta; sys_platform == 'nowhere'",
+            "epsilon; extra == 'docs'",
+        ],
+    )
     make_wheel(tmp_path, "beta", "1.5")
     make_wheel(tmp_path, "zeta")
     with pytest.raises(gpu.WheelhouseError) as error:
@@ -93,14 +103,19 @@ def test_complete_wheelhouse_returns_the_wheels(tmp_path):
 
 def test_wheels_for_another_python_are_named(tmp_path):
     make_wheel(tmp_path, "alpha", tag="cp27-cp27m-manylinux1_x86_64")
-    with pytest.raises(gpu.WheelhouseError, match=r"alpha: no wheel for this Python .*--python-version"):
+    with pytest.raises(
+        gpu.WheelhouseError, match=r"alpha: no wheel for this Python .*--python-version"
+    ):
         gpu.check_wheelhouse(tmp_path, requirements=("alpha",))
 
 
 def test_protected_package_is_never_installed(tmp_path):
     make_wheel(tmp_path, "alpha", requires=["nvidia-cublas-cu99"])
     make_wheel(tmp_path, "nvidia_cublas_cu99")
-    with pytest.raises(gpu.WheelhouseError, match=r"nvidia-cublas-cu99 is not installed, and the runner never installs it"):
+    with pytest.raises(
+        gpu.WheelhouseError,
+        match=r"nvidia-cublas-cu99 is not installed, and the runner never installs it",
+    ):
         gpu.check_wheelhouse(tmp_path, requirements=("alpha",))
 
 
@@ -117,8 +132,13 @@ def test_install_command_is_offline_and_leaves_backends_alone(tmp_path, monkeypa
 def test_runner_stops_on_incomplete_wheelhouse_before_installing(tmp_path):
     make_wheel(tmp_path, "unrelated_pkg")
     env = fake_nvidia_smi(tmp_path / "bin", "GPU 0: Fake")
-    proc = subprocess.run(["bash", str(RUNNER), "--wheelhouse", str(tmp_path)], env=dict(
-        env, PYTHON=sys.executable), capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        ["bash", str(RUNNER), "--wheelhouse", str(tmp_path)],
+        env=dict(env, PYTHON=sys.executable),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "is incomplete" in proc.stderr and "keras: missing (needed by the runner)" in proc.stderr
     assert "genai-keras: missing" in proc.stderr and "pip install" not in proc.stdout
@@ -126,29 +146,46 @@ def test_runner_stops_on_incomplete_wheelhouse_before_installing(tmp_path):
 
 def test_runner_names_a_missing_wheelhouse(tmp_path):
     env = fake_nvidia_smi(tmp_path / "bin", "GPU 0: Fake")
-    proc = subprocess.run(["bash", str(RUNNER), "--wheelhouse", str(tmp_path / "absent")],
-                          env=dict(env, PYTHON=sys.executable), capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        ["bash", str(RUNNER), "--wheelhouse", str(tmp_path / "absent")],
+        env=dict(env, PYTHON=sys.executable),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "absent does not exist" in proc.stderr
 
 
 # --- no GPU -----------------------------------------------------------------------------
 
+
 def test_runner_refuses_without_a_gpu(tmp_path):
     env = fake_nvidia_smi(tmp_path / "bin")  # lists nothing
-    proc = subprocess.run(["bash", str(RUNNER), "--only", "00"], env=dict(env, PYTHON=sys.executable),
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        ["bash", str(RUNNER), "--only", "00"],
+        env=dict(env, PYTHON=sys.executable),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "no GPU visible" in proc.stderr and "--allow-cpu" in proc.stderr
     out = tmp_path / "gpu.json"
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "gpu.py"), "--only", "00",
-                           "--out", str(out)], env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "gpu.py"), "--only", "00", "--out", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2 and "no GPU visible" in proc.stderr
     assert not out.exists()
 
 
 def test_backend_without_gpu_is_refused(monkeypatch):
     monkeypatch.setattr(gpu, "gpu_names", lambda: ["Fake GPU, 80 GiB"])
-    monkeypatch.setattr(gpu, "backend_devices", lambda b: {"gpu": b == "torch", "devices": ["cpu:0"]})
+    monkeypatch.setattr(
+        gpu, "backend_devices", lambda b: {"gpu": b == "torch", "devices": ["cpu:0"]}
+    )
     with pytest.raises(SystemExit, match=r"no GPU for jax: jax sees cpu:0"):
         gpu.gpu_check(["jax", "torch"], allow_cpu=False)
     assert gpu.gpu_check(["torch"], allow_cpu=False)["used"] is True
@@ -159,10 +196,16 @@ def test_backend_without_gpu_is_refused(monkeypatch):
 def test_allow_cpu_records_that_no_gpu_was_used(tmp_path, monkeypatch):
     monkeypatch.setattr(gpu, "gpu_names", lambda: [])
     monkeypatch.setattr(gpu, "backend_devices", lambda b: {"gpu": False, "devices": ["cpu:0"]})
-    cells = [{"cell": 0, "seconds": 0.5, "outcome": "passed"}, {"cell": 1, "seconds": 2.0, "outcome": "passed"}]
+    cells = [
+        {"cell": 0, "seconds": 0.5, "outcome": "passed"},
+        {"cell": 1, "seconds": 2.0, "outcome": "passed"},
+    ]
     monkeypatch.setattr(gpu, "run_notebook", lambda path, backend, timeout: (3.25, True, cells))
     out = tmp_path / "gpu.json"
-    assert gpu.main(["--only", "00", "--backends", "jax", "torch", "--allow-cpu", "--out", str(out)]) == 0
+    assert (
+        gpu.main(["--only", "00", "--backends", "jax", "torch", "--allow-cpu", "--out", str(out)])
+        == 0
+    )
     result = json.loads(out.read_text())
     assert result["gpu"]["used"] is False and result["gpu"]["allow_cpu"] is True
     assert set(result["runs"]) == {"jax/00", "torch/00"}
@@ -187,15 +230,27 @@ def test_parse_junit_reads_each_cell(tmp_path):
     xml = tmp_path / "cells.xml"
     xml.write_text(JUNIT)
     notebook = tmp_path / "x.ipynb"
-    notebook.write_text(json.dumps({"cells": [
-        {"cell_type": "code", "source": ["import genai_keras as gk\n"]},
-        {"cell_type": "markdown", "source": "# Title"},
-        {"cell_type": "code", "source": "# NBVAL_CHECK_OUTPUT\nprint(x.shape)"},
-        {"cell_type": "code", "source": ""}]}))
+    notebook.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {"cell_type": "code", "source": ["import genai_keras as gk\n"]},
+                    {"cell_type": "markdown", "source": "# Title"},
+                    {"cell_type": "code", "source": "# NBVAL_CHECK_OUTPUT\nprint(x.shape)"},
+                    {"cell_type": "code", "source": ""},
+                ]
+            }
+        )
+    )
     cells = gpu.parse_junit(xml, notebook)
     assert [c["cell"] for c in cells] == [0, 1, 2, 3]
     assert [c["outcome"] for c in cells] == ["passed", "failed", "skipped", "error"]
-    assert cells[0] == {"cell": 0, "seconds": 4.25, "outcome": "passed", "source": "import genai_keras as gk"}
+    assert cells[0] == {
+        "cell": 0,
+        "seconds": 4.25,
+        "outcome": "passed",
+        "source": "import genai_keras as gk",
+    }
     assert cells[1]["source"] == "print(x.shape)" and cells[2]["source"] == ""
     assert "source" not in cells[3]  # more tests than code cells: no source to show
     assert [c["cell"] for c in gpu.slowest(cells, 2)] == [1, 0]
@@ -210,12 +265,14 @@ def test_parse_junit_without_a_file_is_empty(tmp_path):
 def test_default_wheelhouse_is_git_ignored():
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
-    proc = subprocess.run(["git", "check-ignore", "-q", "wheelhouse/keras-3.0-py3-none-any.whl"],
-                          cwd=ROOT)
+    proc = subprocess.run(
+        ["git", "check-ignore", "-q", "wheelhouse/keras-3.0-py3-none-any.whl"], cwd=ROOT
+    )
     assert proc.returncode == 0
 
 
 # --- the real offline path (slow; GENAI_KERAS_WHEELHOUSE=DIR) -----------------------------
+
 
 def _offline_env() -> dict:
     """No pip configuration (no local index, no find-links): only what the command names."""
@@ -225,43 +282,97 @@ def _offline_env() -> dict:
     return env
 
 
-@pytest.mark.skipif(not os.environ.get("GENAI_KERAS_WHEELHOUSE"),
-                    reason="set GENAI_KERAS_WHEELHOUSE=DIR to install offline from a wheelhouse")
+@pytest.mark.skipif(
+    not os.environ.get("GENAI_KERAS_WHEELHOUSE"),
+    reason="set GENAI_KERAS_WHEELHOUSE=DIR to install offline from a wheelhouse",
+)
 def test_offline_install_and_chapter_00_from_a_wheelhouse(tmp_path):
     folder = Path(os.environ["GENAI_KERAS_WHEELHOUSE"]).resolve()
     backend = os.environ.get("GENAI_KERAS_WHEELHOUSE_BACKEND", "jax")
     timings = {}
     if not (folder / "wheelhouse.json").exists():
         start = time.perf_counter()
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "make_wheelhouse.py"), "--local",
-                        "--cpu-backend", backend, "--dest", str(folder)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "scripts" / "make_wheelhouse.py"),
+                "--local",
+                "--cpu-backend",
+                backend,
+                "--dest",
+                str(folder),
+            ],
+            check=True,
+        )
         timings["make_wheelhouse_s"] = round(time.perf_counter() - start, 1)
-    timings["wheelhouse_mib"] = round(sum(p.stat().st_size for p in folder.glob("*.whl")) / 2**20, 1)
+    timings["wheelhouse_mib"] = round(
+        sum(p.stat().st_size for p in folder.glob("*.whl")) / 2**20, 1
+    )
     env = _offline_env()
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, env=env)
     python = str(venv / "bin" / "python")
 
     start = time.perf_counter()  # the backend's CPU build: this CPU test only
-    subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-index", "--find-links",
-                    str(folder), backend], check=True, env=env)
+    subprocess.run(
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-index",
+            "--find-links",
+            str(folder),
+            backend,
+        ],
+        check=True,
+        env=env,
+    )
     timings["install_backend_s"] = round(time.perf_counter() - start, 1)
     start = time.perf_counter()  # what .ci/gpu --wheelhouse runs first
-    subprocess.run([python, str(ROOT / "benchmarks" / "gpu.py"), "--install", "--wheelhouse",
-                    str(folder)], check=True, env=env)
+    subprocess.run(
+        [python, str(ROOT / "benchmarks" / "gpu.py"), "--install", "--wheelhouse", str(folder)],
+        check=True,
+        env=env,
+    )
     timings["install_runner_s"] = round(time.perf_counter() - start, 1)
 
-    probe = ("import keras, genai_keras, nbval; print(keras.__version__, keras.backend.backend(), "
-             "genai_keras.__file__)")
-    shown = subprocess.run([python, "-c", probe], cwd=tmp_path, check=True, capture_output=True,
-                           text=True, env=dict(env, KERAS_BACKEND=backend)).stdout
+    probe = (
+        "import keras, genai_keras, nbval; print(keras.__version__, keras.backend.backend(), "
+        "genai_keras.__file__)"
+    )
+    shown = subprocess.run(
+        [python, "-c", probe],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=dict(env, KERAS_BACKEND=backend),
+    ).stdout
     assert str(venv) in shown and backend in shown, shown  # the wheel, not the checkout
 
     out = tmp_path / "gpu.json"
     start = time.perf_counter()
-    proc = subprocess.run(["bash", str(RUNNER), "--wheelhouse", str(folder), "--allow-cpu",
-                           "--only", "00", "--backends", backend, "--out", str(out)],
-                          env=dict(env, PYTHON=python), capture_output=True, text=True, timeout=1800)
+    proc = subprocess.run(
+        [
+            "bash",
+            str(RUNNER),
+            "--wheelhouse",
+            str(folder),
+            "--allow-cpu",
+            "--only",
+            "00",
+            "--backends",
+            backend,
+            "--out",
+            str(out),
+        ],
+        env=dict(env, PYTHON=python),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     timings["runner_s"] = round(time.perf_counter() - start, 1)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     result = json.loads(out.read_text())

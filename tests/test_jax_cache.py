@@ -24,12 +24,25 @@ print(json.dumps({"dir": jax.config.jax_compilation_cache_dir,
 
 
 def _probe(tmp_path, **env_changes):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("JAX_COMPILATION_CACHE_DIR", "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS",
-                        "GENAI_KERAS_JAX_CACHE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "JAX_COMPILATION_CACHE_DIR",
+            "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS",
+            "GENAI_KERAS_JAX_CACHE",
+        )
+    }
     env.update(env_changes, KERAS_BACKEND="jax", JAX_PLATFORMS="cpu")
-    out = subprocess.run([sys.executable, "-c", PROBE], env=env, cwd=tmp_path,
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -50,5 +63,7 @@ def test_off_leaves_jax_defaults_and_a_users_folder_wins(tmp_path):
     seen = _probe(tmp_path, GENAI_KERAS_JAX_CACHE="off")
     assert seen["dir"] in (None, "") and seen["min_secs"] == 1.0
     mine = tmp_path / "mine"
-    seen = _probe(tmp_path, GENAI_KERAS_JAX_CACHE=str(tmp_path / "ours"), JAX_COMPILATION_CACHE_DIR=str(mine))
+    seen = _probe(
+        tmp_path, GENAI_KERAS_JAX_CACHE=str(tmp_path / "ours"), JAX_COMPILATION_CACHE_DIR=str(mine)
+    )
     assert seen["dir"] == str(mine)

@@ -32,6 +32,7 @@ def halves(test_set):
 
 # ------------------------------------------------------------------- Frechet distance
 
+
 def test_frechet_distance_of_a_gaussian_to_itself_is_zero():
     rng = np.random.default_rng(1)
     m = rng.normal(size=(200, 6))
@@ -70,8 +71,9 @@ def test_frechet_distance_singular_covariances_warn_and_stay_finite():
     with pytest.raises(ValueError, match="FID needs at least"):
         metrics.fid_from_features(few_a, few_b)
     with pytest.warns(RuntimeWarning, match="singular"):
-        value = metrics.frechet_distance(*metrics.feature_statistics(few_a),
-                                         *metrics.feature_statistics(few_b))
+        value = metrics.frechet_distance(
+            *metrics.feature_statistics(few_a), *metrics.feature_statistics(few_b)
+        )
     assert np.isfinite(value) and value > 0
     # A constant feature makes the covariance singular too, whatever the sample size.
     f = rng.normal(size=(metrics.MIN_SAMPLES_FID, 3))
@@ -90,6 +92,7 @@ def test_feature_statistics_match_numpy():
 
 # -------------------------------------------------------------- FID on real digits
 
+
 @ignore_fid_bias
 def test_fid_of_two_real_halves_is_small(halves):
     fa, fb = halves["feats"][halves["a"]], halves["feats"][halves["b"]]
@@ -101,17 +104,22 @@ def test_fid_of_two_real_halves_is_small(halves):
 
 
 @ignore_fid_bias
-@pytest.mark.parametrize("kind, levels", [
-    ("noise", [0.0, 0.05, 0.1, 0.2, 0.35, 0.5]),
-    ("blur", [0.0, 0.5, 0.8, 1.1, 1.5, 2.0]),
-    ("mask", [0, 4, 8, 12, 16, 20]),
-])
+@pytest.mark.parametrize(
+    "kind, levels",
+    [
+        ("noise", [0.0, 0.05, 0.1, 0.2, 0.35, 0.5]),
+        ("blur", [0.0, 0.5, 0.8, 1.1, 1.5, 2.0]),
+        ("mask", [0, 4, 8, 12, 16, 20]),
+    ],
+)
 def test_fid_grows_with_corruption(halves, kind, levels):
     fa = halves["feats"][halves["a"]]
     images_b = halves["images"][halves["b"][:1000]]
     net = load_feature_net()
-    curve = [metrics.fid_from_features(fa, net.features(metrics.corrupt(images_b, kind, lv, seed=1)))
-             for lv in levels]
+    curve = [
+        metrics.fid_from_features(fa, net.features(metrics.corrupt(images_b, kind, lv, seed=1)))
+        for lv in levels
+    ]
     assert all(np.diff(curve) > 0), f"{kind}: FID not increasing: {np.round(curve, 3)}"
 
 
@@ -132,13 +140,15 @@ def test_corrupt_keeps_range_and_rejects_bad_arguments(halves):
 
 # ------------------------------------------------------------------------------- KID
 
+
 def test_kid_of_two_real_halves_is_zero_within_two_std(halves):
     fa, fb = halves["feats"][halves["a"]], halves["feats"][halves["b"]]
     mean, std = metrics.kid_from_features(fa, fb, num_subsets=30, subset_size=1000)
     assert std > 0
     assert abs(mean) <= 2 * std, (mean, std)
     noisy = load_feature_net().features(
-        metrics.corrupt(halves["images"][halves["b"][:2000]], "noise", 0.2, seed=0))
+        metrics.corrupt(halves["images"][halves["b"][:2000]], "noise", 0.2, seed=0)
+    )
     mean_noisy, std_noisy = metrics.kid_from_features(fa, noisy, num_subsets=10, subset_size=1000)
     assert mean_noisy > mean + 10 * std_noisy
 
@@ -150,7 +160,9 @@ def test_kid_matches_a_direct_computation():
     mean, std = metrics.kid_from_features(a, b, num_subsets=1, subset_size=m)
     k = lambda x, y: (x @ y.T / 4 + 1) ** 3  # noqa: E731
     kaa, kbb, kab = k(a, a), k(b, b), k(a, b)
-    expected = ((kaa.sum() - np.trace(kaa)) + (kbb.sum() - np.trace(kbb))) / (m * (m - 1)) - 2 * kab.mean()
+    expected = ((kaa.sum() - np.trace(kaa)) + (kbb.sum() - np.trace(kbb))) / (
+        m * (m - 1)
+    ) - 2 * kab.mean()
     assert mean == pytest.approx(expected, rel=1e-4) and std == 0.0
 
 
@@ -168,8 +180,9 @@ def test_kid_by_degree_adds_up_to_kid_and_matches_a_direct_computation():
     for degree, weight in [(1, 3), (2, 3), (3, 1)]:
         k = lambda x, y: (x @ y.T / 5) ** degree  # noqa: E731
         kaa, kbb, kab = k(a, a), k(b, b), k(a, b)
-        expected = (((kaa.sum() - np.trace(kaa)) + (kbb.sum() - np.trace(kbb))) / (m * (m - 1))
-                    - 2 * kab.mean())
+        expected = ((kaa.sum() - np.trace(kaa)) + (kbb.sum() - np.trace(kbb))) / (
+            m * (m - 1)
+        ) - 2 * kab.mean()
         assert terms[degree] == pytest.approx(weight * expected, rel=1e-6)  # features are float32
     # the degree-1 term compares means: a shift of the mean shows up there first
     same = metrics.kid_by_degree(a, rng.normal(size=(m, 5)) + 1.0, num_subsets=1)
@@ -180,6 +193,7 @@ def test_kid_by_degree_adds_up_to_kid_and_matches_a_direct_computation():
 
 
 # ------------------------------------------------------------------ Inception Score
+
 
 def test_inception_score_of_real_digits_and_of_one_repeated_digit(halves):
     mean, std = metrics.inception_score_from_probs(halves["probs"], splits=10)
@@ -199,6 +213,7 @@ def test_inception_score_extremes_from_probs():
 
 # --------------------------------------------------------------- precision / recall
 
+
 def test_precision_recall_detect_mode_dropping(halves):
     feats, labels, a, b = halves["feats"], halves["labels"], halves["a"], halves["b"]
     real = feats[a[:900]]
@@ -212,7 +227,9 @@ def test_precision_recall_detect_mode_dropping(halves):
     assert all(np.diff(recalls) < 0), np.round(recalls, 3)
     assert recalls[0] > 0.85 and recalls[-1] < 0.45, np.round(recalls, 3)
     # Precision stays at its real-vs-real level (about 0.88 at 900 samples, k = 3).
-    assert min(precisions) > 0.8 and max(precisions) - min(precisions) < 0.05, np.round(precisions, 3)
+    assert min(precisions) > 0.8 and max(precisions) - min(precisions) < 0.05, np.round(
+        precisions, 3
+    )
 
 
 def test_precision_recall_on_images_and_noise(halves):
@@ -235,6 +252,7 @@ def test_knn_radii_small_example():
 
 # ------------------------------------------------------------------ evaluate_samples
 
+
 @ignore_fid_bias
 def test_evaluate_samples_against_cached_test_statistics(halves, tmp_path, monkeypatch):
     monkeypatch.setenv(metrics.CACHE_ENV_VAR, str(tmp_path))
@@ -250,21 +268,33 @@ def test_evaluate_samples_against_cached_test_statistics(halves, tmp_path, monke
 
     train, _ = gk.data.load_mnist("train", limit=1500)
     result = metrics.evaluate_samples(train, num_real=2000, kid_subsets=10)
-    assert set(result) == {"fid", "kid_mean", "kid_std", "is_mean", "is_std", "precision",
-                           "recall", "num_samples", "num_real"}
+    assert set(result) == {
+        "fid",
+        "kid_mean",
+        "kid_std",
+        "is_mean",
+        "is_std",
+        "precision",
+        "recall",
+        "num_samples",
+        "num_real",
+    }
     assert result["num_samples"] == 1500 and result["num_real"] == 2000
     assert result["precision"] > 0.8 and result["recall"] > 0.8 and result["is_mean"] > 9.0
-    blurred = metrics.evaluate_samples(metrics.corrupt(train, "blur", 1.5), num_real=2000,
-                                       kid_subsets=10)
+    blurred = metrics.evaluate_samples(
+        metrics.corrupt(train, "blur", 1.5), num_real=2000, kid_subsets=10
+    )
     assert result["fid"] < 0.1 * blurred["fid"], (result["fid"], blurred["fid"])
     assert result["kid_mean"] < 0.1 * blurred["kid_mean"]
     assert blurred["precision"] < result["precision"]
-    against_array = metrics.evaluate_samples(train[:500], reference=halves["images"][:500],
-                                             kid_subsets=5)
+    against_array = metrics.evaluate_samples(
+        train[:500], reference=halves["images"][:500], kid_subsets=5
+    )
     assert against_array["num_real"] == 500
 
 
 # ------------------------------------------------------------------------ bad input
+
 
 def test_bad_input_raises_clear_errors(halves):
     images = halves["images"][:20]
@@ -272,7 +302,9 @@ def test_bad_input_raises_clear_errors(halves):
         metrics.fid(images[:, :20], images)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         metrics.fid(images * 255, images)
-    with pytest.raises(ValueError, match="FID needs at least 256 samples per set, but images_a has 1"):
+    with pytest.raises(
+        ValueError, match="FID needs at least 256 samples per set, but images_a has 1"
+    ):
         metrics.fid(images[:1], images)
     with pytest.raises(ValueError, match="at least 2"):
         metrics.feature_statistics(np.zeros((1, 5)))
@@ -286,7 +318,7 @@ def test_bad_input_raises_clear_errors(halves):
         metrics.fid_from_features(np.zeros((5, 3)), np.zeros((5, 4)))
     with pytest.raises(ValueError, match="feature dimension"):
         metrics.kid_from_features(np.zeros((5, 3)), np.zeros((5, 4)))
-    many = halves["images"][:2 * metrics.MIN_SAMPLES_KID]
+    many = halves["images"][: 2 * metrics.MIN_SAMPLES_KID]
     with pytest.raises(ValueError, match="subset_size=150 exceeds"):
         metrics.kid(many[:100], many[100:], subset_size=150)
     with pytest.raises(ValueError, match="at least 10 images"):
@@ -309,31 +341,50 @@ def test_bad_input_raises_clear_errors(halves):
 
 # ------------------------------------------------------------- minimum sample sizes
 
+
 def test_fid_and_kid_reject_too_few_samples(halves):
     rng = np.random.default_rng(7)
     images, few = halves["images"][:300], halves["images"][:20]
     fix = r"Pass more samples: at least {n}, and 10,000 per set"
     # FID: at least MIN_SAMPLES_FID per set; checked before the feature network runs.
-    with pytest.raises(ValueError, match=r"FID needs at least 256 samples per set, but images_b "
-                                         r"has 20 \(.*singular.*\)\. " + fix.format(n=256)):
+    with pytest.raises(
+        ValueError,
+        match=r"FID needs at least 256 samples per set, but images_b "
+        r"has 20 \(.*singular.*\)\. " + fix.format(n=256),
+    ):
         metrics.fid(images, few)
-    with pytest.raises(ValueError, match="FID needs at least 256 samples per set, but features_a has 255"):
+    with pytest.raises(
+        ValueError, match="FID needs at least 256 samples per set, but features_a has 255"
+    ):
         metrics.fid_from_features(rng.normal(size=(255, 8)), rng.normal(size=(300, 8)))
     # Features wider than MIN_SAMPLES_FID need D + 1 samples for a non-singular covariance.
-    with pytest.raises(ValueError, match=r"FID needs at least 301 .* features_a has 280 .*the 300 features"):
+    with pytest.raises(
+        ValueError, match=r"FID needs at least 301 .* features_a has 280 .*the 300 features"
+    ):
         metrics.fid_from_features(rng.normal(size=(280, 300)), rng.normal(size=(400, 300)))
     # KID: at least MIN_SAMPLES_KID per set.
-    with pytest.raises(ValueError, match=r"KID needs at least 100 samples per set, but images_a "
-                                         r"has 20 \(.*\)\. " + fix.format(n=100)):
+    with pytest.raises(
+        ValueError,
+        match=r"KID needs at least 100 samples per set, but images_a "
+        r"has 20 \(.*\)\. " + fix.format(n=100),
+    ):
         metrics.kid(few, images)
-    with pytest.raises(ValueError, match="KID needs at least 100 samples per set, but features_b has 99"):
+    with pytest.raises(
+        ValueError, match="KID needs at least 100 samples per set, but features_b has 99"
+    ):
         metrics.kid_from_features(rng.normal(size=(300, 8)), rng.normal(size=(99, 8)))
     # evaluate_samples checks the generated images, num_real and an array reference.
-    with pytest.raises(ValueError, match="FID needs at least 256 samples per set, but images has 20"):
+    with pytest.raises(
+        ValueError, match="FID needs at least 256 samples per set, but images has 20"
+    ):
         metrics.evaluate_samples(few)
-    with pytest.raises(ValueError, match="FID needs at least 256 samples per set, but num_real has 100"):
+    with pytest.raises(
+        ValueError, match="FID needs at least 256 samples per set, but num_real has 100"
+    ):
         metrics.evaluate_samples(images, num_real=100)
-    with pytest.raises(ValueError, match="FID needs at least 256 samples per set, but reference has 20"):
+    with pytest.raises(
+        ValueError, match="FID needs at least 256 samples per set, but reference has 20"
+    ):
         metrics.evaluate_samples(images, reference=few)
 
 
@@ -349,10 +400,12 @@ def test_minimum_sample_sizes_are_accepted(halves):
     assert 0 < value < 1.0, value
     assert abs(shifted - value - 8.0) < 1.0, (shifted, value)
     # KID (x 1000) is unbiased: near 0 for the same distribution, large for a shifted one.
-    mean, _ = metrics.kid_from_features(rng.normal(size=(n_kid, 8)), rng.normal(size=(n_kid, 8)),
-                                        num_subsets=3)
-    far, _ = metrics.kid_from_features(rng.normal(size=(n_kid, 8)), rng.normal(size=(n_kid, 8)) + 1.0,
-                                       num_subsets=3)
+    mean, _ = metrics.kid_from_features(
+        rng.normal(size=(n_kid, 8)), rng.normal(size=(n_kid, 8)), num_subsets=3
+    )
+    far, _ = metrics.kid_from_features(
+        rng.normal(size=(n_kid, 8)), rng.normal(size=(n_kid, 8)) + 1.0, num_subsets=3
+    )
     assert abs(mean) < 0.5 and far > 5.0, (mean, far)
 
 
@@ -365,9 +418,12 @@ def test_small_samples_warn_that_fid_is_biased(halves, tmp_path, monkeypatch):
 
     rng = np.random.default_rng(9)
     big = rng.normal(size=(metrics.FID_BIAS_SAMPLES, 8))
-    with pytest.warns(UserWarning, match=r"FID is biased upwards at small sample sizes \(features_a "
-                                         r"has 300 samples; below 5,000 .*Compare FIDs only at "
-                                         r"equal sample sizes, ideally 10,000 per set") as record:
+    with pytest.warns(
+        UserWarning,
+        match=r"FID is biased upwards at small sample sizes \(features_a "
+        r"has 300 samples; below 5,000 .*Compare FIDs only at "
+        r"equal sample sizes, ideally 10,000 per set",
+    ) as record:
         metrics.fid_from_features(rng.normal(size=(300, 8)), big)
     assert _bias_warning(record).filename == __file__, "the warning should point at the caller"
     with warnings.catch_warnings():

@@ -24,8 +24,11 @@ def test_notebook_sources_use_no_fixed_temporary_path():
 
 
 def test_package_uses_no_fixed_temporary_path():
-    found = [str(p.relative_to(ROOT)) for p in (ROOT / "genai_keras").rglob("*.py")
-             if FIXED_TMP.search(p.read_text())]
+    found = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "genai_keras").rglob("*.py")
+        if FIXED_TMP.search(p.read_text())
+    ]
     assert not found, f"fixed temporary paths (use tempfile): {found}"
 
 
@@ -36,6 +39,9 @@ def test_the_pattern_finds_a_fixed_path():
 
 def test_every_notebook_names_its_kernel():
     """Jupyter and nbval pick the kernel from the metadata; without it a reader is asked."""
-    missing = [p.name for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
-               if "kernelspec" not in json.loads(p.read_text())["metadata"]]
+    missing = [
+        p.name
+        for p in sorted((ROOT / "notebooks").glob("*.ipynb"))
+        if "kernelspec" not in json.loads(p.read_text())["metadata"]
+    ]
     assert not missing, f"notebooks without a kernelspec: {missing}"

@@ -11,7 +11,11 @@ from genai_keras import notebook_runner
 def _notebook(path, *sources):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
 
 
@@ -28,7 +32,9 @@ def chapters(tmp_path):
 
 def test_runs_all_reports_failure_and_continues(chapters, tmp_path, capsys):
     out = tmp_path / "out"
-    status = notebook_runner.main(["run-notebooks", "--fast", "--notebooks", str(chapters), "--out", str(out)])
+    status = notebook_runner.main(
+        ["run-notebooks", "--fast", "--notebooks", str(chapters), "--out", str(out)]
+    )
     printed = capsys.readouterr().out
     assert status == 1
     assert "00_ok.ipynb" in printed and "01_broken.ipynb" in printed and "02_after.ipynb" in printed
@@ -42,7 +48,18 @@ def test_runs_all_reports_failure_and_continues(chapters, tmp_path, capsys):
 
 def test_only_selects_and_full_mode(chapters, tmp_path, capsys):
     out = tmp_path / "out"
-    status = notebook_runner.main(["run-notebooks", "--only", "0", "--notebooks", str(chapters), "--out", str(out), "--no-html"])
+    status = notebook_runner.main(
+        [
+            "run-notebooks",
+            "--only",
+            "0",
+            "--notebooks",
+            str(chapters),
+            "--out",
+            str(out),
+            "--no-html",
+        ]
+    )
     assert status == 0
     executed = nbformat.read(out / "00_ok.ipynb", as_version=4)
     assert executed.cells[1].outputs[0]["text"] == "fast 0\n"
@@ -50,7 +67,9 @@ def test_only_selects_and_full_mode(chapters, tmp_path, capsys):
 
 
 def test_bad_arguments(chapters, tmp_path, capsys):
-    assert notebook_runner.main(["run-notebooks", "--only", "07", "--notebooks", str(chapters)]) == 2
+    assert (
+        notebook_runner.main(["run-notebooks", "--only", "07", "--notebooks", str(chapters)]) == 2
+    )
     assert "No chapter 07" in capsys.readouterr().err
     assert notebook_runner.main(["run-notebooks", "--notebooks", str(tmp_path / "missing")]) == 2
     assert "does not exist" in capsys.readouterr().err
@@ -61,8 +80,19 @@ def test_progress_lines_and_no_kernel_transport_warning(chapters, tmp_path, capf
     nothing from the kernels' own logs: ipykernel's "Kernel is running over TCP without
     encryption" reached this terminal (the kernel inherits it) before the runner gave its
     kernels CurveZMQ keys."""
-    status = notebook_runner.main(["run-notebooks", "--only", "00", "02", "--notebooks", str(chapters),
-                          "--out", str(tmp_path / "out"), "--no-html"])
+    status = notebook_runner.main(
+        [
+            "run-notebooks",
+            "--only",
+            "00",
+            "02",
+            "--notebooks",
+            str(chapters),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-html",
+        ]
+    )
     out, err = capfd.readouterr()
     assert status == 0
     assert "without encryption" not in out + err
@@ -75,17 +105,30 @@ def test_progress_lines_and_no_kernel_transport_warning(chapters, tmp_path, capf
 
 
 def test_no_progress_flag(chapters, tmp_path, capsys):
-    notebook_runner.main(["run-notebooks", "--only", "02", "--notebooks", str(chapters),
-                 "--out", str(tmp_path / "out"), "--no-html", "--no-progress"])
+    notebook_runner.main(
+        [
+            "run-notebooks",
+            "--only",
+            "02",
+            "--notebooks",
+            str(chapters),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-html",
+            "--no-progress",
+        ]
+    )
     out = capsys.readouterr().out
     assert "running 02_after.ipynb" in out and "cell 1/1" not in out
 
 
 def test_progress_skips_comment_lines():
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# title"),
-                nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\n\nx = 1  # note"),
-                nbformat.v4.new_code_cell("# only a comment")]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# title"),
+        nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\n\nx = 1  # note"),
+        nbformat.v4.new_code_cell("# only a comment"),
+    ]
     printed = []
     hook = notebook_runner._Progress(nb, "04", lambda line, **_: printed.append(line))
     hook(cell=nb.cells[1], cell_index=1)

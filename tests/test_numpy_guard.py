@@ -22,12 +22,22 @@ pytest.importorskip("torch")
 
 
 def run_torch(code: str, **env: str) -> subprocess.CompletedProcess:
-    environment = dict(os.environ, KERAS_BACKEND="torch", PYTHONPATH=str(GUARD_DIR),
-                       GENAI_KERAS_NUMPY_GUARD="1", TF_CPP_MIN_LOG_LEVEL="3")
+    environment = dict(
+        os.environ,
+        KERAS_BACKEND="torch",
+        PYTHONPATH=str(GUARD_DIR),
+        GENAI_KERAS_NUMPY_GUARD="1",
+        TF_CPP_MIN_LOG_LEVEL="3",
+    )
     environment.pop("GENAI_KERAS_REDUCED_PRECISION", None)
     environment.update(env)
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=environment,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_guard_refuses_implicit_conversion_and_allows_the_rule():
@@ -78,11 +88,14 @@ def test_guard_catches_a_planted_numpy_conversion():
 
 
 def test_guard_is_off_without_the_variable():
-    result = run_torch("""
+    result = run_torch(
+        """
         import numpy as np
         from keras import ops
         print(float(np.asarray(ops.ones((2,))).sum()))
-    """, GENAI_KERAS_NUMPY_GUARD="0")
+    """,
+        GENAI_KERAS_NUMPY_GUARD="0",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip() == "2.0"
 
@@ -113,7 +126,8 @@ def test_package_returns_numpy_for_numpy_and_plots_tensors_under_the_guard():
 
 
 def test_reduced_precision_rounds_torch_products_like_tf32():
-    result = run_torch("""
+    result = run_torch(
+        """
         import numpy as np, torch
         from keras import ops
         a = np.random.default_rng(0).standard_normal((64, 64)).astype("float32")
@@ -122,13 +136,16 @@ def test_reduced_precision_rounds_torch_products_like_tf32():
         assert torch._genai_keras_reduced_precision == "tf32"
         assert 1e-5 < error < 2e-3, error          # TF32: about 3 decimal digits
         print(error)
-    """, GENAI_KERAS_REDUCED_PRECISION="tf32")
+    """,
+        GENAI_KERAS_REDUCED_PRECISION="tf32",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
 
 
 def test_reduced_precision_keeps_gradients():
     """The rounding is straight-through: models still train (a bug here stops every fit)."""
-    result = run_torch("""
+    result = run_torch(
+        """
         import numpy as np, keras
         x = np.random.default_rng(0).standard_normal((256, 4)).astype("float32")
         y = x @ np.array([[1.0], [-2.0], [0.5], [3.0]], "float32")
@@ -137,5 +154,7 @@ def test_reduced_precision_keeps_gradients():
         history = model.fit(x, y, epochs=30, batch_size=64, verbose=0).history["loss"]
         assert history[-1] < 0.01 * history[0], history
         print("ok")
-    """, GENAI_KERAS_REDUCED_PRECISION="tf32")
+    """,
+        GENAI_KERAS_REDUCED_PRECISION="tf32",
+    )
     assert result.returncode == 0, result.stderr[-3000:]

@@ -20,7 +20,9 @@ def _rate(optimizer: keras.optimizers.Optimizer, step: int) -> float:
 def test_vae_and_restoration_decay_to_five_percent():
     for name in ("vae", "denoiser"):
         opt = optimizer_from_recipe(recipes.get(name, fast=False), total_steps=100)
-        assert isinstance(opt, keras.optimizers.Adam) and not isinstance(opt, keras.optimizers.AdamW)
+        assert isinstance(opt, keras.optimizers.Adam) and not isinstance(
+            opt, keras.optimizers.AdamW
+        )
         assert _rate(opt, 0) == pytest.approx(2e-3)
         assert _rate(opt, 100) == pytest.approx(0.05 * 2e-3)
         assert not opt.use_ema
@@ -34,8 +36,8 @@ def test_gan_betas_names_and_linear_decay():
     assert _rate(d, 1000) == pytest.approx(0.0)
     assert _rate(optimizer_from_recipe(dcgan), 10_000) == pytest.approx(5e-4)  # no length: constant
     wgan = optimizer_from_recipe(recipes.get("wgan_gp", fast=False), 1000, name="g_adam")
-    assert wgan.beta_1 == 0.0 and wgan.beta_2 == 0.9                 # the paper's settings
-    assert _rate(wgan, 900) == pytest.approx(1e-4)                   # decay_to_zero=False
+    assert wgan.beta_1 == 0.0 and wgan.beta_2 == 0.9  # the paper's settings
+    assert _rate(wgan, 900) == pytest.approx(1e-4)  # decay_to_zero=False
 
 
 def test_flow_matching_weight_average_and_autoencoder_stage():
@@ -43,8 +45,9 @@ def test_flow_matching_weight_average_and_autoencoder_stage():
     flow = optimizer_from_recipe(recipe, 200)
     assert flow.use_ema and flow.ema_momentum == pytest.approx(0.999)
     assert _rate(flow, 200) == pytest.approx(0.02 * 1e-3)
-    ae = optimizer_from_recipe(recipe, 200, learning_rate=recipe.optimizer["ae_learning_rate"],
-                               ema=None)
+    ae = optimizer_from_recipe(
+        recipe, 200, learning_rate=recipe.optimizer["ae_learning_rate"], ema=None
+    )
     assert not ae.use_ema and _rate(ae, 0) == pytest.approx(2e-3)
 
 
@@ -55,13 +58,21 @@ def test_text_adamw_warmup_clipping_and_no_decay_of_norms():
     assert (opt.beta_1, opt.beta_2) == (0.9, 0.99)
     assert _rate(opt, 0) == 0.0 and _rate(opt, 100) == pytest.approx(2e-3)  # 100 warm-up steps
     assert _rate(opt, 3500) == pytest.approx(0.1 * 2e-3)
-    assert set(opt._exclude_from_weight_decay_pattern.pattern.split("|")) == {"bias", "gamma", "beta"}
+    assert set(opt._exclude_from_weight_decay_pattern.pattern.split("|")) == {
+        "bias",
+        "gamma",
+        "beta",
+    }
 
 
 def test_constant_adam_for_autoencoder_and_classifier():
     for name in ("autoencoder", "augment_classifier"):
         opt = optimizer_from_recipe(recipes.get(name, fast=False))
-        assert isinstance(opt, keras.optimizers.Adam) and not isinstance(opt, keras.optimizers.AdamW) and _rate(opt, 10**6) == pytest.approx(2e-3)
+        assert (
+            isinstance(opt, keras.optimizers.Adam)
+            and not isinstance(opt, keras.optimizers.AdamW)
+            and _rate(opt, 10**6) == pytest.approx(2e-3)
+        )
 
 
 def test_bad_requests_are_refused():

@@ -45,7 +45,9 @@ def test_independent_bernoulli_fit_and_log_prob_match_scipy():
     # smoothing: a pixel never inked in training still has a finite log-prob
     ones = np.ones((1, 28, 28, 1), dtype=np.float32)
     assert np.isfinite(model.log_prob(ones)).all()
-    assert np.isneginf(pixel.IndependentBernoulli(pseudo_count=0.0).fit(np.zeros((3, 28, 28, 1))).log_prob(ones)).all()
+    assert np.isneginf(
+        pixel.IndependentBernoulli(pseudo_count=0.0).fit(np.zeros((3, 28, 28, 1))).log_prob(ones)
+    ).all()
 
 
 def test_independent_bernoulli_samples(tmp_path):
@@ -75,7 +77,9 @@ def test_mixture_recovers_two_prototypes():
     clusters = resp.argmax(1)
     agreement = max(np.mean(clusters == which), np.mean(clusters != which))
     assert agreement > 0.99
-    np.testing.assert_allclose(np.sort(model.weights), np.sort(np.bincount(which) / len(which)), atol=0.02)
+    np.testing.assert_allclose(
+        np.sort(model.weights), np.sort(np.bincount(which) / len(which)), atol=0.02
+    )
     assert model.num_parameters == 2 * 784 + 1
 
 
@@ -98,7 +102,9 @@ def test_mixture_beats_independent_model_on_test_nll(mnist_small, mixture):
     assert 180 < nll_ind < 230  # the usual ~200 nats of an independent-pixel model
     assert nll_mix < nll_ind - 25, (nll_mix, nll_ind)
     # log_prob in batches equals one pass
-    np.testing.assert_allclose(mixture.log_prob(x_test[:50], batch_size=7), mixture.log_prob(x_test[:50]), rtol=1e-6)
+    np.testing.assert_allclose(
+        mixture.log_prob(x_test[:50], batch_size=7), mixture.log_prob(x_test[:50]), rtol=1e-6
+    )
 
 
 def test_mixture_log_prob_is_a_normalised_distribution():
@@ -146,8 +152,9 @@ def test_classifier_bayes_rule(tmp_path, mnist_small):
 
 
 def test_train_mixture_recipe_fast():
-    recipe = recipes.get("bernoulli_mixture", fast=True).replace(limit=500, num_components=5,
-                                                                 num_iterations=2)
+    recipe = recipes.get("bernoulli_mixture", fast=True).replace(
+        limit=500, num_components=5, num_iterations=2
+    )
     model, history = pixel.train(recipe)
     assert isinstance(model, pixel.BernoulliMixture)
     assert model.num_components == 5 and model.iterations_run == 2 and model.seed == recipe.seed
@@ -166,8 +173,9 @@ def test_train_recipes_on_given_images(mnist_small):
     np.testing.assert_allclose(ind.probs, pixel.IndependentBernoulli(pseudo_count=1.0).fit(x).probs)
     smoothed, _ = pixel.train(recipes.get("independent_bernoulli").replace(pseudo_count=0.5), x)
     assert smoothed.pseudo_count == 0.5
-    mix, _ = pixel.train(recipes.get("bernoulli_mixture").replace(num_components=3,
-                                                                   num_iterations=1), x)
+    mix, _ = pixel.train(
+        recipes.get("bernoulli_mixture").replace(num_components=3, num_iterations=1), x
+    )
     assert mix.probs.shape == (3, 784) and mix.iterations_run == 1
 
 
@@ -204,9 +212,12 @@ def test_models_follow_the_generative_model_protocol(mnist_small, mixture):
     # log_likelihood is the protocol's name for the exact log_prob (nats per image).
     for model in (ind, mixture):
         assert has_likelihood(model)
-        np.testing.assert_array_equal(model.log_likelihood(x_test[:20]), model.log_prob(x_test[:20]))
-        np.testing.assert_array_equal(model.log_likelihood(x_test[:20], labels=None),
-                                      model.log_prob(x_test[:20]))
+        np.testing.assert_array_equal(
+            model.log_likelihood(x_test[:20]), model.log_prob(x_test[:20])
+        )
+        np.testing.assert_array_equal(
+            model.log_likelihood(x_test[:20], labels=None), model.log_prob(x_test[:20])
+        )
         with pytest.raises(ValueError, match="unconditional model"):
             model.log_likelihood(x_test[:2], labels=[0, 1])
         with pytest.raises(ValueError, match="unconditional model"):
@@ -257,7 +268,9 @@ def test_unfitted_labels_and_paths_raise(tmp_path):
     with pytest.raises(ValueError, match="ending in .npz"):
         model.save(tmp_path / "model.keras")
     path = model.save(tmp_path / "ind.npz")
-    with pytest.raises(ValueError, match="holds a saved IndependentBernoulli, not a BernoulliMixture"):
+    with pytest.raises(
+        ValueError, match="holds a saved IndependentBernoulli, not a BernoulliMixture"
+    ):
         pixel.BernoulliMixture.load(path)
     with pytest.raises(ValueError, match="entries but 3 were expected"):
         pixel.BernoulliMixtureClassifier(1, 1).fit(np.zeros((3, 28, 28, 1)), [0, 1])

@@ -30,7 +30,7 @@ TEXT_CHARS = "abcdefgh \n"
 
 # Every shipped checkpoint, 8 samples with seed=0 (conditional models: labels 0..7), and a
 # tiny CharTransformer whose weights are set from NumPy (so they are the same everywhere).
-_DRAW = r'''
+_DRAW = r"""
 import sys, time
 import numpy as np
 import genai_keras as gk
@@ -51,11 +51,11 @@ ct.set_weights([rng.normal(0, 0.5, w.shape).astype(w.dtype) if "float" in str(w.
 texts = ct.sample(3, seed=0, length=40, prompt="a")
 out["char_transformer_text"] = np.array([[ord(c) for c in t] for t in texts], np.int32)
 np.savez(sys.argv[1], **out)
-'''
+"""
 
 # seed=None after gk.set_seed(s): untrained models of the fast recipes (the VAE and the
 # flow model are built after set_seed, so their initial weights repeat too).
-_REPEAT = r'''
+_REPEAT = r"""
 import sys
 import numpy as np
 import genai_keras as gk
@@ -74,7 +74,7 @@ gk.set_seed(seed)
 out = {"vae": vae.sample(4), "flow": flow.sample(4, steps=5, sampler="ddpm"),
        "text": np.array([[ord(c) for c in t] for t in ct.sample(2, length=30, prompt="a")])}
 np.savez(sys.argv[1], **out)
-'''
+"""
 
 
 def _available(backend: str) -> bool:
@@ -86,9 +86,17 @@ def _run(script: str, out: Path, *args: str, backend: str | None = None) -> dict
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     if backend is not None:
         env["KERAS_BACKEND"] = backend
-    proc = subprocess.run([sys.executable, "-c", script, str(out), *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, f"{backend or 'the default backend'} failed:\n{proc.stderr[-3000:]}"
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(out), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, (
+        f"{backend or 'the default backend'} failed:\n{proc.stderr[-3000:]}"
+    )
     with np.load(out) as data:
         return {k: data[k] for k in data.files}
 
@@ -103,13 +111,15 @@ def test_sampling_rng_follows_the_rule():
     np.random.seed(11)
     assert np.array_equal(sampling_rng(None).random(4), a)
     assert not np.array_equal(sampling_rng(None).random(4), a)  # the global RNG moved on
-    for bad in (1.5, True, "0", -1, 2 ** 32):
+    for bad in (1.5, True, "0", -1, 2**32):
         with pytest.raises(ValueError):
             sampling_rng(bad)
 
 
 # --------------------------------------------------------------------- cross-backend
-@pytest.mark.backends("tensorflow", reason="it starts every backend itself: run once, in the TensorFlow suite")
+@pytest.mark.backends(
+    "tensorflow", reason="it starts every backend itself: run once, in the TensorFlow suite"
+)
 def test_every_shipped_checkpoint_samples_the_same_on_every_backend(tmp_path):
     """One process per backend (about 15 s each on a CPU): seed=0, 8 samples."""
     backends = [b for b in BACKEND_MODULES if _available(b)]
@@ -129,8 +139,9 @@ def test_every_shipped_checkpoint_samples_the_same_on_every_backend(tmp_path):
             diff = float(np.abs(draws[backend][name] - reference[name]).max())
             assert diff <= 1e-4, f"{name}: {backend} differs from {reference_backend} by {diff:.2e}"
     for backend in others:
-        assert np.array_equal(draws[backend]["char_transformer_text"],
-                              reference["char_transformer_text"]), backend
+        assert np.array_equal(
+            draws[backend]["char_transformer_text"], reference["char_transformer_text"]
+        ), backend
 
 
 # ------------------------------------------------------- seed=None in a fresh process
@@ -154,8 +165,9 @@ def char_transformer():
     from genai_keras.text import CharVocabulary
 
     keras.utils.set_random_seed(0)
-    return ar.CharTransformer(CharVocabulary(TEXT_CHARS), context_length=8, embed_dim=16,
-                              num_heads=2, num_layers=2)
+    return ar.CharTransformer(
+        CharVocabulary(TEXT_CHARS), context_length=8, embed_dim=16, num_heads=2, num_layers=2
+    )
 
 
 def test_char_transformer_texts_of_one_call_share_one_stream(char_transformer):

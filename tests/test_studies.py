@@ -18,9 +18,13 @@ def test_heldout_nll_of_independent_bernoulli_matches_the_formula():
     p = model.probs.reshape(1, -1)
     flat = x.reshape(50, -1)
     expected = -np.mean(np.sum(flat * np.log(p) + (1 - flat) * np.log1p(-p), axis=1))
-    assert comparison.heldout_nll("independent_bernoulli", model, num_images=50) == pytest.approx(expected)
+    assert comparison.heldout_nll("independent_bernoulli", model, num_images=50) == pytest.approx(
+        expected
+    )
     assert comparison.heldout_nll("dcgan", object()) is None  # GANs have no likelihood
-    with pytest.raises(ValueError, match="Unknown model 'nope'; choose one of: independent_bernoulli"):
+    with pytest.raises(
+        ValueError, match="Unknown model 'nope'; choose one of: independent_bernoulli"
+    ):
         comparison.heldout_nll("nope", model)
 
 
@@ -29,8 +33,12 @@ def test_compare_models_rows_and_markdown():
     def loader(name, fast=None, return_record=False):
         return ck.train(name, fast=True)[0], {"train_seconds": 0.5, "source": "trained"}
 
-    rows = comparison.compare_models(["independent_bernoulli", "bernoulli_mixture"],
-                                     num_samples=300, nll_images=100, loader=loader)
+    rows = comparison.compare_models(
+        ["independent_bernoulli", "bernoulli_mixture"],
+        num_samples=300,
+        nll_images=100,
+        loader=loader,
+    )
     assert [r["name"] for r in rows] == ["independent_bernoulli", "bernoulli_mixture"]
     for r in rows:
         assert 0 < r["test_nll"] < 784 * np.log(2), r  # better than a fair coin per pixel
@@ -63,8 +71,9 @@ def test_sample_images_asks_conditional_models_for_digits_in_turn():
 @pytest.mark.filterwarnings("ignore:FID is biased upwards")
 @pytest.mark.parametrize("self_conditioned", [False, True])
 def test_collapse_records_one_class_share_per_epoch(self_conditioned):
-    r = collapse.train_and_score(self_conditioned, seed=0, num_samples=300,
-                                 setting=dict(limit=512, epochs=2, clusters=5))
+    r = collapse.train_and_score(
+        self_conditioned, seed=0, num_samples=300, setting=dict(limit=512, epochs=2, clusters=5)
+    )
     assert len(r["max_class_per_epoch"]) == 2
     assert all(0.1 <= v <= 1.0 for v in r["max_class_per_epoch"])  # the largest of 10 shares
     assert sum(r["class_histogram"]) == pytest.approx(1.0, abs=1e-3)
@@ -81,8 +90,9 @@ def test_collapse_rejects_an_unknown_setting():
 @pytest.mark.filterwarnings("ignore:FID is biased upwards")
 def test_sample_and_score_a_guided_flow_model():
     model = ck.load_or_train("guided_flow_matching", fast=True)
-    r = sampler_sweep.sample_and_score(model, 256, steps=2, sampler="heun", guidance=1.0,
-                                       quiet_bias=True)
+    r = sampler_sweep.sample_and_score(
+        model, 256, steps=2, sampler="heun", guidance=1.0, quiet_bias=True
+    )
     assert (r["sampler"], r["steps"], r["network_calls"], r["guidance"]) == ("heun", 2, 3, 1.0)
     assert r["fid"] > 0 and 1.0 <= r["is_mean"] <= 10.0 and 0 <= r["recall"] <= 1
     assert 0.0 <= r["class_accuracy"] <= 1.0 and r["sample_seconds"] >= 0

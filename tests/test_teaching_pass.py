@@ -43,14 +43,19 @@ def test_set_fast_mode_refuses_a_string(monkeypatch):
         gk.set_fast_mode("yes")
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name[:2])
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name[:2]
+)
 def test_parameters_cell_holds_only_what_papermill_may_override(path):
     """Sizes derived from FAST are computed after the tagged cell (where papermill injects
     its values), and that next cell applies FAST to the package first."""
     nb = nbformat.read(path, as_version=4)
     index = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-    code = [line for line in nb.cells[index].source.splitlines()
-            if line.strip() and not line.lstrip().startswith(("#", "import ", "from "))]
+    code = [
+        line
+        for line in nb.cells[index].source.splitlines()
+        if line.strip() and not line.lstrip().startswith(("#", "import ", "from "))
+    ]
     assert all(line.split("=")[0].strip() in ("FAST", "SEED") for line in code), code
     assert nb.cells[index + 1].source.startswith("gk.set_fast_mode(FAST)")
 
@@ -58,12 +63,20 @@ def test_parameters_cell_holds_only_what_papermill_may_override(path):
 # -- run times read from a notebook's own timestamps ---------------------------------------
 def _timed_notebook() -> dict:
     def cell(start: str, end: str, text: str) -> dict:
-        return {"cell_type": "code", "source": "", "metadata": {"execution": {
-            "iopub.execute_input": start, "shell.execute_reply": end}},
-            "outputs": [{"output_type": "stream", "name": "stdout", "text": text}]}
-    return {"cells": [{"cell_type": "markdown", "source": "# Chapter 99: test\n\nIntro.", "metadata": {}},
-                      cell("2026-01-01T00:00:00Z", "2026-01-01T00:00:02Z", "one line\n"),
-                      cell("2026-01-01T00:00:02Z", "2026-01-01T00:02:02Z", "a\rb\rc\nd\n")]}
+        return {
+            "cell_type": "code",
+            "source": "",
+            "metadata": {"execution": {"iopub.execute_input": start, "shell.execute_reply": end}},
+            "outputs": [{"output_type": "stream", "name": "stdout", "text": text}],
+        }
+
+    return {
+        "cells": [
+            {"cell_type": "markdown", "source": "# Chapter 99: test\n\nIntro.", "metadata": {}},
+            cell("2026-01-01T00:00:00Z", "2026-01-01T00:00:02Z", "one line\n"),
+            cell("2026-01-01T00:00:02Z", "2026-01-01T00:02:02Z", "a\rb\rc\nd\n"),
+        ]
+    }
 
 
 def test_cell_seconds_and_notebook_seconds():
@@ -78,10 +91,10 @@ def test_cell_times_flags_a_quiet_long_cell(tmp_path, capsys):
     nb = _timed_notebook()
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps(nb))
-    assert script.main(["--over", "30", str(path)]) == 0       # 4 lines in 120 s: enough
+    assert script.main(["--over", "30", str(path)]) == 0  # 4 lines in 120 s: enough
     nb["cells"][2]["outputs"][0]["text"] = "done\n"
     path.write_text(json.dumps(nb))
-    assert script.main(["--over", "30", str(path)]) == 1       # 1 line in 120 s: quiet
+    assert script.main(["--over", "30", str(path)]) == 1  # 1 line in 120 s: quiet
     assert "QUIET" in capsys.readouterr().out
 
 
@@ -91,7 +104,10 @@ def test_header_states_the_saved_runs_time_and_is_idempotent():
     url = "https://github.com/owner/repo"
     once = script.synced(nb, "99_test.ipynb", url, fast={"99_test.ipynb": 40.0})
     title = once.cells[0].source
-    assert "*Run time: about 2 min with the default settings" in title and "about 40 s in fast mode" in title
+    assert (
+        "*Run time: about 2 min with the default settings" in title
+        and "about 40 s in fast mode" in title
+    )
     assert title.index("# Chapter 99") < title.index("*Run time") < title.index("Intro.")
     assert script.synced(once, "99_test.ipynb", url, fast={"99_test.ipynb": 40.0}) == once
     shorter = _timed_notebook()
@@ -111,11 +127,21 @@ class _RecordingGAN(gan.GAN):
 @pytest.mark.parametrize("split", [True, False])
 def test_split_batch_gives_each_critic_step_fresh_data(split):
     keras.utils.set_random_seed(0)
-    model = _RecordingGAN(gan.build_mlp_generator(4, 1, 8), gan.build_mlp_discriminator(1, 8),
-                          loss="wgan-gp", d_steps=2, split_batch=split, images=False, seed=0)
+    model = _RecordingGAN(
+        gan.build_mlp_generator(4, 1, 8),
+        gan.build_mlp_discriminator(1, 8),
+        loss="wgan-gp",
+        d_steps=2,
+        split_batch=split,
+        images=False,
+        seed=0,
+    )
     model.seen = []
-    model.compile(d_optimizer=keras.optimizers.Adam(1e-3), g_optimizer=keras.optimizers.Adam(1e-3),
-                  run_eagerly=True)
+    model.compile(
+        d_optimizer=keras.optimizers.Adam(1e-3),
+        g_optimizer=keras.optimizers.Adam(1e-3),
+        run_eagerly=True,
+    )
     data = np.arange(8, dtype="float32")[:, None]
     model.fit(data, epochs=1, batch_size=8, shuffle=False, verbose=0)
     first, second = model.seen[:2]
@@ -138,8 +164,13 @@ def test_wgan_gp_recipe_has_the_papers_settings():
 # -- progress lines -------------------------------------------------------------------------
 def test_collapse_study_logs_progress():
     lines = []
-    gk.studies.collapse.train_and_score(self_conditioned=False, seed=0, num_samples=300,
-                                        setting=dict(limit=256, epochs=5), log=lines.append)
+    gk.studies.collapse.train_and_score(
+        self_conditioned=False,
+        seed=0,
+        num_samples=300,
+        setting=dict(limit=256, epochs=5),
+        log=lines.append,
+    )
     assert lines == ["plain MLP GAN, seed 0, epoch 5: " + lines[0].split("epoch 5: ")[1]]
     assert "largest class" in lines[0]
 
@@ -150,7 +181,7 @@ def test_float64_inputs_raise_no_backend_warning():
 
     from genai_keras import distributions as D
 
-    grid = np.linspace(-6, 6, 50)   # float64, as np.linspace and np.arange give
+    grid = np.linspace(-6, 6, 50)  # float64, as np.linspace and np.arange give
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # JAX's float64 truncation warning
         density = np.exp(D.normal_log_prob(grid, 0.0, 1.0))

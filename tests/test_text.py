@@ -132,7 +132,7 @@ def test_bigram_matches_counting_by_hand():
 def test_log_prob_is_sum_of_sequential_probs(vocab):
     model = gt.NGramModel(vocab.size, order=3, k=0.1).fit(vocab.encode(SAMPLE))
     ids = vocab.encode("the mind to be")
-    by_hand = sum(math.log(model.probs(ids[max(0, i - 2):i])[ids[i]]) for i in range(len(ids)))
+    by_hand = sum(math.log(model.probs(ids[max(0, i - 2) : i])[ids[i]]) for i in range(len(ids)))
     assert math.isclose(model.log_prob(ids), by_hand, rel_tol=1e-10)
 
 

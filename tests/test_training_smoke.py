@@ -43,15 +43,21 @@ def test_gan_discriminator_loss_goes_down_and_generator_moves():
     before = [np.array(w) for w in gan.generator.trainable_weights]
     history = gan.fit(x, epochs=3, batch_size=32, verbose=0).history
     assert history["d_loss"][-1] < history["d_loss"][0]
-    assert any(not np.allclose(a, np.array(b)) for a, b in zip(before, gan.generator.trainable_weights))
+    assert any(
+        not np.allclose(a, np.array(b)) for a, b in zip(before, gan.generator.trainable_weights)
+    )
 
 
 def test_wgan_gp_trains_with_its_penalty():
     x, _ = _digits(128)
     keras.utils.set_random_seed(0)
-    gan = G.GAN(G.build_generator(8, 16), G.build_discriminator(8), loss="wgan-gp", d_steps=2, seed=0)
-    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9),
-                g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9))
+    gan = G.GAN(
+        G.build_generator(8, 16), G.build_discriminator(8), loss="wgan-gp", d_steps=2, seed=0
+    )
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9),
+        g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5, beta_2=0.9),
+    )
     history = gan.fit(x, epochs=3, batch_size=32, verbose=0).history
     assert history["gp"][-1] < history["gp"][0]  # the critic learns to respect the constraint
     assert all(np.isfinite(v).all() for v in history.values())
@@ -59,8 +65,9 @@ def test_wgan_gp_trains_with_its_penalty():
 
 def test_text_model_loss_goes_down():
     text = gk.data.load_text("tinyshakespeare")[:20_000]
-    recipe = gk.recipes.get("char_transformer", fast=True).replace(steps=40, context_length=16,
-                                                                   embed_dim=32)
+    recipe = gk.recipes.get("char_transformer", fast=True).replace(
+        steps=40, context_length=16, embed_dim=32
+    )
     model, curves = ar.train(recipe, text=text, evals=2, val_windows=8)
     assert curves["loss"][-1] < curves["loss"][0]
     assert len(model.sample(1, seed=0, length=5)[0]) == 5
@@ -71,7 +78,8 @@ def test_flow_matching_both_stages_train_and_the_loss_goes_down():
 
     x, y = _digits()
     recipe = gk.recipes.get("guided_flow_matching", fast=True).replace(
-        epochs=4, ae_epochs=2, width=64, depth=1, batch_size=64, limit=512)
+        epochs=4, ae_epochs=2, width=64, depth=1, batch_size=64, limit=512
+    )
     model, history = diffusion.train(recipe, images=x, labels=y)
     assert history["autoencoder_loss"][-1] < history["autoencoder_loss"][0]
     assert history["loss"][-1] < history["loss"][0]

@@ -62,8 +62,11 @@ def test_outputs_and_shapes(trained_vae, mnist):
     assert ops.convert_to_numpy(out["z"]).shape == (16, 8)
     mean, log_var = trained_vae.encode(x)
     assert mean.shape == log_var.shape == (16, 8)
-    for images in (trained_vae.sample(5, seed=1), trained_vae.reconstruct(x[:5]),
-                   trained_vae.interpolate(x[0], x[1], steps=5)):
+    for images in (
+        trained_vae.sample(5, seed=1),
+        trained_vae.reconstruct(x[:5]),
+        trained_vae.interpolate(x[0], x[1], steps=5),
+    ):
         assert images.shape == (5, 28, 28, 1) and images.dtype == np.float32
         assert images.min() >= 0.0 and images.max() <= 1.0
     np.testing.assert_array_equal(trained_vae.sample(3, seed=7), trained_vae.sample(3, seed=7))
@@ -101,9 +104,11 @@ def test_training_steps_lower_the_loss(mnist):
     assert set(history) >= {"loss", "reconstruction", "kl"}
     assert history["loss"][-1] < history["loss"][0]
     assert after < before - 50, (before, after)
-    np.testing.assert_allclose(np.array(history["loss"]),
-                               np.array(history["reconstruction"]) + np.array(history["kl"]),
-                               rtol=1e-4)
+    np.testing.assert_allclose(
+        np.array(history["loss"]),
+        np.array(history["reconstruction"]) + np.array(history["kl"]),
+        rtol=1e-4,
+    )
 
 
 def test_beta_weights_the_kl_term(mnist):
@@ -129,8 +134,9 @@ def test_save_load_round_trip(trained_vae, mnist, tmp_path):
 
 
 def test_train_recipe_small_run(mnist):
-    recipe = recipes.get("vae", fast=True).replace(latent_dim=2, epochs=1, batch_size=256,
-                                                   learning_rate=1e-3, **SMALL_RECIPE)
+    recipe = recipes.get("vae", fast=True).replace(
+        latent_dim=2, epochs=1, batch_size=256, learning_rate=1e-3, **SMALL_RECIPE
+    )
     model, history = V.train(recipe, mnist[0][:512])
     schedule = model.optimizer.get_config()["learning_rate"]["config"]
     assert schedule["initial_learning_rate"] == pytest.approx(1e-3)  # recipe.optimizer
@@ -181,8 +187,9 @@ def test_build_follows_the_recipe():
 def trained_cvae():
     """A small conditional VAE, 2-D codes so the decoder must use the label (~10 s)."""
     x, y = gk.data.load_mnist("train", limit=10_000)
-    recipe = recipes.get("conditional_vae").replace(latent_dim=2, epochs=3, batch_size=64,
-                                                    learning_rate=2e-3, **SMALL)
+    recipe = recipes.get("conditional_vae").replace(
+        latent_dim=2, epochs=3, batch_size=64, learning_rate=2e-3, **SMALL
+    )
     model, history = V.train(recipe, x, y)
     assert set(history) >= {"loss", "reconstruction", "kl"} and len(history["loss"]) == 3
     return model
@@ -208,7 +215,9 @@ def test_conditional_samples_are_the_requested_digits(trained_cvae):
     try:
         net = gk.feature_net.load_feature_net()
     except (ImportError, FileNotFoundError, ValueError) as exc:
-        pytest.skip(f"chapter 04's feature network is not available ({exc}); cannot classify samples")
+        pytest.skip(
+            f"chapter 04's feature network is not available ({exc}); cannot classify samples"
+        )
     labels = np.repeat(np.arange(10), 20)
     predicted = np.asarray(net.predict(trained_cvae.sample(len(labels), labels=labels, seed=0)))
     accuracy = float(np.mean(predicted == labels))
@@ -284,9 +293,13 @@ def test_likelihoods_reject_grey_images(trained_vae, trained_cvae, mnist):
 def test_likelihoods_accept_binary_images_in_every_documented_form(trained_vae, mnist):
     grey, binary = mnist[0][:4], mnist[2][:4]
     # (N, 28, 28) gets a channel axis; booleans count as binary.
-    np.testing.assert_allclose(trained_vae.elbo(binary[..., 0], seed=0), trained_vae.elbo(binary, seed=0))
-    np.testing.assert_allclose(trained_vae.log_likelihood(binary > 0.5, num_samples=5, seed=0),
-                               trained_vae.log_likelihood(binary, num_samples=5, seed=0))
+    np.testing.assert_allclose(
+        trained_vae.elbo(binary[..., 0], seed=0), trained_vae.elbo(binary, seed=0)
+    )
+    np.testing.assert_allclose(
+        trained_vae.log_likelihood(binary > 0.5, num_samples=5, seed=0),
+        trained_vae.log_likelihood(binary, num_samples=5, seed=0),
+    )
     # The fix the error message suggests works.
     ll = trained_vae.log_likelihood((grey > 0.5).astype("float32"), num_samples=5)
     assert ll.shape == (4,) and np.all(ll < 0)

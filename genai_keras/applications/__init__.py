@@ -26,22 +26,63 @@ from typing import Any
 from genai_keras.applications import augmentation, baselines, degradations, finetune, restoration
 from genai_keras.applications.augmentation import VARIANTS, labelled_subset
 from genai_keras.applications.baselines import apply_filter, choose_filter, fill_hole
-from genai_keras.applications.degradations import (downsample, gaussian_noise, make_mask,
-                                                   salt_and_pepper, upsample_bicubic)
-from genai_keras.applications.models import (RestorationCVAE, build_condition_encoder,
-                                             build_decoder, build_regressor,
-                                             build_small_classifier)
-from genai_keras.applications.restoration import (SETTINGS, TASKS, degrade, diversity,
-                                                  evaluate_task, restore, score)
+from genai_keras.applications.degradations import (
+    downsample,
+    gaussian_noise,
+    make_mask,
+    salt_and_pepper,
+    upsample_bicubic,
+)
+from genai_keras.applications.models import (
+    RestorationCVAE,
+    build_condition_encoder,
+    build_decoder,
+    build_regressor,
+    build_small_classifier,
+)
+from genai_keras.applications.restoration import (
+    SETTINGS,
+    TASKS,
+    degrade,
+    diversity,
+    evaluate_task,
+    restore,
+    score,
+)
 from genai_keras.data import training_images
 from genai_keras.recipes import Recipe, expect
 
-__all__ = ["RestorationCVAE", "SETTINGS", "TASKS", "VARIANTS", "apply_filter", "augmentation",
-           "baselines", "build", "build_condition_encoder", "build_decoder", "build_regressor",
-           "build_small_classifier", "choose_filter", "degradations", "degrade", "diversity",
-           "downsample", "evaluate_task", "fill_hole", "finetune", "gaussian_noise",
-           "labelled_subset", "make_mask", "restoration", "restore", "salt_and_pepper", "score",
-           "train", "upsample_bicubic"]
+__all__ = [
+    "RestorationCVAE",
+    "SETTINGS",
+    "TASKS",
+    "VARIANTS",
+    "apply_filter",
+    "augmentation",
+    "baselines",
+    "build",
+    "build_condition_encoder",
+    "build_decoder",
+    "build_regressor",
+    "build_small_classifier",
+    "choose_filter",
+    "degradations",
+    "degrade",
+    "diversity",
+    "downsample",
+    "evaluate_task",
+    "fill_hole",
+    "finetune",
+    "gaussian_noise",
+    "labelled_subset",
+    "make_mask",
+    "restoration",
+    "restore",
+    "salt_and_pepper",
+    "score",
+    "train",
+    "upsample_bicubic",
+]
 
 
 def build(recipe: Recipe) -> Any:
@@ -51,8 +92,9 @@ def build(recipe: Recipe) -> Any:
     return restoration.build(recipe)
 
 
-def train(recipe: Recipe, images: Any = None, labels: Any = None,
-          verbose: int = 0) -> tuple[Any, dict]:
+def train(
+    recipe: Recipe, images: Any = None, labels: Any = None, verbose: int = 0
+) -> tuple[Any, dict]:
     """Train an ``"application"`` recipe (``gk.families.train`` dispatches here).
 
     Restoration recipes (kind ``"regression"`` / ``"cvae"``) go to

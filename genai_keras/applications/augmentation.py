@@ -38,7 +38,9 @@ from genai_keras.recipes import Recipe, expect
 VARIANTS = ("none", "classical", "generated", "both")
 
 
-def labelled_subset(images: Any, labels: Any, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def labelled_subset(
+    images: Any, labels: Any, n: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """N labelled digits drawn at random, as balanced as possible (``n // 10`` per class, the
     remainder to random classes).
 
@@ -56,8 +58,9 @@ def labelled_subset(images: Any, labels: Any, n: int, seed: int = 0) -> tuple[np
     x, y = as_images(images), as_labels(labels)
     n = positive_int(n, "n", minimum=10)
     if n > len(x):
-        raise ValueError(f"N = {n} is larger than the {len(x)} labelled digits available; "
-                         f"use N <= {len(x)}.")
+        raise ValueError(
+            f"N = {n} is larger than the {len(x)} labelled digits available; use N <= {len(x)}."
+        )
     rng = np.random.default_rng(as_seed(seed))
     counts = np.full(10, n // 10)
     counts[rng.choice(10, n % 10, replace=False)] += 1
@@ -65,8 +68,10 @@ def labelled_subset(images: Any, labels: Any, n: int, seed: int = 0) -> tuple[np
     for k in range(10):
         pool = np.flatnonzero(y == k)
         if counts[k] > len(pool):
-            raise ValueError(f"N = {n} needs {counts[k]} digits of class {k}, only {len(pool)} "
-                             f"are available; use a smaller N.")
+            raise ValueError(
+                f"N = {n} needs {counts[k]} digits of class {k}, only {len(pool)} "
+                f"are available; use a smaller N."
+            )
         picks.append(rng.choice(pool, counts[k], replace=False))
     idx = rng.permutation(np.concatenate(picks))
     return x[idx], y[idx]
@@ -76,11 +81,18 @@ def classical_augmenter(seed: int = 0) -> keras.Sequential:
     """Random rotation (up to 10 degrees), shift (up to 10% = 2.8 pixels) and zoom (up to
     10%), filling with black; a Keras model active in training only."""
     seed = as_seed(seed, allow_none=False)
-    return keras.Sequential([
-        keras.layers.RandomRotation(10.0 / 360.0, fill_mode="constant", seed=seed, name="rotate"),
-        keras.layers.RandomTranslation(0.1, 0.1, fill_mode="constant", seed=seed + 1, name="shift"),
-        keras.layers.RandomZoom(0.1, fill_mode="constant", seed=seed + 2, name="zoom"),
-    ], name="classical_augmentation")
+    return keras.Sequential(
+        [
+            keras.layers.RandomRotation(
+                10.0 / 360.0, fill_mode="constant", seed=seed, name="rotate"
+            ),
+            keras.layers.RandomTranslation(
+                0.1, 0.1, fill_mode="constant", seed=seed + 1, name="shift"
+            ),
+            keras.layers.RandomZoom(0.1, fill_mode="constant", seed=seed + 2, name="zoom"),
+        ],
+        name="classical_augmentation",
+    )
 
 
 def train_generator(recipe: Recipe, images: Any, labels: Any, steps: int | None = None):
@@ -103,8 +115,14 @@ def train_generator(recipe: Recipe, images: Any, labels: Any, steps: int | None 
     return model
 
 
-def train_classifier(recipe: Recipe, images: Any, labels: Any, augment: bool = False,
-                     generated: tuple[Any, Any] | None = None, seed: int = 0) -> keras.Model:
+def train_classifier(
+    recipe: Recipe,
+    images: Any,
+    labels: Any,
+    augment: bool = False,
+    generated: tuple[Any, Any] | None = None,
+    seed: int = 0,
+) -> keras.Model:
     """Train the small classifier for ``recipe.steps`` updates of ``recipe.batch_size`` digits.
 
     Args:
@@ -137,8 +155,7 @@ def train_classifier(recipe: Recipe, images: Any, labels: Any, augment: bool = F
     keras.utils.set_random_seed(seed)
     classifier = build_small_classifier(seed=seed)
     model = keras.Sequential([classical_augmenter(seed), classifier]) if augment else classifier
-    model.compile(optimizer=optimizer_from_recipe(recipe),
-                  loss="sparse_categorical_crossentropy")
+    model.compile(optimizer=optimizer_from_recipe(recipe), loss="sparse_categorical_crossentropy")
     model.fit(xs, ys, batch_size=batch, epochs=1, shuffle=False, verbose=0)
     return classifier
 
@@ -147,15 +164,29 @@ def accuracy(classifier: keras.Model, images: Any, labels: Any) -> float:
     """Share of ``images`` that ``classifier`` labels correctly, in [0, 1]."""
     x = as_images(images)
     # direct calls in batches: ``predict`` would trace a new function for every classifier
-    preds = np.concatenate([np.argmax(keras.ops.convert_to_numpy(classifier(x[i:i + 1000], training=False)),
-                                      axis=1) for i in range(0, len(x), 1000)])
+    preds = np.concatenate(
+        [
+            np.argmax(
+                keras.ops.convert_to_numpy(classifier(x[i : i + 1000], training=False)), axis=1
+            )
+            for i in range(0, len(x), 1000)
+        ]
+    )
     return float(np.mean(preds == as_labels(labels, count=len(x))))
 
 
-def run(pool: tuple[Any, Any], test: tuple[Any, Any], ns: Sequence[int], seeds: Sequence[int],
-        classifier_recipe: Recipe, generator_recipe: Recipe, generator_steps: int,
-        num_generated: int = 1000, variants: Sequence[str] = VARIANTS,
-        log: Any = None) -> dict[str, dict[str, dict[str, Any]]]:
+def run(
+    pool: tuple[Any, Any],
+    test: tuple[Any, Any],
+    ns: Sequence[int],
+    seeds: Sequence[int],
+    classifier_recipe: Recipe,
+    generator_recipe: Recipe,
+    generator_steps: int,
+    num_generated: int = 1000,
+    variants: Sequence[str] = VARIANTS,
+    log: Any = None,
+) -> dict[str, dict[str, dict[str, Any]]]:
     """The whole experiment: every N, variant and seed; test accuracy mean and spread.
 
     Args:
@@ -189,19 +220,34 @@ def run(pool: tuple[Any, Any], test: tuple[Any, Any], ns: Sequence[int], seeds: 
                 gy = default_labels(num_generated)
                 generated = (gen.sample(num_generated, labels=gy, seed=seed), gy)
             for v in variants:
-                clf = train_classifier(classifier_recipe, x, y, augment=v in ("classical", "both"),
-                                       generated=generated if v in ("generated", "both") else None,
-                                       seed=seed)
+                clf = train_classifier(
+                    classifier_recipe,
+                    x,
+                    y,
+                    augment=v in ("classical", "both"),
+                    generated=generated if v in ("generated", "both") else None,
+                    seed=seed,
+                )
                 per_variant[v].append(accuracy(clf, *test))
             if log is not None:
-                log(f"N={n} seed={seed}: " + ", ".join(f"{v} {per_variant[v][-1]:.3f}" for v in variants))
-        results[str(n)] = {v: {"mean": float(np.mean(a)), "std": float(np.std(a, ddof=1)) if len(a) > 1 else 0.0,
-                               "seeds": [round(s, 4) for s in a]} for v, a in per_variant.items()}
+                log(
+                    f"N={n} seed={seed}: "
+                    + ", ".join(f"{v} {per_variant[v][-1]:.3f}" for v in variants)
+                )
+        results[str(n)] = {
+            v: {
+                "mean": float(np.mean(a)),
+                "std": float(np.std(a, ddof=1)) if len(a) > 1 else 0.0,
+                "seeds": [round(s, 4) for s in a],
+            }
+            for v, a in per_variant.items()
+        }
     return results
 
 
-def paired_differences(results: dict[str, dict[str, dict[str, Any]]], baseline: str = "none",
-                       threshold: float = 2.0) -> dict[str, dict[str, dict[str, Any]]]:
+def paired_differences(
+    results: dict[str, dict[str, dict[str, Any]]], baseline: str = "none", threshold: float = 2.0
+) -> dict[str, dict[str, dict[str, Any]]]:
     """Each variant against ``baseline``, seed by seed (the runs of one seed are paired).
 
     The runs of one seed share the draw of N digits (and the generator), so the difference
@@ -226,8 +272,9 @@ def paired_differences(results: dict[str, dict[str, dict[str, Any]]], baseline: 
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for n, row in results.items():
         if baseline not in row:
-            raise ValueError(f"N = {n}: no {baseline!r} results to compare with; variants: "
-                             f"{', '.join(row)}.")
+            raise ValueError(
+                f"N = {n}: no {baseline!r} results to compare with; variants: {', '.join(row)}."
+            )
         base = np.asarray(row[baseline]["seeds"], dtype=float)
         if len(base) < 2:
             raise ValueError(f"N = {n}: paired differences need at least 2 seeds, got {len(base)}.")
@@ -237,12 +284,23 @@ def paired_differences(results: dict[str, dict[str, dict[str, Any]]], baseline: 
                 continue
             acc = np.asarray(scores["seeds"], dtype=float)
             if acc.shape != base.shape:
-                raise ValueError(f"N = {n}: {v!r} has {len(acc)} seeds, {baseline!r} has "
-                                 f"{len(base)}; pairs need the same seeds.")
+                raise ValueError(
+                    f"N = {n}: {v!r} has {len(acc)} seeds, {baseline!r} has "
+                    f"{len(base)}; pairs need the same seeds."
+                )
             diff = acc - base
             mean, se = float(diff.mean()), float(diff.std(ddof=1) / np.sqrt(len(diff)))
-            verdict = ("helps" if mean > threshold * se else
-                       "hurts" if mean < -threshold * se else "not distinguishable")
-            out[n][v] = {"mean": mean, "se": se, "verdict": verdict,
-                         "differences": [float(d) for d in diff]}
+            verdict = (
+                "helps"
+                if mean > threshold * se
+                else "hurts"
+                if mean < -threshold * se
+                else "not distinguishable"
+            )
+            out[n][v] = {
+                "mean": mean,
+                "se": se,
+                "verdict": verdict,
+                "differences": [float(d) for d in diff],
+            }
     return out

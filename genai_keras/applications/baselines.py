@@ -21,8 +21,15 @@ from genai_keras.metrics.image_quality import psnr
 
 #: The filters :func:`choose_filter` tries: (kind, size) with size a Gaussian's sigma
 #: in pixels or a median filter's window side.
-FILTER_GRID = (("gaussian", 0.5), ("gaussian", 0.75), ("gaussian", 1.0), ("gaussian", 1.5),
-               ("median", 2), ("median", 3), ("median", 5))
+FILTER_GRID = (
+    ("gaussian", 0.5),
+    ("gaussian", 0.75),
+    ("gaussian", 1.0),
+    ("gaussian", 1.5),
+    ("median", 2),
+    ("median", 3),
+    ("median", 5),
+)
 FILLS = ("nearest", "mean")
 
 
@@ -51,8 +58,10 @@ def apply_filter(images: Any, kind: str, size: float) -> np.ndarray:
     except ValueError as exc:
         raise type(exc)(f"Filter size must be > 0 (a sigma or a window side): {exc}") from None
     if kind == "median" and (size < 1 or size != int(size)):
-        raise ValueError(f"size of a median filter is its window side: a whole number >= 1 "
-                         f"(e.g. 3), got {size:g}.")
+        raise ValueError(
+            f"size of a median filter is its window side: a whole number >= 1 "
+            f"(e.g. 3), got {size:g}."
+        )
     if kind == "gaussian":
         out = scipy.ndimage.gaussian_filter(x, sigma=(0, size, size, 0), mode="reflect")
     else:
@@ -71,15 +80,18 @@ def choose_filter(noisy: Any, clean: Any) -> tuple[tuple[str, float], dict[str, 
         ``((kind, size), scores)``: the winner and every filter's mean PSNR in dB
         (keys like ``"median 3"``).
     """
-    scores = {f"{kind} {size:g}": float(np.mean(psnr(apply_filter(noisy, kind, size), clean)))
-              for kind, size in FILTER_GRID}
+    scores = {
+        f"{kind} {size:g}": float(np.mean(psnr(apply_filter(noisy, kind, size), clean)))
+        for kind, size in FILTER_GRID
+    }
     best = max(scores, key=scores.get)
     kind, size = best.split()
     return (kind, float(size)), scores
 
 
-def fill_hole(images: Any, mask: Any, method: str = "nearest",
-              mean_image: Any = None) -> np.ndarray:
+def fill_hole(
+    images: Any, mask: Any, method: str = "nearest", mean_image: Any = None
+) -> np.ndarray:
     """Fill the hidden pixels without learning: nearest visible pixel, or a mean image.
 
     Args:

@@ -56,7 +56,9 @@ def salt_and_pepper(images: Any, fraction: float, seed: int = 0) -> np.ndarray:
     """
     fraction = _level(fraction, "fraction", "the share of pixels hit, e.g. 0.2")
     if fraction > 1:
-        raise ValueError(f"fraction is a share of the pixels: use a value in [0, 1], got {fraction}.")
+        raise ValueError(
+            f"fraction is a share of the pixels: use a value in [0, 1], got {fraction}."
+        )
     x = as_images(images).copy()
     rng = np.random.default_rng(as_seed(seed))
     hit = rng.random(x.shape) < fraction
@@ -69,8 +71,10 @@ def check_factor(factor: Any) -> int:
     factor = positive_int(factor, "factor")
     if SIDE % factor:
         divisors = [d for d in range(1, SIDE + 1) if SIDE % d == 0]
-        raise ValueError(f"factor {factor} does not divide the image side {SIDE}; use one of "
-                         f"{divisors} (e.g. 4 for 7x7 -> 28x28).")
+        raise ValueError(
+            f"factor {factor} does not divide the image side {SIDE}; use one of "
+            f"{divisors} (e.g. 4 for 7x7 -> 28x28)."
+        )
     return factor
 
 
@@ -112,15 +116,23 @@ def upsample_bicubic(low: Any, size: int = SIDE) -> np.ndarray:
 
     arr = np.asarray(low)
     if arr.ndim != 4 or arr.shape[1] != arr.shape[2] or arr.shape[3] != 1 or size % arr.shape[1]:
-        raise ValueError(f"low must have shape (N, s, s, 1) with s dividing {size} (e.g. the "
-                         f"output of downsample(images, 4)), got {arr.shape}.")
+        raise ValueError(
+            f"low must have shape (N, s, s, 1) with s dividing {size} (e.g. the "
+            f"output of downsample(images, 4)), got {arr.shape}."
+        )
     arr = as_images(arr, name="low", shape=arr.shape[1:])
     out = keras.ops.image.resize(arr, (size, size), interpolation="bicubic", antialias=False)
     return np.clip(keras.ops.convert_to_numpy(out), 0.0, 1.0).astype(np.float32)
 
 
-def make_mask(count: int, kind: str = "square", side: int = 12, seed: int = 0,
-              top: int | None = None, left: int | None = None) -> np.ndarray:
+def make_mask(
+    count: int,
+    kind: str = "square",
+    side: int = 12,
+    seed: int = 0,
+    top: int | None = None,
+    left: int | None = None,
+) -> np.ndarray:
     """Masks of missing pixels: 1 where the pixel is hidden, 0 where it is kept.
 
     Args:
@@ -144,27 +156,30 @@ def make_mask(count: int, kind: str = "square", side: int = 12, seed: int = 0,
         raise ValueError(f"Unknown mask kind {kind!r}; use one of {MASKS}.")
     mask = np.zeros((count, SIDE, SIDE, 1), np.float32)
     if kind == "lower_half":
-        mask[:, SIDE // 2:] = 1.0
+        mask[:, SIDE // 2 :] = 1.0
         return mask
     side = positive_int(side, "side")
     if side > SIDE:
-        raise ValueError(f"A square of side {side} does not fit in a {SIDE}x{SIDE} image; "
-                         f"use side <= {SIDE}.")
+        raise ValueError(
+            f"A square of side {side} does not fit in a {SIDE}x{SIDE} image; use side <= {SIDE}."
+        )
     if (top is None) != (left is None):
         raise ValueError("Give both top and left for a fixed patch, or neither for random ones.")
     if top is not None:
         top = positive_int(top, "top", minimum=0)
         left = positive_int(left, "left", minimum=0)
         if not (0 <= top <= SIDE - side and 0 <= left <= SIDE - side):
-            raise ValueError(f"The {side}x{side} patch at (top={top}, left={left}) lies outside "
-                             f"the {SIDE}x{SIDE} image: top and left must be in 0..{SIDE - side}.")
+            raise ValueError(
+                f"The {side}x{side} patch at (top={top}, left={left}) lies outside "
+                f"the {SIDE}x{SIDE} image: top and left must be in 0..{SIDE - side}."
+            )
         corners = np.tile([[top, left]], (count, 1))
     else:
         rng = np.random.default_rng(seed)
         centres = rng.integers(10, 19, size=(count, 2))
         corners = np.clip(centres - side // 2, 0, SIDE - side)
     for i, (r, c) in enumerate(corners):
-        mask[i, r:r + side, c:c + side] = 1.0
+        mask[i, r : r + side, c : c + side] = 1.0
     return mask
 
 
@@ -192,8 +207,10 @@ def check_mask(mask: Any, count: int) -> np.ndarray:
     """Return ``mask`` as float32 ``(count, 28, 28, 1)`` of 0/1 values, else raise ValueError."""
     m = as_images(mask, name="mask")
     if len(m) != count or not np.all((m == 0) | (m == 1)):
-        raise ValueError(f"mask must hold one 0/1 mask per image ({count}), got {len(m)} masks "
-                         f"with values {np.unique(m)[:5]}; build it with make_mask().")
+        raise ValueError(
+            f"mask must hold one 0/1 mask per image ({count}), got {len(m)} masks "
+            f"with values {np.unique(m)[:5]}; build it with make_mask()."
+        )
     return m
 
 

@@ -44,8 +44,9 @@ def speeches(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def split_by_speaker(text: str, speaker: str, train_chars: int,
-                     val_fraction: float = 0.3) -> dict[str, str]:
+def split_by_speaker(
+    text: str, speaker: str, train_chars: int, val_fraction: float = 0.3
+) -> dict[str, str]:
     """Hold one speaker out of the corpus and cut a small training slice of their lines.
 
     Args:
@@ -70,16 +71,19 @@ def split_by_speaker(text: str, speaker: str, train_chars: int,
         for who, s in all_speeches:
             sizes[who] = sizes.get(who, 0) + len(s)
         top = sorted(sizes, key=sizes.get, reverse=True)[:8]
-        raise ValueError(f"No speech by {speaker!r} in the text; speakers with the most lines: "
-                         f"{', '.join(top)}.")
+        raise ValueError(
+            f"No speech by {speaker!r} in the text; speakers with the most lines: {', '.join(top)}."
+        )
     others = "".join(s for who, s in all_speeches if who != speaker)
     own = "".join(mine)
     n_val = int(round(len(own) * float(val_fraction)))
     available = len(own) - n_val
     train_chars = positive_int(train_chars, "train_chars")
     if train_chars > available:
-        raise ValueError(f"{speaker} has {available:,} characters of training text (after "
-                         f"keeping {n_val:,} for validation); use train_chars <= {available:,}.")
+        raise ValueError(
+            f"{speaker} has {available:,} characters of training text (after "
+            f"keeping {n_val:,} for validation); use train_chars <= {available:,}."
+        )
     return {"pretrain": others, "train": own[:train_chars], "val": own[available:]}
 
 
@@ -98,15 +102,23 @@ class _EvalLog(keras.callbacks.Callback):
         logs = logs or {}
         val = logs.get("val_loss")
         val_text = "" if val is None else f", validation {float(val):.3f} nats/char"
-        self.log(f"{self.name}: {self.per_epoch * (epoch + 1)}/{self.steps} updates, training "
-                 f"{float(logs.get('loss', float('nan'))):.3f}{val_text} "
-                 f"({time.perf_counter() - self.start:.0f} s)")
+        self.log(
+            f"{self.name}: {self.per_epoch * (epoch + 1)}/{self.steps} updates, training "
+            f"{float(logs.get('loss', float('nan'))):.3f}{val_text} "
+            f"({time.perf_counter() - self.start:.0f} s)"
+        )
 
 
-def fit_text(recipe: Recipe, vocabulary: CharVocabulary, train_text: str, val_text: str,
-             model: CharTransformer | None = None, evals: int = 5,
-             val_windows: int = 200, log: Callable[[str], None] | None = None
-             ) -> tuple[CharTransformer, dict[str, list[float]]]:
+def fit_text(
+    recipe: Recipe,
+    vocabulary: CharVocabulary,
+    train_text: str,
+    val_text: str,
+    model: CharTransformer | None = None,
+    evals: int = 5,
+    val_windows: int = 200,
+    log: Callable[[str], None] | None = None,
+) -> tuple[CharTransformer, dict[str, list[float]]]:
     """Train a character transformer (new, or the given one) on ``train_text``.
 
     AdamW with warm-up and cosine decay (:func:`genai_keras.optim.optimizer_from_recipe`)
@@ -133,26 +145,42 @@ def fit_text(recipe: Recipe, vocabulary: CharVocabulary, train_text: str, val_te
     keras.utils.set_random_seed(recipe.seed)
     if model is None:
         model = CharTransformer(vocabulary, **cfg)
-    model.compile(optimizer=optimizer_from_recipe(recipe, per_epoch * evals),
-                  loss=causal_lm_loss, jit_compile=gk_backend.default_jit_compile())
-    data = make_window_dataset(train_ids, model.context_length, recipe.batch_size, per_epoch,
-                               seed=recipe.seed)
+    model.compile(
+        optimizer=optimizer_from_recipe(recipe, per_epoch * evals),
+        loss=causal_lm_loss,
+        jit_compile=gk_backend.default_jit_compile(),
+    )
+    data = make_window_dataset(
+        train_ids, model.context_length, recipe.batch_size, per_epoch, seed=recipe.seed
+    )
     callbacks = [] if log is None else [_EvalLog(log, recipe.name, per_epoch, per_epoch * evals)]
-    history = model.fit(data, epochs=evals, verbose=0,
-                        validation_data=eval_windows(val_ids, model.context_length,
-                                                     max_windows=val_windows),
-                        validation_batch_size=128, callbacks=callbacks)
+    history = model.fit(
+        data,
+        epochs=evals,
+        verbose=0,
+        validation_data=eval_windows(val_ids, model.context_length, max_windows=val_windows),
+        validation_batch_size=128,
+        callbacks=callbacks,
+    )
     model.val_nats_per_char = nats_per_char(model, val_ids)
-    curves = {"step": [float(per_epoch * (i + 1)) for i in range(evals)],
-              "loss": [float(v) for v in history.history["loss"]],
-              "val_loss": [float(v) for v in history.history["val_loss"]]}
+    curves = {
+        "step": [float(per_epoch * (i + 1)) for i in range(evals)],
+        "loss": [float(v) for v in history.history["loss"]],
+        "val_loss": [float(v) for v in history.history["val_loss"]],
+    }
     return model, curves
 
 
-def compare(text: str, speaker: str, train_chars: int, pretrain_recipe: Recipe,
-            finetune_recipe: Recipe, scratch_recipe: Recipe,
-            evals: int = 5, log: Callable[[str], None] | None = None
-            ) -> tuple[dict[str, Any], dict[str, CharTransformer]]:
+def compare(
+    text: str,
+    speaker: str,
+    train_chars: int,
+    pretrain_recipe: Recipe,
+    finetune_recipe: Recipe,
+    scratch_recipe: Recipe,
+    evals: int = 5,
+    log: Callable[[str], None] | None = None,
+) -> tuple[dict[str, Any], dict[str, CharTransformer]]:
     """Pretrain on everyone but ``speaker``; then fine-tune vs train from scratch on the slice.
 
     Args:
@@ -175,27 +203,40 @@ def compare(text: str, speaker: str, train_chars: int, pretrain_recipe: Recipe,
     Raises:
         ValueError: the two runs on the slice differ in steps or batch size.
     """
-    if (finetune_recipe.steps, finetune_recipe.batch_size) != (scratch_recipe.steps,
-                                                               scratch_recipe.batch_size):
-        raise ValueError("Fine-tuning and training from scratch must get the same budget: give "
-                         "both recipes the same steps and batch_size.")
+    if (finetune_recipe.steps, finetune_recipe.batch_size) != (
+        scratch_recipe.steps,
+        scratch_recipe.batch_size,
+    ):
+        raise ValueError(
+            "Fine-tuning and training from scratch must get the same budget: give "
+            "both recipes the same steps and batch_size."
+        )
     parts = split_by_speaker(text, speaker, train_chars)
     vocab = CharVocabulary.from_text(text)
-    pre, pre_curve = fit_text(pretrain_recipe, vocab, parts["pretrain"], parts["val"], evals=evals,
-                              log=log)   # the longest of the three runs: a line per point
+    pre, pre_curve = fit_text(
+        pretrain_recipe, vocab, parts["pretrain"], parts["val"], evals=evals, log=log
+    )  # the longest of the three runs: a line per point
     pretrained_score = nats_per_char(pre, vocab.encode(parts["val"]))
     say = log or (lambda line: None)
-    say(f"pretrained on {len(parts['pretrain']):,} characters: {pretrained_score:.3f} nats/char "
-        f"on {speaker}'s held-out lines")
-    tuned, tune_curve = fit_text(finetune_recipe, vocab, parts["train"], parts["val"], model=pre,
-                                 evals=evals)
-    say(f"fine-tuned on {len(parts['train']):,} characters: {tuned.val_nats_per_char:.3f} nats/char")
+    say(
+        f"pretrained on {len(parts['pretrain']):,} characters: {pretrained_score:.3f} nats/char "
+        f"on {speaker}'s held-out lines"
+    )
+    tuned, tune_curve = fit_text(
+        finetune_recipe, vocab, parts["train"], parts["val"], model=pre, evals=evals
+    )
+    say(
+        f"fine-tuned on {len(parts['train']):,} characters: {tuned.val_nats_per_char:.3f} nats/char"
+    )
     cfg = dict(scratch_recipe.model)
     if cfg != dict(pretrain_recipe.model):
-        raise ValueError("The scratch model must have the pretrained model's architecture "
-                         "(same model settings in both recipes).")
-    scratch, scratch_curve = fit_text(scratch_recipe, vocab, parts["train"], parts["val"],
-                                      evals=evals)
+        raise ValueError(
+            "The scratch model must have the pretrained model's architecture "
+            "(same model settings in both recipes)."
+        )
+    scratch, scratch_curve = fit_text(
+        scratch_recipe, vocab, parts["train"], parts["val"], evals=evals
+    )
     say(f"trained from scratch on the same characters: {scratch.val_nats_per_char:.3f} nats/char")
     results = {
         "pretrained": {"val_nats_per_char": float(pretrained_score), "curve": pre_curve},
@@ -204,4 +245,3 @@ def compare(text: str, speaker: str, train_chars: int, pretrain_recipe: Recipe,
         "sizes": {k: len(v) for k, v in parts.items()},
     }
     return results, {"fine_tuned": tuned, "scratch": scratch}
-

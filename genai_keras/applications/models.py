@@ -36,13 +36,18 @@ from genai_keras.losses import bernoulli_nll_from_logits
 def _check_filters(filters: Sequence[int]) -> tuple[int, int]:
     filters = tuple(filters)
     if len(filters) != 2:
-        raise ValueError(f"filters must be two channel counts (full, half/quarter resolution), "
-                         f"got {filters!r}.")
+        raise ValueError(
+            f"filters must be two channel counts (full, half/quarter resolution), got {filters!r}."
+        )
     return positive_int(filters[0], "filters[0]"), positive_int(filters[1], "filters[1]")
 
 
-def build_condition_encoder(channels: int, filters: Sequence[int] = (16, 32),
-                            hidden_units: int = 128, name: str = "condition_encoder") -> keras.Model:
+def build_condition_encoder(
+    channels: int,
+    filters: Sequence[int] = (16, 32),
+    hidden_units: int = 128,
+    name: str = "condition_encoder",
+) -> keras.Model:
     """The encoder of the damaged image: skip features at 28, 14 and 7 pixels and a global vector.
 
     Args:
@@ -59,13 +64,18 @@ def build_condition_encoder(channels: int, filters: Sequence[int] = (16, 32),
     e1 = layers.Conv2D(f1, 3, padding="same", activation="relu", name="enc_28")(c)
     e2 = layers.Conv2D(f2, 3, strides=2, padding="same", activation="relu", name="enc_14")(e1)
     e3 = layers.Conv2D(f2, 3, strides=2, padding="same", activation="relu", name="enc_7")(e2)
-    h = layers.Dense(positive_int(hidden_units, "hidden_units"), activation="relu",
-                     name="enc_global")(layers.Flatten(name="enc_flat")(e3))
+    h = layers.Dense(
+        positive_int(hidden_units, "hidden_units"), activation="relu", name="enc_global"
+    )(layers.Flatten(name="enc_flat")(e3))
     return keras.Model(c, [e1, e2, e3, h], name=name)
 
 
-def build_decoder(filters: Sequence[int] = (16, 32), hidden_units: int = 128,
-                  latent_dim: int = 0, name: str = "decoder") -> keras.Model:
+def build_decoder(
+    filters: Sequence[int] = (16, 32),
+    hidden_units: int = 128,
+    latent_dim: int = 0,
+    name: str = "decoder",
+) -> keras.Model:
     """The decoder: global vector (and code ``z``) plus skip features -> pixel logits.
 
     Args:
@@ -89,21 +99,29 @@ def build_decoder(filters: Sequence[int] = (16, 32), hidden_units: int = 128,
         g = layers.Concatenate(name="global_and_z")([h, z])
     g = layers.Dense(hidden_units, activation="relu", name="dec_global")(g)
     g = layers.Reshape((7, 7, f1), name="dec_map")(
-        layers.Dense(7 * 7 * f1, activation="relu", name="dec_global_map")(g))
+        layers.Dense(7 * 7 * f1, activation="relu", name="dec_global_map")(g)
+    )
     d = layers.Conv2D(f2, 3, padding="same", activation="relu", name="dec_7")(
-        layers.Concatenate(name="dec_cat_7")([e3, g]))
+        layers.Concatenate(name="dec_cat_7")([e3, g])
+    )
     d = layers.Conv2DTranspose(f2, 3, strides=2, padding="same", activation="relu", name="up_14")(d)
     d = layers.Conv2D(f2, 3, padding="same", activation="relu", name="dec_14")(
-        layers.Concatenate(name="dec_cat_14")([d, e2]))
+        layers.Concatenate(name="dec_cat_14")([d, e2])
+    )
     d = layers.Conv2DTranspose(f1, 3, strides=2, padding="same", activation="relu", name="up_28")(d)
     d = layers.Conv2D(f1, 3, padding="same", activation="relu", name="dec_28")(
-        layers.Concatenate(name="dec_cat_28")([d, e1]))
+        layers.Concatenate(name="dec_cat_28")([d, e1])
+    )
     logits = layers.Conv2D(1, 1, name="logits")(d)
     return keras.Model(inputs, logits, name=name)
 
 
-def build_regressor(channels: int, filters: Sequence[int] = (16, 32),
-                    hidden_units: int = 128, name: str = "regressor") -> keras.Model:
+def build_regressor(
+    channels: int,
+    filters: Sequence[int] = (16, 32),
+    hidden_units: int = 128,
+    name: str = "regressor",
+) -> keras.Model:
     """The supervised restorer: damaged image -> one restored image in [0, 1].
 
     Train it with ``compile(loss="binary_crossentropy")`` and ``fit(conditions, clean)``:
@@ -142,9 +160,17 @@ class RestorationCVAE(keras.Model):
         seed: seed of the model's noise (reparameterisation and draws).
     """
 
-    def __init__(self, channels: int = 1, filters: Sequence[int] = (16, 32),
-                 hidden_units: int = 128, latent_dim: int = 16, beta: float = 1.0,
-                 free_bits: float = 0.0, seed: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        channels: int = 1,
+        filters: Sequence[int] = (16, 32),
+        hidden_units: int = 128,
+        latent_dim: int = 16,
+        beta: float = 1.0,
+        free_bits: float = 0.0,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("name", "restoration_cvae")
         super().__init__(**kwargs)
         self.channels = positive_int(channels, "channels")
@@ -155,18 +181,25 @@ class RestorationCVAE(keras.Model):
         self.free_bits = non_negative_float(free_bits, "free_bits")
         self.seed = as_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(self.seed, name="seed_generator")
-        self.condition_encoder = build_condition_encoder(self.channels, self.filters,
-                                                         self.hidden_units)
+        self.condition_encoder = build_condition_encoder(
+            self.channels, self.filters, self.hidden_units
+        )
         self.decoder = build_decoder(self.filters, self.hidden_units, self.latent_dim)
         f1, f2 = self.filters
         x = keras.Input((28, 28, 1 + self.channels), name="target_and_condition")
         q = layers.Conv2D(f1, 3, strides=2, padding="same", activation="relu", name="q_14")(x)
         q = layers.Conv2D(f2, 3, strides=2, padding="same", activation="relu", name="q_7")(q)
         q = layers.Dense(self.hidden_units, activation="relu", name="q_hidden")(
-            layers.Flatten(name="q_flat")(q))
-        self.posterior = keras.Model(x, [layers.Dense(self.latent_dim, name="z_mean")(q),
-                                         layers.Dense(self.latent_dim, name="z_log_var")(q)],
-                                     name="posterior")
+            layers.Flatten(name="q_flat")(q)
+        )
+        self.posterior = keras.Model(
+            x,
+            [
+                layers.Dense(self.latent_dim, name="z_mean")(q),
+                layers.Dense(self.latent_dim, name="z_log_var")(q),
+            ],
+            name="posterior",
+        )
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
         self.kl_tracker = keras.metrics.Mean(name="kl")
 
@@ -174,8 +207,10 @@ class RestorationCVAE(keras.Model):
         """Encode the clean digit, draw ``z``, decode: a dict of ``targets``, ``logits``,
         ``z_mean``, ``z_log_var`` (the tensors of the negative ELBO)."""
         if not isinstance(inputs, dict) or set(inputs) != {"condition", "target"}:
-            raise ValueError("RestorationCVAE is called with {'condition': damaged, 'target': "
-                             "clean}; to restore, use restore(condition).")
+            raise ValueError(
+                "RestorationCVAE is called with {'condition': damaged, 'target': "
+                "clean}; to restore, use restore(condition)."
+            )
         c = ops.cast(inputs["condition"], "float32")
         x = ops.cast(inputs["target"], "float32")
         z_mean, z_log_var = self.posterior(ops.concatenate([x, c], axis=-1))
@@ -199,8 +234,14 @@ class RestorationCVAE(keras.Model):
         self.kl_tracker.update_state(kl)
         return ops.mean(rec) + self.beta * penalised
 
-    def restore(self, condition: Any, num_draws: int = 1, seed: int = 0, mean: bool = False,
-                batch_size: int = 1000) -> np.ndarray:
+    def restore(
+        self,
+        condition: Any,
+        num_draws: int = 1,
+        seed: int = 0,
+        mean: bool = False,
+        batch_size: int = 1000,
+    ) -> np.ndarray:
         """Restorations of damaged digits: ``num_draws`` codes ``z ~ N(0, I)`` per input.
 
         Args:
@@ -223,13 +264,16 @@ class RestorationCVAE(keras.Model):
         rng = np.random.default_rng(as_seed(seed))
         out = np.empty((k, len(c), 28, 28, 1), np.float32)
         for start in range(0, len(c), batch_size):
-            feats = self.condition_encoder(c[start:start + batch_size])
-            n = len(c[start:start + batch_size])
+            feats = self.condition_encoder(c[start : start + batch_size])
+            n = len(c[start : start + batch_size])
             for j in range(k):
-                z = (np.zeros((n, self.latent_dim), np.float32) if mean else
-                     rng.standard_normal((n, self.latent_dim)).astype(np.float32))
+                z = (
+                    np.zeros((n, self.latent_dim), np.float32)
+                    if mean
+                    else rng.standard_normal((n, self.latent_dim)).astype(np.float32)
+                )
                 logits = self.decoder([*feats, ops.convert_to_tensor(z)])
-                out[j, start:start + n] = ops.convert_to_numpy(ops.sigmoid(logits))
+                out[j, start : start + n] = ops.convert_to_numpy(ops.sigmoid(logits))
         return out
 
     @property
@@ -237,9 +281,16 @@ class RestorationCVAE(keras.Model):
         return [*super().metrics, self.reconstruction_tracker, self.kl_tracker]
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "channels": self.channels, "filters": list(self.filters),
-                "hidden_units": self.hidden_units, "latent_dim": self.latent_dim,
-                "beta": self.beta, "free_bits": self.free_bits, "seed": self.seed}
+        return {
+            **super().get_config(),
+            "channels": self.channels,
+            "filters": list(self.filters),
+            "hidden_units": self.hidden_units,
+            "latent_dim": self.latent_dim,
+            "beta": self.beta,
+            "free_bits": self.free_bits,
+            "seed": self.seed,
+        }
 
 
 def build_small_classifier(seed: int = 0, name: str = "small_classifier") -> keras.Model:

@@ -64,7 +64,9 @@ def setting_name(task: str, setting: Mapping[str, Any]) -> str:
     return setting["mask"] + (f" {setting['side']}" if setting["mask"] == "square" else "")
 
 
-def degrade(task: str, images: Any, setting: Mapping[str, Any], seed: int = 0) -> dict[str, np.ndarray]:
+def degrade(
+    task: str, images: Any, setting: Mapping[str, Any], seed: int = 0
+) -> dict[str, np.ndarray]:
     """Damage clean digits as one setting of a task says.
 
     Args:
@@ -85,10 +87,14 @@ def degrade(task: str, images: Any, setting: Mapping[str, Any], seed: int = 0) -
     seed = as_seed(seed)
     x = as_images(images)
     if task == "denoise":
-        noises = {"gaussian": degradations.gaussian_noise,
-                  "salt_and_pepper": degradations.salt_and_pepper}
+        noises = {
+            "gaussian": degradations.gaussian_noise,
+            "salt_and_pepper": degradations.salt_and_pepper,
+        }
         if setting.get("noise") not in noises:
-            raise ValueError(f"A denoising setting needs noise in {sorted(noises)}, got {dict(setting)}.")
+            raise ValueError(
+                f"A denoising setting needs noise in {sorted(noises)}, got {dict(setting)}."
+            )
         noisy = noises[setting["noise"]](x, setting["level"], seed=seed)
         return {"condition": noisy, "shown": noisy}
     if task == "super_resolve":
@@ -97,8 +103,9 @@ def degrade(task: str, images: Any, setting: Mapping[str, Any], seed: int = 0) -
         low = degradations.downsample(x, setting["factor"])
         return {"condition": degradations.upsample_bicubic(low), "shown": low}
     if setting.get("mask") not in degradations.MASKS:
-        raise ValueError(f"An inpainting setting needs mask in {degradations.MASKS}, "
-                         f"got {dict(setting)}.")
+        raise ValueError(
+            f"An inpainting setting needs mask in {degradations.MASKS}, got {dict(setting)}."
+        )
     mask = degradations.make_mask(len(x), setting["mask"], setting.get("side", 12), seed=seed)
     holed = degradations.apply_mask(x, mask)
     return {"condition": np.concatenate([holed, mask], axis=-1), "shown": holed, "mask": mask}
@@ -116,7 +123,9 @@ def training_pairs(task: str, images: Any, seed: int = 0) -> tuple[np.ndarray, n
     conditions = np.empty((len(x), 28, 28, CHANNELS[task]), np.float32)
     for i, (idx, setting) in enumerate(zip(parts, SETTINGS[task])):
         if len(idx):
-            conditions[idx] = degrade(task, x[idx], setting, seed=(seed + 1000 * i) % 2**32)["condition"]
+            conditions[idx] = degrade(task, x[idx], setting, seed=(seed + 1000 * i) % 2**32)[
+                "condition"
+            ]
     return conditions, x
 
 
@@ -125,15 +134,24 @@ def build(recipe: Recipe) -> keras.Model:
     cfg = dict(expect(recipe, "application").model)
     task = check_task(cfg.get("task"))
     if cfg["kind"] == "regression":
-        return build_regressor(CHANNELS[task], cfg["filters"], cfg["hidden_units"],
-                               name=f"{task}_regressor")
+        return build_regressor(
+            CHANNELS[task], cfg["filters"], cfg["hidden_units"], name=f"{task}_regressor"
+        )
     if cfg["kind"] == "cvae":
-        return RestorationCVAE(CHANNELS[task], cfg["filters"], cfg["hidden_units"],
-                               cfg["latent_dim"], cfg["beta"], cfg.get("free_bits", 0.0),
-                               seed=recipe.seed,
-                               name=f"{task}_cvae")
-    raise ValueError(f"Recipe {recipe.name!r}: kind must be 'regression' or 'cvae' for a "
-                     f"restoration network, got {cfg['kind']!r}.")
+        return RestorationCVAE(
+            CHANNELS[task],
+            cfg["filters"],
+            cfg["hidden_units"],
+            cfg["latent_dim"],
+            cfg["beta"],
+            cfg.get("free_bits", 0.0),
+            seed=recipe.seed,
+            name=f"{task}_cvae",
+        )
+    raise ValueError(
+        f"Recipe {recipe.name!r}: kind must be 'regression' or 'cvae' for a "
+        f"restoration network, got {cfg['kind']!r}."
+    )
 
 
 class EpochLog(keras.callbacks.Callback):
@@ -150,12 +168,15 @@ class EpochLog(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         loss = (logs or {}).get("loss")
         loss_text = "" if loss is None else f", loss {float(loss):.4g}"
-        self.log(f"{self.name}: epoch {epoch + 1}/{self.epochs}{loss_text} "
-                 f"({time.perf_counter() - self.start:.0f} s)")
+        self.log(
+            f"{self.name}: epoch {epoch + 1}/{self.epochs}{loss_text} "
+            f"({time.perf_counter() - self.start:.0f} s)"
+        )
 
 
-def train(recipe: Recipe, images: Any = None, verbose: int = 0,
-          log: Callable[[str], None] | None = None) -> tuple[keras.Model, dict]:
+def train(
+    recipe: Recipe, images: Any = None, verbose: int = 0, log: Callable[[str], None] | None = None
+) -> tuple[keras.Model, dict]:
     """Train a restoration recipe (``gk.recipes.get("denoiser")`` and friends) with ``fit``.
 
     Adam with cosine decay over ``recipe.epochs`` passes of ``recipe.batch_size``
@@ -182,12 +203,25 @@ def train(recipe: Recipe, images: Any = None, verbose: int = 0,
     callbacks = [] if log is None else [EpochLog(log, recipe.name, epochs)]
     if isinstance(model, RestorationCVAE):
         model.compile(optimizer=optimizer)
-        history = model.fit({"condition": conditions, "target": targets}, epochs=epochs,
-                            batch_size=batch, shuffle=True, verbose=verbose, callbacks=callbacks)
+        history = model.fit(
+            {"condition": conditions, "target": targets},
+            epochs=epochs,
+            batch_size=batch,
+            shuffle=True,
+            verbose=verbose,
+            callbacks=callbacks,
+        )
     else:
         model.compile(optimizer=optimizer, loss="binary_crossentropy")
-        history = model.fit(conditions, targets, epochs=epochs, batch_size=batch, shuffle=True,
-                            verbose=verbose, callbacks=callbacks)
+        history = model.fit(
+            conditions,
+            targets,
+            epochs=epochs,
+            batch_size=batch,
+            shuffle=True,
+            verbose=verbose,
+            callbacks=callbacks,
+        )
     model.recipe = recipe
     return model, history.history
 
@@ -213,7 +247,10 @@ def restore(model: keras.Model, condition: Any, num_draws: int = 1, seed: int = 
     as_seed(seed)
     channels = int(model.inputs[0].shape[-1]) if getattr(model, "inputs", None) else 1
     c = as_images(condition, name="condition", shape=(28, 28, channels))
-    out = [keras.ops.convert_to_numpy(model(c[i:i + 1000], training=False)) for i in range(0, len(c), 1000)]
+    out = [
+        keras.ops.convert_to_numpy(model(c[i : i + 1000], training=False))
+        for i in range(0, len(c), 1000)
+    ]
     return np.concatenate(out)[None].astype(np.float32)
 
 
@@ -232,8 +269,11 @@ def score(restored: Any, clean: Any, labels: Any, mask: Any = None) -> dict[str,
     """
     x = as_images(restored, name="restored")
     y = as_labels(labels, count=len(x))
-    return {"psnr": float(np.mean(psnr(x, clean, mask=mask))), "ssim": float(np.mean(ssim(x, clean))),
-            "accuracy": float(load_feature_net().accuracy(x, y))}
+    return {
+        "psnr": float(np.mean(psnr(x, clean, mask=mask))),
+        "ssim": float(np.mean(ssim(x, clean))),
+        "accuracy": float(load_feature_net().accuracy(x, y)),
+    }
 
 
 def diversity(draws: Any) -> dict[str, float]:
@@ -254,13 +294,23 @@ def diversity(draws: Any) -> dict[str, float]:
     k, n = d.shape[:2]
     preds = load_feature_net().predict(d.reshape(k * n, 28, 28, 1)).reshape(k, n)
     counts = np.array([len(set(preds[:, i])) for i in range(n)])
-    return {"pixel_std": float(d.std(axis=0).mean()), "classes": float(counts.mean()),
-            "multi_class": float(np.mean(counts > 1))}
+    return {
+        "pixel_std": float(d.std(axis=0).mean()),
+        "classes": float(counts.mean()),
+        "multi_class": float(np.mean(counts > 1)),
+    }
 
 
-def evaluate_task(task: str, models: Mapping[str, keras.Model], images: Any, labels: Any,
-                  baseline: Any, setting: Mapping[str, Any], num_draws: int = 5,
-                  seed: int = 0) -> tuple[dict[str, dict[str, float]], dict[str, np.ndarray]]:
+def evaluate_task(
+    task: str,
+    models: Mapping[str, keras.Model],
+    images: Any,
+    labels: Any,
+    baseline: Any,
+    setting: Mapping[str, Any],
+    num_draws: int = 5,
+    seed: int = 0,
+) -> tuple[dict[str, dict[str, float]], dict[str, np.ndarray]]:
     """Score the baseline and each model on one setting of a task (chapter 07's tables).
 
     Args:
@@ -285,8 +335,7 @@ def evaluate_task(task: str, models: Mapping[str, keras.Model], images: Any, lab
     for name, model in models.items():
         if isinstance(model, RestorationCVAE):
             outputs[f"{name}_mean"] = model.restore(data["condition"], mean=True)[0]
-            draws = model.restore(data["condition"], num_draws=num_draws,
-                                  seed=(seed + 1) % 2**32)
+            draws = model.restore(data["condition"], num_draws=num_draws, seed=(seed + 1) % 2**32)
             outputs[f"{name}_sample"] = draws[0]
             outputs[f"{name}_draws"] = draws
         else:
@@ -308,9 +357,9 @@ def evaluate_task(task: str, models: Mapping[str, keras.Model], images: Any, lab
     return rows, outputs
 
 
-
-def choose_baseline(task: str, setting: Mapping[str, Any], val_images: Any, train_mean: Any = None,
-                    seed: int = 0) -> tuple[str, Any]:
+def choose_baseline(
+    task: str, setting: Mapping[str, Any], val_images: Any, train_mean: Any = None, seed: int = 0
+) -> tuple[str, Any]:
     """The classical baseline of one task setting, tuned on validation digits where it has a knob.
 
     - denoise: the Gaussian/median filter with the best validation PSNR
@@ -331,15 +380,32 @@ def choose_baseline(task: str, setting: Mapping[str, Any], val_images: Any, trai
         (kind, size), _ = baselines.choose_filter(val["shown"], val_images)
         return f"{kind} filter {size:g}", lambda d: baselines.apply_filter(d["shown"], kind, size)
     methods = ["nearest"] + ([] if train_mean is None else ["mean"])
-    scores = {m: float(np.mean(psnr(baselines.fill_hole(val["shown"], val["mask"], m, train_mean),
-                                    val_images, mask=val["mask"]))) for m in methods}
+    scores = {
+        m: float(
+            np.mean(
+                psnr(
+                    baselines.fill_hole(val["shown"], val["mask"], m, train_mean),
+                    val_images,
+                    mask=val["mask"],
+                )
+            )
+        )
+        for m in methods
+    }
     best = max(scores, key=scores.get)
     return f"{best} fill", lambda d: baselines.fill_hole(d["shown"], d["mask"], best, train_mean)
 
 
-def run_task(task: str, regression_recipe: Recipe, cvae_recipe: Recipe, test: tuple[Any, Any],
-             val_images: Any, num_draws: int = 5, seed: int = 0, log: Any = None
-             ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, np.ndarray]], dict[str, Any]]:
+def run_task(
+    task: str,
+    regression_recipe: Recipe,
+    cvae_recipe: Recipe,
+    test: tuple[Any, Any],
+    val_images: Any,
+    num_draws: int = 5,
+    seed: int = 0,
+    log: Any = None,
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, np.ndarray]], dict[str, Any]]:
     """Train a task's two networks and score them and the baseline on each of its settings.
 
     Args:
@@ -374,17 +440,22 @@ def run_task(task: str, regression_recipe: Recipe, cvae_recipe: Recipe, test: tu
     for setting in SETTINGS[check_task(task)]:
         name = setting_name(task, setting)
         info["baseline"][name], baseline = choose_baseline(task, setting, val_images, mean, seed)
-        tables[name], outputs[name] = evaluate_task(task, info["models"], *test, baseline, setting,
-                                                    num_draws=num_draws, seed=seed)
+        tables[name], outputs[name] = evaluate_task(
+            task, info["models"], *test, baseline, setting, num_draws=num_draws, seed=seed
+        )
     return tables, outputs, info
 
 
 def format_table(table: Mapping[str, Mapping[str, float]], title: str = "") -> str:
     """A fixed-width text table of :func:`evaluate_task`'s rows (PSNR in dB, SSIM, accuracy
     in %, and the CVAE's diversity where present)."""
-    cols = [("psnr", "PSNR dB", "{:8.2f}"), ("ssim", "SSIM", "{:6.3f}"),
-            ("accuracy", "acc %", "{:6.1f}"), ("classes", "classes/5 draws", "{:16.2f}"),
-            ("pixel_std", "pixel std", "{:10.3f}")]
+    cols = [
+        ("psnr", "PSNR dB", "{:8.2f}"),
+        ("ssim", "SSIM", "{:6.3f}"),
+        ("accuracy", "acc %", "{:6.1f}"),
+        ("classes", "classes/5 draws", "{:16.2f}"),
+        ("pixel_std", "pixel std", "{:10.3f}"),
+    ]
     cols = [c for c in cols if any(c[0] in row for row in table.values())]
     head = f"{'method':<13}" + "".join(f"{label:>{len(fmt.format(0))}}" for _, label, fmt in cols)
     lines = ([title] if title else []) + [head]
@@ -393,7 +464,10 @@ def format_table(table: Mapping[str, Mapping[str, float]], title: str = "") -> s
         for key, _, fmt in cols:
             width = len(fmt.format(0))
             value = row.get(key)
-            cells.append(" " * width if value is None else
-                         fmt.format(100 * value if key == "accuracy" else value))
+            cells.append(
+                " " * width
+                if value is None
+                else fmt.format(100 * value if key == "accuracy" else value)
+            )
         lines.append(f"{method:<13}" + "".join(cells))
     return "\n".join(lines)

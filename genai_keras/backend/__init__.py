@@ -48,7 +48,8 @@ NO_DATA_PARALLEL = (
     "Keras' PyTorch backend has no data-parallel API that genai_keras can use: "
     "keras.distribution (DataParallel, ModelParallel) is implemented for JAX, and "
     "TensorFlow has tf.distribute.MirroredStrategy. Start Python or Jupyter with "
-    "KERAS_BACKEND=jax or KERAS_BACKEND=tensorflow to train on several devices.")
+    "KERAS_BACKEND=jax or KERAS_BACKEND=tensorflow to train on several devices."
+)
 
 
 def name() -> str:
@@ -67,8 +68,10 @@ def _impl():
     elif backend == "torch":
         from genai_keras.backend import torch as impl
     else:
-        raise RuntimeError(f"genai_keras supports the Keras backends {', '.join(BACKENDS)}; this "
-                           f"session uses {backend!r}. Set KERAS_BACKEND before starting Python.")
+        raise RuntimeError(
+            f"genai_keras supports the Keras backends {', '.join(BACKENDS)}; this "
+            f"session uses {backend!r}. Set KERAS_BACKEND before starting Python."
+        )
     return impl
 
 
@@ -87,8 +90,11 @@ def gpu_names() -> list[str]:
     return list(_impl().gpu_names())
 
 
-def minimize(optimizer: keras.optimizers.Optimizer, variables: Sequence[Any],
-             loss_fn: Callable[[], tuple[Any, Any]]) -> tuple[Any, Any]:
+def minimize(
+    optimizer: keras.optimizers.Optimizer,
+    variables: Sequence[Any],
+    loss_fn: Callable[[], tuple[Any, Any]],
+) -> tuple[Any, Any]:
     """One optimizer step on ``variables`` to lower ``loss_fn()``'s scalar loss.
 
     Args:
@@ -175,8 +181,10 @@ def data_parallel_scope(num_devices: int | None = None):
     available = impl.list_devices()
     count = len(available) if num_devices is None else num_devices
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= len(available):
-        raise ValueError(f"num_devices must be an integer from 1 to {len(available)} (the devices "
-                         f"{name()} sees: {', '.join(available)}), got {num_devices!r}.")
+        raise ValueError(
+            f"num_devices must be an integer from 1 to {len(available)} (the devices "
+            f"{name()} sees: {', '.join(available)}), got {num_devices!r}."
+        )
     return impl.data_parallel_scope(count)
 
 
@@ -233,8 +241,10 @@ class OptimizerPair:
 
     def __init__(self, first: keras.optimizers.Optimizer, second: keras.optimizers.Optimizer):
         if first is second:
-            raise ValueError("Give the two networks two separate optimizer instances (each "
-                             "keeps its own moment estimates).")
+            raise ValueError(
+                "Give the two networks two separate optimizer instances (each "
+                "keeps its own moment estimates)."
+            )
         self.first, self.second = first, second
 
     @property

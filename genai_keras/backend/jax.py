@@ -40,8 +40,10 @@ def _copy_scope(outer):
 def minimize(optimizer, variables, loss_fn):
     outer = get_stateless_scope()
     if outer is None:
-        raise RuntimeError("On JAX, minimize() runs inside a training step: call it from a "
-                           "step passed to genai_keras.backend.train_step (e.g. in GAN.fit).")
+        raise RuntimeError(
+            "On JAX, minimize() runs inside a training step: call it from a "
+            "step passed to genai_keras.backend.train_step (e.g. in GAN.fit)."
+        )
     values = [v.value for v in variables]
 
     def loss_of(new_values):
@@ -77,9 +79,12 @@ def input_gradient(fn, x):
 
 def train_step(model, step, state, data):
     trainable, non_trainable, optimizer_values, metrics = state
-    groups = (model.trainable_variables, model.non_trainable_variables,
-              model.optimizer.variables if model.optimizer is not None else [],
-              model.metrics_variables)
+    groups = (
+        model.trainable_variables,
+        model.non_trainable_variables,
+        model.optimizer.variables if model.optimizer is not None else [],
+        model.metrics_variables,
+    )
     mapping = [(v, value) for refs, values in zip(groups, state) for v, value in zip(refs, values)]
     with StatelessScope(state_mapping=mapping) as scope:
         logs = step(data)
@@ -137,8 +142,10 @@ def simulate_cpu_devices(count):
     ``XLA_FLAGS=--xla_force_host_platform_device_count=N`` (:func:`cpu_devices_env`)."""
     found = len(jax.devices("cpu"))
     if found < count:
-        raise RuntimeError(f"JAX sees {found} CPU device(s), not {count}: start Python with "
-                           f"XLA_FLAGS=--xla_force_host_platform_device_count={count}.")
+        raise RuntimeError(
+            f"JAX sees {found} CPU device(s), not {count}: start Python with "
+            f"XLA_FLAGS=--xla_force_host_platform_device_count={count}."
+        )
 
 
 def data_parallel_scope(num_devices):

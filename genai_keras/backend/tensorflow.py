@@ -46,7 +46,8 @@ def simulate_cpu_devices(count):
     """Split the CPU into ``count`` logical devices (before TensorFlow starts its runtime)."""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(
-        cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(count)])
+        cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(count)]
+    )
 
 
 def data_parallel_scope(num_devices):
@@ -85,7 +86,7 @@ def draw_for_replica(draw, shape):
     # replica's rows (the rows one device would have given these examples).
     local = shape[0]
     start = context.replica_id_in_sync_group * local
-    return draw((local * replicas, *shape[1:]))[start:start + local]
+    return draw((local * replicas, *shape[1:]))[start : start + local]
 
 
 # ---------------------------------------------------------------- the machine

@@ -17,7 +17,11 @@ def minimize(optimizer, variables, loss_fn):
 
 
 def input_gradient(fn, x):
-    x = x.detach().requires_grad_(True) if torch.is_tensor(x) else torch.as_tensor(x).requires_grad_(True)
+    x = (
+        x.detach().requires_grad_(True)
+        if torch.is_tensor(x)
+        else torch.as_tensor(x).requires_grad_(True)
+    )
     with torch.enable_grad():
         total = torch.sum(fn(x))
         (grad,) = torch.autograd.grad(total, x, create_graph=True)

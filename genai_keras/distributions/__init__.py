@@ -29,14 +29,26 @@ next-character distributions).
 
 from __future__ import annotations
 
-from genai_keras.distributions.fitting import (fit_bernoulli, fit_categorical, fit_normal,
-                                               fit_poisson)
+from genai_keras.distributions.fitting import (
+    fit_bernoulli,
+    fit_categorical,
+    fit_normal,
+    fit_poisson,
+)
 from genai_keras.distributions.kl import kl_monte_carlo, kl_normal
-from genai_keras.distributions.log_prob import (bernoulli_log_prob, bits_per_dim,
-                                                categorical_log_prob, normal_log_prob,
-                                                poisson_log_prob)
-from genai_keras.distributions.sampling import (bernoulli_sample, categorical_sample,
-                                                normal_sample, poisson_sample)
+from genai_keras.distributions.log_prob import (
+    bernoulli_log_prob,
+    bits_per_dim,
+    categorical_log_prob,
+    normal_log_prob,
+    poisson_log_prob,
+)
+from genai_keras.distributions.sampling import (
+    bernoulli_sample,
+    categorical_sample,
+    normal_sample,
+    poisson_sample,
+)
 
 __all__ = [
     "normal_log_prob",

@@ -33,7 +33,9 @@ def _float_dtype(*values: Any) -> str:
 
 def _to_float(value: Any, dtype: str):
     if isinstance(value, (np.ndarray, np.generic, float, int, list, tuple)):
-        return ops.convert_to_tensor(np.asarray(value, dtype=dtype))  # cast before the backend sees it
+        return ops.convert_to_tensor(
+            np.asarray(value, dtype=dtype)
+        )  # cast before the backend sees it
     return ops.cast(ops.convert_to_tensor(value), dtype)
 
 
@@ -120,9 +122,17 @@ def _lgamma(x):
     Relative error about 1e-15 in float64; keras.ops has no lgamma. Only used for
     log(k!) = lgamma(k + 1) with k >= 0.
     """
-    coefs = (0.99999999999980993, 676.5203681218851, -1259.1392167224028,
-             771.32342877765313, -176.61502916214059, 12.507343278686905,
-             -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7)
+    coefs = (
+        0.99999999999980993,
+        676.5203681218851,
+        -1259.1392167224028,
+        771.32342877765313,
+        -176.61502916214059,
+        12.507343278686905,
+        -0.13857109526572012,
+        9.9843695780195716e-6,
+        1.5056327351493116e-7,
+    )
     x = x - 1.0
     series = ops.ones_like(x) * coefs[0]
     for i, c in enumerate(coefs[1:], start=1):

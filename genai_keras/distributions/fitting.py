@@ -15,11 +15,15 @@ from genai_keras.distributions._checks import _check_counts
 
 
 def _samples(x: Any, name: str = "x", axis: int = 0) -> np.ndarray:
-    arr = np.asarray(ops.convert_to_numpy(x) if not isinstance(x, (np.ndarray, list, tuple)) else x,
-                     dtype=np.float64)
+    arr = np.asarray(
+        ops.convert_to_numpy(x) if not isinstance(x, (np.ndarray, list, tuple)) else x,
+        dtype=np.float64,
+    )
     if arr.ndim == 0 or arr.shape[axis] < 1:
-        raise ValueError(f"{name} must be an array with at least one sample along axis {axis}, "
-                         f"got shape {arr.shape}.")
+        raise ValueError(
+            f"{name} must be an array with at least one sample along axis {axis}, "
+            f"got shape {arr.shape}."
+        )
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite values.")
     return arr
@@ -70,8 +74,10 @@ def fit_bernoulli(x: Any, axis: int = 0, pseudo_count: float = 0.0) -> np.ndarra
     """
     arr = _samples(x, axis=axis)
     if np.any((arr != 0) & (arr != 1)):
-        raise ValueError("fit_bernoulli needs data in {0, 1}; binarise grey levels first "
-                         "(e.g. load_mnist(binarize='static')).")
+        raise ValueError(
+            "fit_bernoulli needs data in {0, 1}; binarise grey levels first "
+            "(e.g. load_mnist(binarize='static'))."
+        )
     a = float(pseudo_count)
     if not np.isfinite(a) or a < 0:
         raise ValueError(f"pseudo_count must be >= 0, got {pseudo_count!r}.")
@@ -92,8 +98,10 @@ def fit_poisson(k: Any, axis: int = 0) -> np.ndarray:
     _check_counts(arr, "k")
     rate = arr.mean(axis=axis)
     if np.any(rate <= 0):
-        raise ValueError("Every count is 0, so the MLE rate is 0, which is not a valid "
-                         "Poisson rate; collect more data or add a pseudo-count.")
+        raise ValueError(
+            "Every count is 0, so the MLE rate is 0, which is not a valid "
+            "Poisson rate; collect more data or add a pseudo-count."
+        )
     return rate
 
 
@@ -115,12 +123,18 @@ def fit_categorical(x: Any, num_classes: int, pseudo_count: float = 0.0) -> np.n
     Raises:
         ValueError: K < 1, indices out of range or fractional, a negative pseudo-count.
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+    if (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, (int, np.integer))
+        or num_classes < 1
+    ):
         raise ValueError(f"num_classes must be an integer >= 1, got {num_classes!r}.")
     arr = _samples(x, axis=0).ravel()
     if np.any(arr != np.round(arr)) or arr.min() < 0 or arr.max() >= num_classes:
-        raise ValueError(f"x must hold integer class indices in [0, {num_classes}), found "
-                         f"values in [{arr.min():g}, {arr.max():g}].")
+        raise ValueError(
+            f"x must hold integer class indices in [0, {num_classes}), found "
+            f"values in [{arr.min():g}, {arr.max():g}]."
+        )
     a = float(pseudo_count)
     if not np.isfinite(a) or a < 0:
         raise ValueError(f"pseudo_count must be >= 0, got {pseudo_count!r}.")

@@ -45,8 +45,10 @@ def kl_normal(mean1: Any, logvar1: Any, mean2: Any = None, logvar2: Any = None):
             broadcast.
     """
     if (mean2 is None) != (logvar2 is None):
-        raise ValueError("Give both mean2 and logvar2, or neither (then the second "
-                         "distribution is the standard normal N(0, I)).")
+        raise ValueError(
+            "Give both mean2 and logvar2, or neither (then the second "
+            "distribution is the standard normal N(0, I))."
+        )
     _check_broadcast(mean1=mean1, logvar1=logvar1, mean2=mean2, logvar2=logvar2)
     dtype = _float_dtype(mean1, logvar1, mean2, logvar2)
     m1 = _to_float(mean1, dtype)
@@ -62,9 +64,13 @@ def kl_normal(mean1: Any, logvar1: Any, mean2: Any = None, logvar2: Any = None):
     return 0.5 * ops.sum(terms, axis=-1)
 
 
-def kl_monte_carlo(sample_fn: Callable[[int, Any], Any], log_p_fn: Callable[[Any], Any],
-                   log_q_fn: Callable[[Any], Any], num_samples: int = 10_000,
-                   seed: int | None = 0) -> tuple[float, float]:
+def kl_monte_carlo(
+    sample_fn: Callable[[int, Any], Any],
+    log_p_fn: Callable[[Any], Any],
+    log_q_fn: Callable[[Any], Any],
+    num_samples: int = 10_000,
+    seed: int | None = 0,
+) -> tuple[float, float]:
     r"""Monte Carlo estimate of KL(p || q) = E_{x~p}[log p(x) - log q(x)], with its error.
 
     Draws ``num_samples`` points from p, averages the log-ratio, and returns the
@@ -89,8 +95,14 @@ def kl_monte_carlo(sample_fn: Callable[[int, Any], Any], log_p_fn: Callable[[Any
         ValueError: ``num_samples`` < 2, or log-probs whose leading axis is not
             ``num_samples``.
     """
-    if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples < 2:
-        raise ValueError(f"num_samples must be an integer >= 2 (for a standard error), got {num_samples!r}.")
+    if (
+        isinstance(num_samples, bool)
+        or not isinstance(num_samples, (int, np.integer))
+        or num_samples < 2
+    ):
+        raise ValueError(
+            f"num_samples must be an integer >= 2 (for a standard error), got {num_samples!r}."
+        )
     x = sample_fn(int(num_samples), seed)
     lp = np.asarray(ops.convert_to_numpy(log_p_fn(x)), dtype=np.float64)
     lq = np.asarray(ops.convert_to_numpy(log_q_fn(x)), dtype=np.float64)

@@ -15,10 +15,19 @@ import numpy as np
 from keras import ops
 
 from genai_keras.arrays import numpy_in_numpy_out, to_numpy
-from genai_keras.distributions._checks import (_LOG_2PI, _check_broadcast, _check_counts,
-                                               _check_finite, _check_positive,
-                                               _check_unit_interval, _concrete, _float_dtype,
-                                               _lgamma, _shape, _to_float)
+from genai_keras.distributions._checks import (
+    _LOG_2PI,
+    _check_broadcast,
+    _check_counts,
+    _check_finite,
+    _check_positive,
+    _check_unit_interval,
+    _concrete,
+    _float_dtype,
+    _lgamma,
+    _shape,
+    _to_float,
+)
 
 
 @numpy_in_numpy_out
@@ -180,8 +189,11 @@ def categorical_log_prob(x: Any, logits: Any = None, *, probs: Any = None):
     num_classes = pshape[-1] if pshape is not None else None
     arr = _concrete(x)
     if arr is not None:
-        if arr.size and (np.any(arr != np.round(arr)) or arr.min() < 0
-                         or (num_classes is not None and arr.max() >= num_classes)):
+        if arr.size and (
+            np.any(arr != np.round(arr))
+            or arr.min() < 0
+            or (num_classes is not None and arr.max() >= num_classes)
+        ):
             raise ValueError(
                 f"x must hold integer class indices in [0, {num_classes}), found values in "
                 f"[{arr.min():g}, {arr.max():g}]."
@@ -193,15 +205,22 @@ def categorical_log_prob(x: Any, logits: Any = None, *, probs: Any = None):
     else:
         parr = _concrete(probs)
         if parr is not None:
-            if np.any(parr < 0) or np.any(parr > 1) or not np.allclose(parr.sum(-1), 1.0, atol=1e-4):
+            if (
+                np.any(parr < 0)
+                or np.any(parr > 1)
+                or not np.allclose(parr.sum(-1), 1.0, atol=1e-4)
+            ):
                 raise ValueError(
                     "probs must be non-negative and sum to 1 over the last axis; pass "
                     "logits= for unnormalised scores."
                 )
         log_p = ops.log(ops.maximum(_to_float(probs, dtype), 1e-30))  # log 0 -> about -69
     idx = ops.cast(ops.convert_to_tensor(x), "int32")
-    batch_shape = tuple(np.broadcast_shapes(xshape, pshape[:-1])) if (
-        pshape is not None and xshape is not None) else None
+    batch_shape = (
+        tuple(np.broadcast_shapes(xshape, pshape[:-1]))
+        if (pshape is not None and xshape is not None)
+        else None
+    )
     if batch_shape is not None:
         idx = ops.broadcast_to(idx, batch_shape)
         log_p = ops.broadcast_to(log_p, batch_shape + (pshape[-1],))

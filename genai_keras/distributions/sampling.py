@@ -16,12 +16,18 @@ from keras import ops
 from genai_keras import backend as gk_backend
 
 from genai_keras.arrays import numpy_in_numpy_out
-from genai_keras.distributions._checks import (_check_finite, _check_positive,
-                                               _check_unit_interval, _concrete, _float_dtype,
-                                               _lgamma, _shape, _to_float)
+from genai_keras.distributions._checks import (
+    _check_finite,
+    _check_positive,
+    _check_unit_interval,
+    _concrete,
+    _float_dtype,
+    _lgamma,
+    _shape,
+    _to_float,
+)
 
 _POISSON_GRID_BUDGET = 2**22  # CDF grid entries per chunk in poisson_sample (32 MiB)
-
 
 
 def _sample_shape(shape: Any, *params: Any) -> tuple[int, ...]:
@@ -66,8 +72,7 @@ def normal_sample(mean: Any = 0.0, scale: Any = 1.0, shape: Any = None, seed: An
 
 
 @numpy_in_numpy_out
-def bernoulli_sample(probs: Any = None, shape: Any = None, seed: Any = None, *,
-                     logits: Any = None):
+def bernoulli_sample(probs: Any = None, shape: Any = None, seed: Any = None, *, logits: Any = None):
     """Draw 0/1 values with P(1) = probs (or sigmoid(logits)): ``uniform < p``.
 
     Used in chapters 01 and 02 (sampling binary images).
@@ -131,19 +136,21 @@ def poisson_sample(rate: Any, shape: Any = None, seed: Any = None):
     chunk = max(1, _POISSON_GRID_BUDGET // (k_max + 1))
     pieces = []
     for start in range(0, lam.shape[0], chunk):
-        lam_c = ops.convert_to_tensor(lam[start:start + chunk])[:, None]
+        lam_c = ops.convert_to_tensor(lam[start : start + chunk])[:, None]
         log_pmf = ks * ops.log(lam_c) - lam_c - log_k_factorial
         cdf = ops.cumsum(ops.exp(log_pmf), axis=-1)
         u = keras.random.uniform((lam_c.shape[0], 1), dtype=dtype, seed=seed)
         pieces.append(ops.sum(ops.cast(ops.less(cdf, u), dtype), axis=-1))
-    counts = ops.reshape(ops.concatenate(pieces, axis=0) if pieces else ops.zeros((0,), dtype),
-                         out_shape)
+    counts = ops.reshape(
+        ops.concatenate(pieces, axis=0) if pieces else ops.zeros((0,), dtype), out_shape
+    )
     return ops.cast(counts, _float_dtype(rate))
 
 
 @numpy_in_numpy_out
-def categorical_sample(logits: Any = None, num_samples: int = 1, seed: Any = None, *,
-                       probs: Any = None):
+def categorical_sample(
+    logits: Any = None, num_samples: int = 1, seed: Any = None, *, probs: Any = None
+):
     """Draw class indices from rows of logits (or probabilities).
 
     Used in chapters 01 and 05 (next-token sampling).
@@ -159,7 +166,11 @@ def categorical_sample(logits: Any = None, num_samples: int = 1, seed: Any = Non
     """
     if (logits is None) == (probs is None):
         raise ValueError("Give exactly one of logits or probs= for a categorical distribution.")
-    if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) or num_samples < 1:
+    if (
+        isinstance(num_samples, bool)
+        or not isinstance(num_samples, (int, np.integer))
+        or num_samples < 1
+    ):
         raise ValueError(f"num_samples must be an integer >= 1, got {num_samples!r}.")
     if probs is not None:
         parr = _concrete(probs)
@@ -171,7 +182,9 @@ def categorical_sample(logits: Any = None, num_samples: int = 1, seed: Any = Non
         logits = _to_float(logits, _float_dtype(logits))
     rank = len(ops.shape(logits))
     if rank not in (1, 2):
-        raise ValueError(f"logits must have shape (K,) or (batch, K), got {tuple(ops.shape(logits))}.")
+        raise ValueError(
+            f"logits must have shape (K,) or (batch, K), got {tuple(ops.shape(logits))}."
+        )
     two_d = logits if rank == 2 else logits[None, :]
     out = keras.random.categorical(two_d, int(num_samples), dtype="int32", seed=seed)
     return out if rank == 2 else out[0]

@@ -37,22 +37,49 @@ from __future__ import annotations
 
 from genai_keras.metrics.corruptions import CORRUPTIONS, corrupt
 from genai_keras.metrics.evaluate import evaluate_samples
-from genai_keras.metrics.frechet import (feature_statistics, fid, fid_from_features,
-                                         frechet_distance)
+from genai_keras.metrics.frechet import feature_statistics, fid, fid_from_features, frechet_distance
 from genai_keras.metrics.inception import inception_score, inception_score_from_probs
 from genai_keras.metrics.image_quality import psnr, ssim
-from genai_keras.metrics.inputs import (FID_BIAS_SAMPLES, MIN_SAMPLES_FID, MIN_SAMPLES_KID,
-                                        STANDARD_SAMPLES)
+from genai_keras.metrics.inputs import (
+    FID_BIAS_SAMPLES,
+    MIN_SAMPLES_FID,
+    MIN_SAMPLES_KID,
+    STANDARD_SAMPLES,
+)
 from genai_keras.metrics.kernel_distance import kid, kid_by_degree, kid_from_features
 from genai_keras.metrics.manifold import knn_radii, precision_recall, precision_recall_from_features
-from genai_keras.metrics.reference import (CACHE_ENV_VAR, cache_dir, mnist_test_features,
-                                           mnist_test_statistics)
+from genai_keras.metrics.reference import (
+    CACHE_ENV_VAR,
+    cache_dir,
+    mnist_test_features,
+    mnist_test_statistics,
+)
 from genai_keras.metrics.reference import _mnist_test_reference  # noqa: F401 (tests clear its cache)
 
-__all__ = ["CACHE_ENV_VAR", "CORRUPTIONS", "FID_BIAS_SAMPLES", "MIN_SAMPLES_FID",
-           "MIN_SAMPLES_KID", "STANDARD_SAMPLES", "cache_dir", "corrupt", "evaluate_samples",
-           "feature_statistics", "fid", "fid_from_features", "frechet_distance",
-           "inception_score", "inception_score_from_probs", "kid", "kid_by_degree",
-           "kid_from_features",
-           "knn_radii", "mnist_test_features", "mnist_test_statistics", "precision_recall",
-           "precision_recall_from_features", "psnr", "ssim"]
+__all__ = [
+    "CACHE_ENV_VAR",
+    "CORRUPTIONS",
+    "FID_BIAS_SAMPLES",
+    "MIN_SAMPLES_FID",
+    "MIN_SAMPLES_KID",
+    "STANDARD_SAMPLES",
+    "cache_dir",
+    "corrupt",
+    "evaluate_samples",
+    "feature_statistics",
+    "fid",
+    "fid_from_features",
+    "frechet_distance",
+    "inception_score",
+    "inception_score_from_probs",
+    "kid",
+    "kid_by_degree",
+    "kid_from_features",
+    "knn_radii",
+    "mnist_test_features",
+    "mnist_test_statistics",
+    "precision_recall",
+    "precision_recall_from_features",
+    "psnr",
+    "ssim",
+]

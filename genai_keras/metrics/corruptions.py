@@ -52,7 +52,7 @@ def corrupt(images: Any, kind: str, level: float, seed: int = 0) -> np.ndarray:
         # Patch centres fall in the middle of the image, where the digits are
         # (MNIST digits fill the central 20x20 box), so the patch hides ink.
         centres = rng.integers(10, 19, size=(x.shape[0], 2))
-        rows, cols = (np.clip(centres - side // 2, 0, 28 - side).T)
+        rows, cols = np.clip(centres - side // 2, 0, 28 - side).T
         for i, (r, c) in enumerate(zip(rows, cols)):
-            x[i, r:r + side, c:c + side, :] = 0.0
+            x[i, r : r + side, c : c + side, :] = 0.0
     return np.clip(x, 0.0, 1.0).astype(np.float32)

@@ -11,13 +11,24 @@ from genai_keras.metrics.inception import inception_score_from_probs
 from genai_keras.metrics.inputs import _check_fid_count, _features, _warn_fid_bias
 from genai_keras.metrics.kernel_distance import kid_from_features
 from genai_keras.metrics.manifold import knn_radii, precision_recall_from_features
-from genai_keras.metrics.reference import (_check_num_real, _reference_radii, _reference_stats,
-                                           mnist_test_features)
+from genai_keras.metrics.reference import (
+    _check_num_real,
+    _reference_radii,
+    _reference_stats,
+    mnist_test_features,
+)
 
 
-def evaluate_samples(images: Any, reference: Any = "mnist_test", num_real: int = 10000,
-                     k: int = 3, splits: int = 10, kid_subsets: int = 100,
-                     kid_subset_size: int | None = None, seed: int = 0) -> dict[str, float]:
+def evaluate_samples(
+    images: Any,
+    reference: Any = "mnist_test",
+    num_real: int = 10000,
+    k: int = 3,
+    splits: int = 10,
+    kid_subsets: int = 100,
+    kid_subset_size: int | None = None,
+    seed: int = 0,
+) -> dict[str, float]:
     """All sample-quality metrics of generated images against real MNIST digits.
 
     Features of ``images`` are computed once and reused by every metric; the
@@ -77,8 +88,9 @@ def evaluate_samples(images: Any, reference: Any = "mnist_test", num_real: int =
     kid_mean, kid_std = kid_from_features(real, fake, kid_subsets, kid_subset_size, seed)
     is_mean, is_std = inception_score_from_probs(probs, splits)
     # k-NN radii depend on how densely a set is sampled: compare equal numbers.
-    precision, recall = precision_recall_from_features(real[:n_pr], fake[:n_pr], k,
-                                                       real_radii=radii)
+    precision, recall = precision_recall_from_features(
+        real[:n_pr], fake[:n_pr], k, real_radii=radii
+    )
     return {
         "fid": fid_value,
         "kid_mean": kid_mean,

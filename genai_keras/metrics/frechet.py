@@ -12,8 +12,13 @@ import numpy as np
 import scipy.linalg
 
 from genai_keras.checks import as_images, to_numpy
-from genai_keras.metrics.inputs import (_as_features, _check_fid_count, _features, _same_dim,
-                                        _warn_fid_bias)
+from genai_keras.metrics.inputs import (
+    _as_features,
+    _check_fid_count,
+    _features,
+    _same_dim,
+    _warn_fid_bias,
+)
 
 
 def feature_statistics(features: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -83,7 +88,9 @@ def frechet_distance(mu1: Any, cov1: Any, mu2: Any, cov2: Any, eps: float = 1e-6
     mu1, mu2 = (np.atleast_1d(to_numpy(m).astype(np.float64)) for m in (mu1, mu2))
     cov1, cov2 = (np.atleast_2d(to_numpy(c).astype(np.float64)) for c in (cov1, cov2))
     if mu1.ndim != 1 or mu2.ndim != 1:
-        raise ValueError(f"mu1 and mu2 must be vectors (D,), got shapes {mu1.shape} and {mu2.shape}.")
+        raise ValueError(
+            f"mu1 and mu2 must be vectors (D,), got shapes {mu1.shape} and {mu2.shape}."
+        )
     if mu1.shape != mu2.shape:
         raise ValueError(
             f"mu1 has dimension {mu1.shape[0]} but mu2 has {mu2.shape[0]}; both Gaussians "
@@ -92,7 +99,9 @@ def frechet_distance(mu1: Any, cov1: Any, mu2: Any, cov2: Any, eps: float = 1e-6
     d = mu1.shape[0]
     for name, cov in (("cov1", cov1), ("cov2", cov2)):
         if cov.shape != (d, d):
-            raise ValueError(f"{name} must have shape ({d}, {d}) to match the means, got {cov.shape}.")
+            raise ValueError(
+                f"{name} must have shape ({d}, {d}) to match the means, got {cov.shape}."
+            )
     for name, arr in (("mu1", mu1), ("mu2", mu2), ("cov1", cov1), ("cov2", cov2)):
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{name} contains NaN or infinite values.")
@@ -103,7 +112,8 @@ def frechet_distance(mu1: Any, cov1: Any, mu2: Any, cov2: Any, eps: float = 1e-6
             f"frechet_distance: a covariance matrix is singular (fewer samples than the "
             f"{d} feature dimensions, or constant features); adding {eps:g} to the "
             f"diagonals. Use more samples for a reliable FID.",
-            RuntimeWarning, stacklevel=2,
+            RuntimeWarning,
+            stacklevel=2,
         )
         cov1, cov2 = cov1 + eps * np.eye(d), cov2 + eps * np.eye(d)
     covmean = _sqrtm(cov1 @ cov2)
@@ -111,18 +121,23 @@ def frechet_distance(mu1: Any, cov1: Any, mu2: Any, cov2: Any, eps: float = 1e-6
         offset = max(eps, 1e-6 * max(np.trace(cov1), np.trace(cov2)) / d) * np.eye(d)
         warnings.warn(
             f"frechet_distance: no accurate square root of the covariance product; "
-            f"adding {offset[0, 0]:g} to the diagonals.", RuntimeWarning, stacklevel=2,
+            f"adding {offset[0, 0]:g} to the diagonals.",
+            RuntimeWarning,
+            stacklevel=2,
         )
         covmean = _sqrtm((cov1 + offset) @ (cov2 + offset))
         if covmean is None:
-            raise ValueError("frechet_distance: the covariance product has no square root; "
-                             "check that cov1 and cov2 are covariance matrices.")
+            raise ValueError(
+                "frechet_distance: the covariance product has no square root; "
+                "check that cov1 and cov2 are covariance matrices."
+            )
     value = float(diff @ diff + np.trace(cov1) + np.trace(cov2) - 2.0 * np.trace(covmean))
     return max(value, 0.0)
 
 
-def _fid_checked(fa: np.ndarray, fb: np.ndarray, name_a: str, name_b: str,
-                 stacklevel: int) -> float:
+def _fid_checked(
+    fa: np.ndarray, fb: np.ndarray, name_a: str, name_b: str, stacklevel: int
+) -> float:
     _same_dim(fa, fb, name_a, name_b)
     for name, f in ((name_a, fa), (name_b, fb)):
         _check_fid_count(f.shape[0], name, f.shape[1])

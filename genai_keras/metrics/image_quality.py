@@ -34,8 +34,10 @@ def _pair(restored: Any, reference: Any) -> tuple[np.ndarray, np.ndarray]:
     x = as_images(restored, name="restored")
     y = as_images(reference, name="reference")
     if x.shape != y.shape:
-        raise ValueError(f"restored {x.shape} and reference {y.shape} must have the same shape "
-                         f"(one restored image per reference image).")
+        raise ValueError(
+            f"restored {x.shape} and reference {y.shape} must have the same shape "
+            f"(one restored image per reference image)."
+        )
     return x.astype(np.float64), y.astype(np.float64)
 
 
@@ -67,8 +69,10 @@ def psnr(restored: Any, reference: Any, mask: Any = None, max_db: float = 100.0)
             raise ValueError(f"mask {m.shape} must have the images' shape {x.shape}.")
         area = m.sum(axis=(1, 2, 3))
         if np.any(area == 0):
-            raise ValueError("Every mask must select at least one pixel (a hole to score); "
-                             "pass mask=None to compare whole images.")
+            raise ValueError(
+                "Every mask must select at least one pixel (a hole to score); "
+                "pass mask=None to compare whole images."
+            )
         mse = np.sum(m * (x - y) ** 2, axis=(1, 2, 3)) / area
     with np.errstate(divide="ignore"):
         out = -10.0 * np.log10(mse)
@@ -98,10 +102,11 @@ def ssim(restored: Any, reference: Any) -> np.ndarray:
     x, y = x[..., 0], y[..., 0]
 
     def blur(a):
-        return scipy.ndimage.gaussian_filter(a, sigma=(0, SSIM_SIGMA, SSIM_SIGMA),
-                                             truncate=SSIM_TRUNCATE, mode="reflect")
+        return scipy.ndimage.gaussian_filter(
+            a, sigma=(0, SSIM_SIGMA, SSIM_SIGMA), truncate=SSIM_TRUNCATE, mode="reflect"
+        )
 
-    c1, c2 = 0.01 ** 2, 0.03 ** 2
+    c1, c2 = 0.01**2, 0.03**2
     mx, my = blur(x), blur(y)
     vx = blur(x * x) - mx * mx
     vy = blur(y * y) - my * my

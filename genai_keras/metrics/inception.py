@@ -40,7 +40,7 @@ def inception_score_from_probs(probs: Any, splits: int = 10) -> tuple[float, flo
     size = p.shape[0] // splits
     scores = []
     for s in range(splits):
-        part = p[s * size:(s + 1) * size]
+        part = p[s * size : (s + 1) * size]
         marginal = part.mean(axis=0, keepdims=True)
         kl = np.sum(part * (np.log(part + 1e-12) - np.log(marginal + 1e-12)), axis=1)
         scores.append(np.exp(kl.mean()))

@@ -81,15 +81,25 @@ def _check_count(count: int, name: str, metric: str, minimum: int, reason: str) 
 def _check_fid_count(count: int, name: str, dim: int = 128) -> None:
     """FID's minimum: ``MIN_SAMPLES_FID``, or ``dim + 1`` for wider features (shipped net: 128)."""
     minimum = max(MIN_SAMPLES_FID, dim + 1)
-    _check_count(count, name, "FID", minimum,
-                 f"with fewer, the covariance of the {dim} features is singular or nearly so "
-                 f"and FID is mostly estimation error")
+    _check_count(
+        count,
+        name,
+        "FID",
+        minimum,
+        f"with fewer, the covariance of the {dim} features is singular or nearly so "
+        f"and FID is mostly estimation error",
+    )
 
 
 def _check_kid_count(count: int, name: str) -> None:
     """KID's minimum: ``MIN_SAMPLES_KID``."""
-    _check_count(count, name, "KID", MIN_SAMPLES_KID,
-                 "with fewer, the estimate is unbiased but its spread swamps any real difference")
+    _check_count(
+        count,
+        name,
+        "KID",
+        MIN_SAMPLES_KID,
+        "with fewer, the estimate is unbiased but its spread swamps any real difference",
+    )
 
 
 #: Whether the small-sample FID warning was shown in this process (it is shown once: a
@@ -107,7 +117,8 @@ def _warn_fid_bias(counts: dict[str, int], stacklevel: int) -> None:
             f"FID is biased upwards at small sample sizes ({', '.join(small)} samples; below "
             f"{FID_BIAS_SAMPLES:,} the bias is noticeable). Compare FIDs only at equal sample "
             f"sizes, ideally {STANDARD_SAMPLES:,} per set. (Shown once per session.)",
-            UserWarning, stacklevel=stacklevel + 1,
+            UserWarning,
+            stacklevel=stacklevel + 1,
         )
 
 

@@ -28,8 +28,9 @@ def _unbiased_mmd2(kaa: np.ndarray, kbb: np.ndarray, kab: np.ndarray) -> float:
     return (sum_aa + sum_bb) / (m * (m - 1)) - 2.0 * kab.sum(dtype=np.float64) / (m * m)
 
 
-def _subset_pairs(features_a: Any, features_b: Any, num_subsets: int, subset_size: int | None,
-                  seed: int):
+def _subset_pairs(
+    features_a: Any, features_b: Any, num_subsets: int, subset_size: int | None, seed: int
+):
     """Check KID's arguments, then yield ``num_subsets`` pairs of random subsets ``(a, b)``."""
     fa = _as_features(features_a, "features_a")
     fb = _as_features(features_b, "features_b")
@@ -53,8 +54,13 @@ def _subset_pairs(features_a: Any, features_b: Any, num_subsets: int, subset_siz
         yield a, b
 
 
-def kid_from_features(features_a: Any, features_b: Any, num_subsets: int = 100,
-                      subset_size: int | None = None, seed: int = 0) -> tuple[float, float]:
+def kid_from_features(
+    features_a: Any,
+    features_b: Any,
+    num_subsets: int = 100,
+    subset_size: int | None = None,
+    seed: int = 0,
+) -> tuple[float, float]:
     """KID between two feature sets: mean and std of the unbiased MMD^2 over subsets.
 
     Each subset draws ``m`` rows of each set without replacement and computes
@@ -80,14 +86,24 @@ def kid_from_features(features_a: Any, features_b: Any, num_subsets: int = 100,
         ValueError: mismatched dimensions, fewer than 100 samples in a set, bad subset
             parameters.
     """
-    estimates = np.array([
-        _unbiased_mmd2(_polynomial_kernel(a, a), _polynomial_kernel(b, b), _polynomial_kernel(a, b))
-        for a, b in _subset_pairs(features_a, features_b, num_subsets, subset_size, seed)])
+    estimates = np.array(
+        [
+            _unbiased_mmd2(
+                _polynomial_kernel(a, a), _polynomial_kernel(b, b), _polynomial_kernel(a, b)
+            )
+            for a, b in _subset_pairs(features_a, features_b, num_subsets, subset_size, seed)
+        ]
+    )
     return float(estimates.mean()), float(estimates.std())
 
 
-def kid_by_degree(features_a: Any, features_b: Any, num_subsets: int = 100,
-                  subset_size: int | None = None, seed: int = 0) -> dict[int, float]:
+def kid_by_degree(
+    features_a: Any,
+    features_b: Any,
+    num_subsets: int = 100,
+    subset_size: int | None = None,
+    seed: int = 0,
+) -> dict[int, float]:
     """KID split into the terms of its kernel's degrees 1, 2 and 3.
 
     With ``t = x.y / d`` the kernel is ``(t + 1)^3 = 1 + 3t + 3t^2 + t^3``. The MMD is
@@ -122,13 +138,18 @@ def kid_by_degree(features_a: Any, features_b: Any, num_subsets: int = 100,
         a, b = a.astype(np.float64), b.astype(np.float64)
         taa, tbb, tab = a @ a.T / d, b @ b.T / d, a @ b.T / d
         for degree, weight in weights.items():
-            totals[degree] += weight * _unbiased_mmd2(taa ** degree, tbb ** degree, tab ** degree)
+            totals[degree] += weight * _unbiased_mmd2(taa**degree, tbb**degree, tab**degree)
         count += 1
     return {degree: total / count for degree, total in totals.items()}
 
 
-def kid(images_a: Any, images_b: Any, num_subsets: int = 100, subset_size: int | None = None,
-        seed: int = 0) -> tuple[float, float]:
+def kid(
+    images_a: Any,
+    images_b: Any,
+    num_subsets: int = 100,
+    subset_size: int | None = None,
+    seed: int = 0,
+) -> tuple[float, float]:
     """Kernel Inception Distance between two image sets (see :func:`kid_from_features`).
 
     Unlike FID, KID is unbiased: two samples of the same distribution give values

@@ -42,25 +42,27 @@ def knn_radii(features: Any, k: int = 3, batch_size: int = 1000) -> np.ndarray:
     norms = _sq_norms(f)
     radii = np.empty(f.shape[0], dtype=np.float32)
     for start in range(0, f.shape[0], batch_size):
-        d = _pairwise_sq_dists(f[start:start + batch_size], f, norms)
+        d = _pairwise_sq_dists(f[start : start + batch_size], f, norms)
         # Index k, not k - 1: the smallest distance is each point to itself (0).
-        radii[start:start + batch_size] = np.partition(d, k, axis=1)[:, k]
+        radii[start : start + batch_size] = np.partition(d, k, axis=1)[:, k]
     return radii
 
 
-def _coverage(queries: np.ndarray, support: np.ndarray, support_radii: np.ndarray,
-              batch_size: int = 1000) -> float:
+def _coverage(
+    queries: np.ndarray, support: np.ndarray, support_radii: np.ndarray, batch_size: int = 1000
+) -> float:
     """Fraction of queries inside at least one support ball (|q - s|^2 <= r_s^2)."""
     norms = _sq_norms(support)
     inside = np.empty(queries.shape[0], dtype=bool)
     for start in range(0, queries.shape[0], batch_size):
-        d = _pairwise_sq_dists(queries[start:start + batch_size], support, norms)
-        inside[start:start + batch_size] = np.any(d <= support_radii[None, :], axis=1)
+        d = _pairwise_sq_dists(queries[start : start + batch_size], support, norms)
+        inside[start : start + batch_size] = np.any(d <= support_radii[None, :], axis=1)
     return float(inside.mean())
 
 
-def precision_recall_from_features(real_features: Any, fake_features: Any, k: int = 3,
-                                   real_radii: np.ndarray | None = None) -> tuple[float, float]:
+def precision_recall_from_features(
+    real_features: Any, fake_features: Any, k: int = 3, real_radii: np.ndarray | None = None
+) -> tuple[float, float]:
     """Improved precision and recall (Kynkaanniemi et al., 2019) on feature sets.
 
     Each set's manifold is the union of balls around its points, with radius the
@@ -94,12 +96,18 @@ def precision_recall_from_features(real_features: Any, fake_features: Any, k: in
     if real_radii is None:
         real_radii = knn_radii(real, k)
     else:
-        real_radii = as_finite_array(real_radii, "real_radii", (real.shape[0],),
-                                     what="One radius per real feature row: knn_radii(real_features, k).")
+        real_radii = as_finite_array(
+            real_radii,
+            "real_radii",
+            (real.shape[0],),
+            what="One radius per real feature row: knn_radii(real_features, k).",
+        )
         if np.any(real_radii < 0):
-            raise ValueError(f"real_radii must be squared distances >= 0, found "
-                             f"{float(real_radii.min()):g}; compute them with "
-                             f"knn_radii(real_features, k).")
+            raise ValueError(
+                f"real_radii must be squared distances >= 0, found "
+                f"{float(real_radii.min()):g}; compute them with "
+                f"knn_radii(real_features, k)."
+            )
     fake_radii = knn_radii(fake, k)
     precision = _coverage(fake, real, real_radii)
     recall = _coverage(real, fake, fake_radii)

@@ -60,10 +60,18 @@ def _check_cache(path: Path, images: np.ndarray) -> tuple[np.ndarray, np.ndarray
         return None, None, "does not match the SHA-256 it records (corrupt or edited)"
     fresh, fresh_probs = load_feature_net().features_and_probs(images[SPOT_CHECK])
     scale = float(np.abs(fresh).max()) or 1.0
-    if not (np.allclose(feats[SPOT_CHECK], fresh, rtol=1e-3, atol=1e-3 * scale)
-            and np.allclose(probs[SPOT_CHECK], fresh_probs, atol=1e-3)):
-        return None, None, (f"differs from the feature network's output on {len(SPOT_CHECK)} "
-                            "spot-checked test digits (written by another network, or edited)")
+    if not (
+        np.allclose(feats[SPOT_CHECK], fresh, rtol=1e-3, atol=1e-3 * scale)
+        and np.allclose(probs[SPOT_CHECK], fresh_probs, atol=1e-3)
+    ):
+        return (
+            None,
+            None,
+            (
+                f"differs from the feature network's output on {len(SPOT_CHECK)} "
+                "spot-checked test digits (written by another network, or edited)"
+            ),
+        )
     return feats, probs, None
 
 
@@ -83,15 +91,20 @@ def _mnist_test_reference(key: str, use_file_cache: bool) -> tuple[np.ndarray, n
             probs.setflags(write=False)
             return feats, probs
         if "older release" not in problem:
-            warnings.warn(f"The cached MNIST reference features {path} {problem}; recomputing "
-                          "them (seconds) and rewriting the file.", ReferenceCacheWarning,
-                          stacklevel=3)
+            warnings.warn(
+                f"The cached MNIST reference features {path} {problem}; recomputing "
+                "them (seconds) and rewriting the file.",
+                ReferenceCacheWarning,
+                stacklevel=3,
+            )
     feats, probs = load_feature_net().features_and_probs(images)
     if use_file_cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:
-                np.savez(tmp, features=feats, probs=probs, sha256=np.array(arrays_sha256(feats, probs)))
+                np.savez(
+                    tmp, features=feats, probs=probs, sha256=np.array(arrays_sha256(feats, probs))
+                )
             os.replace(tmp.name, path)
         except OSError:
             pass  # read-only home: keep the in-memory cache only

@@ -53,17 +53,23 @@ class Autoencoder(keras.Model):
     #: It takes no labels (``genai_keras.protocol``).
     conditional = False
 
-    def __init__(self, latent_dim: int = 2, encoder_filters: Sequence[int] = (32, 64),
-                 decoder_filters: Sequence[int] = (64, 32), hidden_units: int = 256,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        latent_dim: int = 2,
+        encoder_filters: Sequence[int] = (32, 64),
+        decoder_filters: Sequence[int] = (64, 32),
+        hidden_units: int = 256,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("name", "autoencoder")
         super().__init__(**kwargs)
         self.latent_dim = positive_int(latent_dim, "latent_dim")
         self.encoder_filters = tuple(encoder_filters)
         self.decoder_filters = tuple(decoder_filters)
         self.hidden_units = positive_int(hidden_units, "hidden_units")
-        self.encoder = ConvEncoder(latent_dim, self.encoder_filters, self.hidden_units,
-                                   variational=False, name="encoder")
+        self.encoder = ConvEncoder(
+            latent_dim, self.encoder_filters, self.hidden_units, variational=False, name="encoder"
+        )
         self.decoder = ConvDecoder(latent_dim, self.decoder_filters, name="decoder")
         self.encoder.build((None, *IMAGE_SHAPE))
         self.decoder.build((None, self.latent_dim))
@@ -87,8 +93,9 @@ class Autoencoder(keras.Model):
         z = np.asarray(codes, dtype=np.float32)
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"codes must have shape (N, {self.latent_dim}), got {z.shape}.")
-        return _batched(lambda b: ops.convert_to_numpy(ops.sigmoid(self.decoder(b))), [z],
-                        batch_size)
+        return _batched(
+            lambda b: ops.convert_to_numpy(ops.sigmoid(self.decoder(b))), [z], batch_size
+        )
 
     def reconstruct(self, images: Any) -> np.ndarray:
         """Decoded codes of the images: ``(N, 28, 28, 1)`` pixel probabilities in [0, 1]."""
@@ -113,13 +120,18 @@ class Autoencoder(keras.Model):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update(latent_dim=self.latent_dim, encoder_filters=list(self.encoder_filters),
-                      decoder_filters=list(self.decoder_filters),
-                      hidden_units=self.hidden_units)
+        config.update(
+            latent_dim=self.latent_dim,
+            encoder_filters=list(self.encoder_filters),
+            decoder_filters=list(self.decoder_filters),
+            hidden_units=self.hidden_units,
+        )
         return config
 
 
-def train(recipe: Any, images: Any = None, verbose: int = 0) -> tuple[Autoencoder, dict[str, list[float]]]:
+def train(
+    recipe: Any, images: Any = None, verbose: int = 0
+) -> tuple[Autoencoder, dict[str, list[float]]]:
     """Train the chapter-02 autoencoder recipe (``gk.recipes.get("autoencoder")``) on MNIST
     training digits (grey levels).
 

@@ -72,9 +72,16 @@ class ConvEncoder(keras.layers.Layer):
     Used in chapter 02.
     """
 
-    def __init__(self, latent_dim: int = 2, filters: Sequence[int] = (32, 64),
-                 hidden_units: int = 256, variational: bool = True, condition_dim: int = 0,
-                 kernel_size: int = 3, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        latent_dim: int = 2,
+        filters: Sequence[int] = (32, 64),
+        hidden_units: int = 256,
+        variational: bool = True,
+        condition_dim: int = 0,
+        kernel_size: int = 3,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("name", "encoder")
         super().__init__(**kwargs)
         self.latent_dim = positive_int(latent_dim, "latent_dim")
@@ -84,8 +91,14 @@ class ConvEncoder(keras.layers.Layer):
         self.condition_dim = positive_int(condition_dim, "condition_dim", minimum=0)
         self.kernel_size = positive_int(kernel_size, "kernel_size")
         self.convs = [
-            keras.layers.Conv2D(f, self.kernel_size, strides=2, padding="same",
-                                activation="relu", name=f"enc_conv{i + 1}")
+            keras.layers.Conv2D(
+                f,
+                self.kernel_size,
+                strides=2,
+                padding="same",
+                activation="relu",
+                name=f"enc_conv{i + 1}",
+            )
             for i, f in enumerate(self.filters)
         ]
         self.flatten = keras.layers.Flatten(name="enc_flatten")
@@ -115,8 +128,10 @@ class ConvEncoder(keras.layers.Layer):
         h = self.flatten(h)
         if self.condition_dim:
             if condition is None:
-                raise ValueError("This encoder is conditional: pass condition=(batch, "
-                                 f"{self.condition_dim}) (e.g. one-hot labels).")
+                raise ValueError(
+                    "This encoder is conditional: pass condition=(batch, "
+                    f"{self.condition_dim}) (e.g. one-hot labels)."
+                )
             h = ops.concatenate([h, ops.cast(condition, h.dtype)], axis=-1)
         h = self.hidden(h)
         if self.variational:
@@ -125,9 +140,14 @@ class ConvEncoder(keras.layers.Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update(latent_dim=self.latent_dim, filters=list(self.filters),
-                      hidden_units=self.hidden_units, variational=self.variational,
-                      condition_dim=self.condition_dim, kernel_size=self.kernel_size)
+        config.update(
+            latent_dim=self.latent_dim,
+            filters=list(self.filters),
+            hidden_units=self.hidden_units,
+            variational=self.variational,
+            condition_dim=self.condition_dim,
+            kernel_size=self.kernel_size,
+        )
         return config
 
 
@@ -163,9 +183,15 @@ class ConvDecoder(keras.layers.Layer):
     Used in chapter 02.
     """
 
-    def __init__(self, latent_dim: int = 2, filters: Sequence[int] = (64, 32),
-                 hidden_units: int = 0, condition_dim: int = 0, kernel_size: int = 3,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        latent_dim: int = 2,
+        filters: Sequence[int] = (64, 32),
+        hidden_units: int = 0,
+        condition_dim: int = 0,
+        kernel_size: int = 3,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("name", "decoder")
         super().__init__(**kwargs)
         self.latent_dim = positive_int(latent_dim, "latent_dim")
@@ -173,10 +199,14 @@ class ConvDecoder(keras.layers.Layer):
         self.hidden_units = positive_int(hidden_units, "hidden_units", minimum=0)
         self.condition_dim = positive_int(condition_dim, "condition_dim", minimum=0)
         self.kernel_size = positive_int(kernel_size, "kernel_size")
-        self.hidden = (keras.layers.Dense(self.hidden_units, activation="relu", name="dec_hidden")
-                       if self.hidden_units else None)
-        self.project = keras.layers.Dense(7 * 7 * self.filters[0], activation="relu",
-                                          name="dec_project")
+        self.hidden = (
+            keras.layers.Dense(self.hidden_units, activation="relu", name="dec_hidden")
+            if self.hidden_units
+            else None
+        )
+        self.project = keras.layers.Dense(
+            7 * 7 * self.filters[0], activation="relu", name="dec_project"
+        )
         self.reshape = keras.layers.Reshape((7, 7, self.filters[0]), name="dec_reshape")
         # Two (upsample, convolution) steps, 7 -> 14 -> 28. With two filters the second
         # convolution outputs the logits; with three a final 3x3 convolution does.
@@ -184,12 +214,19 @@ class ConvDecoder(keras.layers.Layer):
             steps = [(self.filters[1], "relu", "dec_conv1"), (1, None, "dec_logits")]
         else:
             steps = [(self.filters[1], "relu", "dec_conv1"), (self.filters[2], "relu", "dec_conv2")]
-        self.upsamples = [keras.layers.UpSampling2D(2, interpolation="nearest", name=f"dec_up{i + 1}")
-                          for i in range(2)]
-        self.convs = [keras.layers.Conv2D(c, self.kernel_size, padding="same", activation=act,
-                                          name=name) for c, act, name in steps]
-        self.to_logits = (keras.layers.Conv2D(1, 3, padding="same", name="dec_logits")
-                          if len(self.filters) == 3 else None)
+        self.upsamples = [
+            keras.layers.UpSampling2D(2, interpolation="nearest", name=f"dec_up{i + 1}")
+            for i in range(2)
+        ]
+        self.convs = [
+            keras.layers.Conv2D(c, self.kernel_size, padding="same", activation=act, name=name)
+            for c, act, name in steps
+        ]
+        self.to_logits = (
+            keras.layers.Conv2D(1, 3, padding="same", name="dec_logits")
+            if len(self.filters) == 3
+            else None
+        )
 
     def build(self, input_shape) -> None:
         batch = input_shape[0]
@@ -211,8 +248,10 @@ class ConvDecoder(keras.layers.Layer):
         h = z
         if self.condition_dim:
             if condition is None:
-                raise ValueError("This decoder is conditional: pass condition=(batch, "
-                                 f"{self.condition_dim}) (e.g. one-hot labels).")
+                raise ValueError(
+                    "This decoder is conditional: pass condition=(batch, "
+                    f"{self.condition_dim}) (e.g. one-hot labels)."
+                )
             h = ops.concatenate([h, ops.cast(condition, h.dtype)], axis=-1)
         if self.hidden is not None:
             h = self.hidden(h)
@@ -223,7 +262,11 @@ class ConvDecoder(keras.layers.Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update(latent_dim=self.latent_dim, filters=list(self.filters),
-                      hidden_units=self.hidden_units, condition_dim=self.condition_dim,
-                      kernel_size=self.kernel_size)
+        config.update(
+            latent_dim=self.latent_dim,
+            filters=list(self.filters),
+            hidden_units=self.hidden_units,
+            condition_dim=self.condition_dim,
+            kernel_size=self.kernel_size,
+        )
         return config

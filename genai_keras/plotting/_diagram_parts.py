@@ -80,32 +80,87 @@ def canvas(title: str, width: float = 9.0, height: float = 3.5) -> tuple[Figure,
     return fig, ax
 
 
-def box(ax: plt.Axes, x: float, y: float, w: float, h: float, text: str, kind: str = "network",
-        fontsize: float = 9.5, dashed: bool = False, bold: bool = False) -> Box:
+def box(
+    ax: plt.Axes,
+    x: float,
+    y: float,
+    w: float,
+    h: float,
+    text: str,
+    kind: str = "network",
+    fontsize: float = 9.5,
+    dashed: bool = False,
+    bold: bool = False,
+) -> Box:
     """A rounded box centred at ``(x, y)`` with centred (possibly multi-line) text."""
     face, edge = _kind(kind)
-    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.07",
-                                facecolor=face, edgecolor=edge, linewidth=1.4,
-                                linestyle="--" if dashed else "-", zorder=2))
-    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=4,
-            fontweight="bold" if bold else "normal", linespacing=1.35)
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - w / 2, y - h / 2),
+            w,
+            h,
+            boxstyle="round,pad=0,rounding_size=0.07",
+            facecolor=face,
+            edgecolor=edge,
+            linewidth=1.4,
+            linestyle="--" if dashed else "-",
+            zorder=2,
+        )
+    )
+    ax.text(
+        x,
+        y,
+        text,
+        ha="center",
+        va="center",
+        fontsize=fontsize,
+        zorder=4,
+        fontweight="bold" if bold else "normal",
+        linespacing=1.35,
+    )
     return Box(x, y, w, h)
 
 
 def frame(ax: plt.Axes, x0: float, y0: float, x1: float, y1: float, kind: str = "plain") -> Box:
     """A dashed, unfilled rectangle (a plate or a repeated block) behind other parts."""
-    ax.add_patch(FancyBboxPatch((x0, y0), x1 - x0, y1 - y0, boxstyle="round,pad=0,rounding_size=0.1",
-                                facecolor="none", edgecolor=_kind(kind)[1], linewidth=1.2,
-                                linestyle="--", zorder=1))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x0, y0),
+            x1 - x0,
+            y1 - y0,
+            boxstyle="round,pad=0,rounding_size=0.1",
+            facecolor="none",
+            edgecolor=_kind(kind)[1],
+            linewidth=1.2,
+            linestyle="--",
+            zorder=1,
+        )
+    )
     return Box((x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0)
 
 
-def node(ax: plt.Axes, x: float, y: float, text: str, r: float = 0.32, kind: str = "latent",
-         observed: bool = False, fontsize: float = 13) -> Box:
+def node(
+    ax: plt.Axes,
+    x: float,
+    y: float,
+    text: str,
+    r: float = 0.32,
+    kind: str = "latent",
+    observed: bool = False,
+    fontsize: float = 13,
+) -> Box:
     """A graphical-model node: a circle, grey-filled when the variable is observed."""
     face, edge = _kind(kind)
-    ax.add_patch(Circle((x, y), r, facecolor="#c9c9c9" if observed else face, edgecolor=edge,
-                        linewidth=1.6, zorder=2))
+    ax.add_patch(
+        Circle(
+            (x, y),
+            r,
+            facecolor="#c9c9c9" if observed else face,
+            edgecolor=edge,
+            linewidth=1.6,
+            zorder=2,
+        )
+    )
     ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=4)
     return Box(x, y, 2 * r, 2 * r)
 
@@ -117,35 +172,92 @@ def summation(ax: plt.Axes, x: float, y: float, r: float = 0.12) -> Box:
     return Box(x, y, 2 * r, 2 * r)
 
 
-def arrow(ax: plt.Axes, start: Point, end: Point, kind: str = "plain", dashed: bool = False,
-          rad: float = 0.0, text: str | None = None, text_offset: Point = (0.0, 0.12),
-          fontsize: float = 8.5, width: float = 1.3) -> FancyArrowPatch:
+def arrow(
+    ax: plt.Axes,
+    start: Point,
+    end: Point,
+    kind: str = "plain",
+    dashed: bool = False,
+    rad: float = 0.0,
+    text: str | None = None,
+    text_offset: Point = (0.0, 0.12),
+    fontsize: float = 8.5,
+    width: float = 1.3,
+) -> FancyArrowPatch:
     """An arrow from ``start`` to ``end`` (curved by ``rad``), optionally labelled near its middle."""
     color = "#333333" if kind == "plain" else _kind(kind)[1]
-    patch = FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color=color,
-                            linewidth=width, linestyle="--" if dashed else "-",
-                            connectionstyle=f"arc3,rad={rad}", shrinkA=1, shrinkB=1, zorder=3)
+    patch = FancyArrowPatch(
+        start,
+        end,
+        arrowstyle="-|>",
+        mutation_scale=12,
+        color=color,
+        linewidth=width,
+        linestyle="--" if dashed else "-",
+        connectionstyle=f"arc3,rad={rad}",
+        shrinkA=1,
+        shrinkB=1,
+        zorder=3,
+    )
     ax.add_patch(patch)
     if text:
-        note(ax, (start[0] + end[0]) / 2 + text_offset[0], (start[1] + end[1]) / 2 + text_offset[1],
-             text, fontsize=fontsize, color=color)
+        note(
+            ax,
+            (start[0] + end[0]) / 2 + text_offset[0],
+            (start[1] + end[1]) / 2 + text_offset[1],
+            text,
+            fontsize=fontsize,
+            color=color,
+        )
     return patch
 
 
-def route(ax: plt.Axes, points: Sequence[Point], kind: str = "plain", dashed: bool = False,
-          width: float = 1.3, head: bool = True) -> FancyArrowPatch:
+def route(
+    ax: plt.Axes,
+    points: Sequence[Point],
+    kind: str = "plain",
+    dashed: bool = False,
+    width: float = 1.3,
+    head: bool = True,
+) -> FancyArrowPatch:
     """An arrow (a plain line if not ``head``) along straight segments through ``points``."""
     color = "#333333" if kind == "plain" else _kind(kind)[1]
     path = Path(list(points), [Path.MOVETO] + [Path.LINETO] * (len(points) - 1))
-    patch = FancyArrowPatch(path=path, arrowstyle="-|>" if head else "-", mutation_scale=12, color=color,
-                            linewidth=width, linestyle="--" if dashed else "-", zorder=3)
+    patch = FancyArrowPatch(
+        path=path,
+        arrowstyle="-|>" if head else "-",
+        mutation_scale=12,
+        color=color,
+        linewidth=width,
+        linestyle="--" if dashed else "-",
+        zorder=3,
+    )
     ax.add_patch(patch)
     return patch
 
 
-def note(ax: plt.Axes, x: float, y: float, text: str, fontsize: float = 8.5, color: str = "#333333",
-         ha: str = "center", va: str = "center", style: str = "normal"):
+def note(
+    ax: plt.Axes,
+    x: float,
+    y: float,
+    text: str,
+    fontsize: float = 8.5,
+    color: str = "#333333",
+    ha: str = "center",
+    va: str = "center",
+    style: str = "normal",
+):
     """Free text (an annotation), drawn on a white halo so that lines behind it stay readable."""
-    return ax.text(x, y, text, ha=ha, va=va, fontsize=fontsize, color=color, style=style, zorder=5,
-                   linespacing=1.3, bbox=dict(boxstyle="round,pad=0.12", facecolor="white",
-                                              edgecolor="none", alpha=0.85))
+    return ax.text(
+        x,
+        y,
+        text,
+        ha=ha,
+        va=va,
+        fontsize=fontsize,
+        color=color,
+        style=style,
+        zorder=5,
+        linespacing=1.3,
+        bbox=dict(boxstyle="round,pad=0.12", facecolor="white", edgecolor="none", alpha=0.85),
+    )

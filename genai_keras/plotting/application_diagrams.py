@@ -28,16 +28,25 @@ def applications_diagram() -> Figure:
     x = box(ax, 0.7, 2.05, 1.05, 0.6, "clean digit\n$x$", "data")
     dmg = box(ax, 2.05, 2.05, 1.2, 0.75, "damage\nnoise / 4x smaller\n/ hole", "loss", fontsize=8.5)
     c = box(ax, 3.4, 2.05, 0.95, 0.6, "damaged\n$c$", "data", dashed=True)
-    base = box(ax, 5.05, 3.25, 1.75, 0.55, "baseline: filter,\nbicubic, nearest fill", "plain",
-               fontsize=8.5)
+    base = box(
+        ax,
+        5.05,
+        3.25,
+        1.75,
+        0.55,
+        "baseline: filter,\nbicubic, nearest fill",
+        "plain",
+        fontsize=8.5,
+    )
     reg = box(ax, 5.05, 2.05, 1.75, 0.6, "regression net $f(c)$\n(BCE to $x$)", fontsize=8.5)
     cvae = box(ax, 5.05, 0.85, 1.75, 0.6, "conditional VAE\n$g(c, z)$ (-ELBO)", fontsize=8.5)
     z = box(ax, 3.4, 0.70, 0.95, 0.5, r"$z \sim \mathcal{N}(0, \mathbf{I})$", "noise", fontsize=8.5)
     one = box(ax, 6.85, 2.05, 1.15, 0.6, "one answer:\nthe mean $\\hat x$", "data", fontsize=8.5)
     many = box(ax, 6.85, 0.85, 1.15, 0.6, "several\nplausible $\\hat x$", "data", fontsize=8.5)
     b_out = box(ax, 6.85, 3.25, 1.15, 0.5, "$\\hat x$", "data", fontsize=9)
-    score = box(ax, 8.35, 2.05, 1.05, 1.3, "scores\nPSNR\nSSIM\nclassifier\naccuracy", "loss",
-                fontsize=8.5)
+    score = box(
+        ax, 8.35, 2.05, 1.05, 1.3, "scores\nPSNR\nSSIM\nclassifier\naccuracy", "loss", fontsize=8.5
+    )
     arrow(ax, x.right, dmg.left)
     arrow(ax, dmg.right, c.left)
     arrow(ax, c.at(1, 0.8), base.left)
@@ -50,8 +59,14 @@ def applications_diagram() -> Figure:
     for out in (b_out, one, many):
         arrow(ax, out.right, score.left, rad=0.0)
     route(ax, [x.bottom, (x.x, 0.35), (cvae.x, 0.35), cvae.bottom], kind="latent", dashed=True)
-    note(ax, 2.2, 0.17, "training only: the encoder $q(z\\mid x, c)$ sees the clean digit",
-         fontsize=8, color=COLORS["latent"][1])
+    note(
+        ax,
+        2.2,
+        0.17,
+        "training only: the encoder $q(z\\mid x, c)$ sees the clean digit",
+        fontsize=8,
+        color=COLORS["latent"][1],
+    )
     return fig
 
 

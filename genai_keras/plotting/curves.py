@@ -44,8 +44,14 @@ def plain_log_ticks(ax, axis: str = "x", subs: Sequence[float] = (1.0, 2.0, 5.0)
         target.set_minor_formatter(matplotlib.ticker.NullFormatter())
 
 
-def plot_history(history: Any, keys: Sequence[str] | None = None, title: str = "Training curves",
-                 xlabel: str = "epoch", ylabel: str = "loss", logy: bool = False):
+def plot_history(
+    history: Any,
+    keys: Sequence[str] | None = None,
+    title: str = "Training curves",
+    xlabel: str = "epoch",
+    ylabel: str = "loss",
+    logy: bool = False,
+):
     """Plot training curves from a Keras ``History`` or a dict of lists.
 
     Each key ``k`` is drawn with ``val_k`` (if present) dashed in the same colour.
@@ -62,7 +68,9 @@ def plot_history(history: Any, keys: Sequence[str] | None = None, title: str = "
     """
     logs: Mapping[str, Sequence[float]] = getattr(history, "history", history)
     if not isinstance(logs, Mapping) or not logs:
-        raise ValueError("history must be a keras History or a non-empty dict of name -> list of values.")
+        raise ValueError(
+            "history must be a keras History or a non-empty dict of name -> list of values."
+        )
     if keys is None:
         keys = [k for k in logs if not k.startswith("val_")]
     missing = [k for k in keys if k not in logs]
@@ -75,17 +83,26 @@ def plot_history(history: Any, keys: Sequence[str] | None = None, title: str = "
         (line,) = ax.plot(epochs, values, marker="o" if len(values) < 30 else None, label=key)
         if f"val_{key}" in logs:
             val = to_numpy(logs[f"val_{key}"], dtype=float)
-            ax.plot(np.arange(1, len(val) + 1), val, linestyle="--", color=line.get_color(),
-                    label=f"val_{key}")
+            ax.plot(
+                np.arange(1, len(val) + 1),
+                val,
+                linestyle="--",
+                color=line.get_color(),
+                label=f"val_{key}",
+            )
     _label_axes(ax, title, xlabel, ylabel, logy)
     ax.legend()
     fig.tight_layout()
     return fig
 
 
-def plot_bits_per_char(curves: Mapping[str, Sequence[float]], steps: Sequence[float],
-                       baselines: Mapping[str, float] | None = None,
-                       title: str = "Validation bits per character", xlabel: str = "training step"):
+def plot_bits_per_char(
+    curves: Mapping[str, Sequence[float]],
+    steps: Sequence[float],
+    baselines: Mapping[str, float] | None = None,
+    title: str = "Validation bits per character",
+    xlabel: str = "training step",
+):
     """Learning curves in bits per character, with horizontal lines for baseline models.
 
     Used in chapter 05.
@@ -104,7 +121,9 @@ def plot_bits_per_char(curves: Mapping[str, Sequence[float]], steps: Sequence[fl
             raise ValueError(f"curve {name!r} has {len(values)} values for {len(steps)} steps.")
         ax.plot(steps, values, marker="o", label=name)
     for i, (name, value) in enumerate((baselines or {}).items()):
-        ax.axhline(value, linestyle="--", color=f"C{i + len(curves)}", label=f"{name} ({value:.2f})")
+        ax.axhline(
+            value, linestyle="--", color=f"C{i + len(curves)}", label=f"{name} ({value:.2f})"
+        )
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("bits per character")
@@ -114,8 +133,11 @@ def plot_bits_per_char(curves: Mapping[str, Sequence[float]], steps: Sequence[fl
     return fig
 
 
-def plot_bar_values(values: Mapping[str, float], title: str = "Validation bits per character",
-                    ylabel: str = "bits per character (lower is better)"):
+def plot_bar_values(
+    values: Mapping[str, float],
+    title: str = "Validation bits per character",
+    ylabel: str = "bits per character (lower is better)",
+):
     """A small labelled bar chart of one number per model (value printed on each bar).
 
     Used in chapter 05.
@@ -135,9 +157,14 @@ def plot_bar_values(values: Mapping[str, float], title: str = "Validation bits p
     return fig
 
 
-def plot_error_vs_n(ns: Any, errors: Mapping[str, Any], theory: Mapping[str, Any] | None = None,
-                    title: str = "Estimation error shrinks like 1/sqrt(n)",
-                    xlabel: str = "number of samples n", ylabel: str = "RMS error of the estimate"):
+def plot_error_vs_n(
+    ns: Any,
+    errors: Mapping[str, Any],
+    theory: Mapping[str, Any] | None = None,
+    title: str = "Estimation error shrinks like 1/sqrt(n)",
+    xlabel: str = "number of samples n",
+    ylabel: str = "RMS error of the estimate",
+):
     """Measured estimation error against sample size on log-log axes (chapter 01).
 
     Args:
@@ -151,8 +178,13 @@ def plot_error_vs_n(ns: Any, errors: Mapping[str, Any], theory: Mapping[str, Any
     for name, err in errors.items():
         (line,) = ax.plot(ns, to_numpy(err, dtype=float), "o", label=f"{name} (measured)")
         if theory is not None and name in theory:
-            ax.plot(ns, to_numpy(theory[name], dtype=float), "--", color=line.get_color(),
-                    label=f"{name}: theory")
+            ax.plot(
+                ns,
+                to_numpy(theory[name], dtype=float),
+                "--",
+                color=line.get_color(),
+                label=f"{name}: theory",
+            )
     if theory is None:
         first = to_numpy(next(iter(errors.values())), dtype=float)
         ax.plot(ns, first[0] * np.sqrt(ns[0] / ns), "k--", label="slope -1/2 (1/sqrt(n))")
@@ -167,8 +199,11 @@ def plot_error_vs_n(ns: Any, errors: Mapping[str, Any], theory: Mapping[str, Any
     return fig
 
 
-def plot_metric_panels(panels: Mapping[str, tuple[Any, Mapping[str, Any], str]],
-                       title: str = "Metrics under controlled corruption", logy: bool = False):
+def plot_metric_panels(
+    panels: Mapping[str, tuple[Any, Mapping[str, Any], str]],
+    title: str = "Metrics under controlled corruption",
+    logy: bool = False,
+):
     """One subplot per panel, each with one or more curves (chapter 04).
 
     Args:
@@ -185,7 +220,7 @@ def plot_metric_panels(panels: Mapping[str, tuple[Any, Mapping[str, Any], str]],
         ylabel = "value"
         for label, ys in curves.items():
             if label.startswith("ylabel:"):
-                ylabel = label[len("ylabel:"):]
+                ylabel = label[len("ylabel:") :]
                 continue
             ax.plot(to_numpy(xs, dtype=float), to_numpy(ys, dtype=float), "o-", label=label)
         _label_axes(ax, name, xlabel, ylabel, logy)
@@ -196,8 +231,12 @@ def plot_metric_panels(panels: Mapping[str, tuple[Any, Mapping[str, Any], str]],
     return fig
 
 
-def plot_rate_distortion(betas: Sequence[float], kl: Sequence[float], reconstruction: Sequence[float],
-                         title: str = "The beta trade-off: reconstruction vs KL"):
+def plot_rate_distortion(
+    betas: Sequence[float],
+    kl: Sequence[float],
+    reconstruction: Sequence[float],
+    title: str = "The beta trade-off: reconstruction vs KL",
+):
     """Two panels for a beta sweep (chapter 02): both terms against beta, and the trade-off curve.
 
     Args:
@@ -226,7 +265,9 @@ def plot_rate_distortion(betas: Sequence[float], kl: Sequence[float], reconstruc
     ax1.legend(fontsize=8)
     ax2.plot(r, d, "o-")
     for bi, ri, di in zip(b, r, d):
-        ax2.annotate(f"beta={bi:g}", (ri, di), textcoords="offset points", xytext=(5, 5), fontsize=8)
+        ax2.annotate(
+            f"beta={bi:g}", (ri, di), textcoords="offset points", xytext=(5, 5), fontsize=8
+        )
     ax2.margins(x=0.2, y=0.1)  # room for the annotations
     ax2.set_xlabel("KL (rate), nats per image")
     ax2.set_ylabel("reconstruction (distortion), nats per image")

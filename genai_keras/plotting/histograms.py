@@ -15,8 +15,9 @@ import numpy as np
 from genai_keras.arrays import to_numpy
 
 
-def plot_class_counts(labels: Any, title: str = "Images per class", xlabel: str = "digit",
-                      num_classes: int = 10):
+def plot_class_counts(
+    labels: Any, title: str = "Images per class", xlabel: str = "digit", num_classes: int = 10
+):
     """Bar chart of how many examples each class has (chapter 00)."""
     counts = np.bincount(to_numpy(labels, dtype=int), minlength=num_classes)
     fig, ax = plt.subplots(figsize=(6, 3))
@@ -43,10 +44,16 @@ def plot_pixel_histogram(images: Any, bins: int = 51, title: str = "Pixel intens
     return fig
 
 
-def plot_density_with_samples(grid: Any, density: Any, samples: Any, discrete: bool = False,
-                              title: str = "Samples and the exact density",
-                              xlabel: str = "x", ylabel: str | None = None,
-                              bins: int = 50):
+def plot_density_with_samples(
+    grid: Any,
+    density: Any,
+    samples: Any,
+    discrete: bool = False,
+    title: str = "Samples and the exact density",
+    xlabel: str = "x",
+    ylabel: str | None = None,
+    bins: int = 50,
+):
     """Normalised histogram of samples under the exact density or mass (chapter 01).
 
     Args:
@@ -61,12 +68,24 @@ def plot_density_with_samples(grid: Any, density: Any, samples: Any, discrete: b
     fig, ax = plt.subplots(figsize=(6, 3.2))
     if discrete:
         values, counts = np.unique(samples, return_counts=True)
-        ax.bar(values, counts / samples.size, width=0.8, alpha=0.5, color="tab:blue",
-               label=f"{samples.size:,} samples (frequency)")
+        ax.bar(
+            values,
+            counts / samples.size,
+            width=0.8,
+            alpha=0.5,
+            color="tab:blue",
+            label=f"{samples.size:,} samples (frequency)",
+        )
         ax.plot(grid, density, "o-", color="tab:red", ms=4, label="exact mass P(X=k)")
     else:
-        ax.hist(samples, bins=bins, density=True, alpha=0.5, color="tab:blue",
-                label=f"{samples.size:,} samples (histogram)")
+        ax.hist(
+            samples,
+            bins=bins,
+            density=True,
+            alpha=0.5,
+            color="tab:blue",
+            label=f"{samples.size:,} samples (histogram)",
+        )
         ax.plot(grid, density, color="tab:red", lw=2, label="exact density p(x)")
     ax.set_title(title)
     ax.set_xlabel(xlabel)
@@ -77,9 +96,15 @@ def plot_density_with_samples(grid: Any, density: Any, samples: Any, discrete: b
     return fig
 
 
-def plot_curve_family(grid: Any, curves: Mapping[str, Any], discrete: bool = False,
-                      title: str = "A family of distributions", xlabel: str = "x",
-                      ylabel: str = "density", ax=None):
+def plot_curve_family(
+    grid: Any,
+    curves: Mapping[str, Any],
+    discrete: bool = False,
+    title: str = "A family of distributions",
+    xlabel: str = "x",
+    ylabel: str = "density",
+    ax=None,
+):
     """Several densities (lines) or mass functions (markers) on one axis (chapter 01).
 
     Args:
@@ -117,9 +142,14 @@ def plot_curve_family(grid: Any, curves: Mapping[str, Any], discrete: bool = Fal
     return fig
 
 
-def plot_embedding_2d(points: Any, labels: Any, title: str = "Feature space (PCA)",
-                      xlabel: str = "principal component 1",
-                      ylabel: str = "principal component 2", max_points: int = 3000):
+def plot_embedding_2d(
+    points: Any,
+    labels: Any,
+    title: str = "Feature space (PCA)",
+    xlabel: str = "principal component 1",
+    ylabel: str = "principal component 2",
+    max_points: int = 3000,
+):
     """Scatter 2-D projected features coloured by digit label (chapter 04).
 
     Args:
@@ -144,8 +174,13 @@ def plot_embedding_2d(points: Any, labels: Any, title: str = "Feature space (PCA
     return fig
 
 
-def plot_toy_gan(grid: Any, p_data: Any, snapshots: Mapping[str, tuple[Any, Any]],
-                 title: str = "A 1-D GAN during training", bins: int = 60):
+def plot_toy_gan(
+    grid: Any,
+    p_data: Any,
+    snapshots: Mapping[str, tuple[Any, Any]],
+    title: str = "A 1-D GAN during training",
+    bins: int = 60,
+):
     """One panel per training moment: data density, histogram of generated points, D(x).
 
     Used in chapter 03.
@@ -159,14 +194,27 @@ def plot_toy_gan(grid: Any, p_data: Any, snapshots: Mapping[str, tuple[Any, Any]
     if not snapshots:
         raise ValueError("snapshots is empty; give {title: (samples, d_values)}.")
     x = to_numpy(grid, dtype=float).ravel()
-    fig, axes = plt.subplots(1, len(snapshots), figsize=(3.2 * len(snapshots), 3.0), sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(snapshots), figsize=(3.2 * len(snapshots), 3.0), sharey=True, squeeze=False
+    )
     for ax, (name, (samples, d_vals)) in zip(axes[0], snapshots.items()):
         ax.plot(x, to_numpy(p_data, dtype=float).ravel(), color="black", label="$p_{data}$")
-        ax.hist(to_numpy(samples, dtype=float).ravel(), bins=bins, range=(x.min(), x.max()),
-                density=True, color="tab:orange", alpha=0.6, label="$p_g$ (samples)")
-        ax.plot(x, to_numpy(d_vals, dtype=float).ravel(), color="tab:blue", linestyle="--",
-                label="$D(x)$")
+        ax.hist(
+            to_numpy(samples, dtype=float).ravel(),
+            bins=bins,
+            range=(x.min(), x.max()),
+            density=True,
+            color="tab:orange",
+            alpha=0.6,
+            label="$p_g$ (samples)",
+        )
+        ax.plot(
+            x,
+            to_numpy(d_vals, dtype=float).ravel(),
+            color="tab:blue",
+            linestyle="--",
+            label="$D(x)$",
+        )
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("x")
         ax.grid(alpha=0.3)
@@ -177,8 +225,11 @@ def plot_toy_gan(grid: Any, p_data: Any, snapshots: Mapping[str, tuple[Any, Any]
     return fig
 
 
-def plot_class_histograms(counts: Mapping[str, Any], title: str = "Digit classes of generated samples",
-                          xlabel: str = "digit (feature-net prediction)"):
+def plot_class_histograms(
+    counts: Mapping[str, Any],
+    title: str = "Digit classes of generated samples",
+    xlabel: str = "digit (feature-net prediction)",
+):
     """Grouped bars: fraction of samples in each class, one colour per model.
 
     A flat histogram (about 10% each) means every digit is generated; missing or
@@ -194,8 +245,10 @@ def plot_class_histograms(counts: Mapping[str, Any], title: str = "Digit classes
     for i, (name, c) in enumerate(counts.items()):
         c = to_numpy(c, dtype=float)
         if c.shape != (10,):
-            raise ValueError(f"counts[{name!r}] must have 10 entries (one per digit), got shape "
-                             f"{c.shape}; use np.bincount(predicted_labels, minlength=10).")
+            raise ValueError(
+                f"counts[{name!r}] must have 10 entries (one per digit), got shape "
+                f"{c.shape}; use np.bincount(predicted_labels, minlength=10)."
+            )
         frac = c / max(1, c.sum())
         ax.bar(np.arange(10) + (i - (len(counts) - 1) / 2) * width, frac, width, label=name)
     ax.axhline(0.1, color="black", linestyle=":", linewidth=1, label="uniform (10%)")

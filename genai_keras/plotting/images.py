@@ -15,9 +15,16 @@ import numpy as np
 from genai_keras.arrays import to_numpy
 
 
-def show_images(images: Any, titles: Sequence[str] | None = None, ncols: int | None = None,
-                title: str | None = None, cmap: str = "gray_r", size: float = 1.1,
-                vmin: float = 0.0, vmax: float = 1.0):
+def show_images(
+    images: Any,
+    titles: Sequence[str] | None = None,
+    ncols: int | None = None,
+    title: str | None = None,
+    cmap: str = "gray_r",
+    size: float = 1.1,
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+):
     """Draw N images in one grid figure.
 
     Used in every image chapter.
@@ -46,13 +53,22 @@ def show_images(images: Any, titles: Sequence[str] | None = None, ncols: int | N
     ncols = min(n, 10) if ncols is None else max(1, int(ncols))
     nrows = math.ceil(n / ncols)
     extra = 0.25 if titles is not None else 0.0
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, (size + extra) * nrows + (0.4 if title else 0)),
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(size * ncols, (size + extra) * nrows + (0.4 if title else 0)),
+        squeeze=False,
+    )
     for i, ax in enumerate(axes.flat):
         ax.set_axis_off()
         if i < n:
-            ax.imshow(arr[i], cmap=cmap if arr.ndim == 3 else None, vmin=vmin, vmax=vmax,
-                      interpolation="nearest")
+            ax.imshow(
+                arr[i],
+                cmap=cmap if arr.ndim == 3 else None,
+                vmin=vmin,
+                vmax=vmax,
+                interpolation="nearest",
+            )
             if titles is not None:
                 ax.set_title(str(titles[i]), fontsize=8)
     if title:
@@ -61,8 +77,9 @@ def show_images(images: Any, titles: Sequence[str] | None = None, ncols: int | N
     return fig
 
 
-def show_image_rows(rows: Mapping[str, Any], title: str | None = None, size: float = 0.9,
-                    cmap: str = "gray_r"):
+def show_image_rows(
+    rows: Mapping[str, Any], title: str | None = None, size: float = 0.9, cmap: str = "gray_r"
+):
     """A grid with one labelled row of images per entry, e.g. one row per model (chapter 04).
 
     Args:
@@ -73,13 +90,18 @@ def show_image_rows(rows: Mapping[str, Any], title: str | None = None, size: flo
         raise ValueError("rows is empty; give {label: images}.")
     arrays = {k: to_numpy(v, dtype=np.float32).reshape(len(v), 28, 28) for k, v in rows.items()}
     ncols = max(len(v) for v in arrays.values())
-    fig, axes = plt.subplots(len(arrays), ncols + 1, squeeze=False,
-                             figsize=(size * (ncols + 2.2), size * len(arrays) + (0.5 if title else 0)),
-                             gridspec_kw={"width_ratios": [2.2] + [1] * ncols})
+    fig, axes = plt.subplots(
+        len(arrays),
+        ncols + 1,
+        squeeze=False,
+        figsize=(size * (ncols + 2.2), size * len(arrays) + (0.5 if title else 0)),
+        gridspec_kw={"width_ratios": [2.2] + [1] * ncols},
+    )
     for r, (label, imgs) in enumerate(arrays.items()):
         axes[r, 0].set_axis_off()
-        axes[r, 0].text(1.0, 0.5, label, ha="right", va="center", fontsize=9,
-                        transform=axes[r, 0].transAxes)
+        axes[r, 0].text(
+            1.0, 0.5, label, ha="right", va="center", fontsize=9, transform=axes[r, 0].transAxes
+        )
         for c in range(ncols):
             ax = axes[r, c + 1]
             ax.set_axis_off()
@@ -91,8 +113,14 @@ def show_image_rows(rows: Mapping[str, Any], title: str | None = None, size: flo
     return fig
 
 
-def show_latent_map(decoded: Any, grid: Any, title: str = "Decoded 2-D latent space",
-                    xlabel: str = "$z_1$", ylabel: str = "$z_2$", size: float = 6.0):
+def show_latent_map(
+    decoded: Any,
+    grid: Any,
+    title: str = "Decoded 2-D latent space",
+    xlabel: str = "$z_1$",
+    ylabel: str = "$z_2$",
+    size: float = 6.0,
+):
     """Tile digits decoded on a regular grid of 2-D codes into one labelled picture (chapter 02).
 
     Args:
@@ -107,13 +135,21 @@ def show_latent_map(decoded: Any, grid: Any, title: str = "Decoded 2-D latent sp
     n = g.shape[0]
     imgs = to_numpy(decoded, dtype=np.float32)
     if imgs.shape[0] != n * n:
-        raise ValueError(f"decoded must hold n*n = {n * n} images for a grid of {n} values, got {imgs.shape[0]}.")
+        raise ValueError(
+            f"decoded must hold n*n = {n * n} images for a grid of {n} values, got {imgs.shape[0]}."
+        )
     imgs = imgs.reshape(n, n, 28, 28)
     canvas = imgs.transpose(0, 2, 1, 3).reshape(n * 28, n * 28)
     fig, ax = plt.subplots(figsize=(size, size))
     half = (g[-1] - g[0]) / (2 * max(n - 1, 1))
-    ax.imshow(canvas, cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest",
-              extent=(g[0] - half, g[-1] + half, g[0] - half, g[-1] + half))
+    ax.imshow(
+        canvas,
+        cmap="gray_r",
+        vmin=0.0,
+        vmax=1.0,
+        interpolation="nearest",
+        extent=(g[0] - half, g[-1] + half, g[0] - half, g[-1] + half),
+    )
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
@@ -121,8 +157,12 @@ def show_latent_map(decoded: Any, grid: Any, title: str = "Decoded 2-D latent sp
     return fig
 
 
-def plot_attention(weights: Any, chars: str, title: str = "Causal self-attention",
-                   head_titles: Sequence[str] | None = None):
+def plot_attention(
+    weights: Any,
+    chars: str,
+    title: str = "Causal self-attention",
+    head_titles: Sequence[str] | None = None,
+):
     """Draw attention matrices (query rows x key columns) with characters as tick labels.
 
     Used in chapter 05.
@@ -142,7 +182,9 @@ def plot_attention(weights: Any, chars: str, title: str = "Causal self-attention
     if w.ndim == 2:
         w = w[None]
     if w.ndim != 3 or w.shape[1] != w.shape[2] or w.shape[1] != len(chars):
-        raise ValueError(f"weights must be (heads, T, T) with T = len(chars) = {len(chars)}, got {w.shape}.")
+        raise ValueError(
+            f"weights must be (heads, T, T) with T = len(chars) = {len(chars)}, got {w.shape}."
+        )
     labels = [{" ": "␣", "\n": "↵"}.get(c, c) for c in chars]
     n = w.shape[0]
     fig, axes = plt.subplots(1, n, figsize=(2.9 * n + 0.6, 3.2), squeeze=False)

@@ -29,9 +29,18 @@ from genai_keras.models.gan.clusters import pixel_clusters
 from genai_keras.models.gan.networks import build_mlp_image_gan
 
 #: The demonstration's setting (the same for both variants and every seed).
-SETTING: dict[str, Any] = dict(limit=20_000, epochs=25, batch_size=128, learning_rate=2e-4,
-                               beta_1=0.5, latent_dim=64, units=(256, 512), clusters=50,
-                               loss="nonsaturating", ema_decay=0.0)
+SETTING: dict[str, Any] = dict(
+    limit=20_000,
+    epochs=25,
+    batch_size=128,
+    learning_rate=2e-4,
+    beta_1=0.5,
+    latent_dim=64,
+    units=(256, 512),
+    clusters=50,
+    loss="nonsaturating",
+    ema_decay=0.0,
+)
 
 
 def class_histogram(images: Any) -> np.ndarray:
@@ -45,8 +54,14 @@ class ClassShareMonitor(keras.callbacks.Callback):
     """After every epoch: the class histogram of ``num_samples`` samples (fixed noise and,
     self-conditioned, fixed clusters). ``histograms``: list of ``(10,)`` arrays."""
 
-    def __init__(self, num_samples: int = 2000, seed: int = 0,
-                 log: Callable[[str], None] | None = None, every: int = 5, tag: str = ""):
+    def __init__(
+        self,
+        num_samples: int = 2000,
+        seed: int = 0,
+        log: Callable[[str], None] | None = None,
+        every: int = 5,
+        tag: str = "",
+    ):
         super().__init__()
         self.num_samples, self.seed = positive_int(num_samples, "num_samples"), seed
         self.histograms: list[np.ndarray] = []
@@ -55,16 +70,24 @@ class ClassShareMonitor(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         gan = self.model
         z = np.random.default_rng(self.seed).standard_normal((self.num_samples, gan.latent_dim))
-        clusters = gan.draw_clusters(self.num_samples, seed=self.seed) if gan.self_conditioned else None
+        clusters = (
+            gan.draw_clusters(self.num_samples, seed=self.seed) if gan.self_conditioned else None
+        )
         self.histograms.append(class_histogram(gan.generate(z.astype("float32"), clusters)))
         if self.log is not None and (epoch + 1) % self.every == 0:
-            self.log(f"{self.tag}epoch {epoch + 1}: largest class {self.histograms[-1].max():.0%} "
-                     f"of the samples")
+            self.log(
+                f"{self.tag}epoch {epoch + 1}: largest class {self.histograms[-1].max():.0%} "
+                f"of the samples"
+            )
 
 
-def train_and_score(self_conditioned: bool, seed: int = 0, num_samples: int = 10_000,
-                    setting: dict[str, Any] | None = None,
-                    log: Callable[[str], None] | None = None) -> dict[str, Any]:
+def train_and_score(
+    self_conditioned: bool,
+    seed: int = 0,
+    num_samples: int = 10_000,
+    setting: dict[str, Any] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """Train the MLP GAN of :data:`SETTING` (or ``setting``) once and score it; ``log``
     (e.g. ``print``) receives a progress line every 5 epochs.
 
@@ -75,14 +98,21 @@ def train_and_score(self_conditioned: bool, seed: int = 0, num_samples: int = 10
     """
     unknown = sorted(set(setting or {}) - set(SETTING))
     if unknown:
-        raise ValueError(f"Unknown setting(s) {', '.join(map(repr, unknown))}; "
-                         f"known: {', '.join(SETTING)}.")
+        raise ValueError(
+            f"Unknown setting(s) {', '.join(map(repr, unknown))}; known: {', '.join(SETTING)}."
+        )
     s = dict(SETTING, **(setting or {}))
     images, _ = load_mnist("train", limit=s["limit"])
     t = time.perf_counter()
     clusters = s["clusters"] if self_conditioned else None
-    gan = build_mlp_image_gan(s["latent_dim"], tuple(s["units"]), clusters=clusters, seed=seed,
-                              loss=s["loss"], ema_decay=s["ema_decay"])
+    gan = build_mlp_image_gan(
+        s["latent_dim"],
+        tuple(s["units"]),
+        clusters=clusters,
+        seed=seed,
+        loss=s["loss"],
+        ema_decay=s["ema_decay"],
+    )
     y = None
     if clusters:
         y, frequencies = pixel_clusters(images, clusters, seed=seed)
@@ -94,17 +124,27 @@ def train_and_score(self_conditioned: bool, seed: int = 0, num_samples: int = 10
     gan.compile(d_optimizer=adam("d_adam"), g_optimizer=adam("g_adam"))
     tag = f"{'self-conditioned' if self_conditioned else 'plain'} MLP GAN, seed {seed}, "
     monitor = ClassShareMonitor(seed=seed, log=log, tag=tag)
-    gan.fit(images, y, epochs=s["epochs"], batch_size=s["batch_size"], shuffle=True, verbose=0,
-            callbacks=[monitor])
+    gan.fit(
+        images,
+        y,
+        epochs=s["epochs"],
+        batch_size=s["batch_size"],
+        shuffle=True,
+        verbose=0,
+        callbacks=[monitor],
+    )
     train_s = time.perf_counter() - t  # includes the monitor's classification passes
     samples = gan.sample(num_samples, seed=seed + 1)
     scores = metrics.evaluate_samples(samples)
     hist = class_histogram(samples)
-    return {"seed": seed, "train_seconds": round(train_s, 1),
-            "max_class_per_epoch": [round(float(h.max()), 3) for h in monitor.histograms],
-            "class_histogram": [round(float(v), 4) for v in hist],
-            "max_class_fraction": round(float(hist.max()), 4),
-            **{k: round(float(scores[k]), 4) for k in ("fid", "is_mean", "precision", "recall")}}
+    return {
+        "seed": seed,
+        "train_seconds": round(train_s, 1),
+        "max_class_per_epoch": [round(float(h.max()), 3) for h in monitor.histograms],
+        "class_histogram": [round(float(v), 4) for v in hist],
+        "max_class_fraction": round(float(hist.max()), 4),
+        **{k: round(float(scores[k]), 4) for k in ("fid", "is_mean", "precision", "recall")},
+    }
 
 
 __all__ = ["SETTING", "ClassShareMonitor", "class_histogram", "train_and_score"]

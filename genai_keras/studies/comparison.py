@@ -30,8 +30,9 @@ from genai_keras.protocol import default_labels
 
 #: How each checkpoint family's likelihood is computed for the table (None: it has none);
 #: read from :data:`genai_keras.families.FAMILIES`.
-LIKELIHOOD: dict[str, str | None] = {f.name: f.likelihood for f in families.FAMILIES.values()
-                                     if f.has_checkpoints}
+LIKELIHOOD: dict[str, str | None] = {
+    f.name: f.likelihood for f in families.FAMILIES.values() if f.has_checkpoints
+}
 
 
 def _comparison_recipe(name: str) -> recipes.Recipe:
@@ -49,8 +50,9 @@ def sample_images(name: str, model: Any, n: int, seed: int = 0) -> np.ndarray:
     return np.asarray(model.sample(n, labels=labels, seed=seed), dtype=np.float32)
 
 
-def heldout_nll(name: str, model: Any, num_images: int = 1000,
-                num_samples: int = 100) -> float | None:
+def heldout_nll(
+    name: str, model: Any, num_images: int = 1000, num_samples: int = 100
+) -> float | None:
     """Negative log-likelihood of held-out digits in nats per image, or None for models
     without one.
 
@@ -68,11 +70,17 @@ def heldout_nll(name: str, model: Any, num_images: int = 1000,
     return float(-np.mean(model.log_likelihood(x, labels, num_samples=num_samples)))
 
 
-def compare_models(names: Sequence[str] | None = None, num_samples: int = 10000,
-                   fast: bool | None = None, nll_images: int = 1000, nll_samples: int = 100,
-                   kid_subsets: int = 100, models: Mapping[str, tuple[Any, dict]] | None = None,
-                   loader: Callable[..., Any] | None = None,
-                   log: Callable[[str], None] | None = None) -> list[dict]:
+def compare_models(
+    names: Sequence[str] | None = None,
+    num_samples: int = 10000,
+    fast: bool | None = None,
+    nll_images: int = 1000,
+    nll_samples: int = 100,
+    kid_subsets: int = 100,
+    models: Mapping[str, tuple[Any, dict]] | None = None,
+    loader: Callable[..., Any] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> list[dict]:
     """Score comparison models with every metric: the rows of chapter 04's table.
 
     Args:
@@ -107,28 +115,42 @@ def compare_models(names: Sequence[str] | None = None, num_samples: int = 10000,
         start = time.perf_counter()
         scores = evaluate_samples(sample_images(name, model, num_samples), kid_subsets=kid_subsets)
         nll = heldout_nll(name, model, nll_images, nll_samples)
-        rows.append({
-            "name": name, "title": recipe.title, "chapter": recipe.chapter,
-            "test_nll": None if nll is None else round(nll, 2),
-            "nll_kind": LIKELIHOOD[recipe.family],
-            "fid": round(scores["fid"], 2), "kid_mean": round(scores["kid_mean"], 2),
-            "kid_std": round(scores["kid_std"], 2), "is_mean": round(scores["is_mean"], 3),
-            "is_std": round(scores["is_std"], 3), "precision": round(scores["precision"], 3),
-            "recall": round(scores["recall"], 3), "num_samples": scores["num_samples"],
-            "train_seconds": record.get("train_seconds"), "parameters": num_parameters(model),
-            "source": record.get("source"), "eval_seconds": round(time.perf_counter() - start, 1),
-        })
+        rows.append(
+            {
+                "name": name,
+                "title": recipe.title,
+                "chapter": recipe.chapter,
+                "test_nll": None if nll is None else round(nll, 2),
+                "nll_kind": LIKELIHOOD[recipe.family],
+                "fid": round(scores["fid"], 2),
+                "kid_mean": round(scores["kid_mean"], 2),
+                "kid_std": round(scores["kid_std"], 2),
+                "is_mean": round(scores["is_mean"], 3),
+                "is_std": round(scores["is_std"], 3),
+                "precision": round(scores["precision"], 3),
+                "recall": round(scores["recall"], 3),
+                "num_samples": scores["num_samples"],
+                "train_seconds": record.get("train_seconds"),
+                "parameters": num_parameters(model),
+                "source": record.get("source"),
+                "eval_seconds": round(time.perf_counter() - start, 1),
+            }
+        )
         if log is not None:
-            log(f"{recipe.title}: FID {rows[-1]['fid']:.1f}, IS {rows[-1]['is_mean']:.2f} "
-                f"({rows[-1]['eval_seconds']:.0f} s)")
+            log(
+                f"{recipe.title}: FID {rows[-1]['fid']:.1f}, IS {rows[-1]['is_mean']:.2f} "
+                f"({rows[-1]['eval_seconds']:.0f} s)"
+            )
     return rows
 
 
 def comparison_markdown(rows: Sequence[dict]) -> str:
     """The rows of :func:`compare_models` as a Markdown table (what README and the
     notebook show)."""
-    header = ("| model | ch. | test NLL (nats) | FID | KID | IS | precision | recall "
-              "| train time (s) | parameters |")
+    header = (
+        "| model | ch. | test NLL (nats) | FID | KID | IS | precision | recall "
+        "| train time (s) | parameters |"
+    )
     lines = [header, "|" + "---|" * 10]
 
     def fmt(value: float | None, spec: str) -> str:
@@ -143,7 +165,8 @@ def comparison_markdown(rows: Sequence[dict]) -> str:
             f"| {fmt(r['kid_mean'], '.1f')} ± {fmt(r['kid_std'], '.1f')} "
             f"| {fmt(r['is_mean'], '.2f')} | {fmt(r['precision'], '.3f')} "
             f"| {fmt(r['recall'], '.3f')} | {fmt(r['train_seconds'], '.0f')} "
-            f"| {r['parameters']:,} |")
+            f"| {r['parameters']:,} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -21,10 +21,16 @@ from genai_keras.models.diffusion.samplers import network_calls
 from genai_keras.protocol import default_labels
 
 
-def sample_and_score(model: FlowMatching, n: int, steps: int | None = None,
-                     sampler: str | None = None, guidance: float | None = None, seed: int = 1,
-                     quiet_bias: bool = False,
-                     log: Callable[[str], None] | None = None) -> dict:
+def sample_and_score(
+    model: FlowMatching,
+    n: int,
+    steps: int | None = None,
+    sampler: str | None = None,
+    guidance: float | None = None,
+    seed: int = 1,
+    quiet_bias: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> dict:
     """Draw ``n`` samples with the given sampler settings and score them against the
     MNIST test set.
 
@@ -51,8 +57,9 @@ def sample_and_score(model: FlowMatching, n: int, steps: int | None = None,
     sampler = model.sampler if sampler is None else sampler
     steps = model.steps if steps is None else steps
     start = time.perf_counter()
-    images = model.sample(n, labels=labels, seed=seed, steps=steps, sampler=sampler,
-                          guidance=guidance, log=log)
+    images = model.sample(
+        n, labels=labels, seed=seed, steps=steps, sampler=sampler, guidance=guidance, log=log
+    )
     seconds = time.perf_counter() - start
     with warnings.catch_warnings():
         if quiet_bias:

@@ -20,8 +20,22 @@ from __future__ import annotations
 
 from genai_keras.text.ngrams import LN2, CharNGram, NGramModel, nats_to_bits
 from genai_keras.text.vocabulary import UNKNOWN_CHAR, CharVocabulary
-from genai_keras.text.windows import (eval_windows, make_window_dataset, random_windows,
-                                      split_train_val)
+from genai_keras.text.windows import (
+    eval_windows,
+    make_window_dataset,
+    random_windows,
+    split_train_val,
+)
 
-__all__ = ["LN2", "UNKNOWN_CHAR", "CharNGram", "CharVocabulary", "NGramModel", "eval_windows",
-           "make_window_dataset", "nats_to_bits", "random_windows", "split_train_val"]
+__all__ = [
+    "LN2",
+    "UNKNOWN_CHAR",
+    "CharNGram",
+    "CharVocabulary",
+    "NGramModel",
+    "eval_windows",
+    "make_window_dataset",
+    "nats_to_bits",
+    "random_windows",
+    "split_train_val",
+]

@@ -47,9 +47,11 @@ class NGramModel:
     def __init__(self, vocab_size: int, order: int = 2, k: float = 1.0):
         self.vocab_size = positive_int(vocab_size, "vocab_size", minimum=1)
         self.order = positive_int(order, "order", minimum=1)
-        if self.vocab_size ** self.order > 50_000_000:
-            raise ValueError(f"order={order} with {vocab_size} characters needs "
-                             f"{self.vocab_size ** self.order:,} counts; use a smaller order.")
+        if self.vocab_size**self.order > 50_000_000:
+            raise ValueError(
+                f"order={order} with {vocab_size} characters needs "
+                f"{self.vocab_size**self.order:,} counts; use a smaller order."
+            )
         k = float(k)
         if not np.isfinite(k) or k <= 0:
             raise ValueError(f"k (add-k smoothing) must be a finite number > 0, got {k!r}.")
@@ -61,8 +63,10 @@ class NGramModel:
         """Count every m-gram (m = 1..n) in ``ids`` (shape ``(N,)``); returns self."""
         arr = np.asarray(ids)
         if arr.ndim != 1 or arr.size < self.order or not np.issubdtype(arr.dtype, np.integer):
-            raise ValueError(f"fit needs a 1-D integer array with at least {self.order} ids, "
-                             f"got shape {arr.shape}, dtype {arr.dtype}.")
+            raise ValueError(
+                f"fit needs a 1-D integer array with at least {self.order} ids, "
+                f"got shape {arr.shape}, dtype {arr.dtype}."
+            )
         if arr.min() < 0 or arr.max() >= self.vocab_size:
             raise ValueError(f"ids must lie in [0, {self.vocab_size - 1}].")
         arr = arr.astype(np.int64)
@@ -71,7 +75,7 @@ class NGramModel:
         for m in range(self.order):
             flat = np.zeros(arr.size - m, dtype=np.int64)
             for j in range(m + 1):  # combined index of (x_{i-m}, ..., x_i)
-                flat = flat * V + arr[j: arr.size - m + j]
+                flat = flat * V + arr[j : arr.size - m + j]
             self.counts.append(np.bincount(flat, minlength=V ** (m + 1)).reshape((V,) * (m + 1)))
         return self
 
@@ -87,8 +91,11 @@ class NGramModel:
             float64 array of shape ``(V,)``, non-negative, summing to 1.
         """
         counts = self._need_fit()
-        ctx = [int(c) for c in np.asarray(context, dtype=np.int64).reshape(-1)][-(self.order - 1):] \
-            if self.order > 1 else []
+        ctx = (
+            [int(c) for c in np.asarray(context, dtype=np.int64).reshape(-1)][-(self.order - 1) :]
+            if self.order > 1
+            else []
+        )
         if any(c < 0 or c >= self.vocab_size for c in ctx):
             raise ValueError(f"context ids must lie in [0, {self.vocab_size - 1}].")
         row = counts[len(ctx)][tuple(ctx)].astype(np.float64)
@@ -105,7 +112,11 @@ class NGramModel:
         V, k, total = self.vocab_size, self.k, 0.0
         for m in range(self.order):
             # positions that use context length m: i = m (short start) or all i >= n-1
-            positions = np.arange(m, arr.size) if m == self.order - 1 else np.arange(m, min(m + 1, arr.size))
+            positions = (
+                np.arange(m, arr.size)
+                if m == self.order - 1
+                else np.arange(m, min(m + 1, arr.size))
+            )
             if positions.size == 0:
                 continue
             joint = np.zeros(positions.size, dtype=np.int64)
@@ -125,8 +136,9 @@ class NGramModel:
             raise ValueError("nats_per_char needs at least one character.")
         return -self.log_prob(arr) / arr.size
 
-    def sample(self, length: int, seed: int | None = None,
-               prompt: Sequence[int] | np.ndarray = ()) -> np.ndarray:
+    def sample(
+        self, length: int, seed: int | None = None, prompt: Sequence[int] | np.ndarray = ()
+    ) -> np.ndarray:
         """Draw ``length`` ids, one at a time, each from ``probs(previous ids)``.
 
         Args:
@@ -145,7 +157,7 @@ class NGramModel:
         history = [int(c) for c in np.asarray(prompt, dtype=np.int64).reshape(-1)]
         out = []
         for _ in range(int(length)):
-            p = self.probs(history[-(self.order - 1):] if self.order > 1 else ())
+            p = self.probs(history[-(self.order - 1) :] if self.order > 1 else ())
             nxt = int(rng.choice(self.vocab_size, p=p))
             history.append(nxt)
             out.append(nxt)
@@ -165,7 +177,9 @@ class CharNGram:
 
     def __init__(self, vocabulary: CharVocabulary, order: int = 2, k: float = 1.0):
         if not isinstance(vocabulary, CharVocabulary):
-            raise ValueError("vocabulary must be a CharVocabulary (build one with CharVocabulary.from_text).")
+            raise ValueError(
+                "vocabulary must be a CharVocabulary (build one with CharVocabulary.from_text)."
+            )
         self.vocabulary = vocabulary
         self.model = NGramModel(vocabulary.size, order=order, k=k)
 
@@ -188,7 +202,9 @@ class CharNGram:
 
     def nats_per_char(self, text: str | np.ndarray) -> float:
         """Average negative log-likelihood per character, in nats."""
-        return self.model.nats_per_char(self.vocabulary.encode(text) if isinstance(text, str) else text)
+        return self.model.nats_per_char(
+            self.vocabulary.encode(text) if isinstance(text, str) else text
+        )
 
     def bits_per_char(self, text: str | np.ndarray) -> float:
         """Average negative log-likelihood per character, in bits."""
@@ -196,5 +212,6 @@ class CharNGram:
 
     def sample(self, length: int, seed: int | None = None, prompt: str = "") -> str:
         """A sampled continuation of ``prompt`` (returned without the prompt)."""
-        return self.vocabulary.decode(self.model.sample(length, seed=seed,
-                                                        prompt=self.vocabulary.encode(prompt)))
+        return self.vocabulary.decode(
+            self.model.sample(length, seed=seed, prompt=self.vocabulary.encode(prompt))
+        )

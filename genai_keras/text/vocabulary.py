@@ -126,11 +126,15 @@ class CharVocabulary:
         if arr.size == 0:
             return ""
         if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
-            raise ValueError(f"decode expects a 1-D sequence of integer ids, got shape {arr.shape}, "
-                             f"dtype {arr.dtype}.")
+            raise ValueError(
+                f"decode expects a 1-D sequence of integer ids, got shape {arr.shape}, "
+                f"dtype {arr.dtype}."
+            )
         if arr.min() < 0 or arr.max() >= self.size:
-            raise ValueError(f"ids must lie in [0, {self.size - 1}], found values in "
-                             f"[{int(arr.min())}, {int(arr.max())}].")
+            raise ValueError(
+                f"ids must lie in [0, {self.size - 1}], found values in "
+                f"[{int(arr.min())}, {int(arr.max())}]."
+            )
         return "".join(self.chars[i] for i in arr.tolist())
 
     def get_config(self) -> dict[str, Any]:

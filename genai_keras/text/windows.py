@@ -43,15 +43,20 @@ def split_train_val(ids: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndar
 def _check_ids(ids: Any, context_length: int) -> np.ndarray:
     arr = np.asarray(ids)
     if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"ids must be a 1-D integer array, got shape {arr.shape}, dtype {arr.dtype}.")
+        raise ValueError(
+            f"ids must be a 1-D integer array, got shape {arr.shape}, dtype {arr.dtype}."
+        )
     if arr.size < context_length + 1:
-        raise ValueError(f"ids has {arr.size} entries; windows of context_length={context_length} need "
-                         f"at least {context_length + 1}.")
+        raise ValueError(
+            f"ids has {arr.size} entries; windows of context_length={context_length} need "
+            f"at least {context_length + 1}."
+        )
     return arr.astype(np.int32, copy=False)
 
 
-def eval_windows(ids: np.ndarray, context_length: int, max_windows: int | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def eval_windows(
+    ids: np.ndarray, context_length: int, max_windows: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Non-overlapping (input, target) windows covering a sequence, for evaluation.
 
     Window ``w`` holds ids ``[w*T, w*T + T]``: the input is the first ``T`` and the
@@ -80,8 +85,9 @@ def _keras_py_dataset_base():
     return keras.utils.PyDataset
 
 
-def random_windows(ids: np.ndarray, context_length: int, batch_size: int,
-                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def random_windows(
+    ids: np.ndarray, context_length: int, batch_size: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """One batch of training windows at random offsets (one fancy-indexing step).
 
     Returns:
@@ -93,8 +99,9 @@ def random_windows(ids: np.ndarray, context_length: int, batch_size: int,
     return rows[:, :-1], rows[:, 1:]
 
 
-def make_window_dataset(ids: np.ndarray, context_length: int, batch_size: int,
-                        steps_per_epoch: int, seed: int = 0):
+def make_window_dataset(
+    ids: np.ndarray, context_length: int, batch_size: int, steps_per_epoch: int, seed: int = 0
+):
     """A ``keras.utils.PyDataset`` of random training windows that ``fit`` accepts.
 
     Each batch draws ``batch_size`` random offsets and gathers the windows with one

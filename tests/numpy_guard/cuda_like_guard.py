@@ -23,9 +23,11 @@ import sys
 
 import reduced_precision
 
-MESSAGE = ("can't convert cuda:0 device type tensor to numpy (numpy guard: this CPU "
-           "tensor stands in for a CUDA one). Use keras.ops.convert_to_numpy(x), or "
-           "Tensor.cpu() first.")
+MESSAGE = (
+    "can't convert cuda:0 device type tensor to numpy (numpy guard: this CPU "
+    "tensor stands in for a CUDA one). Use keras.ops.convert_to_numpy(x), or "
+    "Tensor.cpu() first."
+)
 _KERAS_TORCH_CORE = os.path.join("keras", "src", "backend", "torch", "core.py")
 _HOST_COPY = "_genai_keras_host_copy"
 
@@ -40,7 +42,8 @@ def _allowed(tensor) -> bool:
             return False
         code = frame.f_code
         if code.co_name in ("convert_to_numpy", "transform") and code.co_filename.endswith(
-                _KERAS_TORCH_CORE):
+            _KERAS_TORCH_CORE
+        ):
             return True
         frame = frame.f_back
     return False

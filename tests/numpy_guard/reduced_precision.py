@@ -24,7 +24,9 @@ def mode() -> str | None:
     if not value:
         return None
     if value not in MODES:
-        raise ValueError(f"GENAI_KERAS_REDUCED_PRECISION={value!r}: use one of {MODES} or unset it.")
+        raise ValueError(
+            f"GENAI_KERAS_REDUCED_PRECISION={value!r}: use one of {MODES} or unset it."
+        )
     return value
 
 
@@ -33,6 +35,7 @@ def patch_torch(torch, precision: str) -> None:
     if getattr(torch, "_genai_keras_reduced_precision", None):
         return
     if precision == "tf32":
+
         def rounded(t):
             if not isinstance(t, torch.Tensor) or t.dtype != torch.float32:
                 return t
@@ -41,6 +44,7 @@ def patch_torch(torch, precision: str) -> None:
             # straight-through: the rounded value forward, the identity backward
             return t + (bits.view(torch.float32) - t).detach()
     else:
+
         def rounded(t):
             if not isinstance(t, torch.Tensor) or t.dtype != torch.float32:
                 return t
@@ -60,8 +64,14 @@ def patch_torch(torch, precision: str) -> None:
     for name in ("matmul", "bmm", "mm"):
         wrap(torch, name, 2)
     wrap(functional, "linear", 3)
-    for name in ("conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-                 "conv_transpose3d"):
+    for name in (
+        "conv1d",
+        "conv2d",
+        "conv3d",
+        "conv_transpose1d",
+        "conv_transpose2d",
+        "conv_transpose3d",
+    ):
         wrap(functional, name, 3)
     original_einsum = torch.einsum
 

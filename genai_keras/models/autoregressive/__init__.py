@@ -22,11 +22,21 @@ Used in chapter 05.
 
 from __future__ import annotations
 
-from genai_keras.models.autoregressive.blocks import (CausalSelfAttention, TransformerBlock,
-                                                      causal_mask)
+from genai_keras.models.autoregressive.blocks import (
+    CausalSelfAttention,
+    TransformerBlock,
+    causal_mask,
+)
 from genai_keras.models.autoregressive.model import CharTransformer
 from genai_keras.models.autoregressive.sampling import next_char_probs
 from genai_keras.models.autoregressive.training import nats_per_char, train
 
-__all__ = ["CausalSelfAttention", "CharTransformer", "TransformerBlock", "causal_mask",
-           "nats_per_char", "next_char_probs", "train"]
+__all__ = [
+    "CausalSelfAttention",
+    "CharTransformer",
+    "TransformerBlock",
+    "causal_mask",
+    "nats_per_char",
+    "next_char_probs",
+    "train",
+]

@@ -45,8 +45,11 @@ class CausalSelfAttention(layers.Layer):
         self.residual_scale = float(residual_scale)
         self.head_dim = self.embed_dim // self.num_heads
         self.qkv = layers.Dense(3 * self.embed_dim, kernel_initializer=_normal_init(), name="qkv")
-        self.proj = layers.Dense(self.embed_dim, name="proj", kernel_initializer=keras.initializers.RandomNormal(
-            stddev=0.02 * self.residual_scale))
+        self.proj = layers.Dense(
+            self.embed_dim,
+            name="proj",
+            kernel_initializer=keras.initializers.RandomNormal(stddev=0.02 * self.residual_scale),
+        )
 
     def build(self, input_shape):
         self.qkv.build(input_shape)
@@ -88,8 +91,9 @@ class CausalSelfAttention(layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update(embed_dim=self.embed_dim, num_heads=self.num_heads,
-                      residual_scale=self.residual_scale)
+        config.update(
+            embed_dim=self.embed_dim, num_heads=self.num_heads, residual_scale=self.residual_scale
+        )
         return config
 
 
@@ -113,8 +117,15 @@ class TransformerBlock(layers.Layer):
         residual_scale: see ``CausalSelfAttention``.
     """
 
-    def __init__(self, embed_dim: int, num_heads: int, mlp_ratio: int = 4, dropout: float = 0.0,
-                 residual_scale: float = 1.0, **kwargs):
+    def __init__(
+        self,
+        embed_dim: int,
+        num_heads: int,
+        mlp_ratio: int = 4,
+        dropout: float = 0.0,
+        residual_scale: float = 1.0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.embed_dim = positive_int(embed_dim, "embed_dim")
         self.num_heads = positive_int(num_heads, "num_heads")
@@ -126,10 +137,17 @@ class TransformerBlock(layers.Layer):
         self.ln1 = layers.LayerNormalization(epsilon=1e-5, name="ln1")
         self.attn = CausalSelfAttention(embed_dim, num_heads, residual_scale, name="attn")
         self.ln2 = layers.LayerNormalization(epsilon=1e-5, name="ln2")
-        self.fc = layers.Dense(self.mlp_ratio * self.embed_dim, activation="gelu",
-                               kernel_initializer=_normal_init(), name="mlp_fc")
-        self.fc_out = layers.Dense(self.embed_dim, name="mlp_out", kernel_initializer=keras.initializers.RandomNormal(
-            stddev=0.02 * self.residual_scale))
+        self.fc = layers.Dense(
+            self.mlp_ratio * self.embed_dim,
+            activation="gelu",
+            kernel_initializer=_normal_init(),
+            name="mlp_fc",
+        )
+        self.fc_out = layers.Dense(
+            self.embed_dim,
+            name="mlp_out",
+            kernel_initializer=keras.initializers.RandomNormal(stddev=0.02 * self.residual_scale),
+        )
         self.drop = layers.Dropout(self.dropout, name="drop")
 
     def build(self, input_shape):
@@ -178,6 +196,11 @@ class TransformerBlock(layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
-        config.update(embed_dim=self.embed_dim, num_heads=self.num_heads, mlp_ratio=self.mlp_ratio,
-                      dropout=self.dropout, residual_scale=self.residual_scale)
+        config.update(
+            embed_dim=self.embed_dim,
+            num_heads=self.num_heads,
+            mlp_ratio=self.mlp_ratio,
+            dropout=self.dropout,
+            residual_scale=self.residual_scale,
+        )
         return config

@@ -49,15 +49,26 @@ class CharTransformer(keras.Model):
             (``logits = h E^T + b``), which saves ``V * D`` parameters.
     """
 
-    def __init__(self, vocabulary: CharVocabulary | dict, context_length: int = 128,
-                 embed_dim: int = 128, num_heads: int = 4, num_layers: int = 4, mlp_ratio: int = 4,
-                 dropout: float = 0.0, tie_weights: bool = True, name: str = "char_transformer",
-                 **kwargs):
+    def __init__(
+        self,
+        vocabulary: CharVocabulary | dict,
+        context_length: int = 128,
+        embed_dim: int = 128,
+        num_heads: int = 4,
+        num_layers: int = 4,
+        mlp_ratio: int = 4,
+        dropout: float = 0.0,
+        tie_weights: bool = True,
+        name: str = "char_transformer",
+        **kwargs,
+    ):
         super().__init__(name=name, **kwargs)
         if isinstance(vocabulary, dict):
             vocabulary = CharVocabulary.from_config(vocabulary)
         if not isinstance(vocabulary, CharVocabulary):
-            raise ValueError("vocabulary must be a CharVocabulary (CharVocabulary.from_text(text)).")
+            raise ValueError(
+                "vocabulary must be a CharVocabulary (CharVocabulary.from_text(text))."
+            )
         self.vocabulary = vocabulary
         self.vocab_size = vocabulary.size
         self.context_length = positive_int(context_length, "context_length", minimum=2)
@@ -68,18 +79,36 @@ class CharTransformer(keras.Model):
         self.dropout = float(dropout)
         self.tie_weights = bool(tie_weights)
         scale = 1.0 / math.sqrt(2 * self.num_layers)
-        self.token_embedding = layers.Embedding(self.vocab_size, self.embed_dim,
-                                                embeddings_initializer=_normal_init(), name="token_embedding")
-        self.position_embedding = layers.Embedding(self.context_length, self.embed_dim,
-                                                   embeddings_initializer=_normal_init(),
-                                                   name="position_embedding")
+        self.token_embedding = layers.Embedding(
+            self.vocab_size,
+            self.embed_dim,
+            embeddings_initializer=_normal_init(),
+            name="token_embedding",
+        )
+        self.position_embedding = layers.Embedding(
+            self.context_length,
+            self.embed_dim,
+            embeddings_initializer=_normal_init(),
+            name="position_embedding",
+        )
         self.embed_drop = layers.Dropout(self.dropout, name="embed_drop")
-        self.blocks = [TransformerBlock(self.embed_dim, self.num_heads, self.mlp_ratio, self.dropout,
-                                        residual_scale=scale, name=f"block_{i}")
-                       for i in range(self.num_layers)]
+        self.blocks = [
+            TransformerBlock(
+                self.embed_dim,
+                self.num_heads,
+                self.mlp_ratio,
+                self.dropout,
+                residual_scale=scale,
+                name=f"block_{i}",
+            )
+            for i in range(self.num_layers)
+        ]
         self.final_norm = layers.LayerNormalization(epsilon=1e-5, name="final_norm")
-        self.lm_head = None if self.tie_weights else layers.Dense(
-            self.vocab_size, kernel_initializer=_normal_init(), name="lm_head")
+        self.lm_head = (
+            None
+            if self.tie_weights
+            else layers.Dense(self.vocab_size, kernel_initializer=_normal_init(), name="lm_head")
+        )
         self._step_fn = self._prefill_fn = None
         self.build((None, self.context_length))
 
@@ -94,8 +123,9 @@ class CharTransformer(keras.Model):
             block.build(shape)
         self.final_norm.build(shape)
         if self.tie_weights:
-            self.output_bias = self.add_weight(shape=(self.vocab_size,), initializer="zeros",
-                                               name="output_bias")
+            self.output_bias = self.add_weight(
+                shape=(self.vocab_size,), initializer="zeros", name="output_bias"
+            )
         else:
             self.lm_head.build(shape)
         self.built = True
@@ -115,18 +145,27 @@ class CharTransformer(keras.Model):
         """ids (B, T) int, T <= context_length -> logits (B, T, V)."""
         T = ids.shape[1]
         if T is not None and T > self.context_length:
-            raise ValueError(f"The model reads at most context_length={self.context_length} ids, "
-                             f"got {T}; crop the input to its last {self.context_length}.")
+            raise ValueError(
+                f"The model reads at most context_length={self.context_length} ids, "
+                f"got {T}; crop the input to its last {self.context_length}."
+            )
         h = self._embed(ops.cast(ids, "int32"), training=training)
         for block in self.blocks:
             h = block(h, training=training)
         return self._logits(h)
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "vocabulary": self.vocabulary.get_config(),
-                "context_length": self.context_length, "embed_dim": self.embed_dim,
-                "num_heads": self.num_heads, "num_layers": self.num_layers, "mlp_ratio": self.mlp_ratio,
-                "dropout": self.dropout, "tie_weights": self.tie_weights}
+        return {
+            "name": self.name,
+            "vocabulary": self.vocabulary.get_config(),
+            "context_length": self.context_length,
+            "embed_dim": self.embed_dim,
+            "num_heads": self.num_heads,
+            "num_layers": self.num_layers,
+            "mlp_ratio": self.mlp_ratio,
+            "dropout": self.dropout,
+            "tie_weights": self.tie_weights,
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> CharTransformer:
@@ -141,7 +180,7 @@ class CharTransformer(keras.Model):
             distribution over the positions query ``i`` attends to (zero above the
             diagonal).
         """
-        ids = self._prompt_ids(prompt)[-self.context_length:]
+        ids = self._prompt_ids(prompt)[-self.context_length :]
         h = self._embed(ops.convert_to_tensor(ids[None]))
         out = []
         for block in self.blocks:
@@ -152,8 +191,10 @@ class CharTransformer(keras.Model):
     # -- generation
     def _prompt_ids(self, prompt: str) -> np.ndarray:
         if not isinstance(prompt, str) or not prompt:
-            raise ValueError("prompt must be a non-empty string: the model has no start symbol, "
-                             "so it needs at least one character to continue (e.g. '\\n').")
+            raise ValueError(
+                "prompt must be a non-empty string: the model has no start symbol, "
+                "so it needs at least one character to continue (e.g. '\\n')."
+            )
         return self.vocabulary.encode(prompt)
 
     def _prefill(self, ids: np.ndarray):
@@ -164,8 +205,9 @@ class CharTransformer(keras.Model):
         """
         if self._prefill_fn is None:
             self._prefill_fn = gk_backend.compile_function(self._prefill_window, self.variables)
-        logits, caches = self._prefill_fn(self._padded_window(ids),
-                                          np.asarray(len(ids) - 1, dtype=np.int32))
+        logits, caches = self._prefill_fn(
+            self._padded_window(ids), np.asarray(len(ids) - 1, dtype=np.int32)
+        )
         return ops.convert_to_numpy(logits), caches
 
     def _padded_window(self, ids: Sequence[int]) -> np.ndarray:
@@ -176,7 +218,7 @@ class CharTransformer(keras.Model):
         every step: 40 steps took 44 s on a CPU).
         """
         window = np.zeros((1, self.context_length), dtype=np.int32)
-        window[0, :len(ids)] = ids
+        window[0, : len(ids)] = ids
         return window
 
     def _prefill_window(self, window, last):
@@ -190,7 +232,10 @@ class CharTransformer(keras.Model):
 
     def _step(self, token, pos, caches):
         """One cached step: token (1, 1) int32, pos int32 scalar -> logits (V,), caches."""
-        h = self.token_embedding(token) + ops.take(self.position_embedding.embeddings, pos, axis=0)[None, None]
+        h = (
+            self.token_embedding(token)
+            + ops.take(self.position_embedding.embeddings, pos, axis=0)[None, None]
+        )
         new = []
         for i, block in enumerate(self.blocks):
             h, k, v = block.step(h, caches[2 * i], caches[2 * i + 1], pos)
@@ -203,10 +248,17 @@ class CharTransformer(keras.Model):
         logits = self(ops.convert_to_tensor(self._padded_window(ids)))
         return ops.convert_to_numpy(logits[0, len(ids) - 1])
 
-    def generate_ids(self, prompt_ids: Sequence[int] | np.ndarray, length: int, temperature: float = 1.0,
-                     top_k: int | None = None, top_p: float | None = None,
-                     seed: int | np.random.Generator | None = None,
-                     use_cache: bool = True, return_logits: bool = False):
+    def generate_ids(
+        self,
+        prompt_ids: Sequence[int] | np.ndarray,
+        length: int,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        top_p: float | None = None,
+        seed: int | np.random.Generator | None = None,
+        use_cache: bool = True,
+        return_logits: bool = False,
+    ):
         """Sample ``length`` new ids after ``prompt_ids``, one at a time.
 
         The model reads a window of at most ``T = context_length`` ids. With the cache,
@@ -230,7 +282,9 @@ class CharTransformer(keras.Model):
         """
         ids = [int(i) for i in np.asarray(prompt_ids).reshape(-1)]
         if not ids:
-            raise ValueError("prompt_ids must hold at least one id (the model has no start symbol).")
+            raise ValueError(
+                "prompt_ids must hold at least one id (the model has no start symbol)."
+            )
         if min(ids) < 0 or max(ids) >= self.vocab_size:
             raise ValueError(f"prompt ids must lie in [0, {self.vocab_size - 1}].")
         if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
@@ -248,7 +302,9 @@ class CharTransformer(keras.Model):
         new, all_logits = [], []
         for i in range(int(length)):
             all_logits.append(np.asarray(logits, dtype=np.float32))
-            token = int(rng.choice(self.vocab_size, p=next_char_probs(logits, temperature, top_k, top_p)))
+            token = int(
+                rng.choice(self.vocab_size, p=next_char_probs(logits, temperature, top_k, top_p))
+            )
             ids.append(token)
             new.append(token)
             if i == length - 1:
@@ -267,12 +323,21 @@ class CharTransformer(keras.Model):
                 logits = self._full_logits(ids[start:])
         out = np.asarray(new, dtype=np.int32)
         if return_logits:
-            return out, np.stack(all_logits) if all_logits else np.zeros((0, self.vocab_size), np.float32)
+            return out, np.stack(all_logits) if all_logits else np.zeros(
+                (0, self.vocab_size), np.float32
+            )
         return out
 
-    def generate(self, prompt: str, length: int, temperature: float = 1.0, top_k: int | None = None,
-                 top_p: float | None = None, seed: int | np.random.Generator | None = None,
-                 use_cache: bool = True) -> str:
+    def generate(
+        self,
+        prompt: str,
+        length: int,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        top_p: float | None = None,
+        seed: int | np.random.Generator | None = None,
+        use_cache: bool = True,
+    ) -> str:
         """Continue ``prompt`` with ``length`` sampled characters (returned without the prompt).
 
         ``seed``: as in :meth:`generate_ids` (``gk.utils.sampling_rng``).
@@ -282,15 +347,22 @@ class CharTransformer(keras.Model):
                 ``temperature <= 0``, ``top_k`` outside [1, V], ``top_p`` outside (0, 1].
         """
         ids = self._prompt_ids(prompt)
-        return self.vocabulary.decode(self.generate_ids(ids, length, temperature, top_k, top_p, seed,
-                                                        use_cache=use_cache))
-
+        return self.vocabulary.decode(
+            self.generate_ids(ids, length, temperature, top_k, top_p, seed, use_cache=use_cache)
+        )
 
     # -- the common model shape (genai_keras.protocol)
     conditional = False
 
-    def sample(self, n: int, labels: Any = None, seed: int | None = None, length: int = 200,
-               prompt: str = "\n", temperature: float = 1.0) -> list[str]:
+    def sample(
+        self,
+        n: int,
+        labels: Any = None,
+        seed: int | None = None,
+        length: int = 200,
+        prompt: str = "\n",
+        temperature: float = 1.0,
+    ) -> list[str]:
         """Draw ``n`` texts of ``length`` characters, each continuing ``prompt``.
 
         Args:
@@ -308,11 +380,12 @@ class CharTransformer(keras.Model):
         """
         n = positive_int(n, "n")
         if labels is not None:
-            raise ValueError("The character transformer is unconditional: pass labels=None "
-                             "and steer it with prompt=... instead.")
+            raise ValueError(
+                "The character transformer is unconditional: pass labels=None "
+                "and steer it with prompt=... instead."
+            )
         rng = sampling_rng(seed)
-        return [self.generate(prompt, length, temperature=temperature, seed=rng)
-                for _ in range(n)]
+        return [self.generate(prompt, length, temperature=temperature, seed=rng) for _ in range(n)]
 
     def log_likelihood(self, text: str) -> float:
         """Log-likelihood of ``text`` in nats, every character after the first predicted
@@ -328,7 +401,7 @@ class CharTransformer(keras.Model):
         total = 0.0
         T = self.context_length
         for start in range(0, len(ids) - 1, T):
-            window = ids[start:start + T + 1]
+            window = ids[start : start + T + 1]
             logits = ops.convert_to_numpy(self(ops.convert_to_tensor(window[None, :-1])))[0]
             logits = logits.astype(np.float64)
             log_probs = logits - logsumexp(logits, axis=-1)[:, None]

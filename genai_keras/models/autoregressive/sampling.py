@@ -16,11 +16,19 @@ def _check_sampling(temperature: float, top_k: int | None, top_p: float | None, 
     except (TypeError, ValueError):
         raise ValueError(f"temperature must be a number > 0, got {temperature!r}.") from None
     if not np.isfinite(temperature) or temperature <= 0:
-        raise ValueError(f"temperature must be a finite number > 0, got {temperature!r} "
-                         f"(use a small value such as 1e-3 for near-greedy decoding).")
+        raise ValueError(
+            f"temperature must be a finite number > 0, got {temperature!r} "
+            f"(use a small value such as 1e-3 for near-greedy decoding)."
+        )
     if top_k is not None:
-        if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or not 1 <= top_k <= vocab_size:
-            raise ValueError(f"top_k must be None or an integer in [1, {vocab_size}], got {top_k!r}.")
+        if (
+            isinstance(top_k, bool)
+            or not isinstance(top_k, (int, np.integer))
+            or not 1 <= top_k <= vocab_size
+        ):
+            raise ValueError(
+                f"top_k must be None or an integer in [1, {vocab_size}], got {top_k!r}."
+            )
     if top_p is not None:
         try:
             p = float(top_p)
@@ -31,8 +39,9 @@ def _check_sampling(temperature: float, top_k: int | None, top_p: float | None, 
     return temperature
 
 
-def next_char_probs(logits: Any, temperature: float = 1.0, top_k: int | None = None,
-                    top_p: float | None = None) -> np.ndarray:
+def next_char_probs(
+    logits: Any, temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None
+) -> np.ndarray:
     """Turn next-character logits into the distribution actually sampled from.
 
     ``softmax(logits / temperature)``, then (optionally) keep only the ``top_k`` most

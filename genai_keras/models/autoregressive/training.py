@@ -18,12 +18,18 @@ from genai_keras.losses import causal_lm_loss
 from genai_keras.models.autoregressive.model import CharTransformer
 from genai_keras.optim import optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
-from genai_keras.text import (CharVocabulary, eval_windows, make_window_dataset, nats_to_bits,
-                              split_train_val)
+from genai_keras.text import (
+    CharVocabulary,
+    eval_windows,
+    make_window_dataset,
+    nats_to_bits,
+    split_train_val,
+)
 
 
-def nats_per_char(model: CharTransformer, ids: np.ndarray, max_windows: int | None = None,
-                  batch_size: int = 128) -> float:
+def nats_per_char(
+    model: CharTransformer, ids: np.ndarray, max_windows: int | None = None, batch_size: int = 128
+) -> float:
     """Average next-character cross-entropy on non-overlapping windows of ``ids``, in nats.
 
     Every window of ``T + 1`` ids contributes its ``T`` predictions (contexts of
@@ -64,8 +70,13 @@ class _StepClock(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start - self._eval)  # training only
 
 
-def train(recipe: Recipe, text: str | None = None, evals: int = 10, val_windows: int = 300,
-          verbose: int = 0) -> tuple[CharTransformer, dict[str, list[float]]]:
+def train(
+    recipe: Recipe,
+    text: str | None = None,
+    evals: int = 10,
+    val_windows: int = 300,
+    verbose: int = 0,
+) -> tuple[CharTransformer, dict[str, list[float]]]:
     """Train a character-transformer recipe on Tiny Shakespeare (chapter 05).
 
     Text is split by position (the last 10% validates); training windows are drawn at
@@ -98,22 +109,40 @@ def train(recipe: Recipe, text: str | None = None, evals: int = 10, val_windows:
     per_epoch = max(1, steps // evals)
     keras.utils.set_random_seed(recipe.seed)
     model = CharTransformer(vocab, **cfg)
-    model.compile(optimizer=optimizer_from_recipe(recipe, per_epoch * evals),
-                  loss=causal_lm_loss, jit_compile=gk_backend.default_jit_compile())
-    data = make_window_dataset(train_ids, cfg["context_length"], batch_size, per_epoch, seed=recipe.seed)
+    model.compile(
+        optimizer=optimizer_from_recipe(recipe, per_epoch * evals),
+        loss=causal_lm_loss,
+        jit_compile=gk_backend.default_jit_compile(),
+    )
+    data = make_window_dataset(
+        train_ids, cfg["context_length"], batch_size, per_epoch, seed=recipe.seed
+    )
     val_subset = eval_windows(val_ids, cfg["context_length"], max_windows=val_windows)
     clock = _StepClock()
-    history = model.fit(data, epochs=evals, callbacks=[clock], validation_data=val_subset,
-                        validation_batch_size=128, verbose=verbose)
+    history = model.fit(
+        data,
+        epochs=evals,
+        callbacks=[clock],
+        validation_data=val_subset,
+        validation_batch_size=128,
+        verbose=verbose,
+    )
     val = nats_per_char(model, val_ids)
-    curves = {"step": [float(v) for v in clock.steps],
-              "loss": [float(v) for v in history.history["loss"]],
-              "val_loss": [float(v) for v in history.history["val_loss"]],
-              "seconds": clock.seconds}
+    curves = {
+        "step": [float(v) for v in clock.steps],
+        "loss": [float(v) for v in history.history["loss"]],
+        "val_loss": [float(v) for v in history.history["val_loss"]],
+        "seconds": clock.seconds,
+    }
     model.training_log = {
-        **curves, "step": clock.steps, "train_seconds": clock.seconds[-1],
-        "val_nats_per_char": val, "val_bits_per_char": nats_to_bits(val),
-        "recipe": recipe.as_dict(), "fast": recipe.fast, "seed": recipe.seed,
+        **curves,
+        "step": clock.steps,
+        "train_seconds": clock.seconds[-1],
+        "val_nats_per_char": val,
+        "val_bits_per_char": nats_to_bits(val),
+        "recipe": recipe.as_dict(),
+        "fast": recipe.fast,
+        "seed": recipe.seed,
         "tokens_seen": per_epoch * evals * batch_size * cfg["context_length"],
     }
     model.recipe = recipe

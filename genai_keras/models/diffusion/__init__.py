@@ -12,11 +12,31 @@ Scoring samples at given sampler settings is a study above the models:
 
 from genai_keras.models.diffusion import networks, samplers, schedules
 from genai_keras.models.diffusion.model import TIME_SAMPLING, FlowMatching, LatentAutoencoder
-from genai_keras.models.diffusion.samplers import (SAMPLERS, network_calls, posterior,
-                                                   sample_path, time_grid)
+from genai_keras.models.diffusion.samplers import (
+    SAMPLERS,
+    network_calls,
+    posterior,
+    sample_path,
+    time_grid,
+)
 from genai_keras.models.diffusion.schedules import SCHEDULES, NoiseSchedule, gaussian_velocity
 from genai_keras.models.diffusion.training import build, train
 
-__all__ = ["FlowMatching", "LatentAutoencoder", "NoiseSchedule", "SAMPLERS", "SCHEDULES",
-           "TIME_SAMPLING", "build", "gaussian_velocity", "network_calls", "networks", "posterior",
-           "sample_path", "samplers", "schedules", "time_grid", "train"]
+__all__ = [
+    "FlowMatching",
+    "LatentAutoencoder",
+    "NoiseSchedule",
+    "SAMPLERS",
+    "SCHEDULES",
+    "TIME_SAMPLING",
+    "build",
+    "gaussian_velocity",
+    "network_calls",
+    "networks",
+    "posterior",
+    "sample_path",
+    "samplers",
+    "schedules",
+    "time_grid",
+    "train",
+]

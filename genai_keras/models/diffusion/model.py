@@ -20,8 +20,14 @@ import numpy as np
 from keras import ops
 
 from genai_keras import backend
-from genai_keras.checks import (InputTypeError, as_finite_array, as_images, as_labels,
-                                as_seed, positive_int)
+from genai_keras.checks import (
+    InputTypeError,
+    as_finite_array,
+    as_images,
+    as_labels,
+    as_seed,
+    positive_int,
+)
 from genai_keras.losses import bernoulli_nll_from_logits
 from genai_keras.protocol import default_labels
 from genai_keras.utils import batched, count_parameters, sampling_rng
@@ -36,9 +42,12 @@ def _guidance_weight(guidance: Any) -> float:
     """The guidance weight ``w`` as a float, else an error naming ``guidance``."""
     what = "guidance must be a number >= 0 (0: no label, 1: plain conditional, > 1: stronger)"
     if isinstance(guidance, (bool, np.bool_)) or not isinstance(
-            guidance, (int, float, np.integer, np.floating)):
-        raise InputTypeError(f"{what}, got {guidance!r} ({type(guidance).__name__}); "
-                             f"pass a number such as guidance=3.0.")
+        guidance, (int, float, np.integer, np.floating)
+    ):
+        raise InputTypeError(
+            f"{what}, got {guidance!r} ({type(guidance).__name__}); "
+            f"pass a number such as guidance=3.0."
+        )
     if not np.isfinite(float(guidance)) or float(guidance) < 0:
         raise ValueError(f"{what}, got {guidance!r}.")
     return float(guidance)
@@ -54,8 +63,14 @@ class LatentAutoencoder(keras.Model):
     sampler's codes have.
     """
 
-    def __init__(self, code_channels: int = 4, filters: int = 64, code_noise: float = 0.1,
-                 seed: int = 0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        code_channels: int = 4,
+        filters: int = 64,
+        code_noise: float = 0.1,
+        seed: int = 0,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("name", "latent_autoencoder")
         super().__init__(**kwargs)
         self.code_channels, self.filters = int(code_channels), int(filters)
@@ -68,8 +83,9 @@ class LatentAutoencoder(keras.Model):
     def call(self, images, training=None):
         codes = self.encoder(images)
         if training and self.code_noise > 0:
-            codes = codes + self.code_noise * keras.random.normal(ops.shape(codes),
-                                                                  seed=self.seed_generator)
+            codes = codes + self.code_noise * keras.random.normal(
+                ops.shape(codes), seed=self.seed_generator
+            )
         return self.decoder(codes)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -82,8 +98,11 @@ class LatentAutoencoder(keras.Model):
         Raises:
             ValueError: wrong shape, NaN, or pixels outside [0, 1] (e.g. raw 0..255).
         """
-        return batched(lambda x: ops.convert_to_numpy(self.encoder(x, training=False)),
-                       [as_images(images)], batch_size)
+        return batched(
+            lambda x: ops.convert_to_numpy(self.encoder(x, training=False)),
+            [as_images(images)],
+            batch_size,
+        )
 
     def decode(self, codes: Any, batch_size: int = 1000) -> np.ndarray:
         """Images ``(N, 28, 28, 1)``, pixels in [0, 1] (the Bernoulli means), of codes
@@ -93,15 +112,22 @@ class LatentAutoencoder(keras.Model):
             ValueError: codes of the wrong shape, NaN or infinite.
         """
         shape = tuple(int(d) for d in self.decoder.inputs[0].shape[1:])
-        codes = as_finite_array(codes, "codes", (None, *shape),
-                                what="Codes come from encode(images).")
-        logits = batched(lambda z: ops.convert_to_numpy(self.decoder(z, training=False)),
-                         [codes], batch_size)
+        codes = as_finite_array(
+            codes, "codes", (None, *shape), what="Codes come from encode(images)."
+        )
+        logits = batched(
+            lambda z: ops.convert_to_numpy(self.decoder(z, training=False)), [codes], batch_size
+        )
         return (1.0 / (1.0 + np.exp(-logits))).astype("float32")
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "code_channels": self.code_channels,
-                "filters": self.filters, "code_noise": self.code_noise, "seed": self.seed}
+        return {
+            **super().get_config(),
+            "code_channels": self.code_channels,
+            "filters": self.filters,
+            "code_noise": self.code_noise,
+            "seed": self.seed,
+        }
 
 
 @keras.saving.register_keras_serializable(package="genai_keras")
@@ -124,16 +150,28 @@ class FlowMatching(keras.Model):
         seed: seeds the training noise.
     """
 
-    def __init__(self, code_shape: tuple[int, ...] = (7, 7, 4), width: int = 512, depth: int = 4,
-                 num_classes: int | None = None, label_dropout: float = 0.1,
-                 guidance: float = 1.0, schedule: str = "linear",
-                 time_sampling: str = "logit_normal", sampler: str = "ddpm", steps: int = 50,
-                 autoencoder: LatentAutoencoder | None = None, seed: int = 0,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        code_shape: tuple[int, ...] = (7, 7, 4),
+        width: int = 512,
+        depth: int = 4,
+        num_classes: int | None = None,
+        label_dropout: float = 0.1,
+        guidance: float = 1.0,
+        schedule: str = "linear",
+        time_sampling: str = "logit_normal",
+        sampler: str = "ddpm",
+        steps: int = 50,
+        autoencoder: LatentAutoencoder | None = None,
+        seed: int = 0,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("name", "flow_matching")
         super().__init__(**kwargs)
         if time_sampling not in TIME_SAMPLING:
-            raise ValueError(f"Unknown time_sampling {time_sampling!r}; choose one of {TIME_SAMPLING}.")
+            raise ValueError(
+                f"Unknown time_sampling {time_sampling!r}; choose one of {TIME_SAMPLING}."
+            )
         if not 0.0 <= float(label_dropout) < 1.0:
             raise ValueError(f"label_dropout must be in [0, 1), got {label_dropout!r}.")
         self.code_shape = tuple(int(s) for s in code_shape)
@@ -146,14 +184,17 @@ class FlowMatching(keras.Model):
         self.steps = check_sampler(sampler, steps)
         self.sampler = sampler
         self.velocity_network = networks.build_velocity_network(
-            self.dim, self.width, self.depth, num_classes=self.num_classes)
+            self.dim, self.width, self.depth, num_classes=self.num_classes
+        )
         self.autoencoder = autoencoder or LatentAutoencoder(self.code_shape[-1], seed=seed)
         self.seed_generator = keras.random.SeedGenerator(self.seed, name="seed_generator")
         # Codes are standardised (zero mean, unit variance overall) before diffusion.
-        self.code_mean = self.add_weight(shape=(), initializer="zeros", trainable=False,
-                                         name="code_mean")
-        self.code_std = self.add_weight(shape=(), initializer="ones", trainable=False,
-                                        name="code_std")
+        self.code_mean = self.add_weight(
+            shape=(), initializer="zeros", trainable=False, name="code_mean"
+        )
+        self.code_std = self.add_weight(
+            shape=(), initializer="ones", trainable=False, name="code_std"
+        )
         self._velocity_fn = None
         self.built = True  # functional parts: every weight exists already
 
@@ -176,7 +217,9 @@ class FlowMatching(keras.Model):
         Returns:
             A dict with the target and predicted velocities.
         """
-        x0, labels = (inputs["codes"], inputs["labels"]) if isinstance(inputs, dict) else (inputs, None)
+        x0, labels = (
+            (inputs["codes"], inputs["labels"]) if isinstance(inputs, dict) else (inputs, None)
+        )
         batch = ops.shape(x0)[0]
         if self.time_sampling == "uniform":
             t = keras.random.uniform((batch,), seed=self.seed_generator)
@@ -189,8 +232,10 @@ class FlowMatching(keras.Model):
             if training and self.label_dropout > 0:
                 drop = keras.random.uniform((batch,), seed=self.seed_generator) < self.label_dropout
                 labels = ops.where(drop, self.num_classes, labels)
-        return {"target": self.schedule.velocity(x0, eps, t),
-                "velocity": self.velocity_network(self._inputs(x_t, t, labels))}
+        return {
+            "target": self.schedule.velocity(x0, eps, t),
+            "velocity": self.velocity_network(self._inputs(x_t, t, labels)),
+        }
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The flow-matching loss: mean squared error of the velocity, per code entry."""
@@ -215,16 +260,20 @@ class FlowMatching(keras.Model):
         if guidance is None:
             return self.guidance if self.conditional else 0.0
         if not self.conditional:
-            raise ValueError("guidance needs a conditional model (trained with labels and label "
-                             "dropout, e.g. gk.recipes.get('guided_flow_matching')); this model "
-                             "is unconditional: leave guidance=None.")
+            raise ValueError(
+                "guidance needs a conditional model (trained with labels and label "
+                "dropout, e.g. gk.recipes.get('guided_flow_matching')); this model "
+                "is unconditional: leave guidance=None."
+            )
         return _guidance_weight(guidance)
 
     def _labels(self, n: int, labels: Any) -> np.ndarray | None:
         if not self.conditional:
             if labels is not None:
-                raise ValueError("This model is unconditional: call sample(n) without labels, "
-                                 "or use a conditional recipe (guided_flow_matching).")
+                raise ValueError(
+                    "This model is unconditional: call sample(n) without labels, "
+                    "or use a conditional recipe (guided_flow_matching)."
+                )
             return None
         if labels is None:
             return default_labels(n, self.num_classes)
@@ -241,8 +290,9 @@ class FlowMatching(keras.Model):
         """
         guidance = _guidance_weight(guidance)
         if self._velocity_fn is None:
-            self._velocity_fn = backend.compile_function(self._network_velocity,
-                                                           self.velocity_network.variables)
+            self._velocity_fn = backend.compile_function(
+                self._network_velocity, self.velocity_network.variables
+            )
         x_t, t = ops.convert_to_tensor(x_t, "float32"), ops.convert_to_tensor(t, "float32")
         if labels is None:
             return self._velocity_fn([x_t, t])
@@ -252,15 +302,24 @@ class FlowMatching(keras.Model):
             return self._velocity_fn([x_t, t, labels])
         if guidance == 0.0:
             return self._velocity_fn([x_t, t, null])
-        both = self._velocity_fn([ops.concatenate([x_t, x_t]), ops.concatenate([t, t]),
-                                  ops.concatenate([labels, null])])
+        both = self._velocity_fn(
+            [ops.concatenate([x_t, x_t]), ops.concatenate([t, t]), ops.concatenate([labels, null])]
+        )
         v_label, v_null = ops.split(both, 2)
         return v_null + guidance * (v_label - v_null)
 
-    def sample_codes(self, n: int, labels: Any = None, seed: int | None = None,
-                     steps: int | None = None, guidance: float | None = None,
-                     sampler: str | None = None, batch_size: int = 2500,
-                     trajectory: bool = False, log: Callable[[str], None] | None = None) -> Any:
+    def sample_codes(
+        self,
+        n: int,
+        labels: Any = None,
+        seed: int | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        sampler: str | None = None,
+        batch_size: int = 2500,
+        trajectory: bool = False,
+        log: Callable[[str], None] | None = None,
+    ) -> Any:
         """Standardised flat codes ``(n, dim)`` drawn with ``sampler`` in ``steps`` steps
         (None: the model's defaults; with ``trajectory=True`` also the list of
         intermediate points; ``log``, e.g. ``print``, gets a line per batch of codes)."""
@@ -276,9 +335,15 @@ class FlowMatching(keras.Model):
         for start in range(0, n, batch_size):
             rows = slice(start, start + batch_size)
             yb = None if y is None else y[rows]
-            out = sample_path(lambda x, t: self.velocity(x, t, yb, w), noise[rows],
-                              self.schedule, steps, sampler, seed=rng,
-                              trajectory=trajectory)
+            out = sample_path(
+                lambda x, t: self.velocity(x, t, yb, w),
+                noise[rows],
+                self.schedule,
+                steps,
+                sampler,
+                seed=rng,
+                trajectory=trajectory,
+            )
             if trajectory:
                 out, path = out
                 paths.append(path)
@@ -297,17 +362,27 @@ class FlowMatching(keras.Model):
             ValueError: codes not of shape ``(n, dim)`` (``dim`` = the product of
                 ``code_shape``), NaN or infinite.
         """
-        codes = as_finite_array(codes, "codes", (None, self.dim),
-                                what=f"Standardised flat codes of size {self.dim} = "
-                                     f"prod{self.code_shape}, as sample_codes(n) returns.")
+        codes = as_finite_array(
+            codes,
+            "codes",
+            (None, self.dim),
+            what=f"Standardised flat codes of size {self.dim} = "
+            f"prod{self.code_shape}, as sample_codes(n) returns.",
+        )
         mean = float(ops.convert_to_numpy(self.code_mean))
         std = float(ops.convert_to_numpy(self.code_std))
         return self.autoencoder.decode((codes * std + mean).reshape((-1,) + self.code_shape))
 
-    def sample(self, n: int, labels: Any = None, seed: int | None = None,
-               steps: int | None = None, guidance: float | None = None,
-               sampler: str | None = None,
-               log: Callable[[str], None] | None = None) -> np.ndarray:
+    def sample(
+        self,
+        n: int,
+        labels: Any = None,
+        seed: int | None = None,
+        steps: int | None = None,
+        guidance: float | None = None,
+        sampler: str | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> np.ndarray:
         """Draw ``n`` digits ``(n, 28, 28, 1)``, pixels in [0, 1].
 
         Args:
@@ -331,8 +406,17 @@ class FlowMatching(keras.Model):
         return self.decode(self.sample_codes(n, labels, seed, steps, guidance, sampler, log=log))
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "code_shape": list(self.code_shape), "width": self.width,
-                "depth": self.depth, "num_classes": self.num_classes,
-                "label_dropout": self.label_dropout, "guidance": self.guidance,
-                "schedule": self.schedule.name, "time_sampling": self.time_sampling,
-                "sampler": self.sampler, "steps": self.steps, "seed": self.seed}
+        return {
+            **super().get_config(),
+            "code_shape": list(self.code_shape),
+            "width": self.width,
+            "depth": self.depth,
+            "num_classes": self.num_classes,
+            "label_dropout": self.label_dropout,
+            "guidance": self.guidance,
+            "schedule": self.schedule.name,
+            "time_sampling": self.time_sampling,
+            "sampler": self.sampler,
+            "steps": self.steps,
+            "seed": self.seed,
+        }

@@ -51,9 +51,14 @@ class SinusoidalTimeEmbedding(layers.Layer):
 def build_encoder(code_channels: int = 4, filters: int = 64) -> keras.Model:
     """Images ``(batch, 28, 28, 1)`` in [0, 1] -> codes ``(batch, 7, 7, code_channels)`` in
     [-1, 1] (two stride-2 convolutions, then a 1x1 projection and tanh)."""
-    code_channels, filters = positive_int(code_channels, "code_channels"), positive_int(filters, "filters")
+    code_channels, filters = (
+        positive_int(code_channels, "code_channels"),
+        positive_int(filters, "filters"),
+    )
     x = inputs = keras.Input((28, 28, 1), name="images")
-    x = layers.Conv2D(filters // 2, 3, strides=2, padding="same", activation="silu", name="enc_conv1")(x)
+    x = layers.Conv2D(
+        filters // 2, 3, strides=2, padding="same", activation="silu", name="enc_conv1"
+    )(x)
     x = layers.Conv2D(filters, 3, strides=2, padding="same", activation="silu", name="enc_conv2")(x)
     x = layers.Conv2D(filters, 3, padding="same", activation="silu", name="enc_conv3")(x)
     x = layers.Conv2D(code_channels, 1, activation="tanh", name="enc_code")(x)
@@ -63,7 +68,10 @@ def build_encoder(code_channels: int = 4, filters: int = 64) -> keras.Model:
 def build_decoder(code_channels: int = 4, filters: int = 64) -> keras.Model:
     """Codes ``(batch, 7, 7, code_channels)`` -> Bernoulli logits ``(batch, 28, 28, 1)``
     (resize-then-convolve upsampling, 7 -> 14 -> 28)."""
-    code_channels, filters = positive_int(code_channels, "code_channels"), positive_int(filters, "filters")
+    code_channels, filters = (
+        positive_int(code_channels, "code_channels"),
+        positive_int(filters, "filters"),
+    )
     x = inputs = keras.Input((7, 7, code_channels), name="codes")
     x = layers.Conv2D(filters, 3, padding="same", activation="silu", name="dec_conv1")(x)
     x = layers.Conv2D(filters, 3, padding="same", activation="silu", name="dec_conv2")(x)
@@ -75,8 +83,13 @@ def build_decoder(code_channels: int = 4, filters: int = 64) -> keras.Model:
     return keras.Model(inputs, x, name="latent_decoder")
 
 
-def build_velocity_network(dim: int, width: int = 512, depth: int = 4, hidden: int | None = None,
-                           num_classes: int | None = None) -> keras.Model:
+def build_velocity_network(
+    dim: int,
+    width: int = 512,
+    depth: int = 4,
+    hidden: int | None = None,
+    num_classes: int | None = None,
+) -> keras.Model:
     """The velocity network ``v(x_t, t, class)`` on flat vectors of size ``dim``.
 
     Args:
@@ -92,8 +105,11 @@ def build_velocity_network(dim: int, width: int = 512, depth: int = 4, hidden: i
         A functional model with inputs ``[x_t (batch, dim), t (batch,)]`` (plus ``labels
         (batch,)`` int32 when conditional) and output ``v (batch, dim)``.
     """
-    dim, width, depth = (positive_int(dim, "dim"), positive_int(width, "width"),
-                         positive_int(depth, "depth"))
+    dim, width, depth = (
+        positive_int(dim, "dim"),
+        positive_int(width, "width"),
+        positive_int(depth, "depth"),
+    )
     hidden = 2 * width if hidden is None else positive_int(hidden, "hidden")
     x_in = keras.Input((dim,), name="x_t")
     t_in = keras.Input((), name="t")
@@ -104,12 +120,15 @@ def build_velocity_network(dim: int, width: int = 512, depth: int = 4, hidden: i
     if num_classes is not None:
         label_in = keras.Input((), dtype="int32", name="labels")
         inputs.append(label_in)
-        emb = emb + layers.Embedding(positive_int(num_classes, "num_classes") + 1, width,
-                                     name="label_embedding")(label_in)
+        emb = emb + layers.Embedding(
+            positive_int(num_classes, "num_classes") + 1, width, name="label_embedding"
+        )(label_in)
     emb = layers.Activation("silu", name="embedding_silu")(emb)
     h = layers.Dense(width, name="input_projection")(x_in)
     for i in range(depth):
-        scale_shift = layers.Dense(2 * width, kernel_initializer="zeros", name=f"block{i}_film")(emb)
+        scale_shift = layers.Dense(2 * width, kernel_initializer="zeros", name=f"block{i}_film")(
+            emb
+        )
         scale, shift = ops.split(scale_shift, 2, axis=-1)
         y = layers.LayerNormalization(center=False, scale=False, name=f"block{i}_norm")(h)
         y = y * (1.0 + scale) + shift

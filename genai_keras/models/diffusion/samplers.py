@@ -41,8 +41,9 @@ def check_sampler(sampler: str, steps: Any) -> int:
     if sampler not in SAMPLERS:
         raise ValueError(f"Unknown sampler {sampler!r}; choose one of {SAMPLERS}.")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be an integer >= 1 (network calls grow with it), "
-                         f"got {steps!r}.")
+        raise ValueError(
+            f"steps must be an integer >= 1 (network calls grow with it), got {steps!r}."
+        )
     return int(steps)
 
 
@@ -70,14 +71,20 @@ def posterior(schedule: NoiseSchedule, x_t: Any, x0: Any, t: float, s: float) ->
     a_t, s_t = float(schedule.alpha(np.float32(t))), float(schedule.sigma(np.float32(t)))
     a_s, s_s = float(schedule.alpha(np.float32(s))), float(schedule.sigma(np.float32(s)))
     a_ts = a_t / a_s
-    var_ts = s_t ** 2 - a_ts ** 2 * s_s ** 2
-    mean = (a_ts * s_s ** 2 / s_t ** 2) * x_t + (a_s * var_ts / s_t ** 2) * x0
-    return mean, float(np.sqrt(max(var_ts * s_s ** 2 / s_t ** 2, 0.0)))
+    var_ts = s_t**2 - a_ts**2 * s_s**2
+    mean = (a_ts * s_s**2 / s_t**2) * x_t + (a_s * var_ts / s_t**2) * x0
+    return mean, float(np.sqrt(max(var_ts * s_s**2 / s_t**2, 0.0)))
 
 
-def sample_path(velocity: VelocityFn, noise: Any, schedule: NoiseSchedule, steps: int = 20,
-                sampler: str = "heun", seed: int | np.random.Generator | None = 0,
-                trajectory: bool = False) -> Any:
+def sample_path(
+    velocity: VelocityFn,
+    noise: Any,
+    schedule: NoiseSchedule,
+    steps: int = 20,
+    sampler: str = "heun",
+    seed: int | np.random.Generator | None = 0,
+    trajectory: bool = False,
+) -> Any:
     """Integrate from ``noise`` (the point at t = 1) to t = 0.
 
     Args:
@@ -118,8 +125,12 @@ def sample_path(velocity: VelocityFn, noise: Any, schedule: NoiseSchedule, steps
         else:
             x0, eps = schedule.split(x, v, at(t))
             if sampler == "ddim" or s == 0:
-                x = (x0 if s == 0 else float(schedule.alpha(np.float32(s))) * x0
-                     + float(schedule.sigma(np.float32(s))) * eps)
+                x = (
+                    x0
+                    if s == 0
+                    else float(schedule.alpha(np.float32(s))) * x0
+                    + float(schedule.sigma(np.float32(s))) * eps
+                )
             else:
                 mean, std = posterior(schedule, x, x0, t, s)
                 z = rng.standard_normal(shape).astype(np.float32)

@@ -146,7 +146,7 @@ def gaussian_velocity(schedule: NoiseSchedule, mean: float, std: float):
         x_t = _tensor(x_t)
         t = _expand(t, x_t)
         a, s = schedule.alpha(t), schedule.sigma(t)
-        x0 = mean + a * std ** 2 / (a ** 2 * std ** 2 + s ** 2) * (x_t - a * mean)
+        x0 = mean + a * std**2 / (a**2 * std**2 + s**2) * (x_t - a * mean)
         eps = (x_t - a * x0) / s
         return schedule.d_alpha(t) * x0 + schedule.d_sigma(t) * eps
 

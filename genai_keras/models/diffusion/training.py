@@ -19,23 +19,42 @@ from genai_keras.optim import optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
 
 _AUTOENCODER_KEYS = ("code_channels", "ae_filters", "code_noise")
-_FLOW_KEYS = ("width", "depth", "num_classes", "label_dropout", "guidance", "schedule",
-              "time_sampling", "sampler", "steps")
+_FLOW_KEYS = (
+    "width",
+    "depth",
+    "num_classes",
+    "label_dropout",
+    "guidance",
+    "schedule",
+    "time_sampling",
+    "sampler",
+    "steps",
+)
 
 
 def build(recipe: Recipe) -> FlowMatching:
     """The untrained :class:`FlowMatching` model (with its autoencoder) of a recipe."""
     cfg = dict(expect(recipe, "diffusion").model)
-    autoencoder = LatentAutoencoder(cfg["code_channels"], cfg["ae_filters"], cfg["code_noise"],
-                                    seed=recipe.seed)
-    model = FlowMatching((7, 7, cfg["code_channels"]), autoencoder=autoencoder, seed=recipe.seed,
-                         **{k: cfg[k] for k in _FLOW_KEYS if k in cfg})
+    autoencoder = LatentAutoencoder(
+        cfg["code_channels"], cfg["ae_filters"], cfg["code_noise"], seed=recipe.seed
+    )
+    model = FlowMatching(
+        (7, 7, cfg["code_channels"]),
+        autoencoder=autoencoder,
+        seed=recipe.seed,
+        **{k: cfg[k] for k in _FLOW_KEYS if k in cfg},
+    )
     return model
 
 
-def train(recipe: Recipe, images: Any = None, labels: Any = None,
-          callbacks: Sequence[Any] | None = None, verbose: int = 0,
-          max_seconds: float | None = None) -> tuple[FlowMatching, dict[str, list[float]]]:
+def train(
+    recipe: Recipe,
+    images: Any = None,
+    labels: Any = None,
+    callbacks: Sequence[Any] | None = None,
+    verbose: int = 0,
+    max_seconds: float | None = None,
+) -> tuple[FlowMatching, dict[str, list[float]]]:
     """Train a flow-matching recipe in two stages: the autoencoder, then the flow.
 
     Stage 1 fits :class:`LatentAutoencoder` for ``model.ae_epochs`` epochs (pixel
@@ -70,8 +89,14 @@ def train(recipe: Recipe, images: Any = None, labels: Any = None,
     # Stage 1: the autoencoder.
     ae = model.autoencoder
     ae_epochs = positive_int(cfg["ae_epochs"], "ae_epochs")
-    ae.compile(optimizer=optimizer_from_recipe(recipe, math.ceil(len(x) / batch_size) * ae_epochs,
-                                               learning_rate=opt["ae_learning_rate"], ema=None))
+    ae.compile(
+        optimizer=optimizer_from_recipe(
+            recipe,
+            math.ceil(len(x) / batch_size) * ae_epochs,
+            learning_rate=opt["ae_learning_rate"],
+            ema=None,
+        )
+    )
     ae_history = ae.fit(x, epochs=ae_epochs, batch_size=batch_size, shuffle=True, verbose=verbose)
     ae.trainable = False
     ae_seconds = time.perf_counter() - start
@@ -86,11 +111,20 @@ def train(recipe: Recipe, images: Any = None, labels: Any = None,
         # A budget already spent stops after the first batch (the smallest positive limit).
         left = max_seconds - (time.perf_counter() - start) - 10.0
         extra.append(TimeLimit(max(left, 1e-9)))
-    history = model.fit(inputs, epochs=epochs, batch_size=batch_size, shuffle=True,
-                        verbose=verbose, callbacks=list(callbacks or []) + extra)
+    history = model.fit(
+        inputs,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=True,
+        verbose=verbose,
+        callbacks=list(callbacks or []) + extra,
+    )
     model.recipe = recipe
-    out = {"autoencoder_loss": [float(v) for v in ae_history.history["loss"]],
-           "loss": [float(v) for v in history.history["loss"]],
-           "seconds": [time.perf_counter() - start], "autoencoder_seconds": [ae_seconds],
-           "flow_seconds": [time.perf_counter() - start - ae_seconds]}
+    out = {
+        "autoencoder_loss": [float(v) for v in ae_history.history["loss"]],
+        "loss": [float(v) for v in history.history["loss"]],
+        "seconds": [time.perf_counter() - start],
+        "autoencoder_seconds": [ae_seconds],
+        "flow_seconds": [time.perf_counter() - start - ae_seconds],
+    }
     return model, out

@@ -13,20 +13,54 @@ can write ``gan.generator_loss``. Everything is reachable as ``gk.models.gan.<na
 """
 
 from genai_keras.callbacks import TimeLimit
-from genai_keras.losses import (GAN_LOSSES, discriminator_loss, generator_loss,
-                                gradient_penalty, interpolate)
+from genai_keras.losses import (
+    GAN_LOSSES,
+    discriminator_loss,
+    generator_loss,
+    gradient_penalty,
+    interpolate,
+)
 from genai_keras.models.gan import clusters
 from genai_keras.models.gan.model import GAN, optimal_discriminator
-from genai_keras.models.gan.networks import (build_discriminator, build_generator,
-                                             build_mlp_discriminator, build_mlp_generator,
-                                             build_mlp_image_gan, build_tutorial_discriminator,
-                                             build_tutorial_generator)
-from genai_keras.models.gan.training import (GANMonitor, build, build_sampler,
-                                             interpolate_latents, train)
+from genai_keras.models.gan.networks import (
+    build_discriminator,
+    build_generator,
+    build_mlp_discriminator,
+    build_mlp_generator,
+    build_mlp_image_gan,
+    build_tutorial_discriminator,
+    build_tutorial_generator,
+)
+from genai_keras.models.gan.training import (
+    GANMonitor,
+    build,
+    build_sampler,
+    interpolate_latents,
+    train,
+)
 from genai_keras.utils import count_parameters
 
-__all__ = ["GAN", "clusters", "GAN_LOSSES", "GANMonitor", "TimeLimit", "build", "build_discriminator",
-           "build_generator", "build_sampler", "build_mlp_discriminator", "build_mlp_generator",
-           "build_mlp_image_gan", "build_tutorial_discriminator", "build_tutorial_generator", "count_parameters",
-           "discriminator_loss", "generator_loss", "gradient_penalty", "interpolate",
-           "interpolate_latents", "optimal_discriminator", "train"]
+__all__ = [
+    "GAN",
+    "clusters",
+    "GAN_LOSSES",
+    "GANMonitor",
+    "TimeLimit",
+    "build",
+    "build_discriminator",
+    "build_generator",
+    "build_sampler",
+    "build_mlp_discriminator",
+    "build_mlp_generator",
+    "build_mlp_image_gan",
+    "build_tutorial_discriminator",
+    "build_tutorial_generator",
+    "count_parameters",
+    "discriminator_loss",
+    "generator_loss",
+    "gradient_penalty",
+    "interpolate",
+    "interpolate_latents",
+    "optimal_discriminator",
+    "train",
+]

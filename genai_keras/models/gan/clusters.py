@@ -21,7 +21,9 @@ from keras import layers, ops
 from genai_keras.checks import as_images, positive_int
 
 
-def kmeans(points: Any, k: int, iterations: int = 25, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def kmeans(
+    points: Any, k: int, iterations: int = 25, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Lloyd's k-means with k-means++ seeding, in float32 NumPy.
 
     Args:
@@ -79,7 +81,9 @@ def cluster_purity(assignments: Any, labels: Any) -> float:
     """
     a, y = np.asarray(assignments).ravel(), np.asarray(labels).ravel()
     if a.shape != y.shape:
-        raise ValueError(f"assignments and labels must have the same length, got {a.size} and {y.size}.")
+        raise ValueError(
+            f"assignments and labels must have the same length, got {a.size} and {y.size}."
+        )
     return float(sum(np.bincount(y[a == c]).max() for c in np.unique(a)) / max(len(a), 1))
 
 
@@ -96,8 +100,11 @@ class ClusterPrior(layers.Layer):
         super().__init__(**kwargs)
         self.num_clusters = positive_int(num_clusters, "num_clusters", minimum=2)
         self.probabilities = self.add_weight(
-            shape=(self.num_clusters,), initializer=keras.initializers.Constant(1.0 / self.num_clusters),
-            trainable=False, name="probabilities")
+            shape=(self.num_clusters,),
+            initializer=keras.initializers.Constant(1.0 / self.num_clusters),
+            trainable=False,
+            name="probabilities",
+        )
 
     def call(self, clusters: Any) -> Any:
         return ops.cast(clusters, "int32")
@@ -109,8 +116,10 @@ class ClusterPrior(layers.Layer):
         """Store ``p(c)``: ``(num_clusters,)`` non-negative values summing to 1."""
         f = np.asarray(frequencies, dtype=np.float32).ravel()
         if f.shape != (self.num_clusters,) or (f < 0).any() or abs(f.sum() - 1.0) > 1e-3:
-            raise ValueError(f"frequencies must be {self.num_clusters} non-negative numbers "
-                             f"summing to 1, got shape {f.shape} and sum {f.sum():.4f}.")
+            raise ValueError(
+                f"frequencies must be {self.num_clusters} non-negative numbers "
+                f"summing to 1, got shape {f.shape} and sum {f.sum():.4f}."
+            )
         self.probabilities.assign(f / f.sum())
 
     def get_config(self) -> dict:

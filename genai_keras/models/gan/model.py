@@ -23,8 +23,14 @@ from keras import layers, ops
 
 from genai_keras import backend as gk_backend
 from genai_keras import losses
-from genai_keras.checks import (IMAGE_SHAPE, as_finite_array, as_images, as_labels, as_seed,
-                                positive_int)
+from genai_keras.checks import (
+    IMAGE_SHAPE,
+    as_finite_array,
+    as_images,
+    as_labels,
+    as_seed,
+    positive_int,
+)
 from genai_keras.protocol import default_labels
 from genai_keras.utils import sampling_rng
 
@@ -90,19 +96,32 @@ class GAN(keras.Model):
     Used in chapter 03.
     """
 
-    def __init__(self, generator: keras.Model, discriminator: keras.Model | None,
-                 loss: str = "nonsaturating", label_smoothing: float = 0.0, d_steps: int = 1,
-                 gp_weight: float = 10.0, images: bool = True, num_classes: int | None = None,
-                 ema_decay: float = 0.0, seed: int | None = None, split_batch: bool = False,
-                 name: str = "gan", **kwargs):
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model | None,
+        loss: str = "nonsaturating",
+        label_smoothing: float = 0.0,
+        d_steps: int = 1,
+        gp_weight: float = 10.0,
+        images: bool = True,
+        num_classes: int | None = None,
+        ema_decay: float = 0.0,
+        seed: int | None = None,
+        split_batch: bool = False,
+        name: str = "gan",
+        **kwargs,
+    ):
         super().__init__(name=name, **kwargs)
         self.loss_name = losses.check_gan_loss(loss)
         label_smoothing = float(label_smoothing)
         if not 0.0 <= label_smoothing < 0.5:
             raise ValueError(f"label_smoothing must be in [0, 0.5), got {label_smoothing}.")
         if label_smoothing and loss not in losses.CROSS_ENTROPY_LOSSES:
-            raise ValueError(f"label_smoothing only applies to the cross-entropy losses "
-                             f"{losses.CROSS_ENTROPY_LOSSES}, not {loss!r}; set it to 0.")
+            raise ValueError(
+                f"label_smoothing only applies to the cross-entropy losses "
+                f"{losses.CROSS_ENTROPY_LOSSES}, not {loss!r}; set it to 0."
+            )
         self.label_smoothing = label_smoothing
         self.d_steps = positive_int(d_steps, "d_steps")
         self.gp_weight = float(gp_weight)
@@ -110,55 +129,72 @@ class GAN(keras.Model):
         self.images = bool(images)
         self.takes_labels = len(generator.inputs) == 2
         names = [layer.name for layer in generator.layers]
-        self.cluster_prior = generator.get_layer("cluster_prior") if "cluster_prior" in names else None
+        self.cluster_prior = (
+            generator.get_layer("cluster_prior") if "cluster_prior" in names else None
+        )
         self.self_conditioned = self.cluster_prior is not None
         if num_classes is None and self.self_conditioned:
             num_classes = self.cluster_prior.num_clusters
         if num_classes is None and self.takes_labels:
             num_classes = 10
-        self.num_classes = None if num_classes is None else positive_int(num_classes, "num_classes", 2)
+        self.num_classes = (
+            None if num_classes is None else positive_int(num_classes, "num_classes", 2)
+        )
         if self.takes_labels != (self.num_classes is not None):
-            raise ValueError("num_classes is set but the generator takes no label input; build it "
-                             "with build_generator(num_classes=...) or leave num_classes=None.")
+            raise ValueError(
+                "num_classes is set but the generator takes no label input; build it "
+                "with build_generator(num_classes=...) or leave num_classes=None."
+            )
         #: True when samples take digit labels: the one answer (``genai_keras.protocol``).
         self.conditional = self.num_classes is not None and not self.self_conditioned
         self.latent_dim = int(generator.inputs[0].shape[-1])
         self.data_shape = tuple(int(d) for d in generator.outputs[0].shape[1:])
         if self.images and self.data_shape != IMAGE_SHAPE:
-            raise ValueError(f"images=True needs a generator producing {IMAGE_SHAPE} images, got "
-                             f"{self.data_shape}; pass images=False for other data.")
+            raise ValueError(
+                f"images=True needs a generator producing {IMAGE_SHAPE} images, got "
+                f"{self.data_shape}; pass images=False for other data."
+            )
         if discriminator is not None:
             d_shape = tuple(int(d) for d in discriminator.inputs[0].shape[1:])
             if d_shape != self.data_shape:
-                raise ValueError(f"The generator makes {self.data_shape} samples but the "
-                                 f"discriminator takes {d_shape}; they must match.")
+                raise ValueError(
+                    f"The generator makes {self.data_shape} samples but the "
+                    f"discriminator takes {d_shape}; they must match."
+                )
             if self.loss_name == "wgan-gp" and any(
-                    isinstance(layer, layers.BatchNormalization) for layer in discriminator.layers):
-                raise ValueError("WGAN-GP needs a critic without batch normalisation (its gradient "
-                                 "penalty is per example); build it with batch_norm=False or "
-                                 "choose another loss.")
+                isinstance(layer, layers.BatchNormalization) for layer in discriminator.layers
+            ):
+                raise ValueError(
+                    "WGAN-GP needs a critic without batch normalisation (its gradient "
+                    "penalty is per example); build it with batch_norm=False or "
+                    "choose another loss."
+                )
             if (len(discriminator.inputs) == 2) != self.takes_labels:
-                raise ValueError("Generator and discriminator must both take labels (conditional "
-                                 "GAN) or neither.")
+                raise ValueError(
+                    "Generator and discriminator must both take labels (conditional "
+                    "GAN) or neither."
+                )
         self.generator = generator
         self.discriminator = discriminator
         ema_decay = float(ema_decay)
         if not 0.0 <= ema_decay < 1.0:
-            raise ValueError(f"ema_decay must be in [0, 1) (e.g. 0.999, or 0 for no averaging), "
-                             f"got {ema_decay}.")
+            raise ValueError(
+                f"ema_decay must be in [0, 1) (e.g. 0.999, or 0 for no averaging), got {ema_decay}."
+            )
         self.ema_decay = ema_decay
         self.ema_generator = None
         if ema_decay:
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
             self.ema_generator.trainable = False
-            self.ema_updates = keras.Variable(0, dtype="int32", trainable=False,
-                                              name="ema_updates")
+            self.ema_updates = keras.Variable(0, dtype="int32", trainable=False, name="ema_updates")
         self.seed = as_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(self.seed)
         self.d_optimizer = None
         self.g_optimizer = None
-        self.trackers = {k: keras.metrics.Mean(name=k) for k in ("d_loss", "g_loss", "d_real", "d_fake")}
+        self.trackers = {
+            k: keras.metrics.Mean(name=k) for k in ("d_loss", "g_loss", "d_real", "d_fake")
+        }
         if loss == "wgan-gp":
             self.trackers["gp"] = keras.metrics.Mean(name="gp")
         self.built = True  # the networks are built; fit must not trace call() on images
@@ -167,12 +203,21 @@ class GAN(keras.Model):
     def get_config(self) -> dict:
         return {
             "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": (None if self.discriminator is None
-                              else keras.saving.serialize_keras_object(self.discriminator)),
-            "loss": self.loss_name, "label_smoothing": self.label_smoothing,
-            "d_steps": self.d_steps, "gp_weight": self.gp_weight, "images": self.images,
-            "num_classes": self.num_classes, "ema_decay": self.ema_decay, "seed": self.seed,
-            "split_batch": self.split_batch, "name": self.name,
+            "discriminator": (
+                None
+                if self.discriminator is None
+                else keras.saving.serialize_keras_object(self.discriminator)
+            ),
+            "loss": self.loss_name,
+            "label_smoothing": self.label_smoothing,
+            "d_steps": self.d_steps,
+            "gp_weight": self.gp_weight,
+            "images": self.images,
+            "num_classes": self.num_classes,
+            "ema_decay": self.ema_decay,
+            "seed": self.seed,
+            "split_batch": self.split_batch,
+            "name": self.name,
         }
 
     @classmethod
@@ -187,8 +232,9 @@ class GAN(keras.Model):
     def metrics(self) -> list:
         return list(self.trackers.values())
 
-    def compile(self, d_optimizer: Any = None, g_optimizer: Any = None, jit_compile: Any = "auto",
-                **kwargs) -> None:
+    def compile(
+        self, d_optimizer: Any = None, g_optimizer: Any = None, jit_compile: Any = "auto", **kwargs
+    ) -> None:
         """Set the two optimizers (default: Adam(2e-4, beta_1=0.5) each).
 
         ``model.optimizer`` becomes a :class:`genai_keras.backend.OptimizerPair` of the
@@ -200,15 +246,23 @@ class GAN(keras.Model):
                 and JAX, eager PyTorch.
         """
         if self.discriminator is None:
-            raise ValueError("This GAN has no discriminator (it was loaded for sampling only); "
-                             "build a new GAN(generator, build_discriminator()) to train it.")
+            raise ValueError(
+                "This GAN has no discriminator (it was loaded for sampling only); "
+                "build a new GAN(generator, build_discriminator()) to train it."
+            )
         if jit_compile == "auto":
             jit_compile = gk_backend.default_jit_compile()
         super().compile(jit_compile=jit_compile, **kwargs)
-        self.d_optimizer = keras.optimizers.get(d_optimizer) if d_optimizer is not None else \
-            keras.optimizers.Adam(2e-4, beta_1=0.5, name="d_adam")
-        self.g_optimizer = keras.optimizers.get(g_optimizer) if g_optimizer is not None else \
-            keras.optimizers.Adam(2e-4, beta_1=0.5, name="g_adam")
+        self.d_optimizer = (
+            keras.optimizers.get(d_optimizer)
+            if d_optimizer is not None
+            else keras.optimizers.Adam(2e-4, beta_1=0.5, name="d_adam")
+        )
+        self.g_optimizer = (
+            keras.optimizers.get(g_optimizer)
+            if g_optimizer is not None
+            else keras.optimizers.Adam(2e-4, beta_1=0.5, name="g_adam")
+        )
         self.optimizer = gk_backend.OptimizerPair(self.d_optimizer, self.g_optimizer)
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
@@ -234,17 +288,23 @@ class GAN(keras.Model):
             else:
                 x = np.asarray(x, dtype=np.float32)
                 if x.shape[1:] != self.data_shape:
-                    raise ValueError(f"x must have shape (N, {', '.join(map(str, self.data_shape))}), "
-                                     f"got {x.shape}.")
+                    raise ValueError(
+                        f"x must have shape (N, {', '.join(map(str, self.data_shape))}), "
+                        f"got {x.shape}."
+                    )
             if self.takes_labels:
                 if y is None:
-                    raise ValueError("A conditional GAN needs the labels: gan.fit(images, labels) "
-                                     "(a self-conditioned one: the cluster ids from "
-                                     "clusters.pixel_clusters).")
+                    raise ValueError(
+                        "A conditional GAN needs the labels: gan.fit(images, labels) "
+                        "(a self-conditioned one: the cluster ids from "
+                        "clusters.pixel_clusters)."
+                    )
                 y = as_labels(y, self.num_classes, count=x.shape[0])
             elif y is not None:
-                raise ValueError("This GAN is unconditional; call fit(images) without labels (or "
-                                 "build it with num_classes=10 for a conditional GAN).")
+                raise ValueError(
+                    "This GAN is unconditional; call fit(images) without labels (or "
+                    "build it with num_classes=10 for a conditional GAN)."
+                )
         return super().fit(x, y, **kwargs)
 
     # -- the training step: keras.ops only; gradients from genai_keras.backend ----------
@@ -268,15 +328,19 @@ class GAN(keras.Model):
         # One call on [real; fake]: half the calls, and a spectral-normalised D updates its
         # weights once per step (two calls would edit a weight the first call still needs).
         both_labels = None if labels is None else ops.concatenate([labels, labels], axis=0)
-        logits = D(self._with_labels(ops.concatenate([real, fake], axis=0), both_labels), training=True)
+        logits = D(
+            self._with_labels(ops.concatenate([real, fake], axis=0), both_labels), training=True
+        )
         real_logits, fake_logits = ops.split(logits, 2, axis=0)
-        loss = losses.discriminator_loss(real_logits, fake_logits, self.loss_name,
-                                         self.label_smoothing)
+        loss = losses.discriminator_loss(
+            real_logits, fake_logits, self.loss_name, self.label_smoothing
+        )
         penalty = ops.zeros((), dtype=loss.dtype)
         if self.loss_name == "wgan-gp":
             x_hat = losses.interpolate(real, fake, seed=self.seed_generator)
             grads = gk_backend.input_gradient(
-                lambda v: D(self._with_labels(v, labels), training=True), x_hat)
+                lambda v: D(self._with_labels(v, labels), training=True), x_hat
+            )
             penalty = losses.gradient_penalty(grads)
         return loss + self.gp_weight * penalty, (loss, penalty, real_logits, fake_logits)
 
@@ -301,16 +365,20 @@ class GAN(keras.Model):
         for i in range(self.d_steps):
             x_i, labels_i = x, labels
             if self.split_batch:  # update i sees its own slice of real data
-                x_i = x[i * size:(i + 1) * size]
-                labels_i = None if labels is None else labels[i * size:(i + 1) * size]
+                x_i = x[i * size : (i + 1) * size]
+                labels_i = None if labels is None else labels[i * size : (i + 1) * size]
             _, (d_loss, penalty, real_logits, fake_logits) = gk_backend.minimize(
-                self.d_optimizer, self.discriminator.trainable_variables,
-                lambda: self.discriminator_objective(x_i, labels_i))
+                self.d_optimizer,
+                self.discriminator.trainable_variables,
+                lambda: self.discriminator_objective(x_i, labels_i),
+            )
         g_loss = ops.zeros(())
         if self.generator.trainable_variables:
             g_loss, _ = gk_backend.minimize(
-                self.g_optimizer, self.generator.trainable_variables,
-                lambda: self.generator_objective(size, labels_i))
+                self.g_optimizer,
+                self.generator.trainable_variables,
+                lambda: self.generator_objective(size, labels_i),
+            )
             self.update_ema()
         score = ops.sigmoid if self.loss_name in losses.CROSS_ENTROPY_LOSSES else (lambda t: t)
         self.trackers["d_loss"].update_state(d_loss)
@@ -354,9 +422,11 @@ class GAN(keras.Model):
     def _check_noise(self, z: Any) -> np.ndarray:
         z = as_finite_array(z, "noise z")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"Noise must have shape (n, {self.latent_dim}) for this generator "
-                             f"(latent_dim={self.latent_dim}), got {z.shape}; draw it with "
-                             f"np.random.default_rng(seed).standard_normal((n, {self.latent_dim})).")
+            raise ValueError(
+                f"Noise must have shape (n, {self.latent_dim}) for this generator "
+                f"(latent_dim={self.latent_dim}), got {z.shape}; draw it with "
+                f"np.random.default_rng(seed).standard_normal((n, {self.latent_dim}))."
+            )
         return z
 
     def _check_labels(self, labels: Any, n: int) -> np.ndarray | None:
@@ -391,9 +461,17 @@ class GAN(keras.Model):
         labels = self._check_labels(labels, z.shape[0])
         out = []
         for i in range(0, z.shape[0], batch_size):
-            inputs = z[i:i + batch_size] if labels is None else [z[i:i + batch_size], labels[i:i + batch_size]]
+            inputs = (
+                z[i : i + batch_size]
+                if labels is None
+                else [z[i : i + batch_size], labels[i : i + batch_size]]
+            )
             out.append(ops.convert_to_numpy(self.sampling_generator(inputs, training=False)))
-        x = np.concatenate(out, axis=0).astype(np.float32) if out else np.zeros((0, *self.data_shape), np.float32)
+        x = (
+            np.concatenate(out, axis=0).astype(np.float32)
+            if out
+            else np.zeros((0, *self.data_shape), np.float32)
+        )
         if self.images:
             x = np.clip((x + 1.0) / 2.0, 0.0, 1.0)
         return x
@@ -418,20 +496,28 @@ class GAN(keras.Model):
         n = positive_int(n, "n")
         rng = sampling_rng(seed)
         if self.self_conditioned and labels is not None:
-            raise ValueError("A self-conditioned GAN is unconditional: it draws its own clusters, "
-                             "so pass labels=None (gan.generate(z, clusters) picks clusters).")
+            raise ValueError(
+                "A self-conditioned GAN is unconditional: it draws its own clusters, "
+                "so pass labels=None (gan.generate(z, clusters) picks clusters)."
+            )
         z = rng.standard_normal((n, self.latent_dim)).astype(np.float32)
         if self.self_conditioned:  # an int seed keeps its own cluster stream (seed + 1)
-            labels = self.draw_clusters(n, seed=rng if seed is None or isinstance(
-                seed, np.random.Generator) else (as_seed(seed) + 1) % 2**32)
+            labels = self.draw_clusters(
+                n,
+                seed=rng
+                if seed is None or isinstance(seed, np.random.Generator)
+                else (as_seed(seed) + 1) % 2**32,
+            )
         return self.generate(z, labels)
 
     def set_cluster_frequencies(self, frequencies: Any) -> None:
         """Self-conditioned GAN: store ``p(c)`` (``(num_classes,)``, summing to 1) in the
         generator and its weight average, so that ``sample`` and checkpoints use it."""
         if not self.self_conditioned:
-            raise ValueError("Only a self-conditioned GAN (build_generator(self_conditioned=True)) "
-                             "has cluster frequencies.")
+            raise ValueError(
+                "Only a self-conditioned GAN (build_generator(self_conditioned=True)) "
+                "has cluster frequencies."
+            )
         for g in {id(m): m for m in (self.generator, self.sampling_generator)}.values():
             g.get_layer("cluster_prior").set_frequencies(frequencies)
 
@@ -458,7 +544,13 @@ class GAN(keras.Model):
             x = as_images(x, name="x") * 2.0 - 1.0
         else:
             x = np.asarray(x, dtype=np.float32)
-        labels = self._check_labels(labels, x.shape[0]) if self.takes_labels else self._check_labels(labels, 0)
+        labels = (
+            self._check_labels(labels, x.shape[0])
+            if self.takes_labels
+            else self._check_labels(labels, 0)
+        )
         inputs = x if labels is None else [x, labels]
-        logits = ops.convert_to_numpy(self.discriminator.predict(inputs, verbose=0, batch_size=1000))
+        logits = ops.convert_to_numpy(
+            self.discriminator.predict(inputs, verbose=0, batch_size=1000)
+        )
         return 1.0 / (1.0 + np.exp(-logits[:, 0]))

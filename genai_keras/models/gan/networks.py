@@ -18,9 +18,14 @@ from genai_keras.models.gan.clusters import ClusterPrior
 from genai_keras.models.gan.model import GAN
 
 
-def build_generator(latent_dim: int = 64, channels: int = 128, num_classes: int | None = None,
-                    label_dim: int = 16, self_conditioned: bool = False,
-                    name: str = "generator") -> keras.Model:
+def build_generator(
+    latent_dim: int = 64,
+    channels: int = 128,
+    num_classes: int | None = None,
+    label_dim: int = 16,
+    self_conditioned: bool = False,
+    name: str = "generator",
+) -> keras.Model:
     """DCGAN generator for 28x28x1 digits: noise (and label) -> image in [-1, 1].
 
     ``Dense(7*7*channels)`` -> BN -> ReLU -> reshape -> ``Conv2DTranspose(channels/2, 4,
@@ -55,23 +60,33 @@ def build_generator(latent_dim: int = 64, channels: int = 128, num_classes: int 
         y_in = keras.Input((), dtype="int32", name="label")
         inputs.append(y_in)
         y = ClusterPrior(num_classes, name="cluster_prior")(y_in) if self_conditioned else y_in
-        e = layers.Embedding(num_classes, positive_int(label_dim, "label_dim"), name="label_embedding")(y)
+        e = layers.Embedding(
+            num_classes, positive_int(label_dim, "label_dim"), name="label_embedding"
+        )(y)
         h = layers.Concatenate(name="noise_and_label")([z_in, e])
     h = layers.Dense(7 * 7 * channels, use_bias=False, name="project")(h)
     h = layers.BatchNormalization(name="project_bn")(h)
     h = layers.ReLU(name="project_relu")(h)
     h = layers.Reshape((7, 7, channels), name="to_7x7")(h)
-    h = layers.Conv2DTranspose(channels // 2, 4, strides=2, padding="same", use_bias=False,
-                               name="up_14x14")(h)
+    h = layers.Conv2DTranspose(
+        channels // 2, 4, strides=2, padding="same", use_bias=False, name="up_14x14"
+    )(h)
     h = layers.BatchNormalization(name="up_14x14_bn")(h)
     h = layers.ReLU(name="up_14x14_relu")(h)
-    x = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", name="up_28x28")(h)
+    x = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", name="up_28x28")(
+        h
+    )
     return keras.Model(inputs if len(inputs) > 1 else z_in, x, name=name)
 
 
-def build_discriminator(channels: int = 64, num_classes: int | None = None, dropout: float = 0.0,
-                        batch_norm: bool = False, spectral_norm: bool = False,
-                        name: str = "discriminator") -> keras.Model:
+def build_discriminator(
+    channels: int = 64,
+    num_classes: int | None = None,
+    dropout: float = 0.0,
+    batch_norm: bool = False,
+    spectral_norm: bool = False,
+    name: str = "discriminator",
+) -> keras.Model:
     """DCGAN discriminator (critic): image in [-1, 1] (and label) -> one logit.
 
     ``Conv2D(channels, 4, stride 2)`` (14x14) -> LeakyReLU(0.2) -> ``Conv2D(2*channels,
@@ -101,13 +116,23 @@ def build_discriminator(channels: int = 64, num_classes: int | None = None, drop
         raise ValueError("Choose spectral_norm or batch_norm for the discriminator, not both.")
 
     def sn(layer: layers.Layer) -> layers.Layer:
-        return layers.SpectralNormalization(layer, name=f"{layer.name}_sn") if spectral_norm else layer
+        return (
+            layers.SpectralNormalization(layer, name=f"{layer.name}_sn") if spectral_norm else layer
+        )
 
     x_in = keras.Input(IMAGE_SHAPE, name="image")
     h = x_in
     for i, c in enumerate((channels, 2 * channels)):
-        h = sn(layers.Conv2D(c, 4, strides=2, padding="same", use_bias=not (batch_norm and i),
-                             name=f"conv_{i + 1}"))(h)
+        h = sn(
+            layers.Conv2D(
+                c,
+                4,
+                strides=2,
+                padding="same",
+                use_bias=not (batch_norm and i),
+                name=f"conv_{i + 1}",
+            )
+        )(h)
         if batch_norm and i:
             h = layers.BatchNormalization(name=f"conv_{i + 1}_bn")(h)
         h = layers.LeakyReLU(0.2, name=f"conv_{i + 1}_lrelu")(h)
@@ -119,14 +144,17 @@ def build_discriminator(channels: int = 64, num_classes: int | None = None, drop
         return keras.Model(x_in, logit, name=name)
     num_classes = positive_int(num_classes, "num_classes", minimum=2)
     y_in = keras.Input((), dtype="int32", name="label")
-    e = layers.Embedding(num_classes, h.shape[-1], embeddings_initializer="glorot_uniform",
-                         name="label_projection")(y_in)
+    e = layers.Embedding(
+        num_classes, h.shape[-1], embeddings_initializer="glorot_uniform", name="label_projection"
+    )(y_in)
     proj = layers.Dot(axes=1, name="projection")([e, h])
     logit = layers.Add(name="logit_plus_projection")([logit, proj])
     return keras.Model([x_in, y_in], logit, name=name)
 
 
-def build_tutorial_generator(latent_dim: int = 100, name: str = "tutorial_generator") -> keras.Model:
+def build_tutorial_generator(
+    latent_dim: int = 100, name: str = "tutorial_generator"
+) -> keras.Model:
     """The TensorFlow DCGAN tutorial's generator (the benchmark's baseline recipe).
 
     ``Dense(7*7*256)`` -> BN -> LeakyReLU -> ``Conv2DTranspose`` 5x5 with 128 (stride 1),
@@ -139,12 +167,14 @@ def build_tutorial_generator(latent_dim: int = 100, name: str = "tutorial_genera
     h = layers.LeakyReLU(0.3, name="project_lrelu")(h)
     h = layers.Reshape((7, 7, 256), name="to_7x7")(h)
     for filters, stride in ((128, 1), (64, 2)):
-        h = layers.Conv2DTranspose(filters, 5, strides=stride, padding="same", use_bias=False,
-                                   name=f"deconv_{filters}")(h)
+        h = layers.Conv2DTranspose(
+            filters, 5, strides=stride, padding="same", use_bias=False, name=f"deconv_{filters}"
+        )(h)
         h = layers.BatchNormalization(name=f"deconv_{filters}_bn")(h)
         h = layers.LeakyReLU(0.3, name=f"deconv_{filters}_lrelu")(h)
-    x = layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False, activation="tanh",
-                               name="deconv_out")(h)
+    x = layers.Conv2DTranspose(
+        1, 5, strides=2, padding="same", use_bias=False, activation="tanh", name="deconv_out"
+    )(h)
     return keras.Model(z_in, x, name=name)
 
 
@@ -161,8 +191,9 @@ def build_tutorial_discriminator(name: str = "tutorial_discriminator") -> keras.
     return keras.Model(x_in, layers.Dense(1, name="logit")(h), name=name)
 
 
-def build_mlp_generator(latent_dim: int = 4, data_dim: int = 1, units: int = 32,
-                        name: str = "toy_generator") -> keras.Model:
+def build_mlp_generator(
+    latent_dim: int = 4, data_dim: int = 1, units: int = 32, name: str = "toy_generator"
+) -> keras.Model:
     """Small MLP generator for 1-D/2-D toy data: ``z`` -> 2 hidden ReLU layers -> linear.
 
     Used in chapter 03's toy GAN. Returns ``(batch, latent_dim)`` -> ``(batch, data_dim)``.
@@ -170,12 +201,14 @@ def build_mlp_generator(latent_dim: int = 4, data_dim: int = 1, units: int = 32,
     z_in = keras.Input((positive_int(latent_dim, "latent_dim"),), name="noise")
     h = layers.Dense(units, activation="relu", name="hidden_1")(z_in)
     h = layers.Dense(units, activation="relu", name="hidden_2")(h)
-    return keras.Model(z_in, layers.Dense(positive_int(data_dim, "data_dim"), name="sample")(h),
-                       name=name)
+    return keras.Model(
+        z_in, layers.Dense(positive_int(data_dim, "data_dim"), name="sample")(h), name=name
+    )
 
 
-def build_mlp_discriminator(data_dim: int = 1, units: int = 32,
-                            name: str = "toy_discriminator") -> keras.Model:
+def build_mlp_discriminator(
+    data_dim: int = 1, units: int = 32, name: str = "toy_discriminator"
+) -> keras.Model:
     """Small MLP discriminator for toy data: ``(batch, data_dim)`` -> ``(batch, 1)`` logits.
 
     Used in chapter 03's toy GAN and in the optimal-discriminator test.
@@ -188,8 +221,13 @@ def build_mlp_discriminator(data_dim: int = 1, units: int = 32,
     return keras.Model(x_in, layers.Dense(1, name="logit")(h), name=name)
 
 
-def build_mlp_image_gan(latent_dim: int = 64, units: tuple[int, int] = (256, 512),
-                        clusters: int | None = None, seed: int = 0, **gan_kwargs) -> GAN:
+def build_mlp_image_gan(
+    latent_dim: int = 64,
+    units: tuple[int, int] = (256, 512),
+    clusters: int | None = None,
+    seed: int = 0,
+    **gan_kwargs,
+) -> GAN:
     """A fully connected GAN on MNIST images (the setting of Goodfellow et al., 2014).
 
     Generator: noise ``(batch, latent_dim)`` [+ cluster id ``(batch,)``] -> hidden

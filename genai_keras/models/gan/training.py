@@ -64,8 +64,11 @@ class GANMonitor(keras.callbacks.Callback):
     def _record(self) -> None:
         gan = self.model
         if self._z is None:
-            self._z = np.random.default_rng(self.seed).standard_normal(
-                (self.num_samples, gan.latent_dim)).astype(np.float32)
+            self._z = (
+                np.random.default_rng(self.seed)
+                .standard_normal((self.num_samples, gan.latent_dim))
+                .astype(np.float32)
+            )
         self.samples.append(gan.generate(self._z, self.labels))
         if self.probe is not None:
             logits = ops.convert_to_numpy(gan.discriminator(self.probe, training=False))[:, 0]
@@ -85,7 +88,9 @@ class GANMonitor(keras.callbacks.Callback):
         self._record()
 
 
-def interpolate_latents(z_start: Any, z_end: Any, steps: int = 10, spherical: bool = True) -> np.ndarray:
+def interpolate_latents(
+    z_start: Any, z_end: Any, steps: int = 10, spherical: bool = True
+) -> np.ndarray:
     """Points between two noise vectors, ``(steps, latent_dim)``.
 
     ``spherical=True`` uses slerp, which keeps the norm typical of a Gaussian sample
@@ -103,22 +108,30 @@ def interpolate_latents(z_start: Any, z_end: Any, steps: int = 10, spherical: bo
     omega = np.arccos(np.clip(cos, -1.0, 1.0))
     if omega < 1e-6:
         return ((1 - t) * a + t * b).astype(np.float32)
-    return ((np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)).astype(np.float32)
+    return ((np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)).astype(
+        np.float32
+    )
 
 
 def _num_classes(recipe: Recipe) -> int | None:
     """10 digit labels (conditional), the number of clusters (self-conditioned) or None."""
     clusters = expect(recipe, "gan").model.get("clusters")
     if recipe.conditional and clusters:
-        raise ValueError(f"Recipe {recipe.name!r}: choose conditional=True (digit labels) or "
-                         f"clusters=K (self-conditioning), not both.")
+        raise ValueError(
+            f"Recipe {recipe.name!r}: choose conditional=True (digit labels) or "
+            f"clusters=K (self-conditioning), not both."
+        )
     return 10 if recipe.conditional else clusters or None
 
 
 def _generator(recipe: Recipe) -> keras.Model:
     cfg = recipe.model
-    return build_generator(cfg["latent_dim"], cfg["g_channels"], num_classes=_num_classes(recipe),
-                           self_conditioned=bool(cfg.get("clusters")))
+    return build_generator(
+        cfg["latent_dim"],
+        cfg["g_channels"],
+        num_classes=_num_classes(recipe),
+        self_conditioned=bool(cfg.get("clusters")),
+    )
 
 
 def build_sampler(recipe: Recipe) -> GAN:
@@ -142,21 +155,36 @@ def build(recipe: Recipe, total_steps: int | None = None) -> GAN:
         total_steps = positive_int(total_steps, "total_steps")
     keras.utils.set_random_seed(recipe.seed)
     num_classes = _num_classes(recipe)
-    gan = GAN(_generator(recipe),
-              build_discriminator(cfg["d_channels"], num_classes=num_classes,
-                                  spectral_norm=cfg.get("spectral_norm", False)),
-              loss=cfg["loss"], label_smoothing=cfg["label_smoothing"], d_steps=cfg["d_steps"],
-              num_classes=num_classes, ema_decay=cfg["ema_decay"], seed=recipe.seed,
-              split_batch=cfg.get("split_batch", False),
-              name=f"{recipe.name}_gan")
-    gan.compile(d_optimizer=optimizer_from_recipe(recipe, total_steps, name="d_adam"),
-                g_optimizer=optimizer_from_recipe(recipe, total_steps, name="g_adam"))
+    gan = GAN(
+        _generator(recipe),
+        build_discriminator(
+            cfg["d_channels"],
+            num_classes=num_classes,
+            spectral_norm=cfg.get("spectral_norm", False),
+        ),
+        loss=cfg["loss"],
+        label_smoothing=cfg["label_smoothing"],
+        d_steps=cfg["d_steps"],
+        num_classes=num_classes,
+        ema_decay=cfg["ema_decay"],
+        seed=recipe.seed,
+        split_batch=cfg.get("split_batch", False),
+        name=f"{recipe.name}_gan",
+    )
+    gan.compile(
+        d_optimizer=optimizer_from_recipe(recipe, total_steps, name="d_adam"),
+        g_optimizer=optimizer_from_recipe(recipe, total_steps, name="g_adam"),
+    )
     gan.recipe = recipe
     return gan
 
 
-def train(recipe: Recipe, callbacks: list | None = None, max_seconds: float | None = None,
-          verbose: int = 0) -> tuple[GAN, dict[str, list[float]]]:
+def train(
+    recipe: Recipe,
+    callbacks: list | None = None,
+    max_seconds: float | None = None,
+    verbose: int = 0,
+) -> tuple[GAN, dict[str, list[float]]]:
     """Train a GAN recipe on the MNIST training digits.
 
     Args:
@@ -183,7 +211,14 @@ def train(recipe: Recipe, callbacks: list | None = None, max_seconds: float | No
     if gan.self_conditioned:  # k-means clusters of the pixels stand in for the labels
         y, frequencies = pixel_clusters(images, gan.num_classes, seed=recipe.seed)
         gan.set_cluster_frequencies(frequencies)
-    history = gan.fit(images, y, epochs=epochs,
-                      batch_size=batch_size, shuffle=True, verbose=verbose, callbacks=cbs)
+    history = gan.fit(
+        images,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=True,
+        verbose=verbose,
+        callbacks=cbs,
+    )
     gan.history_ = history.history
     return gan, history.history

@@ -50,11 +50,16 @@ __all__ = [
 ]
 
 
-_KINDS = {"IndependentBernoulli": IndependentBernoulli, "BernoulliMixture": BernoulliMixture,
-          "BernoulliMixtureClassifier": BernoulliMixtureClassifier}
+_KINDS = {
+    "IndependentBernoulli": IndependentBernoulli,
+    "BernoulliMixture": BernoulliMixture,
+    "BernoulliMixtureClassifier": BernoulliMixtureClassifier,
+}
 
 
-def load(path: str | os.PathLike) -> IndependentBernoulli | BernoulliMixture | BernoulliMixtureClassifier:
+def load(
+    path: str | os.PathLike,
+) -> IndependentBernoulli | BernoulliMixture | BernoulliMixtureClassifier:
     """Load any pixel model saved with ``.save(path)`` (the class is stored in the file).
 
     Used in chapter 04 (loading checkpoints).
@@ -65,8 +70,9 @@ def load(path: str | os.PathLike) -> IndependentBernoulli | BernoulliMixture | B
     return _KINDS[kind].load(path)
 
 
-def train(recipe: Any, images: Any = None) -> tuple[IndependentBernoulli | BernoulliMixture,
-                                                    dict[str, list[float]]]:
+def train(
+    recipe: Any, images: Any = None
+) -> tuple[IndependentBernoulli | BernoulliMixture, dict[str, list[float]]]:
     """Fit a pixel-model recipe on statically binarised MNIST (chapters 01 and 04).
 
     ``gk.recipes.get("bernoulli_mixture")``: K = 100 components, 40 EM iterations;

@@ -34,19 +34,24 @@ def _rng(seed: Any) -> np.random.Generator:
     return sampling_rng(seed)
 
 
-def _check_probabilities(values: Any, name: str, shape: tuple[int | None, ...],
-                         path: Any) -> np.ndarray:
+def _check_probabilities(
+    values: Any, name: str, shape: tuple[int | None, ...], path: Any
+) -> np.ndarray:
     """A saved model's probabilities: finite, of ``shape``, in [0, 1]; float64."""
     where = f" in {str(path)!r}"
     try:
         arr = as_finite_array(values, name, shape)
     except ValueError as exc:
-        raise ValueError(f"{exc} (read{where}: the file is damaged or was not written by "
-                         f"this model's save(); save the fitted model again).") from None
+        raise ValueError(
+            f"{exc} (read{where}: the file is damaged or was not written by "
+            f"this model's save(); save the fitted model again)."
+        ) from None
     if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
-        raise ValueError(f"{name}{where} must be probabilities in [0, 1], found values in "
-                         f"[{float(arr.min()):g}, {float(arr.max()):g}]; the file is damaged or "
-                         f"was not written by this model's save(): save the fitted model again.")
+        raise ValueError(
+            f"{name}{where} must be probabilities in [0, 1], found values in "
+            f"[{float(arr.min()):g}, {float(arr.max()):g}]; the file is damaged or "
+            f"was not written by this model's save(): save the fitted model again."
+        )
     return np.asarray(values, dtype=np.float64)
 
 
@@ -66,8 +71,10 @@ def _as_images(flat: np.ndarray) -> np.ndarray:
 def _npz_path(path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.suffix != ".npz":
-        raise ValueError(f"Pixel models are saved as NumPy archives: give a path ending in "
-                         f".npz, got {str(path)!r}.")
+        raise ValueError(
+            f"Pixel models are saved as NumPy archives: give a path ending in "
+            f".npz, got {str(path)!r}."
+        )
     return path
 
 
@@ -89,6 +96,8 @@ def _read(path: str | os.PathLike, expected: str | None = None) -> tuple[str, di
         config = json.loads(str(data["config"]))
         arrays = {k: data[k] for k in data.files if k not in ("kind", "config")}
     if expected is not None and kind != expected:
-        raise ValueError(f"{str(path)!r} holds a saved {kind}, not a {expected}; use "
-                         f"genai_keras.models.pixel.load(path) to load any pixel model.")
+        raise ValueError(
+            f"{str(path)!r} holds a saved {kind}, not a {expected}; use "
+            f"genai_keras.models.pixel.load(path) to load any pixel model."
+        )
     return kind, config, arrays

@@ -15,10 +15,23 @@ from typing import Any
 
 import numpy as np
 
-from genai_keras.checks import (IMAGE_SHAPE, as_finite_array, as_labels, as_seed,
-                                non_negative_float, positive_int)
-from genai_keras.models.pixel._common import (NUM_PIXELS, _as_images, _binary_pixels,
-                                              _logsumexp, _read, _rng, _write)
+from genai_keras.checks import (
+    IMAGE_SHAPE,
+    as_finite_array,
+    as_labels,
+    as_seed,
+    non_negative_float,
+    positive_int,
+)
+from genai_keras.models.pixel._common import (
+    NUM_PIXELS,
+    _as_images,
+    _binary_pixels,
+    _logsumexp,
+    _read,
+    _rng,
+    _write,
+)
 from genai_keras.models.pixel.mixture import BernoulliMixture
 from genai_keras.protocol import default_labels
 
@@ -47,8 +60,14 @@ class BernoulliMixtureClassifier:
 
     conditional = True
 
-    def __init__(self, num_components: int = 10, num_iterations: int = 20,
-                 pseudo_count: float = 1.0, num_classes: int = 10, seed: int = 0) -> None:
+    def __init__(
+        self,
+        num_components: int = 10,
+        num_iterations: int = 20,
+        pseudo_count: float = 1.0,
+        num_classes: int = 10,
+        seed: int = 0,
+    ) -> None:
         self.num_components = positive_int(num_components, "num_components (K)")
         self.num_iterations = positive_int(num_iterations, "num_iterations")
         self.pseudo_count = non_negative_float(pseudo_count, "pseudo_count")
@@ -59,9 +78,13 @@ class BernoulliMixtureClassifier:
         self.fit_seconds: float = 0.0
 
     def get_config(self) -> dict:
-        return {"num_components": self.num_components, "num_iterations": self.num_iterations,
-                "pseudo_count": self.pseudo_count, "num_classes": self.num_classes,
-                "seed": self.seed}
+        return {
+            "num_components": self.num_components,
+            "num_iterations": self.num_iterations,
+            "pseudo_count": self.pseudo_count,
+            "num_classes": self.num_classes,
+            "seed": self.seed,
+        }
 
     @property
     def num_parameters(self) -> int:
@@ -71,8 +94,9 @@ class BernoulliMixtureClassifier:
 
     def _check_fitted(self) -> np.ndarray:
         if self.class_log_prior is None or len(self.mixtures) != self.num_classes:
-            raise ValueError("This BernoulliMixtureClassifier is not fitted yet: call "
-                             "fit(images, labels) first.")
+            raise ValueError(
+                "This BernoulliMixtureClassifier is not fitted yet: call fit(images, labels) first."
+            )
         return self.class_log_prior
 
     def fit(self, images: Any, labels: Any) -> BernoulliMixtureClassifier:
@@ -88,13 +112,19 @@ class BernoulliMixtureClassifier:
         counts = np.bincount(y, minlength=self.num_classes)
         if counts.min() < self.num_components:
             c = int(np.argmin(counts))
-            raise ValueError(f"Class {c} has {counts[c]} images but each class needs at least "
-                             f"num_components={self.num_components}; give more data or lower K.")
+            raise ValueError(
+                f"Class {c} has {counts[c]} images but each class needs at least "
+                f"num_components={self.num_components}; give more data or lower K."
+            )
         self.class_log_prior = np.log((counts + 1.0) / (counts.sum() + self.num_classes))
         self.mixtures = []
         for c in range(self.num_classes):
-            mix = BernoulliMixture(self.num_components, self.num_iterations,
-                                   pseudo_count=self.pseudo_count, seed=(self.seed + c) % 2**32)
+            mix = BernoulliMixture(
+                self.num_components,
+                self.num_iterations,
+                pseudo_count=self.pseudo_count,
+                seed=(self.seed + c) % 2**32,
+            )
             self.mixtures.append(mix.fit(_as_images(x[y == c])))
         self.fit_seconds = time.perf_counter() - start
         return self
@@ -157,12 +187,19 @@ class BernoulliMixtureClassifier:
     def save(self, path: str | os.PathLike) -> Path:
         """Save every class mixture and the class prior to one ``.npz`` file."""
         prior = self._check_fitted()
-        arrays: dict[str, np.ndarray] = {"class_log_prior": prior,
-                                         "fit_seconds": np.asarray(self.fit_seconds)}
+        arrays: dict[str, np.ndarray] = {
+            "class_log_prior": prior,
+            "fit_seconds": np.asarray(self.fit_seconds),
+        }
         for c, m in enumerate(self.mixtures):
-            arrays.update({f"c{c}_probs": m.probs, f"c{c}_weights": m.weights,
-                           f"c{c}_log_likelihood": np.asarray(m.history["log_likelihood"]),
-                           f"c{c}_objective": np.asarray(m.history["objective"])})
+            arrays.update(
+                {
+                    f"c{c}_probs": m.probs,
+                    f"c{c}_weights": m.weights,
+                    f"c{c}_log_likelihood": np.asarray(m.history["log_likelihood"]),
+                    f"c{c}_objective": np.asarray(m.history["objective"]),
+                }
+            )
         return _write(path, "BernoulliMixtureClassifier", self.get_config(), **arrays)
 
     @classmethod
@@ -173,16 +210,22 @@ class BernoulliMixtureClassifier:
         as_finite_array(arrays.get("class_log_prior"), "class_log_prior", (model.num_classes,))
         prior = np.asarray(arrays["class_log_prior"], dtype=np.float64)  # unrounded
         if prior.max() > 0 or not np.isclose(np.exp(prior).sum(), 1.0, atol=1e-4):
-            raise ValueError(f"class_log_prior in {str(path)!r} must be log-probabilities (<= 0, "
-                             f"exponentials summing to 1); the file is damaged or was not written "
-                             f"by save(): save the fitted model again.")
+            raise ValueError(
+                f"class_log_prior in {str(path)!r} must be log-probabilities (<= 0, "
+                f"exponentials summing to 1); the file is damaged or was not written "
+                f"by save(): save the fitted model again."
+            )
         model.class_log_prior = prior
         model.fit_seconds = float(arrays["fit_seconds"])
-        mix_config = {"num_components": model.num_components,
-                      "num_iterations": model.num_iterations,
-                      "pseudo_count": model.pseudo_count}
+        mix_config = {
+            "num_components": model.num_components,
+            "num_iterations": model.num_iterations,
+            "pseudo_count": model.pseudo_count,
+        }
         model.mixtures = [
-            BernoulliMixture._from_arrays({**mix_config, "seed": (model.seed + c) % 2**32}, arrays,
-                                          f"c{c}_", path=path)
-            for c in range(model.num_classes)]
+            BernoulliMixture._from_arrays(
+                {**mix_config, "seed": (model.seed + c) % 2**32}, arrays, f"c{c}_", path=path
+            )
+            for c in range(model.num_classes)
+        ]
         return model

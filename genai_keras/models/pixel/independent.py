@@ -15,8 +15,16 @@ from typing import Any
 import numpy as np
 
 from genai_keras.checks import IMAGE_SHAPE, non_negative_float, positive_int
-from genai_keras.models.pixel._common import (NUM_PIXELS, _as_images, _binary_pixels,
-                                              _check_probabilities, _no_labels, _read, _rng, _write)
+from genai_keras.models.pixel._common import (
+    NUM_PIXELS,
+    _as_images,
+    _binary_pixels,
+    _check_probabilities,
+    _no_labels,
+    _read,
+    _rng,
+    _write,
+)
 
 
 class IndependentBernoulli:

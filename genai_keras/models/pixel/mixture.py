@@ -17,9 +17,17 @@ from typing import Any
 import numpy as np
 
 from genai_keras.checks import as_seed, non_negative_float, positive_int
-from genai_keras.models.pixel._common import (NUM_PIXELS, _as_images, _binary_pixels,
-                                              _check_probabilities, _logsumexp, _no_labels, _read, _rng,
-                                              _write)
+from genai_keras.models.pixel._common import (
+    NUM_PIXELS,
+    _as_images,
+    _binary_pixels,
+    _check_probabilities,
+    _logsumexp,
+    _no_labels,
+    _read,
+    _rng,
+    _write,
+)
 
 
 class BernoulliMixture:
@@ -60,9 +68,15 @@ class BernoulliMixture:
 
     conditional = False
 
-    def __init__(self, num_components: int = 50, num_iterations: int = 30,
-                 pseudo_count: float = 1.0, weight_pseudo_count: float = 1.0,
-                 tol: float = 0.0, seed: int = 0) -> None:
+    def __init__(
+        self,
+        num_components: int = 50,
+        num_iterations: int = 30,
+        pseudo_count: float = 1.0,
+        weight_pseudo_count: float = 1.0,
+        tol: float = 0.0,
+        seed: int = 0,
+    ) -> None:
         self.num_components = positive_int(num_components, "num_components (K)")
         self.num_iterations = positive_int(num_iterations, "num_iterations")
         self.pseudo_count = non_negative_float(pseudo_count, "pseudo_count")
@@ -75,10 +89,14 @@ class BernoulliMixture:
         self.fit_seconds: float = 0.0
 
     def get_config(self) -> dict:
-        return {"num_components": self.num_components, "num_iterations": self.num_iterations,
-                "pseudo_count": self.pseudo_count,
-                "weight_pseudo_count": self.weight_pseudo_count, "tol": self.tol,
-                "seed": self.seed}
+        return {
+            "num_components": self.num_components,
+            "num_iterations": self.num_iterations,
+            "pseudo_count": self.pseudo_count,
+            "weight_pseudo_count": self.weight_pseudo_count,
+            "tol": self.tol,
+            "seed": self.seed,
+        }
 
     @property
     def num_parameters(self) -> int:
@@ -92,7 +110,9 @@ class BernoulliMixture:
 
     def _check_fitted(self) -> tuple[np.ndarray, np.ndarray]:
         if self.probs is None or self.weights is None:
-            raise ValueError(f"This {type(self).__name__} is not fitted yet: call fit(images) first.")
+            raise ValueError(
+                f"This {type(self).__name__} is not fitted yet: call fit(images) first."
+            )
         return self.probs, self.weights
 
     @property
@@ -147,8 +167,10 @@ class BernoulliMixture:
         x = _binary_pixels(images)
         n = x.shape[0]
         if n < self.num_components:
-            raise ValueError(f"Got {n} images for {self.num_components} components; give at "
-                             f"least as many images as components (or lower K).")
+            raise ValueError(
+                f"Got {n} images for {self.num_components} components; give at "
+                f"least as many images as components (or lower K)."
+            )
         a, b, k = self.pseudo_count, self.weight_pseudo_count, self.num_components
         probs, weights = self._initialise(x)
         self.history = {"log_likelihood": [], "objective": []}
@@ -163,8 +185,10 @@ class BernoulliMixture:
             if verbose:
                 print(f"EM iteration {it:3d}: log-likelihood {loglik / n:.3f} nats/image")
             done = it == self.num_iterations or (
-                it > 0 and self.tol > 0
-                and self.history["objective"][-1] - self.history["objective"][-2] < self.tol)
+                it > 0
+                and self.tol > 0
+                and self.history["objective"][-1] - self.history["objective"][-2] < self.tol
+            )
             if done:
                 break
             resp = np.exp(joint - log_px[:, None])
@@ -204,12 +228,15 @@ class BernoulliMixture:
         probs, weights = self._check_fitted()
         x = _binary_pixels(images)
         batch_size = positive_int(batch_size, "batch_size")
-        out = [_logsumexp(self._joint_log(x[i:i + batch_size], probs, weights), axis=1)
-               for i in range(0, x.shape[0], batch_size)]
+        out = [
+            _logsumexp(self._joint_log(x[i : i + batch_size], probs, weights), axis=1)
+            for i in range(0, x.shape[0], batch_size)
+        ]
         return np.concatenate(out)
 
-    def sample(self, n: int, labels: Any = None, seed: Any = None,
-               return_components: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    def sample(
+        self, n: int, labels: Any = None, seed: Any = None, return_components: bool = False
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         """Draw ``n`` binary images: pick a component k ~ pi, then every pixel ~ theta_k.
 
         Args:
@@ -233,10 +260,16 @@ class BernoulliMixture:
     def save(self, path: str | os.PathLike) -> Path:
         """Save parameters, config and training history to a ``.npz`` file."""
         probs, weights = self._check_fitted()
-        return _write(path, "BernoulliMixture", self.get_config(), probs=probs, weights=weights,
-                      log_likelihood=np.asarray(self.history["log_likelihood"]),
-                      objective=np.asarray(self.history["objective"]),
-                      fit_seconds=np.asarray(self.fit_seconds))
+        return _write(
+            path,
+            "BernoulliMixture",
+            self.get_config(),
+            probs=probs,
+            weights=weights,
+            log_likelihood=np.asarray(self.history["log_likelihood"]),
+            objective=np.asarray(self.history["objective"]),
+            fit_seconds=np.asarray(self.fit_seconds),
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> BernoulliMixture:
@@ -245,19 +278,26 @@ class BernoulliMixture:
         return cls._from_arrays(config, arrays, path=path)
 
     @classmethod
-    def _from_arrays(cls, config: dict, arrays: dict, prefix: str = "",
-                     path: Any = "") -> BernoulliMixture:
+    def _from_arrays(
+        cls, config: dict, arrays: dict, prefix: str = "", path: Any = ""
+    ) -> BernoulliMixture:
         model = cls(**config)
         k = model.num_components
-        model.probs = _check_probabilities(arrays.get(prefix + "probs"), prefix + "probs",
-                                           (k, NUM_PIXELS), path)
-        model.weights = _check_probabilities(arrays.get(prefix + "weights"), prefix + "weights",
-                                             (k,), path)
+        model.probs = _check_probabilities(
+            arrays.get(prefix + "probs"), prefix + "probs", (k, NUM_PIXELS), path
+        )
+        model.weights = _check_probabilities(
+            arrays.get(prefix + "weights"), prefix + "weights", (k,), path
+        )
         if not np.isclose(model.weights.sum(), 1.0, atol=1e-4):
-            raise ValueError(f"{prefix}weights in {str(path)!r} must sum to 1 (mixture weights), "
-                             f"got {model.weights.sum():g}; the file is damaged or was not "
-                             f"written by save(): save the fitted model again.")
-        model.history = {"log_likelihood": list(map(float, arrays[prefix + "log_likelihood"])),
-                         "objective": list(map(float, arrays[prefix + "objective"]))}
+            raise ValueError(
+                f"{prefix}weights in {str(path)!r} must sum to 1 (mixture weights), "
+                f"got {model.weights.sum():g}; the file is damaged or was not "
+                f"written by save(): save the fitted model again."
+            )
+        model.history = {
+            "log_likelihood": list(map(float, arrays[prefix + "log_likelihood"])),
+            "objective": list(map(float, arrays[prefix + "objective"])),
+        }
         model.fit_seconds = float(arrays.get(prefix + "fit_seconds", 0.0))
         return model

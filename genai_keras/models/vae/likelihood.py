@@ -40,15 +40,21 @@ def _check_binary(x: np.ndarray, method: str) -> None:
 class VAELikelihood:
     """The likelihood methods of :class:`~genai_keras.models.vae.VAE` (a mixin)."""
 
-    def _log_weights(self, x: np.ndarray, c: np.ndarray | None, num_samples: int,
-                     rng: np.random.Generator, max_decode: int) -> np.ndarray:
+    def _log_weights(
+        self,
+        x: np.ndarray,
+        c: np.ndarray | None,
+        num_samples: int,
+        rng: np.random.Generator,
+        max_decode: int,
+    ) -> np.ndarray:
         """``log p(x, z_s) - log q(z_s | x)`` for ``s = 1..num_samples``: ``(N, num_samples)``."""
         d = self.latent_dim
         out = np.empty((len(x), num_samples), dtype=np.float64)
         images_per_chunk = max(1, min(len(x), max_decode // min(num_samples, max_decode)))
         for i in range(0, len(x), images_per_chunk):
-            xb = x[i:i + images_per_chunk]
-            cb = None if c is None else c[i:i + images_per_chunk]
+            xb = x[i : i + images_per_chunk]
+            cb = None if c is None else c[i : i + images_per_chunk]
             m, v = self.encoder(xb, cb)
             m, v = ops.convert_to_numpy(m), ops.convert_to_numpy(v)
             b = len(xb)
@@ -62,13 +68,20 @@ class VAELikelihood:
                 logits = self.decoder(z.reshape(b * k, d), cond)
                 log_px = -ops.convert_to_numpy(bernoulli_nll_from_logits(targets, logits))
                 log_pz = -0.5 * np.sum(z.astype(np.float64) ** 2 + _LOG_2PI, axis=-1)
-                log_qz = -0.5 * np.sum(eps.astype(np.float64) ** 2 + v[:, None, :] + _LOG_2PI,
-                                       axis=-1)
-                out[i:i + b, s:s + k] = log_px.reshape(b, k) + log_pz - log_qz
+                log_qz = -0.5 * np.sum(
+                    eps.astype(np.float64) ** 2 + v[:, None, :] + _LOG_2PI, axis=-1
+                )
+                out[i : i + b, s : s + k] = log_px.reshape(b, k) + log_pz - log_qz
         return out
 
-    def elbo(self, images: Any, labels: Any = None, num_samples: int = 1,
-             seed: int | None = 0, batch_size: int = 1000) -> np.ndarray:
+    def elbo(
+        self,
+        images: Any,
+        labels: Any = None,
+        num_samples: int = 1,
+        seed: int | None = 0,
+        batch_size: int = 1000,
+    ) -> np.ndarray:
         """Evidence lower bound per image, in nats (KL in closed form, ``beta`` ignored).
 
         ``ELBO = E_q[log p(x|z)] - KL(q(z|x) || N(0, I))``, the expectation estimated
@@ -97,8 +110,8 @@ class VAELikelihood:
         rng = np.random.default_rng(seed)
         parts = []
         for i in range(0, len(x), batch_size):
-            xb = x[i:i + batch_size]
-            cb = None if c is None else c[i:i + batch_size]
+            xb = x[i : i + batch_size]
+            cb = None if c is None else c[i : i + batch_size]
             m, v = self.encoder(xb, cb)
             kl = ops.convert_to_numpy(kl_to_standard_normal(m, v)).astype(np.float64)
             m, v = ops.convert_to_numpy(m), ops.convert_to_numpy(v)
@@ -109,8 +122,14 @@ class VAELikelihood:
             parts.append(-(rec / num_samples) - kl)
         return np.concatenate(parts)
 
-    def log_likelihood(self, images: Any, labels: Any = None, num_samples: int = 1000,
-                       seed: int | None = 0, max_decode: int = 5000) -> np.ndarray:
+    def log_likelihood(
+        self,
+        images: Any,
+        labels: Any = None,
+        num_samples: int = 1000,
+        seed: int | None = 0,
+        max_decode: int = 5000,
+    ) -> np.ndarray:
         r"""Importance-weighted estimate of :math:`\log p(x)` per image, in nats.
 
         :math:`\log \frac1k \sum_{s=1}^k p(x, z_s) / q(z_s \mid x)` with

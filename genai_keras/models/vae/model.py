@@ -18,8 +18,15 @@ import numpy as np
 from keras import ops
 
 from genai_keras import backend
-from genai_keras.checks import (IMAGE_SHAPE, as_finite_array, as_images, as_labels, as_seed,
-                                non_negative_float, positive_int)
+from genai_keras.checks import (
+    IMAGE_SHAPE,
+    as_finite_array,
+    as_images,
+    as_labels,
+    as_seed,
+    non_negative_float,
+    positive_int,
+)
 from genai_keras.data import binarize_dynamic
 from genai_keras.losses import negative_elbo
 from genai_keras.models.conv import ConvDecoder, ConvEncoder, check_static_image_shape
@@ -61,11 +68,18 @@ class VAE(VAELikelihood, keras.Model):
         """True for a :class:`ConditionalVAE` (samples need labels)."""
         return bool(self.num_classes)
 
-    def __init__(self, latent_dim: int = 2, encoder_filters: Sequence[int] = (32, 64),
-                 decoder_filters: Sequence[int] = (64, 32), hidden_units: int = 256,
-                 decoder_hidden_units: int = 0, beta: float = 1.0,
-                 dynamic_binarization: bool = True, seed: int | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        latent_dim: int = 2,
+        encoder_filters: Sequence[int] = (32, 64),
+        decoder_filters: Sequence[int] = (64, 32),
+        hidden_units: int = 256,
+        decoder_hidden_units: int = 0,
+        beta: float = 1.0,
+        dynamic_binarization: bool = True,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("name", "vae")
         super().__init__(**kwargs)
         self.latent_dim = positive_int(latent_dim, "latent_dim")
@@ -73,17 +87,27 @@ class VAE(VAELikelihood, keras.Model):
         self.encoder_filters = tuple(encoder_filters)
         self.decoder_filters = tuple(decoder_filters)
         self.hidden_units = positive_int(hidden_units, "hidden_units")
-        self.decoder_hidden_units = positive_int(decoder_hidden_units, "decoder_hidden_units",
-                                                 minimum=0)
+        self.decoder_hidden_units = positive_int(
+            decoder_hidden_units, "decoder_hidden_units", minimum=0
+        )
         self.dynamic_binarization = bool(dynamic_binarization)
         self.seed = as_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(self.seed, name="seed_generator")
-        self.encoder = ConvEncoder(self.latent_dim, self.encoder_filters, self.hidden_units,
-                                   variational=True, condition_dim=self.num_classes,
-                                   name="encoder")
-        self.decoder = ConvDecoder(self.latent_dim, self.decoder_filters,
-                                   hidden_units=self.decoder_hidden_units,
-                                   condition_dim=self.num_classes, name="decoder")
+        self.encoder = ConvEncoder(
+            self.latent_dim,
+            self.encoder_filters,
+            self.hidden_units,
+            variational=True,
+            condition_dim=self.num_classes,
+            name="encoder",
+        )
+        self.decoder = ConvDecoder(
+            self.latent_dim,
+            self.decoder_filters,
+            hidden_units=self.decoder_hidden_units,
+            condition_dim=self.num_classes,
+            name="decoder",
+        )
         self.encoder.build((None, *IMAGE_SHAPE))
         self.decoder.build((None, self.latent_dim))
         self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction")
@@ -96,22 +120,32 @@ class VAE(VAELikelihood, keras.Model):
         and generators pass unchecked."""
         if isinstance(x, dict):
             if not self.num_classes:
-                raise ValueError(f"This VAE is unconditional: call fit(images) with an array "
-                                 f"of images, not a dict (keys {sorted(x)}).")
+                raise ValueError(
+                    f"This VAE is unconditional: call fit(images) with an array "
+                    f"of images, not a dict (keys {sorted(x)})."
+                )
             if not {"images", "labels"} <= set(x):
-                raise ValueError(f"{type(self).__name__}.fit needs {name}={{'images': x, "
-                                 f"'labels': y}}, got keys {sorted(x)}.")
+                raise ValueError(
+                    f"{type(self).__name__}.fit needs {name}={{'images': x, "
+                    f"'labels': y}}, got keys {sorted(x)}."
+                )
             images = x["images"]
             if isinstance(images, (np.ndarray, list)) or hasattr(images, "__array__"):
                 images = as_images(images, name=f"{name}['images']")
-                return {**x, "images": images,
-                        "labels": as_labels(x["labels"], self.num_classes, count=len(images),
-                                            name=f"{name}['labels']")}
+                return {
+                    **x,
+                    "images": images,
+                    "labels": as_labels(
+                        x["labels"], self.num_classes, count=len(images), name=f"{name}['labels']"
+                    ),
+                }
             return x
         if isinstance(x, (np.ndarray, list)) or hasattr(x, "__array__"):
             if self.num_classes:
-                raise ValueError(f"{type(self).__name__} needs labels: call "
-                                 f"fit({{'images': x, 'labels': y}}, ...).")
+                raise ValueError(
+                    f"{type(self).__name__} needs labels: call "
+                    f"fit({{'images': x, 'labels': y}}, ...)."
+                )
             return as_images(x, name=name)
         return x
 
@@ -127,8 +161,10 @@ class VAE(VAELikelihood, keras.Model):
         x = self._check_training_data(x, "x")
         validation = kwargs.get("validation_data")
         if isinstance(validation, tuple) and validation:
-            kwargs["validation_data"] = (self._check_training_data(validation[0], "validation_data"),
-                                         *validation[1:])
+            kwargs["validation_data"] = (
+                self._check_training_data(validation[0], "validation_data"),
+                *validation[1:],
+            )
         elif validation is not None:
             kwargs["validation_data"] = self._check_training_data(validation, "validation_data")
         return super().fit(x, y, **kwargs)
@@ -145,14 +181,15 @@ class VAE(VAELikelihood, keras.Model):
             raise ValueError("Pass images (a tensor, or a dict with key 'images').")
         check_static_image_shape(images)
         if labels is not None and not self.num_classes:
-            raise ValueError("This VAE is unconditional: call it with images only "
-                             "(use ConditionalVAE for labels).")
+            raise ValueError(
+                "This VAE is unconditional: call it with images only "
+                "(use ConditionalVAE for labels)."
+            )
         condition = None
         if self.num_classes:
             if labels is None:
                 raise ValueError("ConditionalVAE needs labels: pass {'images': x, 'labels': y}.")
-            condition = ops.one_hot(ops.reshape(ops.cast(labels, "int32"), (-1,)),
-                                    self.num_classes)
+            condition = ops.one_hot(ops.reshape(ops.cast(labels, "int32"), (-1,)), self.num_classes)
         return ops.cast(images, "float32"), condition
 
     def call(self, inputs, training=None):
@@ -174,12 +211,18 @@ class VAE(VAELikelihood, keras.Model):
         else:
             targets = images
         z_mean, z_log_var = self.encoder(targets, condition)
-        eps = backend.draw_for_replica(lambda shape: keras.random.normal(
-            shape, seed=self.seed_generator), ops.shape(z_mean))
+        eps = backend.draw_for_replica(
+            lambda shape: keras.random.normal(shape, seed=self.seed_generator), ops.shape(z_mean)
+        )
         z = z_mean + ops.exp(0.5 * z_log_var) * eps
         logits = self.decoder(z, condition)
-        return {"targets": targets, "z_mean": z_mean, "z_log_var": z_log_var, "z": z,
-                "logits": logits}
+        return {
+            "targets": targets,
+            "z_mean": z_mean,
+            "z_log_var": z_log_var,
+            "z": z,
+            "logits": logits,
+        }
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """Negative ELBO (with ``beta``) in nats per image, averaged over the batch.
@@ -189,8 +232,9 @@ class VAE(VAELikelihood, keras.Model):
         summed gradients are those of the whole batch (:mod:`genai_keras.distributed`)."""
         if y_pred is None:
             y_pred = self(x, training=training)
-        loss, reconstruction, kl = negative_elbo(y_pred["targets"], y_pred["logits"],
-                                                 y_pred["z_mean"], y_pred["z_log_var"], self.beta)
+        loss, reconstruction, kl = negative_elbo(
+            y_pred["targets"], y_pred["logits"], y_pred["z_mean"], y_pred["z_log_var"], self.beta
+        )
         self.reconstruction_tracker.update_state(reconstruction)
         self.kl_tracker.update_state(kl)
         return backend.scale_loss_for_replicas(ops.mean(loss))
@@ -199,8 +243,10 @@ class VAE(VAELikelihood, keras.Model):
     def _condition(self, labels: Any, count: int) -> np.ndarray | None:
         if not self.num_classes:
             if labels is not None:
-                raise ValueError("This VAE is unconditional: do not pass labels "
-                                 "(use ConditionalVAE for digits on request).")
+                raise ValueError(
+                    "This VAE is unconditional: do not pass labels "
+                    "(use ConditionalVAE for digits on request)."
+                )
             return None
         if labels is None:
             raise ValueError(f"{type(self).__name__} needs labels: one digit per image.")
@@ -208,12 +254,17 @@ class VAE(VAELikelihood, keras.Model):
         return np.eye(self.num_classes, dtype=np.float32)[y]
 
     def _check_codes(self, codes: Any) -> np.ndarray:
-        return as_finite_array(codes, "codes", (None, self.latent_dim),
-                               what=f"One latent code of size latent_dim={self.latent_dim} per row.")
+        return as_finite_array(
+            codes,
+            "codes",
+            (None, self.latent_dim),
+            what=f"One latent code of size latent_dim={self.latent_dim} per row.",
+        )
 
     # ------------------------------------------------------------------ public API
-    def encode(self, images: Any, labels: Any = None,
-               batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    def encode(
+        self, images: Any, labels: Any = None, batch_size: int = 1000
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Posterior parameters of images ``(N, 28, 28, 1)`` in [0, 1].
 
         Returns:
@@ -233,8 +284,11 @@ class VAE(VAELikelihood, keras.Model):
         """Bernoulli means (pixel probabilities in [0, 1]) ``(N, 28, 28, 1)`` of codes ``(N, latent_dim)``."""
         z = self._check_codes(codes)
         c = self._condition(labels, len(z))
-        return _batched(lambda zb, cb: ops.convert_to_numpy(ops.sigmoid(self.decoder(zb, cb))),
-                        [z, c], batch_size).astype(np.float32)
+        return _batched(
+            lambda zb, cb: ops.convert_to_numpy(ops.sigmoid(self.decoder(zb, cb))),
+            [z, c],
+            batch_size,
+        ).astype(np.float32)
 
     def reconstruct(self, images: Any, labels: Any = None) -> np.ndarray:
         """Decode the posterior means of the images: ``(N, 28, 28, 1)`` in [0, 1]."""
@@ -262,8 +316,14 @@ class VAE(VAELikelihood, keras.Model):
         z = rng.standard_normal((n, self.latent_dim)).astype(np.float32)
         return self.decode(z, None if c is None else np.argmax(c, axis=1))
 
-    def interpolate(self, image_a: Any, image_b: Any, steps: int = 10,
-                    label_a: int | None = None, label_b: int | None = None) -> np.ndarray:
+    def interpolate(
+        self,
+        image_a: Any,
+        image_b: Any,
+        steps: int = 10,
+        label_a: int | None = None,
+        label_b: int | None = None,
+    ) -> np.ndarray:
         """Decode ``steps`` codes on the straight line between two images' posterior means.
 
         Args:
@@ -280,8 +340,10 @@ class VAE(VAELikelihood, keras.Model):
         for image, name in ((image_a, "image_a"), (image_b, "image_b")):
             arr = np.asarray(image, dtype=np.float32)
             if arr.size != 784:
-                raise ValueError(f"{name} must be one 28x28 image, e.g. x[0] of shape (28, 28, 1); "
-                                 f"got shape {arr.shape}.")
+                raise ValueError(
+                    f"{name} must be one 28x28 image, e.g. x[0] of shape (28, 28, 1); "
+                    f"got shape {arr.shape}."
+                )
             singles.append(as_images(arr.reshape(1, 28, 28, 1), name=name))
         pair = np.concatenate(singles)
         labels = None if not self.num_classes else [label_a, label_b]
@@ -296,13 +358,18 @@ class VAE(VAELikelihood, keras.Model):
         cond = (1 - t) * c[0] + t * c[1]
         return ops.convert_to_numpy(ops.sigmoid(self.decoder(z, cond)))
 
-
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update(latent_dim=self.latent_dim, encoder_filters=list(self.encoder_filters),
-                      decoder_filters=list(self.decoder_filters), hidden_units=self.hidden_units,
-                      decoder_hidden_units=self.decoder_hidden_units, beta=self.beta,
-                      dynamic_binarization=self.dynamic_binarization, seed=self.seed)
+        config.update(
+            latent_dim=self.latent_dim,
+            encoder_filters=list(self.encoder_filters),
+            decoder_filters=list(self.decoder_filters),
+            hidden_units=self.hidden_units,
+            decoder_hidden_units=self.decoder_hidden_units,
+            beta=self.beta,
+            dynamic_binarization=self.dynamic_binarization,
+            seed=self.seed,
+        )
         return config
 
 

@@ -27,9 +27,14 @@ def build(recipe: Recipe) -> VAE:
     return cls(seed=recipe.seed, **recipe.model)
 
 
-def train(recipe: Recipe, images: Any = None, labels: Any = None,
-          callbacks: Sequence[Any] | None = None, verbose: int = 0,
-          jit_compile: Any = "auto") -> tuple[VAE, dict[str, list[float]]]:
+def train(
+    recipe: Recipe,
+    images: Any = None,
+    labels: Any = None,
+    callbacks: Sequence[Any] | None = None,
+    verbose: int = 0,
+    jit_compile: Any = "auto",
+) -> tuple[VAE, dict[str, list[float]]]:
     """Train a VAE recipe (chapters 02 and 04).
 
     Adam with a cosine learning-rate decay (:func:`genai_keras.optim.optimizer_from_recipe`)
@@ -57,9 +62,14 @@ def train(recipe: Recipe, images: Any = None, labels: Any = None,
     epochs = positive_int(recipe.epochs, "epochs")
     batch_size = positive_int(recipe.batch_size, "batch_size")
     steps = math.ceil(len(x) / batch_size) * epochs
-    model.compile(optimizer=optimizer_from_recipe(recipe, steps),
-                  jit_compile=jit_compile)
-    history = model.fit(inputs, epochs=epochs, batch_size=batch_size, shuffle=True,
-                        verbose=verbose, callbacks=list(callbacks or []))
+    model.compile(optimizer=optimizer_from_recipe(recipe, steps), jit_compile=jit_compile)
+    history = model.fit(
+        inputs,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=True,
+        verbose=verbose,
+        callbacks=list(callbacks or []),
+    )
     model.recipe = recipe
     return model, history.history
