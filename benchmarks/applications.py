@@ -36,9 +36,9 @@ import time
 from pathlib import Path
 
 import keras
+from _results import write_result
 
 import genai_keras as gk
-from _results import write_result
 
 TASK_KEYS = {
     "denoise": ("denoising", "denoiser"),

@@ -21,11 +21,11 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
 
-import genai_keras as gk  # noqa: E402
-from _results import write_result  # noqa: E402
-from genai_keras import metrics  # noqa: E402
+from _results import write_result
+
+import genai_keras as gk
+from genai_keras import metrics
 
 
 def _timed(fn, *args, **kwargs):

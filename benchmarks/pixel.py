@@ -28,13 +28,13 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("GENAI_KERAS_FAST", "0")
 
-import numpy as np  # noqa: E402
+import numpy as np
+from _results import write_result
 
-import genai_keras as gk  # noqa: E402
-from _results import write_result  # noqa: E402
-from genai_keras import recipes  # noqa: E402
-from genai_keras.distributions import bits_per_dim  # noqa: E402
-from genai_keras.models import pixel  # noqa: E402
+import genai_keras as gk
+from genai_keras import recipes
+from genai_keras.distributions import bits_per_dim
+from genai_keras.models import pixel
 
 CLASSIFIER_COMPONENTS = 10
 CLASSIFIER_ITERATIONS = 20

@@ -39,14 +39,14 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-from keras import layers, ops  # noqa: E402
+import keras
+import numpy as np
+from keras import layers, ops
 
-import genai_keras as gk  # noqa: E402
-from genai_keras import recipes  # noqa: E402
-from genai_keras.models import vae as V  # noqa: E402
-from genai_keras.models.autoencoder import bernoulli_nll_from_logits  # noqa: E402
+import genai_keras as gk
+from genai_keras import recipes
+from genai_keras.models import vae as V
+from genai_keras.models.autoencoder import bernoulli_nll_from_logits
 
 RESULTS = Path(__file__).resolve().parent / "results" / "vae.json"
 

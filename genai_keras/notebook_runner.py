@@ -361,7 +361,7 @@ def run_notebooks(
     return results
 
 
-def _stamp(text: str) -> "datetime.datetime":
+def _stamp(text: str) -> datetime.datetime:
     import datetime
 
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))

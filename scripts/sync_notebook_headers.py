@@ -88,10 +88,13 @@ def install_source(url: str) -> str:
     """The install cell's code: pip-install ``git+<url>`` when genai_keras is missing."""
     return (
         f"{MARKER}: installs the course package where it is missing (e.g. on Colab).\n"
-        "import importlib, importlib.util, subprocess, sys\n"
+        "import importlib.util\n"
+        "import subprocess\n"
+        "import sys\n"
         "\n"
         'if importlib.util.find_spec("genai_keras") is None:\n'
-        f'    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "git+{url}"])\n'
+        '    pip_install = [sys.executable, "-m", "pip", "install", "--quiet"]\n'
+        f'    subprocess.check_call([*pip_install, "git+{url}"])\n'
         "    importlib.invalidate_caches()"
     )
 

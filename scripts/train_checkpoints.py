@@ -29,7 +29,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from genai_keras import checkpoints as ck  # noqa: E402
+from genai_keras import checkpoints as ck
 
 
 def convert(name: str, directory: Path = ck.CHECKPOINT_DIR) -> dict | None:

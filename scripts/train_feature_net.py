@@ -26,11 +26,11 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
-import genai_keras as gk  # noqa: E402
-from genai_keras import feature_net  # noqa: E402
+import genai_keras as gk
+from genai_keras import feature_net
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,8 +4,8 @@ import keras
 import numpy as np
 import pytest
 
-from genai_keras import families, recipes
 from genai_keras import applications as A
+from genai_keras import families, recipes
 from genai_keras.applications import augmentation, finetune, restoration
 from genai_keras.metrics.image_quality import psnr, ssim
 from genai_keras.text import CharVocabulary

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +68,7 @@ def fake_folder(tmp_path, monkeypatch):
 def test_real_mnist_matches_published_facts():
     x, y = gk.data.load_mnist("train")
     assert x.shape == (60000, 28, 28, 1) and x.dtype == np.float32
-    assert 0.0 <= x.min() and x.max() <= 1.0
+    assert x.min() >= 0.0 and x.max() <= 1.0
     assert abs(float(x.mean()) - 0.1307) < 1e-4
     assert abs(float(x.std()) - 0.3081) < 1e-4
     assert np.bincount(y).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]

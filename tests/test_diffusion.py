@@ -182,7 +182,7 @@ def test_training_records_both_stages_and_samples_are_images(tiny_models):
     digits, _ = load_mnist("train", limit=512)
     codes = model.autoencoder.encode(digits).reshape(len(digits), -1)
     mean, std = float(model.code_mean.numpy()), float(model.code_std.numpy())
-    assert 0 < std and abs(mean - codes.mean()) < 1e-3 * max(1.0, abs(mean)) + 1e-4
+    assert std > 0 and abs(mean - codes.mean()) < 1e-3 * max(1.0, abs(mean)) + 1e-4
     standardised = (codes - mean) / std
     assert abs(standardised.mean()) < 1e-3 and abs(standardised.std() - 1) < 1e-3
 

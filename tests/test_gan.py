@@ -127,7 +127,7 @@ def test_conditional_step_and_sampling_by_label():
     gan = _small_gan(conditional=True, label_smoothing=0.1)
     gan.fit(_images(32), np.arange(32) % 10, epochs=1, batch_size=32, verbose=0)
     x = gan.sample(5, labels=[3, 3, 3, 7, 7], seed=2)
-    assert x.shape == (5, 28, 28, 1) and x.dtype == np.float32 and 0 <= x.min() and x.max() <= 1
+    assert x.shape == (5, 28, 28, 1) and x.dtype == np.float32 and x.min() >= 0 and x.max() <= 1
     # same noise, different label -> different image
     z = np.random.default_rng(0).standard_normal((1, 8)).astype("float32")
     assert not np.allclose(gan.generate(z, [1]), gan.generate(z, [8]))
@@ -179,7 +179,7 @@ def test_interpolate_lies_between_real_and_fake():
         G.interpolate(keras.ops.convert_to_tensor(real), keras.ops.convert_to_tensor(fake), seed=1)
     )
     eps = x_hat[:, 0]
-    assert np.all((0 <= eps) & (eps <= 1)) and np.allclose(x_hat, eps[:, None])  # one eps per row
+    assert np.all((eps >= 0) & (eps <= 1)) and np.allclose(x_hat, eps[:, None])  # one eps per row
     assert 0.3 < eps.mean() < 0.7
 
 
@@ -196,7 +196,7 @@ def test_sample_is_reproducible_with_seed():
     gan = _small_gan()
     a, b = gan.sample(6, seed=3), gan.sample(6, seed=3)
     np.testing.assert_array_equal(a, b)
-    assert a.shape == (6, 28, 28, 1) and 0.0 <= a.min() and a.max() <= 1.0
+    assert a.shape == (6, 28, 28, 1) and a.min() >= 0.0 and a.max() <= 1.0
 
 
 @pytest.mark.parametrize("name", ["dcgan", "conditional_gan", "self_conditioned_gan"])

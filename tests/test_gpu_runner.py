@@ -194,7 +194,7 @@ def test_backend_without_gpu_is_refused(monkeypatch):
 
 
 def test_allow_cpu_records_that_no_gpu_was_used(tmp_path, monkeypatch):
-    monkeypatch.setattr(gpu, "gpu_names", lambda: [])
+    monkeypatch.setattr(gpu, "gpu_names", list)
     monkeypatch.setattr(gpu, "backend_devices", lambda b: {"gpu": False, "devices": ["cpu:0"]})
     cells = [
         {"cell": 0, "seconds": 0.5, "outcome": "passed"},

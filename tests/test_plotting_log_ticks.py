@@ -3,10 +3,10 @@
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
 
-import genai_keras as gk  # noqa: E402
+import genai_keras as gk
 
 
 def test_plain_log_ticks_labels_1_2_5_and_no_minor_labels():

@@ -14,8 +14,8 @@ import pytest
 from keras import ops
 
 import genai_keras as gk
-from genai_keras.notebook_runner import cell_seconds, notebook_seconds
 from genai_keras.models import gan
+from genai_keras.notebook_runner import cell_seconds, notebook_seconds
 
 ROOT = Path(__file__).resolve().parents[1]
 

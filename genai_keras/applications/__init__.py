@@ -53,10 +53,10 @@ from genai_keras.data import training_images
 from genai_keras.recipes import Recipe, expect
 
 __all__ = [
-    "RestorationCVAE",
     "SETTINGS",
     "TASKS",
     "VARIANTS",
+    "RestorationCVAE",
     "apply_filter",
     "augmentation",
     "baselines",

@@ -10,9 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 import keras
+import numpy as np
 from keras import ops
 
 from genai_keras import backend as gk_backend

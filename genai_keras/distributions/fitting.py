@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-
 from keras import ops
 
 from genai_keras.distributions._checks import _check_counts

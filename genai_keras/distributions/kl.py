@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-
 from keras import ops
 
 from genai_keras.arrays import numpy_in_numpy_out

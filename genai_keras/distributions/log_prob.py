@@ -11,7 +11,6 @@ import math
 from typing import Any
 
 import numpy as np
-
 from keras import ops
 
 from genai_keras.arrays import numpy_in_numpy_out, to_numpy

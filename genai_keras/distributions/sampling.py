@@ -8,13 +8,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 import keras
+import numpy as np
 from keras import ops
 
 from genai_keras import backend as gk_backend
-
 from genai_keras.arrays import numpy_in_numpy_out
 from genai_keras.distributions._checks import (
     _check_finite,

@@ -38,8 +38,8 @@ from __future__ import annotations
 from genai_keras.metrics.corruptions import CORRUPTIONS, corrupt
 from genai_keras.metrics.evaluate import evaluate_samples
 from genai_keras.metrics.frechet import feature_statistics, fid, fid_from_features, frechet_distance
-from genai_keras.metrics.inception import inception_score, inception_score_from_probs
 from genai_keras.metrics.image_quality import psnr, ssim
+from genai_keras.metrics.inception import inception_score, inception_score_from_probs
 from genai_keras.metrics.inputs import (
     FID_BIAS_SAMPLES,
     MIN_SAMPLES_FID,
@@ -50,11 +50,11 @@ from genai_keras.metrics.kernel_distance import kid, kid_by_degree, kid_from_fea
 from genai_keras.metrics.manifold import knn_radii, precision_recall, precision_recall_from_features
 from genai_keras.metrics.reference import (
     CACHE_ENV_VAR,
+    _mnist_test_reference,  # noqa: F401 (tests clear its cache)
     cache_dir,
     mnist_test_features,
     mnist_test_statistics,
 )
-from genai_keras.metrics.reference import _mnist_test_reference  # noqa: F401 (tests clear its cache)
 
 __all__ = [
     "CACHE_ENV_VAR",

@@ -131,7 +131,7 @@ def kid_by_degree(
         ValueError: as :func:`kid_from_features`.
     """
     weights = {1: 3.0, 2: 3.0, 3: 1.0}
-    totals = {degree: 0.0 for degree in weights}
+    totals = dict.fromkeys(weights, 0.0)
     count = 0
     for a, b in _subset_pairs(features_a, features_b, num_subsets, subset_size, seed):
         d = a.shape[1]

@@ -13,7 +13,6 @@ import time
 import warnings
 from collections.abc import Callable
 
-
 from genai_keras.feature_net import load_feature_net
 from genai_keras.metrics import evaluate_samples
 from genai_keras.models.diffusion.model import FlowMatching

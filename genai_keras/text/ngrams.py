@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from genai_keras.checks import positive_int
-from genai_keras.utils import sampling_rng
 from genai_keras.text.vocabulary import CharVocabulary
+from genai_keras.utils import sampling_rng
 
 LN2 = math.log(2.0)
 

@@ -144,7 +144,7 @@ class CharTransformer(keras.Model):
     def call(self, ids, training=None):
         """ids (B, T) int, T <= context_length -> logits (B, T, V)."""
         T = ids.shape[1]
-        if T is not None and T > self.context_length:
+        if T is not None and self.context_length < T:
             raise ValueError(
                 f"The model reads at most context_length={self.context_length} ids, "
                 f"got {T}; crop the input to its last {self.context_length}."

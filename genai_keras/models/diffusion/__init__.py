@@ -23,12 +23,12 @@ from genai_keras.models.diffusion.schedules import SCHEDULES, NoiseSchedule, gau
 from genai_keras.models.diffusion.training import build, train
 
 __all__ = [
-    "FlowMatching",
-    "LatentAutoencoder",
-    "NoiseSchedule",
     "SAMPLERS",
     "SCHEDULES",
     "TIME_SAMPLING",
+    "FlowMatching",
+    "LatentAutoencoder",
+    "NoiseSchedule",
     "build",
     "gaussian_velocity",
     "network_calls",

@@ -29,11 +29,11 @@ from genai_keras.checks import (
     positive_int,
 )
 from genai_keras.losses import bernoulli_nll_from_logits
-from genai_keras.protocol import default_labels
-from genai_keras.utils import batched, count_parameters, sampling_rng
 from genai_keras.models.diffusion import networks
 from genai_keras.models.diffusion.samplers import check_sampler, sample_path
 from genai_keras.models.diffusion.schedules import NoiseSchedule
+from genai_keras.protocol import default_labels
+from genai_keras.utils import batched, count_parameters, sampling_rng
 
 TIME_SAMPLING = ("uniform", "logit_normal")
 

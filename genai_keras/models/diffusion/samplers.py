@@ -28,8 +28,8 @@ import numpy as np
 from keras import ops
 
 from genai_keras.checks import positive_int
-from genai_keras.utils import sampling_rng
 from genai_keras.models.diffusion.schedules import NoiseSchedule
+from genai_keras.utils import sampling_rng
 
 SAMPLERS = ("euler", "heun", "ddim", "ddpm")
 

@@ -221,7 +221,7 @@ class GAN(keras.Model):
         }
 
     @classmethod
-    def from_config(cls, config: dict) -> "GAN":
+    def from_config(cls, config: dict) -> GAN:
         config = dict(config)
         config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
         if config.get("discriminator") is not None:

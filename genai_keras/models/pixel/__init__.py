@@ -42,11 +42,11 @@ from genai_keras.models.pixel.mixture import BernoulliMixture
 from genai_keras.recipes import expect
 
 __all__ = [
-    "IndependentBernoulli",
     "BernoulliMixture",
     "BernoulliMixtureClassifier",
-    "train",
+    "IndependentBernoulli",
     "load",
+    "train",
 ]
 
 

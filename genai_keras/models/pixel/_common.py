@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from genai_keras.checks import IMAGE_SHAPE, as_finite_array, as_images
-from genai_keras.utils import sampling_rng
 from genai_keras.utils import logsumexp as _logsumexp  # noqa: F401 (used by the models)
+from genai_keras.utils import sampling_rng
 
 NUM_PIXELS = int(np.prod(IMAGE_SHAPE))
 

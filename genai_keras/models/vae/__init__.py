@@ -29,6 +29,6 @@ from __future__ import annotations
 
 from genai_keras.losses import kl_to_standard_normal, negative_elbo
 from genai_keras.models.vae.model import VAE, ConditionalVAE
-from genai_keras.models.vae.training import build, train  # noqa: F401
+from genai_keras.models.vae.training import build, train
 
-__all__ = ["VAE", "ConditionalVAE", "kl_to_standard_normal", "negative_elbo", "build", "train"]
+__all__ = ["VAE", "ConditionalVAE", "build", "kl_to_standard_normal", "negative_elbo", "train"]
