@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from genai_keras import _jax_cache
+from genai_keras import _jax_cache, _requirements
 from genai_keras._quiet import import_keras_quietly
 from genai_keras._version import __version__
 from genai_keras.config import fast_mode, set_fast_mode, set_seed
@@ -42,6 +42,8 @@ _SUBMODULES = (
     "weights",
 )
 
+# Before Keras loads: a dependency below its declared floor gets one clear message.
+_requirements.check_installed_versions()
 _jax_cache.enable()
 import_keras_quietly()
 
