@@ -188,7 +188,9 @@ def causal_lm_loss(next_ids: Any, logits: Any) -> Any:
         Scalar tensor, nats per character.
     """
     log_probs = ops.log_softmax(logits, axis=-1)
-    picked = ops.take_along_axis(
-        log_probs, ops.expand_dims(ops.cast(next_ids, "int32"), -1), axis=-1
+    # log p of the true next character: a one-hot mask picks it (exactly; XLA compiles it
+    # with static shapes, where Keras 3.8's take_along_axis needs a dynamic broadcast).
+    picked = ops.sum(
+        ops.one_hot(next_ids, logits.shape[-1], dtype=log_probs.dtype) * log_probs, axis=-1
     )
     return -ops.mean(picked)
