@@ -189,7 +189,7 @@ def causal_lm_loss(next_ids: Any, logits: Any) -> Any:
     """
     log_probs = ops.log_softmax(logits, axis=-1)
     # log p of the true next character: a one-hot mask picks it (exactly; XLA compiles it
-    # with static shapes, where Keras 3.8's take_along_axis needs a dynamic broadcast).
+    # with static shapes, where take_along_axis needs a dynamic broadcast in some Keras).
     picked = ops.sum(
         ops.one_hot(next_ids, logits.shape[-1], dtype=log_probs.dtype) * log_probs, axis=-1
     )
