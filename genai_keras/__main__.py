@@ -1,4 +1,5 @@
-"""``python -m genai_keras run-notebooks ...``: see genai_keras.notebook_runner."""
+"""``python -m genai_keras run-notebooks ...``: see genai_keras.notebook_runner;
+``python -m genai_keras build-docs --out DIR``: see genai_keras.docs_build."""
 
 import sys
 
@@ -6,6 +7,10 @@ from genai_keras.notebook_runner import main
 
 
 def _run() -> int:
+    if sys.argv[1:2] == ["build-docs"]:  # the course website (Sphinx: the docs extra)
+        from genai_keras.docs_build import main as build_docs
+
+        return build_docs(sys.argv[2:])
     try:
         return main()
     except KeyboardInterrupt:  # Ctrl-C outside a chapter (a run's own is handled by main)

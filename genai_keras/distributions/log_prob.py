@@ -79,12 +79,12 @@ def normal_log_prob(x: Any, mean: Any = 0.0, scale: Any = None, *, log_var: Any 
 def bernoulli_log_prob(x: Any, logits: Any = None, *, probs: Any = None):
     r"""Log-mass of a Bernoulli distribution, element-wise, in nats (numerically stable).
 
-    With logits :math:`\ell` (p = sigmoid(l)):
+    With logits :math:`\ell` (:math:`p = \sigma(\ell)`):
 
     .. math:: \log p(x) = x\,\ell - \operatorname{softplus}(\ell)
               = x \log p + (1-x)\log(1-p),
 
-    which never computes log(0) even for |l| in the hundreds. This is minus the binary
+    which never computes log(0) even for :math:`|\ell|` in the hundreds. This is minus the binary
     cross-entropy, so summed over pixels it is a VAE's reconstruction log-likelihood.
     ``x`` may be a grey level in [0, 1] (then it is a cross-entropy, not a probability).
 

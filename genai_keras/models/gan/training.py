@@ -37,8 +37,8 @@ class GANMonitor(keras.callbacks.Callback):
             0 is before training, entry k after epoch k.
         probe_scores: list of ``D(probe)`` probabilities ``(len(probe),)`` when a
             ``probe`` array is given (toy GANs: D over a grid of x values).
-        history: dict ``{"d_loss": [...], "g_loss": [...], "d_real": [...],
-            "d_fake": [...], "epoch_seconds": [...]}``, one value per epoch.
+        history: dict of lists, one value per epoch, under the keys ``d_loss``,
+            ``g_loss``, ``d_real``, ``d_fake`` and ``epoch_seconds``.
 
     Args:
         num_samples: size of the fixed noise batch.

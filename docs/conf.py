@@ -1,0 +1,86 @@
+"""Sphinx configuration of the course website (built by ``python -m genai_keras build-docs``).
+
+The build copies ``docs/`` (this folder), ``README.md`` and the committed notebooks into a
+staging folder and runs Sphinx there with this file as its configuration: the notebooks
+are rendered with their saved outputs (myst-nb, never executed), the package's docstrings
+become the API reference (autodoc, Google style through napoleon).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "_ext"))  # gk_site: links from the chapters to the reference
+
+
+def _source_url() -> str:
+    """The project's address, written only in pyproject.toml ([project.urls] Source)."""
+    text = (HERE.parent / "pyproject.toml").read_text(encoding="utf-8")
+    match = re.search(r'^Source\s*=\s*"([^"]+)"', text, flags=re.MULTILINE)
+    if match is None:
+        raise RuntimeError("pyproject.toml has no [project.urls] Source line")
+    return match.group(1)
+
+
+project = "genai_keras"
+author = "the genai_keras authors"
+copyright = "the genai_keras authors, Apache-2.0"
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "gk_site",
+]
+
+root_doc = "index"
+exclude_patterns = ["README.md", "_build", "**/.ipynb_checkpoints"]
+templates_path: list[str] = []
+nitpicky = False
+
+# Notebooks: the committed outputs, never executed (build-docs refuses a notebook without
+# outputs or with an error output before Sphinx starts).
+nb_execution_mode = "off"
+nb_output_stderr = "show"
+nb_merge_streams = True
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+myst_heading_anchors = 3
+# The notebooks' own code outputs ship their Pygments CSS; the chapters' headings are the
+# pages' sections, their Markdown cells may skip a level (H1 -> H3) on purpose.
+suppress_warnings = ["myst.header"]
+
+# API reference: Google-style docstrings; members in source order; the public surface
+# (each package's __all__) is documented where a learner calls it (gk.metrics.fid, not
+# gk.metrics.frechet.fid); gk_site skips what a package only re-exports from elsewhere.
+napoleon_google_docstring = True
+napoleon_numpy_docstring = False
+napoleon_use_rtype = False
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_typehints_description_target = "documented_params"
+autodoc_default_options = {"members": True, "show-inheritance": True}
+autodoc_inherit_docstrings = False  # not Keras' own (Markdown) docstrings of overrides
+autosummary_generate = False
+add_module_names = False
+
+html_theme = "sphinx_book_theme"
+html_title = "genai_keras: generative models in Keras 3"
+html_static_path: list[str] = []
+html_show_sourcelink = False
+html_theme_options = {
+    "repository_url": _source_url(),
+    "repository_branch": "main",
+    "path_to_docs": "",  # the staging folder mirrors the repository: notebooks/NN_*.ipynb
+    "use_repository_button": True,
+    "use_download_button": True,
+    "use_issues_button": False,
+    "launch_buttons": {"colab_url": "https://colab.research.google.com"},
+    "show_toc_level": 2,
+    "home_page_in_toc": True,
+}
