@@ -11,9 +11,14 @@ def _skip_reexported(app, what: str, name: str, obj: Any, skip: bool, options) -
     another package only re-exports it (gk.models.gan re-exports gk.losses)."""
     module = getattr(obj, "__module__", None)
     current = app.env.temp_data.get("autodoc:module")
-    if what == "module" and current and isinstance(module, str) and not inspect.ismodule(obj):
-        if not (module == current or module.startswith(current + ".")):
-            return True
+    if (
+        what == "module"
+        and current
+        and isinstance(module, str)
+        and not inspect.ismodule(obj)
+        and not (module == current or module.startswith(current + "."))
+    ):
+        return True
     return None
 
 
