@@ -12,6 +12,11 @@ import re
 import sys
 from pathlib import Path
 
+from genai_keras._quiet import import_keras_quietly
+
+import_keras_quietly()  # without the backend's start-up logs (TF_CPP_MIN_LOG_LEVEL=3)
+import keras  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))  # gk_site: links from the chapters to the reference
 
@@ -50,6 +55,9 @@ nb_execution_mode = "off"
 nb_output_stderr = "show"
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
+# Math in raw HTML (the exercises' <details> hints) is $...$ that MyST leaves as text:
+# MathJax typesets it there too (gk_site marks those blocks with mathjax_process).
+mathjax4_config = {"tex": {"inlineMath": [["$", "$"], ["\\(", "\\)"]]}}
 myst_heading_anchors = 3
 # The notebooks' own code outputs ship their Pygments CSS; the chapters' headings are the
 # pages' sections, their Markdown cells may skip a level (H1 -> H3) on purpose.
@@ -64,7 +72,24 @@ napoleon_use_rtype = False
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_typehints_description_target = "documented_params"
-autodoc_default_options = {"members": True, "show-inheritance": True}
+# A class shows the methods it inherits from the package's own bases and mixins
+# (VAE.log_likelihood comes from VAELikelihood), not Keras' or Python's.
+# (autodoc skips what a class inherits from a base it is told by name: every class of
+# Keras' and Python's bases, as this backend builds them.)
+KERAS_AND_PYTHON_BASES = ",".join(
+    sorted(
+        {
+            cls.__name__
+            for base in (keras.Model, keras.Sequential, keras.callbacks.Callback, ValueError)
+            for cls in base.__mro__
+        }
+    )
+)
+autodoc_default_options = {
+    "members": True,
+    "show-inheritance": True,
+    "inherited-members": KERAS_AND_PYTHON_BASES,
+}
 autodoc_inherit_docstrings = False  # not Keras' own (Markdown) docstrings of overrides
 autosummary_generate = False
 add_module_names = False
@@ -84,3 +109,5 @@ html_theme_options = {
     "show_toc_level": 2,
     "home_page_in_toc": True,
 }
+# The theme's light/dark switch starts from this mode (unset, its script logs an error).
+html_context = {"default_mode": "light"}

@@ -14,6 +14,7 @@ or broken page. Needs the ``docs`` extra: ``pip install -e ".[docs]"``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -141,7 +142,8 @@ def build_site(out: Path, root: Path | None = None, log: Callable[[str], None] =
 
     Raises:
         NotebookNotRunError: a notebook without outputs or with an error output.
-        ValueError: a wrong ``out`` (see :func:`check_out_dir`).
+        ValueError: a wrong ``out`` (see :func:`check_out_dir`), or the docs extra
+            is not installed.
         DocsBuildError: Sphinx reported a warning or an error (printed above it).
     """
     root = find_root(root)
@@ -150,6 +152,11 @@ def build_site(out: Path, root: Path | None = None, log: Callable[[str], None] =
         check_notebook(nb)
     out = Path(out)
     check_out_dir(out, root)
+    for tool in ("sphinx", "myst_nb", "sphinx_book_theme"):
+        if importlib.util.find_spec(tool) is None:
+            raise ValueError(
+                f"{tool} is missing: install the docs extra, pip install -e '.[docs]'."
+            )
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="genai_keras_docs_") as tmp:
         work = Path(tmp)
@@ -195,12 +202,6 @@ def main(argv: list[str] | None = None) -> int:
         help="repository root holding docs/ and notebooks/ (default: this clone)",
     )
     args = parser.parse_args(argv)
-    try:
-        import myst_nb  # noqa: F401
-        import sphinx_book_theme  # noqa: F401
-    except ImportError as exc:
-        print(f"error: {exc.name} is missing: pip install -e '.[docs]'", file=sys.stderr)
-        return 2
     try:
         build_site(args.out, args.root)
     except (FileNotFoundError, ValueError) as exc:
