@@ -37,6 +37,21 @@ def _skip_reexported(app, what: str, name: str, obj: Any, skip: bool, options) -
     return None
 
 
+def _init_signature(app, what: str, name: str, obj: Any, options, signature, annotation):
+    """A Keras layer or model class shows its ``__init__`` arguments, not the
+    ``(*args, **kwargs)`` of Keras' ``__new__``."""
+    init_module = getattr(getattr(obj, "__init__", None), "__module__", None) or ""
+    if (
+        what != "class"
+        or signature != "(*args, **kwargs)"
+        or not init_module.startswith("genai_keras")
+    ):
+        return None
+    params = list(inspect.signature(obj.__init__).parameters.values())[1:]  # no self
+    bare = [p.replace(annotation=inspect.Parameter.empty) for p in params]
+    return str(inspect.Signature(bare)), annotation
+
+
 def _aliases(code: str) -> dict[str, str]:
     """Names a notebook binds to the package: ``gk`` -> ``genai_keras``, ``V`` ->
     ``genai_keras.models.vae`` (``from genai_keras.models import vae as V``)."""
@@ -136,5 +151,6 @@ def _on_doctree_resolved(app, doctree: nodes.document, docname: str) -> None:
 
 def setup(app) -> dict[str, Any]:
     app.connect("autodoc-skip-member", _skip_reexported)
+    app.connect("autodoc-process-signature", _init_signature)
     app.connect("doctree-resolved", _on_doctree_resolved)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
