@@ -3,13 +3,12 @@
 
 import sys
 
+from genai_keras.docs_build import main as build_docs
 from genai_keras.notebook_runner import main
 
 
 def _run() -> int:
     if sys.argv[1:2] == ["build-docs"]:  # the course website (Sphinx: the docs extra)
-        from genai_keras.docs_build import main as build_docs
-
         return build_docs(sys.argv[2:])
     try:
         return main()
