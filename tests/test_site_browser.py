@@ -10,7 +10,8 @@ that folder, every other outside request is blocked (and its console error ignor
 
 Checks, on every chapter and solutions page: no console error, every figure of the
 notebook displayed (as many images with a natural width > 0 as the notebook has image
-outputs), the math typeset by MathJax (no raw ``$...$`` left); a search for "ELBO" finds
+outputs), the math typeset by MathJax (no raw ``$...$`` left), links to its notebook on
+GitHub, in Colab, and to the previous/next page; a search for "ELBO" finds
 chapter 02; every internal link of the site resolves (page and anchor); the API page of
 one model class shows its methods. Screenshots of two pages go to ``DIR/_screenshots/``.
 A copy of a page with a figure removed, and one without MathJax, must fail the checks.
@@ -134,9 +135,10 @@ def _route(route) -> None:
         route.abort()
 
 
-def open_page(browser, url: str):
-    """A new page at ``url``, loaded, MathJax done; returns (page, console errors)."""
+def start_page(browser, url: str):
+    """A new page navigating to ``url`` (not waited for: pages load side by side)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(180_000)  # MathJax on a busy 2-core machine
     context.route("**/*", _route)
     page = context.new_page()
     errors: list[str] = []
@@ -149,14 +151,25 @@ def open_page(browser, url: str):
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    response = page.goto(url, wait_until="load")
+    response = page.goto(url, wait_until="commit")
     if response is None or not response.ok:
         errors.append(f"HTTP {response.status if response else 'no response'} for {url}")
+    return page, errors
+
+
+def finish_page(page, errors: list[str]):
+    """Wait until the page has loaded and MathJax has typeset it."""
+    page.wait_for_load_state("load")
     page.evaluate(
         "async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise)"
         " { await MathJax.startup.promise; } }"
     )
     return page, errors
+
+
+def open_page(browser, url: str):
+    """A new page at ``url``, loaded, MathJax done; returns (page, console errors)."""
+    return finish_page(*start_page(browser, url))
 
 
 def page_problems(page, expected_images: int) -> list[str]:
@@ -195,12 +208,32 @@ def page_problems(page, expected_images: int) -> list[str]:
     return problems
 
 
+def link_problems(page, notebook: str) -> list[str]:
+    """Links a chapter page must have: its notebook on GitHub, in Colab, and the
+    previous/next chapter."""
+    hrefs = page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)")
+    problems = []
+    if not any("github.com/" in h and h.endswith("/blob/main/" + notebook) for h in hrefs):
+        problems.append(f"no link to {notebook} on GitHub")
+    if not any(
+        h.startswith("https://colab.research.google.com/") and h.endswith(notebook) for h in hrefs
+    ):
+        problems.append(f"no Colab link for {notebook}")
+    if not page.locator(".prev-next-area a").count():
+        problems.append("no link to the previous or next page")
+    return problems
+
+
 def test_chapter_pages_show_outputs_figures_and_math(browser, site, serve):
     base = serve(site)
     report = {}
-    for path in site_pages(site):
-        page, errors = open_page(browser, base + path.relative_to(site).as_posix())
+    paths = site_pages(site)
+    started = [start_page(browser, base + path.relative_to(site).as_posix()) for path in paths]
+    for path, (page, errors) in zip(paths, started, strict=True):
+        finish_page(page, errors)
+        notebook = path.relative_to(site).with_suffix(".ipynb").as_posix()
         problems = errors + page_problems(page, notebook_images(path, site))
+        problems += link_problems(page, notebook)
         if path.name.startswith("02_"):
             (site / "_screenshots").mkdir(exist_ok=True)
             page.screenshot(path=str(site / "_screenshots" / "chapter_02.png"))
