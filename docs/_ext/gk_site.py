@@ -1,6 +1,8 @@
 """Sphinx extension of the course site (loaded by docs/conf.py).
 
-- API pages: a package documents its own members, not the ones it only re-exports.
+- API pages: a package documents its own members, not the ones it only re-exports; a
+  Keras class shows its ``__init__`` signature; a constant's docstring that opens with a
+  sentence and a colon is not read as "type: description".
 - Chapter pages: a link to the notebook's source; inline code naming a package object
   (```gk.metrics.fid```) links to its API entry; a cell that shows the package's code
   (``gk.display.show_code(...)``) is followed by links to the API entries it shows; the
@@ -35,6 +37,24 @@ def _skip_reexported(app, what: str, name: str, obj: Any, skip: bool, options) -
     ):
         return True
     return None
+
+
+def _sentence_not_type(app, what: str, name: str, obj: Any, options, lines: list[str]) -> None:
+    """After napoleon: a constant's or property's docstring that opens with a sentence and
+    a colon ("Seeds are ints in [0, SEED_LIMIT): what ...") is not "type: description";
+    napoleon made the sentence a ``:type:``, this puts it back."""
+    if what not in ("data", "attribute", "property"):
+        return
+    for i, line in enumerate(lines):
+        if line.startswith(":type: ") and len(line.split()) >= 4:  # three words or more
+            sentence = line[len(":type: ") :]
+            del lines[i]
+            first = next((j for j, text in enumerate(lines) if text.strip()), None)
+            if first is None:
+                lines.insert(0, sentence)
+            else:
+                lines[first] = f"{sentence}: {lines[first]}"
+            return
 
 
 def _init_signature(app, what: str, name: str, obj: Any, options, signature, annotation):
@@ -152,5 +172,6 @@ def _on_doctree_resolved(app, doctree: nodes.document, docname: str) -> None:
 def setup(app) -> dict[str, Any]:
     app.connect("autodoc-skip-member", _skip_reexported)
     app.connect("autodoc-process-signature", _init_signature)
+    app.connect("autodoc-process-docstring", _sentence_not_type, priority=600)  # napoleon: 500
     app.connect("doctree-resolved", _on_doctree_resolved)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
