@@ -13,6 +13,8 @@ import argparse
 import json
 from pathlib import Path
 
+from _results import write_atomic
+
 RESULTS = Path(__file__).resolve().parent / "results"
 README = Path(__file__).resolve().parents[1] / "README.md"
 BEGIN, END = (
@@ -538,7 +540,7 @@ def main() -> None:
         raise SystemExit(f"README.md has no results block; add the lines\n{BEGIN}\n{END}")
     head, rest = readme.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{BEGIN}\n{text}{END}{tail}")
+    write_atomic(README, f"{head}{BEGIN}\n{text}{END}{tail}")
     print("README.md results block updated")
 
 

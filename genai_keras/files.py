@@ -20,6 +20,7 @@ the pixel models, the notebook runner, ``benchmarks/`` and ``scripts/``.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import tempfile
@@ -27,7 +28,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_open", "locked", "merge_runs", "update_json", "write_atomic", "write_json"]
+_COUNTER = itertools.count()
+
+__all__ = [
+    "atomic_open",
+    "atomic_path",
+    "locked",
+    "merge_runs",
+    "update_json",
+    "write_atomic",
+    "write_json",
+]
 
 
 def _umask() -> int:
@@ -70,6 +81,31 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str = "utf-8
         with os.fdopen(handle, mode, **({} if "b" in mode else {"encoding": encoding})) as f:
             yield f
             f.flush()
+            os.fsync(f.fileno())
+        os.chmod(temp, _mode_for(path))
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_folder(path.parent)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary path beside ``path``, with its suffixes, for writers that take a file
+    name (Keras ``save_weights``); on a clean exit it replaces ``path``.
+
+    Yields:
+        The temporary path (it does not exist yet). If the ``with`` block raises, whatever
+        was written there is removed and ``path`` keeps its old content.
+    """
+    path = Path(path)
+    suffix = "".join(path.suffixes) or ".tmp"
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{next(_COUNTER)}{suffix}")
+    try:
+        yield temp
+        with open(temp, "rb+") as f:
             os.fsync(f.fileno())
         os.chmod(temp, _mode_for(path))
         os.replace(temp, path)
