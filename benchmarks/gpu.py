@@ -40,8 +40,10 @@ Only the standard library is imported at the top, so ``--install`` and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
@@ -57,6 +59,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "gpu.json"
+#: Where a run without a GPU (``--allow-cpu``) writes unless ``--out`` is given.
+SMOKE_OUT = ROOT / "runs" / "gpu-smoke.json"
 
 CHAPTER = re.compile(r"^(\d\d)_.+\.ipynb$")
 PACKAGES = ("keras", "jax", "jaxlib", "torch", "tensorflow", "numpy", "nbval")
@@ -112,12 +116,31 @@ def is_protected(name: str) -> bool:
 
 
 def _wheel_requires(path: Path) -> list[str]:
-    """The ``Requires-Dist`` lines of a wheel's METADATA."""
-    with zipfile.ZipFile(path) as archive:
-        meta = next(
-            n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
-        )
-        text = archive.read(meta).decode("utf-8", "replace")
+    """The ``Requires-Dist`` lines of a wheel's METADATA.
+
+    Raises:
+        WheelhouseError: the file is not a readable zip or has no ``*.dist-info/METADATA``
+            (the message names the wheel).
+    """
+    fix = "delete it and make the wheelhouse again (python scripts/make_wheelhouse.py)"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            meta = [
+                n
+                for n in archive.namelist()
+                if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
+            ]
+            if not meta:
+                raise WheelhouseError(
+                    f"wheel {path.name} in {path.parent} has no .dist-info/METADATA (not a "
+                    f"complete wheel): {fix}"
+                )
+            text = archive.read(meta[0]).decode("utf-8", "replace")
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as err:
+        raise WheelhouseError(
+            f"wheel {path.name} in {path.parent} could not be read ({type(err).__name__}: "
+            f"{err}; a damaged or partly downloaded file): {fix}"
+        ) from None
     headers = text.split("\n\n", 1)[0]
     return [
         line.split(":", 1)[1].strip()
@@ -126,7 +149,7 @@ def _wheel_requires(path: Path) -> list[str]:
     ]
 
 
-def check_wheelhouse(folder: str | Path, requirements=REQUIREMENTS + (PACKAGE,)) -> list[str]:
+def check_wheelhouse(folder: str | Path, requirements=(*REQUIREMENTS, PACKAGE)) -> list[str]:
     """Check that ``pip install --no-index --find-links folder`` can install the runner's needs.
 
     Walks the dependency tree through the wheels' metadata, with this Python's markers and
@@ -221,7 +244,14 @@ def check_wheelhouse(folder: str | Path, requirements=REQUIREMENTS + (PACKAGE,))
             continue
         chosen[name] = path
         for line in _wheel_requires(path):
-            dep = requirements_mod.Requirement(line)
+            try:
+                dep = requirements_mod.Requirement(line)
+            except requirements_mod.InvalidRequirement as err:
+                raise WheelhouseError(
+                    f"wheel {path.name} in {folder} has a malformed Requires-Dist line "
+                    f"{line!r} ({err}): rebuild or re-download that wheel, or delete it and "
+                    f"make the wheelhouse again (python scripts/make_wheelhouse.py)"
+                ) from None
             extras = req.extras or {""}
             if dep.marker is not None and not any(
                 dep.marker.evaluate(dict(env, extra=extra)) for extra in extras
@@ -327,9 +357,9 @@ def install(
         return command
     with tempfile.TemporaryDirectory() as tmp:
         constraints = Path(tmp) / "protected.txt"
-        constraints.write_text("".join(pin + "\n" for pin in pins))
+        _files().write_atomic(constraints, "".join(pin + "\n" for pin in pins))
         print("+", " ".join(command), flush=True)
-        proc = subprocess.run(command + ["--constraint", str(constraints)])
+        proc = subprocess.run([*command, "--constraint", str(constraints)])
     if proc.returncode != 0:
         raise SystemExit(f"pip install failed (exit {proc.returncode}); see its message above")
     after = _protected_versions(target)
@@ -401,7 +431,8 @@ def gpu_check(backends: list[str], allow_cpu: bool) -> dict:
     how = "pass --allow-cpu to run anyway (a smoke test: the timings are then CPU timings)"
     if not names and not allow_cpu:
         raise SystemExit(
-            f"no GPU visible: nvidia-smi is {'missing' if shutil.which('nvidia-smi') is None else 'listing no GPU'}; "
+            f"no GPU visible: nvidia-smi is "
+            f"{'missing' if shutil.which('nvidia-smi') is None else 'listing no GPU'}; "
             f"this runner times notebooks on a GPU and will not time a CPU; {how}"
         )
     seen = {backend: backend_devices(backend) for backend in backends}
@@ -428,10 +459,8 @@ def machine() -> dict:
     """What the timings were measured on: GPUs, CPU count, platform, package versions."""
     versions = {}
     for name in PACKAGES:
-        try:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
     return {
         "gpus": gpu_names(),
         "cpu_count": os.cpu_count(),
@@ -468,8 +497,10 @@ def _code_cell_first_lines(notebook: Path) -> list[str]:
         if cell.get("cell_type") == "code":
             source = cell.get("source", "")
             source = "".join(source) if isinstance(source, list) else source
-            stripped = [l.strip() for l in source.splitlines() if l.strip()]
-            code = [l for l in stripped if not l.startswith("#")]  # not "# NBVAL_CHECK_OUTPUT"
+            stripped = [line.strip() for line in source.splitlines() if line.strip()]
+            code = [
+                line for line in stripped if not line.startswith("#")
+            ]  # not "# NBVAL_CHECK_OUTPUT"
             lines.append((code or stripped or [""])[0][:80])
     return lines
 
@@ -543,11 +574,89 @@ def run_notebook(path: Path, backend: str, cell_timeout: int) -> tuple[float, bo
     return seconds, proc.returncode == 0, cells
 
 
-def write_json(result: dict, out: Path) -> None:
-    """Write the results so far (after each chapter: a killed run keeps what it measured)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+def _files():
+    """This checkout's ``genai_keras/files.py`` (atomic writes, merged results), loaded by
+    path: it imports only the standard library, so it works before anything is installed
+    and does not import Keras (or a backend) into the runner's process."""
+    spec = importlib.util.spec_from_file_location("_gk_files", ROOT / "genai_keras" / "files.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _keep_gpu_result(key: str, old: dict, new: dict) -> bool:
+    """A run on a CPU (a smoke run) never replaces a run of the same chapter on a GPU."""
+    keep = isinstance(old, dict) and old.get("device") == "gpu" and new.get("device") != "gpu"
+    if keep:
+        print(f"kept the GPU result of {key} (this run used a CPU)", flush=True)
+    return keep
+
+
+def write_json(result: dict, out: Path) -> dict:
+    """Merge the results so far into ``out`` (after each chapter: a killed run keeps what
+    it measured), atomically and under a lock.
+
+    The runs of this invocation replace those of the same backend and chapter; the others
+    are kept (an ``--only 02`` re-run keeps every other chapter). A run on a CPU never
+    replaces a GPU run, and a run without a GPU keeps the file's ``machine``, ``gpu`` and
+    ``date_utc`` when they describe a GPU run.
+    """
+    files = _files()
+
+    def merge(old: dict) -> dict:
+        merged = dict(old)
+        if not (result["gpu"].get("used") is False and (old.get("gpu") or {}).get("used")):
+            merged.update({k: v for k, v in result.items() if k != "runs"})
+        runs = dict(old.get("runs") or {}) if isinstance(old.get("runs"), dict) else {}
+        for key, run in result["runs"].items():
+            if not (key in runs and _keep_gpu_result(key, runs[key], run)):
+                runs[key] = run
+        merged["runs"] = runs
+        return merged
+
+    merged = files.update_json(out, merge)
     print(f"wrote {out}", flush=True)
+    return merged
+
+
+def _positive_seconds(text: str) -> int:
+    """``--cell-timeout``: a whole number of seconds >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of seconds >= 1 (e.g. 1200), got {text!r}"
+        )
+    return value
+
+
+def check_out(out: Path) -> Path:
+    """The results file must be a file path whose folder can be made and written.
+
+    Raises:
+        ValueError: ``out`` is a folder, under a file, or in a folder that cannot be written.
+    """
+    out = Path(out)
+    if out.is_dir():
+        raise ValueError(
+            f"--out {out} is a folder; pass the results file, e.g. --out {out / 'gpu.json'}"
+        )
+    blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise ValueError(f"--out {out} is under {blocker}, which is a file; pass another path")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=out.parent, prefix=".write-test.")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as err:
+        raise ValueError(
+            f"--out {out}: its folder cannot be written ({err.strerror or err}); "
+            f"pass a path you can write to"
+        ) from None
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -556,15 +665,31 @@ def main(argv: list[str] | None = None) -> int:
         "--backends", nargs="+", default=["jax", "torch"], choices=["jax", "torch", "tensorflow"]
     )
     parser.add_argument(
-        "--only", nargs="+", metavar="NN", help="chapters to run, e.g. --only 02 03"
+        "--only",
+        nargs="+",
+        action="extend",
+        metavar="NN",
+        help="chapters to run, e.g. --only 02 03 (repeat the flag to add more)",
     )
-    parser.add_argument("--cell-timeout", type=int, default=1200, help="seconds per cell")
+    parser.add_argument(
+        "--cell-timeout",
+        type=_positive_seconds,
+        default=1200,
+        help="seconds per cell (a whole number >= 1; default 1200)",
+    )
     parser.add_argument(
         "--allow-cpu",
         action="store_true",
-        help="run even without a GPU (smoke test; recorded in the JSON)",
+        help="run even without a GPU (smoke test): results go to runs/gpu-smoke.json unless "
+        "--out is given, and never replace a GPU result",
     )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the results file")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="the results file (default: benchmarks/results/gpu.json; runs of other "
+        "chapters and backends in it are kept)",
+    )
     parser.add_argument(
         "--install",
         action="store_true",
@@ -581,7 +706,17 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help="check that DIR holds every wheel the runner needs, and exit",
     )
+    parser.add_argument(
+        "--check-args",
+        action="store_true",
+        help="only check the other arguments (chapters, --out, ...) and exit: .ci/gpu does "
+        "this before installing anything",
+    )
     args = parser.parse_args(argv)
+    for flag in ("wheelhouse", "target", "check_wheelhouse"):
+        value = getattr(args, flag)
+        if value is not None and not value.strip():
+            parser.error(f"--{flag.replace('_', '-')} needs a folder, got an empty value")
 
     try:
         if args.check_wheelhouse:
@@ -596,8 +731,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.wheelhouse or args.target:
         parser.error("--wheelhouse and --target go with --install")
+    try:
+        notebooks = chapters(args.only)
+        out = check_out(args.out if args.out is not None else DEFAULT_OUT)
+    except (SystemExit, ValueError) as err:
+        parser.error(str(err))
+    if args.check_args:
+        return 0
 
-    notebooks = chapters(args.only)
     try:
         gpu = gpu_check(args.backends, args.allow_cpu)
     except SystemExit as stop:
@@ -605,6 +746,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not gpu["used"]:
         print("WARNING: no GPU in use (--allow-cpu): these are not GPU timings", flush=True)
+        if args.out is None:  # a smoke run: never into the GPU results
+            out = SMOKE_OUT
+            print(f"smoke run: results go to {out}, not {DEFAULT_OUT}", flush=True)
     result = {
         "machine": machine(),
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -622,6 +766,7 @@ def main(argv: list[str] | None = None) -> int:
                 "passed": passed,
                 "notebook": path.name,
                 "device": device,
+                "date_utc": result["date_utc"],
                 "cells": cells,
                 "slowest": slowest(cells),
             }
@@ -631,7 +776,7 @@ def main(argv: list[str] | None = None) -> int:
                 + (f"; slowest: {top}" if top else ""),
                 flush=True,
             )
-            write_json(result, args.out)
+            write_json(result, out)
     failed = [key for key, run in result["runs"].items() if not run["passed"]]
     print(
         f"{len(result['runs']) - len(failed)} of {len(result['runs'])} chapter runs passed"
