@@ -17,7 +17,7 @@ import numpy as np
 from keras import layers, ops
 
 from genai_keras import backend as gk_backend
-from genai_keras.checks import positive_int
+from genai_keras.checks import as_ids, positive_int
 from genai_keras.models.autoregressive.blocks import TransformerBlock, _normal_init
 from genai_keras.models.autoregressive.sampling import _check_sampling, next_char_probs
 from genai_keras.text import CharVocabulary
@@ -280,13 +280,11 @@ class CharTransformer(keras.Model):
         Returns:
             int32 array ``(length,)`` (and the logits array if asked).
         """
-        ids = [int(i) for i in np.asarray(prompt_ids).reshape(-1)]
+        ids = [int(i) for i in as_ids(prompt_ids, self.vocab_size, name="prompt_ids")]
         if not ids:
             raise ValueError(
                 "prompt_ids must hold at least one id (the model has no start symbol)."
             )
-        if min(ids) < 0 or max(ids) >= self.vocab_size:
-            raise ValueError(f"prompt ids must lie in [0, {self.vocab_size - 1}].")
         if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
             raise ValueError(f"length must be an integer >= 0, got {length!r}.")
         _check_sampling(temperature, top_k, top_p, self.vocab_size)
