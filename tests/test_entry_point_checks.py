@@ -11,6 +11,7 @@ import genai_keras.text as gt
 from genai_keras import recipes
 from genai_keras.models import autoregressive as ar
 from genai_keras.models import diffusion, vae
+from genai_keras.models.autoregressive.model import MAX_GENERATE_LENGTH
 from genai_keras.models.autoregressive.sampling import next_char_probs
 
 
@@ -126,3 +127,14 @@ def test_temperature_must_be_a_number_not_a_bool(text_model, temperature):
         text_model.generate_ids([1, 2], 3, temperature=temperature, seed=0)
     with pytest.raises(ValueError, match=r"temperature must be a finite number > 0"):
         next_char_probs(np.zeros(10), temperature=temperature)
+
+
+def test_a_billion_characters_is_refused_with_the_time_it_would_take(text_model):
+    with pytest.raises(
+        ValueError, match=r"length=1,000,000,000 characters would take about .* hours"
+    ):
+        text_model.generate_ids([1, 2], 10**9, seed=0)
+    with pytest.raises(ValueError, match=r"GiB of logits"):
+        text_model.generate_ids([1, 2], 10**9, seed=0, return_logits=True)
+    with pytest.raises(ValueError, match=r"at most 100,000 per call"):
+        text_model.generate("ab", MAX_GENERATE_LENGTH + 1, seed=0)
