@@ -5,11 +5,11 @@ results files merge their runs, and no non-atomic writer comes back (the writers
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
-import subprocess
-import sys
-import textwrap
+import resource
+import signal
 import time
 from pathlib import Path
 
@@ -23,24 +23,28 @@ from genai_keras.models import pixel
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _run(code: str, timeout: int = 240) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        cwd=ROOT,
-    )
+def _in_child(work, *args, disk_limit: int | None = None) -> tuple[int, str]:
+    """Run ``work(*args)`` in a forked process (the package is imported already: no start-up
+    cost) and return its exit status and what it reported. With ``disk_limit``, writes are
+    limited to that many bytes per file, as on a full disk: a write past it fails with
+    OSError (EFBIG) instead of killing the process."""
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
 
+    def child():
+        if disk_limit is not None:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (disk_limit, disk_limit))
+        try:
+            work(*args)
+            queue.put("ok")
+        except BaseException as err:  # reported to the test
+            queue.put(f"{type(err).__name__}: {err}")
 
-#: Run the code after it with writes limited to ``LIMIT`` bytes per file (as a full disk):
-#: a write past it fails with OSError (EFBIG) instead of killing the process.
-DISK_FULL = (
-    "import resource, signal; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
-    "resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))"
-)
+    process = context.Process(target=child)
+    process.start()
+    process.join(120)
+    return process.exitcode, queue.get(timeout=5)
 
 
 def _umask() -> int:
@@ -99,21 +103,9 @@ def test_pixel_checkpoint_survives_a_save_that_fails_part_way(tmp_path):
     model = pixel.IndependentBernoulli().fit(_binary_images())
     model.save(path)
     before = path.read_bytes()
-    proc = _run(
-        f"""
-        import numpy as np
-        from genai_keras.models import pixel
-        model = pixel.IndependentBernoulli().fit(
-            (np.random.default_rng(1).random((40, 28, 28, 1)) < 0.5).astype("float32"))
-        LIMIT = 1500  # smaller than the file: the disk fills up during the save
-        {DISK_FULL}
-        try:
-            model.save({str(path)!r})
-        except OSError as err:
-            print("save failed:", err)
-        """
-    )
-    assert "save failed" in proc.stdout, proc.stderr
+    other = pixel.IndependentBernoulli().fit(_binary_images(seed=1))
+    _, report = _in_child(other.save, path, disk_limit=1500)  # the disk fills up mid-save
+    assert report.startswith("OSError"), report
     assert path.read_bytes() == before  # the good checkpoint is whole, not truncated
     assert pixel.load(path).num_parameters == model.num_parameters
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
@@ -136,60 +128,40 @@ def _entry(name: str, seed: int = 0) -> dict:
 def test_manifest_survives_a_publish_that_fails_part_way(tmp_path):
     ck.write_manifest_entry("vae", _entry("vae"), tmp_path)
     before = (tmp_path / ck.MANIFEST).read_text()
-    proc = _run(
-        f"""
-        from genai_keras import checkpoints as ck, recipes
-        entry = {_entry("dcgan")!r}
-        LIMIT = 2000
-        {DISK_FULL}
-        try:
-            ck.write_manifest_entry("dcgan", entry, {str(tmp_path)!r})
-        except OSError as err:
-            print("publish failed:", err)
-        """
+    _, report = _in_child(
+        ck.write_manifest_entry, "dcgan", _entry("dcgan"), tmp_path, disk_limit=2000
     )
-    assert "publish failed" in proc.stdout, proc.stderr
+    assert report.startswith("OSError"), report
     assert (tmp_path / ck.MANIFEST).read_text() == before
     assert list(ck.read_manifest(tmp_path)) == ["vae"]  # still readable: nothing refused
 
 
+def _publish_many(name: str, folder, start: float) -> None:
+    while time.time() < start:
+        time.sleep(0.005)
+    for i in range(25):
+        ck.write_manifest_entry(name, dict(_entry(name), seed=i), folder)
+
+
+def _read_while_publishing(folder, start: float) -> None:
+    while time.time() < start:
+        time.sleep(0.005)
+    while time.time() < start + 3:
+        ck.read_manifest(folder)  # ManifestError on half a file
+
+
 def test_concurrent_publishes_keep_every_entry_and_readers_never_see_half(tmp_path):
     names = ["vae", "dcgan", "wgan_gp"]
-    start = time.time() + 12  # after every process has imported the package
-    writer = """
-        import time
-        from genai_keras import checkpoints as ck, recipes
-        name, entry = {name!r}, {entry!r}
-        while time.time() < {start}:
-            time.sleep(0.01)
-        for i in range(25):
-            ck.write_manifest_entry(name, dict(entry, seed=i), {folder!r})
-        print("done")
-    """
-    reader = f"""
-        import time
-        from genai_keras import checkpoints as ck
-        while time.time() < {start}:
-            time.sleep(0.01)
-        seen = 0
-        while time.time() < {start} + 6:
-            seen += len(ck.read_manifest({str(tmp_path)!r}))  # ManifestError on half a file
-        print("read", seen)
-    """
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    codes = [
-        textwrap.dedent(writer.format(name=n, entry=_entry(n), start=start, folder=str(tmp_path)))
-        for n in names
-    ] + [textwrap.dedent(reader)]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
-        )
-        for code in codes
-    ]
-    outputs = [p.communicate(timeout=240) for p in procs]
-    for proc, (_, err) in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0, err.decode()[-2000:]
+    start = time.time() + 1  # every process starts publishing at once
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(len(names) + 1)
+    try:
+        jobs = [pool.apply_async(_publish_many, (n, tmp_path, start)) for n in names]
+        jobs.append(pool.apply_async(_read_while_publishing, (tmp_path, start)))
+        for job in jobs:
+            job.get(timeout=120)  # re-raises a child's error (ManifestError, ...)
+    finally:
+        pool.terminate()
     manifest = ck.read_manifest(tmp_path)
     assert sorted(manifest) == sorted(names)
     assert all(manifest[n]["seed"] == 24 for n in names)  # each process's last write landed
