@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 import keras
-from _results import write_result
+from _results import write_atomic, write_result
 
 import genai_keras as gk
 
@@ -93,7 +93,7 @@ def from_notebook() -> dict:
     wall = time.perf_counter() - start
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("name") == "stdout")
     nb.cells.pop()
-    nbformat.write(nb, path)
+    write_atomic(path, nbformat.writes(nb) + "\n")  # as nbformat.write, but atomic
     results = json.loads(text)
     results.setdefault("timings_seconds", {})["notebook_wall"] = wall
     results["source"] = "notebooks/07_applications.ipynb, default mode"

@@ -43,6 +43,7 @@ _PRELUDE = r"""
 import json, sys, time
 import keras
 import genai_keras as gk
+from genai_keras.files import write_json
 from genai_keras.models import autoregressive as ar, gan as G, vae as V
 
 
@@ -73,9 +74,10 @@ out["gan_train_images_per_second"] = round(8192 / clock.last, 1)
 text_recipe = gk.recipes.get("char_transformer", fast=False).replace(steps=200)
 model, curves = ar.train(text_recipe, evals=2, val_windows=8)
 tokens = 100 * text_recipe.batch_size * text_recipe.model["context_length"]
-out["text_train_tokens_per_second"] = round(tokens / (curves["seconds"][1] - curves["seconds"][0]), 1)
+seconds = curves["seconds"][1] - curves["seconds"][0]
+out["text_train_tokens_per_second"] = round(tokens / seconds, 1)
 out["recipes"] = {r.name: r.as_dict() for r in (vae_recipe, gan_recipe, text_recipe)}
-json.dump(out, open(sys.argv[1], "w"))
+write_json(sys.argv[1], out)
 """
 )
 
@@ -90,7 +92,7 @@ for jit in (False, True):
     V.train(gk.recipes.get("vae", fast=False).replace(limit=6144, epochs=2), callbacks=[clock],
             jit_compile=jit)
     out["xla" if jit else "default"] = round(6144 / clock.last, 1)
-json.dump(out, open(sys.argv[1], "w"))
+write_json(sys.argv[1], out)
 """
 )
 

@@ -29,6 +29,8 @@ import platform
 import time
 from pathlib import Path
 
+from _results import write_atomic, write_json_to
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         "recipes": {row["name"]: recipe_of(row) for row in rows},
         "checkpoints": checkpoints_of(rows),
     }
-    (results / "comparison.json").write_text(json.dumps(payload, indent=2) + "\n")
+    write_json_to(results / "comparison.json", payload)
     table = comparison.comparison_markdown(rows)
     note = (
         f"\n{args.num_samples:,} samples per model vs the 10,000 MNIST test digits, "
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         f"published FIDs). NLL: {payload['nll']}. Training times: the shipped "
         f"checkpoints' budgets on a 2-core CPU. Regenerate: `{COMMAND}`.\n"
     )
-    (results / "comparison.md").write_text(table + note)
+    write_atomic(results / "comparison.md", table + note)
     print(table + note)
     print(f"total {payload['total_seconds']} s")
     return 0

@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _results import write_json_to
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "course.json"
 _ROW = re.compile(r"running (\S+\.ipynb) .*?\n\s+(ok|failed) in ([\d.]+)s", re.S)
@@ -95,8 +97,7 @@ def main() -> None:
         "command": "python benchmarks/course.py",
         "runs": runs,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    write_json_to(args.out, record)  # atomic; runs merged with the file's
     print(f"wrote {args.out}")
 
 

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from _results import write_json_to
 
 import genai_keras as gk
 from genai_keras import backend, recipes
@@ -215,8 +216,7 @@ def main() -> None:
         "recipes": {"default": default_recipe.as_dict(), "guided": guided_recipe.as_dict()},
         "runs": runs,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    write_json_to(args.out, record)  # atomic; runs merged with the file's
     print(f"wrote {args.out}")
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from _results import write_json_to
 
 import genai_keras as gk
 from genai_keras import checkpoints as ck
@@ -285,8 +286,7 @@ def main() -> None:
         "runs": runs,
         "summary": summarise(runs),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(record, indent=2) + "\n")
+    write_json_to(args.out, record)  # atomic; runs merged with the file's
     print(f"wrote {args.out}")
 
 

@@ -40,8 +40,10 @@ Only the standard library is imported at the top, so ``--install`` and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
@@ -52,194 +54,40 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
-import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "gpu.json"
+#: Where a run without a GPU (``--allow-cpu``) writes unless ``--out`` is given.
+SMOKE_OUT = ROOT / "runs" / "gpu-smoke.json"
 
 CHAPTER = re.compile(r"^(\d\d)_.+\.ipynb$")
 PACKAGES = ("keras", "jax", "jaxlib", "torch", "tensorflow", "numpy", "nbval")
 
-# What the notebooks and this runner need besides a backend: nbval brings pytest's
-# notebook plugin with jupyter-client, nbformat and ipykernel (the kernel); neither the
-# `jupyter` meta-package nor nbclient/nbconvert is used here. scripts/make_wheelhouse.py
-# downloads these (and their dependencies) plus the genai_keras wheel.
-REQUIREMENTS = (
-    "keras>=3.5",
-    "numpy",
-    "scipy",
-    "matplotlib",
-    "h5py",
-    "ipykernel",
-    "nbval>=0.11",
-    "pytest>=8",
-    "pytest-xdist>=3",
-)  # pyproject's addopts pass --dist loadfile
-PACKAGE = "genai_keras"
-# Never installed, upgraded or removed by the runner: the machine's own CUDA builds.
-PROTECTED = ("jax", "jaxlib", "torch", "tensorflow")
-PROTECTED_PREFIXES = ("nvidia-", "jax-cuda", "jax-plugin")
 SLOWEST = 5
 
 
-class WheelhouseError(ValueError):
-    """A wheelhouse folder that is missing, empty or lacks a package the runner needs."""
+def _sibling(name: str):
+    """``benchmarks/<name>.py`` loaded by path (this script also runs as a file loaded by
+    path, with no ``benchmarks/`` on ``sys.path``)."""
+    spec = importlib.util.spec_from_file_location(
+        f"_gpu_{name}", Path(__file__).with_name(f"{name}.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-# ---------------------------------------------------------------------------------------
-# Names, wheels and the wheelhouse check (standard library + pip's vendored packaging).
-
-
-def _packaging():
-    """``packaging`` (installed, or the copy inside pip): markers, tags, versions."""
-    try:
-        from packaging import markers, requirements, specifiers, tags, utils, version
-    except ImportError:  # a bare GPU image may have pip but not packaging
-        from pip._vendor.packaging import markers, requirements, specifiers, tags, utils, version
-    return markers, requirements, specifiers, tags, utils, version
-
-
-def canonical(name: str) -> str:
-    """A distribution name as pip compares them: lower case, runs of ``-_.`` as ``-``."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def is_protected(name: str) -> bool:
-    """Whether the runner must leave this distribution alone (jax, torch, nvidia-*, ...)."""
-    name = canonical(name)
-    return name in PROTECTED or name.startswith(PROTECTED_PREFIXES)
-
-
-def _wheel_requires(path: Path) -> list[str]:
-    """The ``Requires-Dist`` lines of a wheel's METADATA."""
-    with zipfile.ZipFile(path) as archive:
-        meta = next(
-            n for n in archive.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
-        )
-        text = archive.read(meta).decode("utf-8", "replace")
-    headers = text.split("\n\n", 1)[0]
-    return [
-        line.split(":", 1)[1].strip()
-        for line in headers.splitlines()
-        if line.startswith("Requires-Dist:")
-    ]
-
-
-def check_wheelhouse(folder: str | Path, requirements=REQUIREMENTS + (PACKAGE,)) -> list[str]:
-    """Check that ``pip install --no-index --find-links folder`` can install the runner's needs.
-
-    Walks the dependency tree through the wheels' metadata, with this Python's markers and
-    wheel tags, and collects every requirement no compatible wheel in ``folder`` meets.
-
-    Args:
-        folder: the wheelhouse (made by ``scripts/make_wheelhouse.py``).
-        requirements: the top-level requirements (default: the runner's and genai_keras).
-
-    Returns:
-        The wheel files the install would use, best version per distribution.
-
-    Raises:
-        WheelhouseError: the folder is missing or empty, or the message names each missing
-            distribution (and what needs it), wheels built for another Python or platform,
-            or a protected distribution (jax, torch, ...) that installing would bring in.
-    """
-    markers, requirements_mod, _, tags, utils, version = _packaging()
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise WheelhouseError(
-            f"wheelhouse {folder} does not exist: make it on a machine with network with "
-            f"`python scripts/make_wheelhouse.py --dest {folder}` and copy it here"
-        )
-    supported = set(tags.sys_tags())
-    wheels: dict[str, list] = {}  # name -> [(version, path, compatible)]
-    for path in sorted(folder.glob("*.whl")):
-        try:
-            name, ver, _, wheel_tags = utils.parse_wheel_filename(path.name)
-        except (utils.InvalidWheelFilename, version.InvalidVersion):
-            continue
-        wheels.setdefault(canonical(name), []).append(
-            (ver, path, bool(supported & set(wheel_tags)))
-        )
-    if not wheels:
-        raise WheelhouseError(
-            f"wheelhouse {folder} holds no wheels (*.whl): make it with "
-            f"`python scripts/make_wheelhouse.py --dest {folder}`"
-        )
-
-    problems: dict[str, tuple[str, list[str]]] = {}  # name -> (what is wrong, needed by)
-
-    def problem(name: str, what: str, needed_by: str) -> None:
-        problems.setdefault(name, (what, []))[1].append(needed_by)
-
-    chosen: dict[str, Path] = {}
-    env = markers.default_environment()
-    queue = [(requirements_mod.Requirement(r), "the runner") for r in requirements]
-    seen: set[tuple[str, str, frozenset]] = set()
-    here = f"Python {platform.python_version()} on {platform.machine()}"
-    while queue:
-        req, needed_by = queue.pop(0)
-        name = canonical(req.name)
-        key = (name, str(req.specifier), frozenset(req.extras))
-        if key in seen:
-            continue
-        seen.add(key)
-        if is_protected(name):
-            try:
-                importlib.metadata.version(req.name)
-            except importlib.metadata.PackageNotFoundError:
-                problem(
-                    name,
-                    f"{req} is not installed, and the runner never installs it: "
-                    f"install the machine's CUDA build first",
-                    needed_by,
-                )
-            continue
-        candidates = wheels.get(name, [])
-        fitting = [c for c in candidates if c[2] and req.specifier.contains(c[0], prereleases=True)]
-        if not fitting:
-            if not candidates:
-                problem(name, f"{name}: missing", needed_by)
-            elif not any(c[2] for c in candidates):
-                problem(
-                    name,
-                    f"{name}: no wheel for this {here} (the wheelhouse has "
-                    f"{', '.join(c[1].name for c in candidates)}; make it with "
-                    f"--python-version {sys.version_info.major}.{sys.version_info.minor})",
-                    needed_by,
-                )
-            else:
-                problem(
-                    name,
-                    f"{name}{req.specifier}: the wheelhouse has only "
-                    f"{', '.join(str(c[0]) for c in candidates)}",
-                    needed_by,
-                )
-            continue
-        ver, path, _ = max(fitting, key=lambda c: c[0])
-        if name in chosen and not req.extras:
-            continue
-        chosen[name] = path
-        for line in _wheel_requires(path):
-            dep = requirements_mod.Requirement(line)
-            extras = req.extras or {""}
-            if dep.marker is not None and not any(
-                dep.marker.evaluate(dict(env, extra=extra)) for extra in extras
-            ):
-                continue
-            queue.append((dep, f"{name} {ver}"))
-    if problems:
-        lines = [
-            f"{what} (needed by {', '.join(dict.fromkeys(by))})" for what, by in problems.values()
-        ]
-        raise WheelhouseError(
-            f"wheelhouse {folder} is incomplete for this {here}; not installing anything:\n  "
-            + "\n  ".join(lines)
-            + "\nadd the missing wheels (`pip download --only-binary=:all: "
-            "-d DIR NAME` for the GPU machine's Python and platform), or rerun "
-            "scripts/make_wheelhouse.py"
-        )
-    return sorted(chosen.values())
+_wheelhouse = _sibling("_wheelhouse")
+# The wheelhouse check and the runner's requirements (benchmarks/_wheelhouse.py).
+PACKAGE = _wheelhouse.PACKAGE
+PROTECTED = _wheelhouse.PROTECTED
+PROTECTED_PREFIXES = _wheelhouse.PROTECTED_PREFIXES
+REQUIREMENTS = _wheelhouse.REQUIREMENTS
+WheelhouseError = _wheelhouse.WheelhouseError
+canonical = _wheelhouse.canonical
+check_wheelhouse = _wheelhouse.check_wheelhouse
+is_protected = _wheelhouse.is_protected
 
 
 # ---------------------------------------------------------------------------------------
@@ -327,9 +175,9 @@ def install(
         return command
     with tempfile.TemporaryDirectory() as tmp:
         constraints = Path(tmp) / "protected.txt"
-        constraints.write_text("".join(pin + "\n" for pin in pins))
+        _files().write_atomic(constraints, "".join(pin + "\n" for pin in pins))
         print("+", " ".join(command), flush=True)
-        proc = subprocess.run(command + ["--constraint", str(constraints)])
+        proc = subprocess.run([*command, "--constraint", str(constraints)])
     if proc.returncode != 0:
         raise SystemExit(f"pip install failed (exit {proc.returncode}); see its message above")
     after = _protected_versions(target)
@@ -401,7 +249,8 @@ def gpu_check(backends: list[str], allow_cpu: bool) -> dict:
     how = "pass --allow-cpu to run anyway (a smoke test: the timings are then CPU timings)"
     if not names and not allow_cpu:
         raise SystemExit(
-            f"no GPU visible: nvidia-smi is {'missing' if shutil.which('nvidia-smi') is None else 'listing no GPU'}; "
+            f"no GPU visible: nvidia-smi is "
+            f"{'missing' if shutil.which('nvidia-smi') is None else 'listing no GPU'}; "
             f"this runner times notebooks on a GPU and will not time a CPU; {how}"
         )
     seen = {backend: backend_devices(backend) for backend in backends}
@@ -428,10 +277,8 @@ def machine() -> dict:
     """What the timings were measured on: GPUs, CPU count, platform, package versions."""
     versions = {}
     for name in PACKAGES:
-        try:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
     return {
         "gpus": gpu_names(),
         "cpu_count": os.cpu_count(),
@@ -468,8 +315,10 @@ def _code_cell_first_lines(notebook: Path) -> list[str]:
         if cell.get("cell_type") == "code":
             source = cell.get("source", "")
             source = "".join(source) if isinstance(source, list) else source
-            stripped = [l.strip() for l in source.splitlines() if l.strip()]
-            code = [l for l in stripped if not l.startswith("#")]  # not "# NBVAL_CHECK_OUTPUT"
+            stripped = [line.strip() for line in source.splitlines() if line.strip()]
+            code = [
+                line for line in stripped if not line.startswith("#")
+            ]  # not "# NBVAL_CHECK_OUTPUT"
             lines.append((code or stripped or [""])[0][:80])
     return lines
 
@@ -543,11 +392,89 @@ def run_notebook(path: Path, backend: str, cell_timeout: int) -> tuple[float, bo
     return seconds, proc.returncode == 0, cells
 
 
-def write_json(result: dict, out: Path) -> None:
-    """Write the results so far (after each chapter: a killed run keeps what it measured)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+def _files():
+    """This checkout's ``genai_keras/files.py`` (atomic writes, merged results), loaded by
+    path: it imports only the standard library, so it works before anything is installed
+    and does not import Keras (or a backend) into the runner's process."""
+    spec = importlib.util.spec_from_file_location("_gk_files", ROOT / "genai_keras" / "files.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _keep_gpu_result(key: str, old: dict, new: dict) -> bool:
+    """A run on a CPU (a smoke run) never replaces a run of the same chapter on a GPU."""
+    keep = isinstance(old, dict) and old.get("device") == "gpu" and new.get("device") != "gpu"
+    if keep:
+        print(f"kept the GPU result of {key} (this run used a CPU)", flush=True)
+    return keep
+
+
+def write_json(result: dict, out: Path) -> dict:
+    """Merge the results so far into ``out`` (after each chapter: a killed run keeps what
+    it measured), atomically and under a lock.
+
+    The runs of this invocation replace those of the same backend and chapter; the others
+    are kept (an ``--only 02`` re-run keeps every other chapter). A run on a CPU never
+    replaces a GPU run, and a run without a GPU keeps the file's ``machine``, ``gpu`` and
+    ``date_utc`` when they describe a GPU run.
+    """
+    files = _files()
+
+    def merge(old: dict) -> dict:
+        merged = dict(old)
+        if not (result["gpu"].get("used") is False and (old.get("gpu") or {}).get("used")):
+            merged.update({k: v for k, v in result.items() if k != "runs"})
+        runs = dict(old.get("runs") or {}) if isinstance(old.get("runs"), dict) else {}
+        for key, run in result["runs"].items():
+            if not (key in runs and _keep_gpu_result(key, runs[key], run)):
+                runs[key] = run
+        merged["runs"] = runs
+        return merged
+
+    merged = files.update_json(out, merge)
     print(f"wrote {out}", flush=True)
+    return merged
+
+
+def _positive_seconds(text: str) -> int:
+    """``--cell-timeout``: a whole number of seconds >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of seconds >= 1 (e.g. 1200), got {text!r}"
+        )
+    return value
+
+
+def check_out(out: Path) -> Path:
+    """The results file must be a file path whose folder can be made and written.
+
+    Raises:
+        ValueError: ``out`` is a folder, under a file, or in a folder that cannot be written.
+    """
+    out = Path(out)
+    if out.is_dir():
+        raise ValueError(
+            f"--out {out} is a folder; pass the results file, e.g. --out {out / 'gpu.json'}"
+        )
+    blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise ValueError(f"--out {out} is under {blocker}, which is a file; pass another path")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=out.parent, prefix=".write-test.")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as err:
+        raise ValueError(
+            f"--out {out}: its folder cannot be written ({err.strerror or err}); "
+            f"pass a path you can write to"
+        ) from None
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -556,15 +483,31 @@ def main(argv: list[str] | None = None) -> int:
         "--backends", nargs="+", default=["jax", "torch"], choices=["jax", "torch", "tensorflow"]
     )
     parser.add_argument(
-        "--only", nargs="+", metavar="NN", help="chapters to run, e.g. --only 02 03"
+        "--only",
+        nargs="+",
+        action="extend",
+        metavar="NN",
+        help="chapters to run, e.g. --only 02 03 (repeat the flag to add more)",
     )
-    parser.add_argument("--cell-timeout", type=int, default=1200, help="seconds per cell")
+    parser.add_argument(
+        "--cell-timeout",
+        type=_positive_seconds,
+        default=1200,
+        help="seconds per cell (a whole number >= 1; default 1200)",
+    )
     parser.add_argument(
         "--allow-cpu",
         action="store_true",
-        help="run even without a GPU (smoke test; recorded in the JSON)",
+        help="run even without a GPU (smoke test): results go to runs/gpu-smoke.json unless "
+        "--out is given, and never replace a GPU result",
     )
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the results file")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="the results file (default: benchmarks/results/gpu.json; runs of other "
+        "chapters and backends in it are kept)",
+    )
     parser.add_argument(
         "--install",
         action="store_true",
@@ -581,7 +524,17 @@ def main(argv: list[str] | None = None) -> int:
         metavar="DIR",
         help="check that DIR holds every wheel the runner needs, and exit",
     )
+    parser.add_argument(
+        "--check-args",
+        action="store_true",
+        help="only check the other arguments (chapters, --out, ...) and exit: .ci/gpu does "
+        "this before installing anything",
+    )
     args = parser.parse_args(argv)
+    for flag in ("wheelhouse", "target", "check_wheelhouse"):
+        value = getattr(args, flag)
+        if value is not None and not value.strip():
+            parser.error(f"--{flag.replace('_', '-')} needs a folder, got an empty value")
 
     try:
         if args.check_wheelhouse:
@@ -596,8 +549,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.wheelhouse or args.target:
         parser.error("--wheelhouse and --target go with --install")
+    try:
+        notebooks = chapters(args.only)
+        out = check_out(args.out if args.out is not None else DEFAULT_OUT)
+    except (SystemExit, ValueError) as err:
+        parser.error(str(err))
+    if args.check_args:
+        return 0
 
-    notebooks = chapters(args.only)
     try:
         gpu = gpu_check(args.backends, args.allow_cpu)
     except SystemExit as stop:
@@ -605,6 +564,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not gpu["used"]:
         print("WARNING: no GPU in use (--allow-cpu): these are not GPU timings", flush=True)
+        if args.out is None:  # a smoke run: never into the GPU results
+            out = SMOKE_OUT
+            print(f"smoke run: results go to {out}, not {DEFAULT_OUT}", flush=True)
     result = {
         "machine": machine(),
         "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -622,6 +584,7 @@ def main(argv: list[str] | None = None) -> int:
                 "passed": passed,
                 "notebook": path.name,
                 "device": device,
+                "date_utc": result["date_utc"],
                 "cells": cells,
                 "slowest": slowest(cells),
             }
@@ -631,7 +594,7 @@ def main(argv: list[str] | None = None) -> int:
                 + (f"; slowest: {top}" if top else ""),
                 flush=True,
             )
-            write_json(result, args.out)
+            write_json(result, out)
     failed = [key for key, run in result["runs"].items() if not run["passed"]]
     print(
         f"{len(result['runs']) - len(failed)} of {len(result['runs'])} chapter runs passed"

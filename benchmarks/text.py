@@ -34,6 +34,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from _results import write_json_to
+
 ANCHOR = {
     "source": "nanoGPT README, shakespeare_char on a laptop CPU (n_layer=4, n_head=4, n_embd=128, "
     "block_size=64, batch_size=12, max_iters=2000, dropout=0)",
@@ -167,7 +169,7 @@ def main() -> None:
     )
     if not overrides:
         results["result"] = entry
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    write_json_to(out, results, ensure_ascii=False)
     print(
         json.dumps(
             {

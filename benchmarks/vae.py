@@ -13,8 +13,9 @@ One run, one machine (run it under the CPU lock):
     nats per image); evaluation time is not counted as training time. Other variants of
     (b) are timed too, to show where the speed comes from;
 (c) the large-latent VAE trained for 24 epochs (recipe ``gk.recipes.get("vae_long")``,
-    60,000 training images): training time and test log-likelihood (IWAE, k = 1000 on the first ``--nll-images`` images of
-    the *statically* binarised test set, seed 0; ELBO and IWAE k = 100 on all 10,000).
+    60,000 training images): training time and test log-likelihood (IWAE, k = 1000 on the
+    first ``--nll-images`` images of the *statically* binarised test set, seed 0; ELBO and
+    IWAE k = 100 on all 10,000).
 
 Every package run reads its settings from :mod:`genai_keras.recipes` (the recipes the
 checkpoints and notebooks use), trains with ``gk.models.vae.train(recipe, ...)`` and
@@ -31,11 +32,12 @@ Writes ``benchmarks/results/vae.json``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import time
 from pathlib import Path
+
+from _results import write_json_to
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -138,7 +140,7 @@ class TrainClock(keras.callbacks.Callback):
         self._start, self._eval_seconds = time.perf_counter(), 0.0
         self._steps = self.params.get("steps") or 1
         marks = np.linspace(0, self._steps, self.evals_per_epoch + 1)[1:]
-        self._marks = {int(round(m)) for m in marks}
+        self._marks = {round(float(m)) for m in marks}
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch, self._epoch_start = epoch, self._elapsed()
@@ -256,7 +258,9 @@ def run_large(
         "train_wall_seconds": round(train_wall, 1),
         "train_seconds_per_epoch": clock.summary()["train_seconds_per_epoch"],
         "fit_running_loss_per_epoch": clock.summary()["fit_running_loss_per_epoch"],
-        "test_set": "MNIST test, statically binarised (load_mnist('test', binarize='static', seed=0))",
+        "test_set": (
+            "MNIST test, statically binarised (load_mnist('test', binarize='static', seed=0))"
+        ),
     }
     t = time.perf_counter()
     out["test_elbo_all_10k"] = round(float(model.elbo(x_test, seed=0).mean()), 3)
@@ -372,8 +376,7 @@ def main() -> None:
             args.large_epochs, args.nll_images, args.k, args.full_k, args.limit
         )
     result["benchmark_wall_seconds"] = round(time.perf_counter() - wall, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    write_json_to(args.out, result)
     print(f"wrote {args.out} in {result['benchmark_wall_seconds']} s")
 
 

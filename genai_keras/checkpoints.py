@@ -41,6 +41,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -50,11 +51,13 @@ from typing import Any
 import keras
 
 from genai_keras import families, recipes
+from genai_keras.files import locked, write_atomic
 from genai_keras.utils import count_parameters, sha256_of
 from genai_keras.weights import (  # noqa: F401 (the format's names, re-exported)
     STORAGE_DTYPE,
     WEIGHTS_FORMAT,
     WEIGHTS_SUFFIX,
+    NonFiniteWeightsError,
     assign_weights,
     read_weights,
     write_weights,
@@ -132,9 +135,17 @@ def save(name: str, model: Any, path: str | Path) -> Path:
     are those :func:`load` builds (no optimizer state ships).
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     recipe = getattr(model, "recipe", None) or _recipe(name)
-    return _checkpoint_family(name, recipe).save(model, path, recipe)
+    family = _checkpoint_family(name, recipe)
+    if not path.name.endswith(family.suffix) or path.name == family.suffix:
+        raise ValueError(
+            f"Cannot save recipe {name!r} as {str(path)!r}: its checkpoints are written in "
+            f"the {family.suffix} format, and load() reads a file by its suffix. Give a "
+            f"name ending in {family.suffix}, e.g. {str(path.with_name(name + family.suffix))!r} "
+            f"(checkpoint_path({name!r}, folder) gives it)."
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return family.save(model, path, recipe)
 
 
 def load(
@@ -149,22 +160,39 @@ def load(
         name: a key of :data:`MODELS`.
         path: the checkpoint file (``.weights.npz``; a Keras ``.weights.h5`` of an
             older release is read too, for conversion).
-        expected_sha256: if given, the file's SHA-256 must match.
+        expected_sha256: if given, the file's SHA-256 must match (64 hex digits, either
+            case; anything else raises :class:`ManifestError`).
         recipe: the recipe the weights were trained from (default: the registered one).
 
     Raises:
         CheckpointIntegrityError: the file's SHA-256 differs (a corrupt or replaced
             file): retrain it with ``scripts/train_checkpoints.py`` or reinstall.
+        NonFiniteWeightsError: the file holds NaN or infinite weights.
         ValueError: the file does not hold this architecture's weights.
     """
     recipe = recipe or _recipe(name)
     path = Path(path)
-    if expected_sha256 is not None and sha256(path) != expected_sha256:
+    if expected_sha256 is not None and sha256(path) != _checked_sha256(expected_sha256, name):
         raise CheckpointIntegrityError(
             f"{path} does not match the SHA-256 in its manifest (corrupt or replaced file). "
             f"Reinstall genai_keras, or retrain it: {REGENERATE} {name}."
         )
     return _checkpoint_family(name, recipe).load(path, recipe)
+
+
+def _checked_sha256(value: Any, name: str, where: str = "") -> str:
+    """A recorded SHA-256 as lower-case hex (64 digits, either case accepted).
+
+    Raises:
+        ManifestError: ``value`` is not 64 hexadecimal digits (null, a number, too short).
+    """
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9a-fA-F]{64}", value.strip()):
+        raise ManifestError(
+            f"The sha256 of {where or 'checkpoint ' + repr(name)} is {value!r}, not 64 "
+            f"hexadecimal digits, so the file cannot be verified. Reinstall genai_keras to "
+            f"restore the manifest, or retrain: {REGENERATE} {name}."
+        )
+    return value.strip().lower()
 
 
 def read_manifest(directory: str | Path | None = None) -> dict[str, dict]:
@@ -256,17 +284,22 @@ def write_manifest_entry(
     """Set ``name``'s entry of ``manifest.json`` in ``directory`` (default: the package's)
     and rewrite the file (JSON, 2-space indent, :data:`MODELS` order) and ``README.md``.
 
+    The manifest is read, updated and replaced atomically under a lock
+    (:mod:`genai_keras.files`): a publish that fails part-way leaves the old manifest
+    whole, and concurrent publishes keep every entry; readers never see half a file.
+
     Returns:
         The whole manifest as written.
     """
     _recipe(name)
     directory = Path(directory or CHECKPOINT_DIR)
-    manifest = read_manifest(directory)
-    manifest[name] = dict(entry)
-    manifest = {k: manifest[k] for k in MODELS if k in manifest}  # table order
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-    (directory / "README.md").write_text(_manifest_readme(manifest))
+    with locked(directory / MANIFEST):  # concurrent publishes each keep the others' entries
+        manifest = read_manifest(directory)
+        manifest[name] = dict(entry)
+        manifest = {k: manifest[k] for k in MODELS if k in manifest}  # table order
+        write_atomic(directory / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+        write_atomic(directory / "README.md", _manifest_readme(manifest))
     return manifest
 
 
@@ -481,10 +514,14 @@ def load_or_train(
             f"not {path.name}. Reinstall genai_keras, or regenerate the "
             f"checkpoint: {REGENERATE} {name}."
         )
+    recorded = None
+    if entry.get("sha256") is not None or (verify and "sha256" in entry):
+        # recorded: it must be a hash (null, "" or a number is an error, never a pass)
+        recorded = _checked_sha256(entry["sha256"], name, f"entry {name!r} of {manifest_path}")
     recipe = _manifest_recipe(name, entry, manifest_path)
     try:
-        model = load(name, path, expected_sha256=entry.get("sha256"), recipe=recipe)
-    except CheckpointIntegrityError:
+        model = load(name, path, expected_sha256=recorded, recipe=recipe)
+    except (CheckpointIntegrityError, NonFiniteWeightsError):
         raise
     except (TypeError, ValueError, KeyError) as err:
         if recipe is None:
@@ -495,7 +532,7 @@ def load_or_train(
             f"{_recipe_differences(recipe, registered)}. Reinstall genai_keras to restore "
             f"{MANIFEST}, or retrain: {REGENERATE} {name}."
         ) from err
-    record = dict(entry, source="checkpoint", verified="sha256" in entry)
+    record = dict(entry, source="checkpoint", verified=recorded is not None)
     return (model, record) if return_record else model
 
 

@@ -72,7 +72,7 @@ def as_finite_array(
         raise InputTypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}.")
     if shape is not None and (
         arr.ndim != len(shape)
-        or any(want is not None and got != want for got, want in zip(arr.shape, shape))
+        or any(want is not None and got != want for got, want in zip(arr.shape, shape, strict=True))
     ):
         expected = (
             "("
@@ -182,33 +182,78 @@ def as_labels(
 ) -> np.ndarray:
     """Check integer class labels in ``[0, num_classes)`` and return them as int32.
 
+    Arrays, lists, tensors and NumPy scalars are checked alike (a bool is not a label).
+
     Raises:
         ValueError: non-integer values, wrong rank, wrong count, or out of range.
     """
+    return _as_indices(y, num_classes, count, name, "class indices", "one per image")
+
+
+def as_ids(ids: Any, vocab_size: int, name: str = "ids") -> np.ndarray:
+    """Check token ids (any shape, flattened) in ``[0, vocab_size)``; int32 ``(N,)``.
+
+    ``[1.7, 2.2]`` is refused, not truncated to ``[1, 2]``; ``[1.0, 2.0]`` is accepted.
+
+    Raises:
+        ValueError: non-integer values (:class:`InputTypeError` for text or bools), or
+            ids outside the vocabulary.
+    """
+    arr = to_numpy(ids)
+    return _as_indices(arr.reshape(-1), vocab_size, None, name, "token ids", "")
+
+
+def _as_indices(
+    y: Any, upper: int, count: int | None, name: str, what: str, per: str
+) -> np.ndarray:
     arr = to_numpy(y)
     if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of class indices, got shape {arr.shape}.")
+        raise ValueError(f"{name} must be a 1-D array of {what}, got shape {arr.shape}.")
     if count is not None and arr.shape[0] != count:
-        raise ValueError(
-            f"{name} has {arr.shape[0]} entries but {count} were expected (one per image)."
-        )
+        raise ValueError(f"{name} has {arr.shape[0]} entries but {count} were expected ({per}).")
     if arr.size and (arr.dtype == bool or not np.issubdtype(arr.dtype, np.number)):
         raise InputTypeError(
-            f"{name} must be integers in [0, {num_classes}) (class indices), got dtype "
-            f"{arr.dtype} (e.g. {arr.flat[0]!r}); convert them, e.g. np.asarray(labels, int)."
+            f"{name} must be integers in [0, {upper}) ({what}), got dtype "
+            f"{arr.dtype} (e.g. {arr.flat[0]!r}); convert them, e.g. np.asarray({name}, int)."
         )
-    if arr.size and not np.issubdtype(arr.dtype, np.integer):
-        if not np.all(np.equal(np.mod(arr, 1), 0)):
-            raise ValueError(
-                f"{name} must be integers in [0, {num_classes}) (class indices), "
-                f"got dtype {arr.dtype} with non-integer or NaN values."
-            )
-    if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
+    if (
+        arr.size
+        and not np.issubdtype(arr.dtype, np.integer)
+        and not np.all(np.equal(np.mod(arr, 1), 0))
+    ):
         raise ValueError(
-            f"{name} must lie in [0, {num_classes - 1}], found values in "
+            f"{name} must be integers in [0, {upper}) ({what}), "
+            f"got dtype {arr.dtype} with non-integer or NaN values."
+        )
+    if arr.size and (arr.min() < 0 or arr.max() >= upper):
+        raise ValueError(
+            f"{name} must lie in [0, {upper - 1}], found values in "
             f"[{int(arr.min())}, {int(arr.max())}]."
         )
     return arr.astype(np.int32)
+
+
+def concrete_or_none(value: Any) -> np.ndarray | None:
+    """``value`` as NumPy when it holds values now (arrays, eager tensors), None when it
+    is symbolic (inside ``fit``'s compiled step: TensorFlow graphs, JAX tracing)."""
+    if value is None or isinstance(value, (np.ndarray, np.generic, int, float, list, tuple)):
+        return None if value is None else np.asarray(value)
+    try:
+        return to_numpy(value)
+    except Exception:  # a symbolic tensor has no values to check
+        return None
+
+
+def is_dataset(x: Any) -> bool:
+    """True for a ``tf.data.Dataset`` (recognised without importing TensorFlow)."""
+    return all(hasattr(x, a) for a in ("as_numpy_iterator", "element_spec", "cardinality"))
+
+
+def dataset_batches(dataset: Any) -> Any:
+    """The batches of a ``tf.data.Dataset`` to check, as NumPy: all of a finite dataset
+    (one pass), the first of an infinite one or one of unknown size."""
+    size = int(dataset.cardinality())
+    return (dataset if size >= 0 else dataset.take(1)).as_numpy_iterator()
 
 
 def positive_int(value: Any, name: str, minimum: int = 1) -> int:

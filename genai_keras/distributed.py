@@ -40,6 +40,7 @@ from genai_keras.backend import BACKENDS, DATA_PARALLEL_BACKENDS, NO_DATA_PARALL
 from genai_keras.checks import as_images, positive_int
 from genai_keras.config import set_seed
 from genai_keras.data import load_mnist
+from genai_keras.files import write_atomic
 from genai_keras.recipes import expect, get
 
 #: Training images of a comparison: the first 512 MNIST training digits.
@@ -289,14 +290,15 @@ def _worker(argv: list[str] | None = None) -> None:
     _, losses = train_vae(
         recipe, images, args.steps, num_devices=args.devices if args.devices > 1 else None
     )
-    args.out.write_text(
+    write_atomic(
+        args.out,
         json.dumps(
             {
                 "losses": losses,
                 "seconds": time.perf_counter() - start,
                 "devices": gk_backend.list_devices(),
             }
-        )
+        ),
     )
 
 

@@ -25,7 +25,7 @@ from typing import Any
 from genai_keras import applications
 from genai_keras.models import autoencoder, autoregressive, diffusion, gan, pixel, vae
 from genai_keras.recipes import Recipe, get
-from genai_keras.weights import WEIGHTS_SUFFIX, assign_weights, write_weights
+from genai_keras.weights import WEIGHTS_SUFFIX, assign_weights, check_finite, write_weights
 
 #: The likelihood kinds a family can have (None: it has none).
 LIKELIHOODS = ("exact", "iwae")
@@ -115,7 +115,10 @@ def _load_keras(rebuild: Callable[[Recipe], tuple[Any, Any]], path: Path, recipe
     earlier release is read too, for conversion)."""
     model, target = rebuild(recipe)
     if path.name.endswith(".h5"):
+        import keras
+
         target.load_weights(path)
+        check_finite({v.path: keras.ops.convert_to_numpy(v) for v in target.weights}, path)
     else:
         assign_weights(target.weights, path, what=f"recipe {recipe.name!r}'s model")
     return model

@@ -10,11 +10,13 @@ the chapter began; ``--no-progress`` turns this off). A failing chapter is repor
 its failing cell and the others still run; the exit status is non-zero if any failed.
 
 Nothing is lost and nothing fails silently: ``--out`` may not be the notebook folder (or
-inside it, which would overwrite the sources) nor an existing file; a notebook that cannot
-be read (not JSON, not a notebook) is a failed row naming its path; each output file is
-written to a temporary file beside it and renamed into place, so an interrupted run leaves
-no half-written notebook; Ctrl-C prints the table of the chapters that finished, names the
-interrupted one and exits with status 130. ``--timeout 0`` (or ``none``) means no limit.
+inside it, which would overwrite the sources), an existing file, a link to nothing, under a
+file or unwritable, all checked before any chapter runs; a notebook that cannot be read
+(not JSON, not a notebook) is a failed row naming its path; each output file is written
+atomically (:mod:`genai_keras.files`). Ctrl-C or SIGTERM stops the kernel, writes nothing
+for the chapter that was running (reported as interrupted, not failed), prints the table
+of the chapters that finished and exits with status 130 (143 for SIGTERM). ``--only`` may
+be repeated. ``--timeout 0`` (or ``none``) means no limit.
 """
 
 from __future__ import annotations
@@ -22,12 +24,26 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from genai_keras._notebook_client import (
+    Progress,
+    execute,
+    kernel_config,
+    make_client,
+    raise_stop,
+    signal_name,
+)
+from genai_keras.files import write_atomic
+from genai_keras.notebook_times import cell_seconds, notebook_seconds  # noqa: F401 (re-exported)
+
+_Progress = Progress  # the name the tests use
 
 _CHAPTER = re.compile(r"^(\d\d)_.+\.ipynb$")
 
@@ -44,12 +60,14 @@ class ChapterResult:
 
 
 class RunInterrupted(KeyboardInterrupt):
-    """Ctrl-C during :func:`run_notebooks`; ``results`` holds the finished chapters and,
-    last, the interrupted one (status ``"interrupted"``)."""
+    """Ctrl-C or SIGTERM during :func:`run_notebooks`; ``results`` holds the finished
+    chapters and, last, the interrupted one (status ``"interrupted"``); ``signum`` is the
+    signal (the exit status is 128 + ``signum``: 130 for Ctrl-C, 143 for SIGTERM)."""
 
-    def __init__(self, results: list[ChapterResult]):
+    def __init__(self, results: list[ChapterResult], signum: int = signal.SIGINT):
         super().__init__("run interrupted")
         self.results = results
+        self.signum = int(signum)
 
 
 def check_timeout(timeout: int | str | None) -> int | None:
@@ -83,16 +101,24 @@ def check_timeout(timeout: int | str | None) -> int | None:
 
 
 def check_out_dir(notebook_dir: Path, out_dir: Path) -> Path:
-    """Refuse an output folder that would overwrite the notebooks or is a file.
+    """Refuse an output folder that would overwrite the notebooks or cannot be written.
+
+    Checked before any chapter runs; the folder is made if it does not exist.
 
     Raises:
         ValueError: ``out_dir`` is the notebook folder or inside it (paths resolved, so
-            ``./notebooks/../notebooks`` and links count), or an existing file.
+            ``./notebooks/../notebooks`` and links count), an existing file, a link to
+            nothing, under a file, or a folder that cannot be made or written.
     """
+    if Path(out_dir).is_symlink() and not Path(out_dir).exists():
+        raise ValueError(
+            f"--out {out_dir} is a symbolic link to {os.readlink(out_dir)}, which does not "
+            f"exist; make that folder, or pass another folder, e.g. --out runs."
+        )
     source, out = Path(notebook_dir).resolve(), Path(out_dir).resolve()
     if out == source or source in out.parents:
         raise ValueError(
-            f"--out {out_dir} is {'the notebook folder' if out == source else 'inside the notebook folder'} "
+            f"--out {out_dir} is {'the' if out == source else 'inside the'} notebook folder "
             f"{source}: the executed copies would overwrite or mix with the course notebooks. "
             f"Pass another folder, e.g. --out runs."
         )
@@ -101,23 +127,28 @@ def check_out_dir(notebook_dir: Path, out_dir: Path) -> Path:
             f"--out {out_dir} is an existing file, not a folder; pass a folder "
             f"name, e.g. --out runs."
         )
+    blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise ValueError(
+            f"--out {out_dir} is under {blocker}, which is a file, not a folder; pass a "
+            f"folder elsewhere, e.g. --out runs."
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=out, prefix=".write-test.")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as err:
+        raise ValueError(
+            f"--out {out_dir} cannot be written ({type(err).__name__}: "
+            f"{err.strerror or err}); pass a folder you can write to, e.g. --out runs."
+        ) from None
     return out
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file in ``path``'s folder, then rename it onto ``path``
-    (``os.replace``): readers see the old file or the whole new one, never half of it."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+#: Writes a file atomically (a temporary beside it, then renamed onto it): the project's one
+#: helper, :func:`genai_keras.files.write_atomic`.
+_write_atomic = write_atomic
 
 
 def default_notebook_dir() -> Path:
@@ -149,7 +180,8 @@ def find_chapters(notebook_dir: Path, only: list[str] | None = None) -> list[Pat
         unknown = sorted(wanted - known)
         if unknown:
             raise ValueError(
-                f"No chapter {', '.join(unknown)} in {notebook_dir}; available: {', '.join(sorted(known))}."
+                f"No chapter {', '.join(unknown)} in {notebook_dir}; "
+                f"available: {', '.join(sorted(known))}."
             )
         chapters = [p for p in chapters if p.name[:2] in wanted]
     return chapters
@@ -168,50 +200,6 @@ def _first_error(nb) -> str:
     return ""
 
 
-def _kernel_config():
-    """Settings for the kernels the runner starts: encrypted local transport.
-
-    ipykernel 7 logs "Kernel is running over TCP without encryption ..." to the runner's
-    terminal for every kernel that listens on TCP without CurveZMQ keys. Recent
-    jupyter_client versions (8.10 here) can hand the kernel such keys when its kernelspec
-    says it accepts them (``transport_encryption="auto"``), which removes the cause of the
-    warning rather than hiding it. Where jupyter_client lacks the option or pyzmq was
-    built without CurveZMQ, the defaults are kept (and the kernel may still warn).
-    """
-    import zmq
-    from jupyter_client import AsyncKernelManager
-    from traitlets.config import Config
-
-    if zmq.has("curve") and "transport_encryption" in AsyncKernelManager.class_trait_names():
-        return Config({"KernelManager": {"transport_encryption": "auto"}})
-    return Config()
-
-
-class _Progress:
-    """nbclient hook (``on_cell_execute``): one line as each code cell starts.
-
-    The line names the chapter, the cell (k of n code cells), the seconds since the
-    chapter started and the cell's first line of code.
-    """
-
-    def __init__(self, nb, chapter: str, echo: Callable[..., None]):
-        self.code_cells = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"]
-        self.chapter, self.echo = chapter, echo
-        self.start = time.perf_counter()
-
-    def __call__(self, cell, cell_index: int, **_: object) -> None:
-        lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
-        code = [line for line in lines if not line.startswith("#")]
-        first = (code or lines or [""])[0]
-        number = self.code_cells.index(cell_index) + 1 if cell_index in self.code_cells else "?"
-        elapsed = time.perf_counter() - self.start
-        self.echo(
-            f"  [{self.chapter}] cell {number}/{len(self.code_cells)} at {elapsed:6.1f}s: "
-            f"{first[:70]}",
-            flush=True,
-        )
-
-
 def run_chapter(
     path: Path,
     out_dir: Path,
@@ -226,7 +214,6 @@ def run_chapter(
     read or started gives a failed result naming its path and the reason (nothing written).
     """
     import nbformat
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     try:
@@ -242,19 +229,19 @@ def run_chapter(
             f"could not read {path}: {type(exc).__name__}: {reason[:200]} "
             f"(not a valid .ipynb notebook; restore it from the course)",
         )
-    client = NotebookClient(
+    client = make_client(
         nb,
         timeout=timeout,
         kernel_name="python3",
-        config=_kernel_config(),
+        config=kernel_config(),
         resources={"metadata": {"path": str(path.parent)}},
     )
     if progress is not None:
-        client.on_cell_execute = _Progress(nb, path.name[:2], progress)
+        client.on_cell_execute = Progress(nb, path.name[:2], progress)
     start = time.perf_counter()
     error = ""
     try:
-        client.execute()
+        execute(client)  # ChapterStopped (Ctrl-C, SIGTERM) goes up: nothing is written
     except CellExecutionError:
         error = _first_error(nb) or "a cell raised an error"
     except CellTimeoutError as exc:
@@ -288,10 +275,12 @@ def format_table(results: list[ChapterResult]) -> str:
     failed = sum(r.status != "ok" for r in results)
     total = sum(r.seconds for r in results)
     lines.append(f"{len(results) - failed} of {len(results)} chapters ran; total {total:.1f}s")
-    interrupted = [r.path.name for r in results if r.status == "interrupted"]
+    interrupted = [r for r in results if r.status == "interrupted"]
     if interrupted:
+        how = "SIGTERM" if "SIGTERM" in interrupted[0].error else "Ctrl-C"
         lines.append(
-            f"interrupted (Ctrl-C) during {interrupted[0]}; the chapters after it did not run"
+            f"interrupted ({how}) during {interrupted[0].path.name}; the chapters after it "
+            f"did not run"
         )
     return "\n".join(lines)
 
@@ -314,8 +303,8 @@ def run_notebooks(
     Raises:
         ValueError: a bad ``timeout``, or an ``out_dir`` that is the notebook folder,
             inside it, or a file (checked before anything runs); see also :func:`find_chapters`.
-        RunInterrupted: Ctrl-C; its ``results`` are the chapters that finished and the
-            interrupted one.
+        RunInterrupted: Ctrl-C or SIGTERM; its ``results`` are the chapters that finished
+            and the interrupted one (whose executed notebook is not written).
     """
     timeout = check_timeout(timeout)
     notebook_dir, out_dir = Path(notebook_dir), Path(out_dir)
@@ -340,7 +329,8 @@ def run_notebooks(
                     )
                 )
                 echo(f"  {results[-1].status} in {results[-1].seconds:.1f}s", flush=True)
-            except KeyboardInterrupt:
+            except KeyboardInterrupt as stop:
+                signum = getattr(stop, "signum", signal.SIGINT)
                 if len(results) == done:  # this chapter had not finished
                     results.append(
                         ChapterResult(
@@ -348,10 +338,10 @@ def run_notebooks(
                             path,
                             "interrupted",
                             time.perf_counter() - start,
-                            "interrupted by Ctrl-C; its output was not written",
+                            f"interrupted by {signal_name(signum)}; its output was not written",
                         )
                     )
-                raise RunInterrupted(results) from None
+                raise RunInterrupted(results, signum) from None
     finally:
         for key, value in saved.items():
             if value is None:
@@ -359,46 +349,6 @@ def run_notebooks(
             else:
                 os.environ[key] = value
     return results
-
-
-def _stamp(text: str) -> datetime.datetime:
-    import datetime
-
-    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def cell_seconds(nb: dict) -> list[tuple[int, float, int]]:
-    """``(cell index, seconds, lines printed)`` for each timed code cell of an executed
-    notebook (a dict as read by ``json``), from the start/end stamps Jupyter stores in
-    each cell's ``metadata.execution``; lines count stream output split at newlines and
-    carriage returns (a progress bar's updates count)."""
-    rows = []
-    for i, cell in enumerate(nb.get("cells", [])):
-        timing = cell.get("metadata", {}).get("execution", {})
-        if cell.get("cell_type") != "code" or "iopub.execute_input" not in timing:
-            continue
-        end = timing.get("shell.execute_reply") or timing.get("iopub.status.idle")
-        if end is None:
-            continue
-        seconds = (_stamp(end) - _stamp(timing["iopub.execute_input"])).total_seconds()
-        text = "".join(
-            "".join(o.get("text", ""))
-            for o in cell.get("outputs", [])
-            if o.get("output_type") == "stream"
-        )
-        lines = sum(1 for line in re.split(r"[\r\n]", text) if line.strip())
-        rows.append((i, seconds, lines))
-    return rows
-
-
-def notebook_seconds(nb: dict) -> float | None:
-    """Wall time of an executed notebook: first cell's start to last cell's end (None if
-    it holds no timing)."""
-    stamps = []
-    for cell in nb.get("cells", []):
-        timing = cell.get("metadata", {}).get("execution", {})
-        stamps += [_stamp(v) for k, v in timing.items() if k.startswith(("iopub.", "shell."))]
-    return (max(stamps) - min(stamps)).total_seconds() if stamps else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -413,7 +363,11 @@ def main(argv: list[str] | None = None) -> int:
         help="small configurations (GENAI_KERAS_FAST=1): about a minute per chapter",
     )
     run.add_argument(
-        "--only", nargs="+", metavar="NN", help="chapter numbers to run, e.g. --only 02 03"
+        "--only",
+        nargs="+",
+        action="extend",
+        metavar="NN",
+        help="chapter numbers to run, e.g. --only 02 03 (repeat the flag to add more)",
     )
     run.add_argument(
         "--out",
@@ -439,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    previous = _stop_on_sigterm()  # Ctrl-C already raises KeyboardInterrupt
     try:
         results = run_notebooks(
             args.notebooks or default_notebook_dir(),
@@ -455,9 +410,21 @@ def main(argv: list[str] | None = None) -> int:
     except RunInterrupted as stop:
         print()
         print(format_table(stop.results))
-        print(f"executed notebooks written to {args.out.resolve()}")
-        return 130
+        print(f"executed notebooks of the finished chapters are in {args.out.resolve()}")
+        return 128 + stop.signum
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     print()
     print(format_table(results))
     print(f"executed notebooks written to {args.out.resolve()}")
     return 0 if all(r.status == "ok" for r in results) else 1
+
+
+def _stop_on_sigterm():
+    """Make SIGTERM stop the run as Ctrl-C does (the table, then exit 143); returns the
+    handler it replaced (None where signals cannot be set: not the main thread)."""
+    try:
+        return signal.signal(signal.SIGTERM, raise_stop)
+    except ValueError:
+        return None

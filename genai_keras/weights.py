@@ -12,7 +12,6 @@ the model's variables, with the model's shapes, before assigning any.
 
 from __future__ import annotations
 
-import os
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,12 +19,39 @@ from typing import Any
 
 import numpy as np
 
+from genai_keras.files import atomic_open
+
 #: The Keras checkpoints' file suffix and format tag (stored in each file).
 WEIGHTS_SUFFIX = ".weights.npz"
 WEIGHTS_FORMAT = "genai_keras.weights/1"
 #: How floating-point weights are stored (they are re-loaded in the variable's dtype).
 STORAGE_DTYPE = "float16"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # a fixed timestamp: the same weights, the same bytes
+
+
+class NonFiniteWeightsError(ValueError):
+    """A weights file holds NaN or infinite values (a diverged run, or a damaged file)."""
+
+
+def check_finite(arrays: dict[str, Any], path: str | Path) -> None:
+    """Refuse weights with NaN or infinite values, naming the file and the variables.
+
+    Raises:
+        NonFiniteWeightsError: some floating-point array holds a NaN or an infinity.
+    """
+    bad = [
+        name
+        for name, value in arrays.items()
+        if np.issubdtype(np.asarray(value).dtype, np.floating)
+        and not np.all(np.isfinite(np.asarray(value)))
+    ]
+    if bad:
+        raise NonFiniteWeightsError(
+            f"{path} holds NaN or infinite weights in {len(bad)} variable(s) "
+            f"({', '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}): the model would "
+            f"generate NaN images. The training diverged or the file is damaged: retrain it "
+            f"(a lower learning rate), or reinstall genai_keras for the shipped file."
+        )
 
 
 def write_weights(variables: Sequence[Any], path: str | Path) -> Path:
@@ -49,7 +75,7 @@ def write_weights(variables: Sequence[Any], path: str | Path) -> Path:
             "Give the model's layers explicit names."
         )
     arrays = {"format": np.array(WEIGHTS_FORMAT), "paths": np.array(names, dtype=str)}
-    for i, (name, variable) in enumerate(zip(names, variables)):
+    for i, (name, variable) in enumerate(zip(names, variables, strict=True)):
         value = np.asarray(keras.ops.convert_to_numpy(variable))
         if np.issubdtype(value.dtype, np.floating):
             with np.errstate(over="ignore"):
@@ -62,17 +88,11 @@ def write_weights(variables: Sequence[Any], path: str | Path) -> Path:
             value = stored
         arrays[f"w{i:04d}"] = np.array(value, order="C")  # (ascontiguousarray makes 0-d 1-d)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same folder: an atomic replace
-    try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
-            for key, value in arrays.items():
-                info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_DATE)
-                with archive.open(info, "w", force_zip64=True) as f:
-                    np.lib.format.write_array(f, value, allow_pickle=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_open(path, "wb") as out, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        for key, value in arrays.items():
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_DATE)
+            with archive.open(info, "w", force_zip64=True) as f:
+                np.lib.format.write_array(f, value, allow_pickle=False)
     return path
 
 
@@ -104,9 +124,11 @@ def assign_weights(variables: Sequence[Any], path: str | Path, what: str = "the 
     else; nothing is assigned unless all match.
 
     Raises:
+        NonFiniteWeightsError: the file holds NaN or infinite values.
         ValueError: names or shapes differ (the message lists them).
     """
     stored = read_weights(path)
+    check_finite(stored, path)
     wanted = {v.path: v for v in variables}
     missing = [n for n in wanted if n not in stored]
     extra = [n for n in stored if n not in wanted]

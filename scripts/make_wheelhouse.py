@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib.util
-import json
 import shutil
 import subprocess
 import sys
@@ -56,6 +55,16 @@ def _git(*args: str) -> str:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return ""
+
+
+def _files_helper():
+    """This checkout's ``genai_keras/files.py`` (the atomic writes), loaded by path: it
+    imports only the standard library, and this script runs where genai_keras is not
+    installed."""
+    spec = importlib.util.spec_from_file_location("_gk_files", ROOT / "genai_keras" / "files.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def build_package_wheel(dest: Path) -> Path:
@@ -169,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         "wheels": len(wheels),
         "bytes": size,
     }
-    (dest / "wheelhouse.json").write_text(json.dumps(info, indent=2) + "\n")
+    _files_helper().write_json(dest / "wheelhouse.json", info)
     if info["dirty"]:
         print("warning: the checkout has uncommitted changes: the genai_keras wheel holds them")
     if args.local:  # the same check .ci/gpu runs before installing

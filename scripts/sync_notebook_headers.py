@@ -32,6 +32,7 @@ from pathlib import Path
 
 import nbformat
 
+from genai_keras.files import write_atomic
 from genai_keras.notebook_runner import notebook_seconds
 
 try:
@@ -200,7 +201,7 @@ def sync_file(path: Path, url: str, check: bool = False) -> bool:
     if new == nb:
         return False
     if not check:
-        nbformat.write(new, path)
+        write_atomic(path, nbformat.writes(new) + "\n")  # as nbformat.write, but atomic
     return True
 
 

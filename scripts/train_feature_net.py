@@ -31,6 +31,7 @@ import numpy as np
 
 import genai_keras as gk
 from genai_keras import feature_net
+from genai_keras.files import atomic_path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     accuracy = float(np.mean(np.argmax(probs, axis=1) == y_test))
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    plain.save_weights(str(args.out))
+    with atomic_path(args.out) as temp:  # a failed save keeps the old weights whole
+        plain.save_weights(str(temp))
     digest = feature_net.sha256_of(args.out)
     print(f"train time: {train_seconds:.0f} s for {args.epochs} epochs")
     print(f"parameters: {plain.count_params()}")

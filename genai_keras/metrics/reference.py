@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 from genai_keras.checks import positive_int
 from genai_keras.data import load_mnist
 from genai_keras.feature_net import load_feature_net
+from genai_keras.files import atomic_open
 from genai_keras.metrics.frechet import feature_statistics
 from genai_keras.metrics.manifold import knn_radii
 
@@ -101,11 +101,10 @@ def _mnist_test_reference(key: str, use_file_cache: bool) -> tuple[np.ndarray, n
     if use_file_cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as tmp:
+            with atomic_open(path, "wb") as f:
                 np.savez(
-                    tmp, features=feats, probs=probs, sha256=np.array(arrays_sha256(feats, probs))
+                    f, features=feats, probs=probs, sha256=np.array(arrays_sha256(feats, probs))
                 )
-            os.replace(tmp.name, path)
         except OSError:
             pass  # read-only home: keep the in-memory cache only
     feats.setflags(write=False)
@@ -137,7 +136,8 @@ def _reference_radii(key: str, num_real: int, k: int) -> np.ndarray:
 
 
 def mnist_test_statistics(num_real: int = 10000) -> tuple[np.ndarray, np.ndarray]:
-    """Feature mean ``(128,)`` and covariance ``(128, 128)`` of the first ``num_real`` test images (cached)."""
+    """Feature mean ``(128,)`` and covariance ``(128, 128)`` of the first ``num_real`` test
+    images (cached)."""
     num_real = _check_num_real(num_real)
     return _reference_stats(load_feature_net().cache_key, num_real)
 

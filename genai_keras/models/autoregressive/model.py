@@ -17,11 +17,16 @@ import numpy as np
 from keras import layers, ops
 
 from genai_keras import backend as gk_backend
-from genai_keras.checks import positive_int
+from genai_keras.checks import as_ids, positive_int
 from genai_keras.models.autoregressive.blocks import TransformerBlock, _normal_init
 from genai_keras.models.autoregressive.sampling import _check_sampling, next_char_probs
 from genai_keras.text import CharVocabulary
 from genai_keras.utils import logsumexp, sampling_rng
+
+#: The most ids one ``generate_ids`` call writes (about 2 minutes at :data:`GENERATE_RATE`).
+MAX_GENERATE_LENGTH = 100_000
+#: Characters per second of cached generation on a 2-core CPU (benchmarks/results/text.json).
+GENERATE_RATE = 700
 
 
 @keras.saving.register_keras_serializable(package="genai_keras")
@@ -269,7 +274,8 @@ class CharTransformer(keras.Model):
 
         Args:
             prompt_ids: at least one id.
-            length: number of new ids (>= 0).
+            length: number of new ids (>= 0, at most :data:`MAX_GENERATE_LENGTH`: longer
+                would run for hours without a word; the error says how long).
             temperature, top_k, top_p: see ``next_char_probs``.
             seed: an int, a NumPy Generator (its stream continues) or None (follows
                 ``gk.set_seed``): ``gk.utils.sampling_rng``; the categorical draws are made
@@ -280,15 +286,24 @@ class CharTransformer(keras.Model):
         Returns:
             int32 array ``(length,)`` (and the logits array if asked).
         """
-        ids = [int(i) for i in np.asarray(prompt_ids).reshape(-1)]
+        ids = [int(i) for i in as_ids(prompt_ids, self.vocab_size, name="prompt_ids")]
         if not ids:
             raise ValueError(
                 "prompt_ids must hold at least one id (the model has no start symbol)."
             )
-        if min(ids) < 0 or max(ids) >= self.vocab_size:
-            raise ValueError(f"prompt ids must lie in [0, {self.vocab_size - 1}].")
         if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 0:
             raise ValueError(f"length must be an integer >= 0, got {length!r}.")
+        if length > MAX_GENERATE_LENGTH:
+            hours = length / GENERATE_RATE / 3600
+            logits_gib = length * self.vocab_size * 4 / 2**30
+            raise ValueError(
+                f"length={length:,} characters would take about {hours:,.1f} hours (one "
+                f"forward pass per character, about {GENERATE_RATE:,} per second on a "
+                f"laptop CPU)"
+                + (f" and {logits_gib:,.1f} GiB of logits" if return_logits else "")
+                + f"; generate at most {MAX_GENERATE_LENGTH:,} per call (each call can "
+                f"continue from the end of the previous one)."
+            )
         _check_sampling(temperature, top_k, top_p, self.vocab_size)
         rng = sampling_rng(seed)
         T, keep = self.context_length, max(1, self.context_length // 2)

@@ -9,26 +9,21 @@ from typing import Any
 
 import numpy as np
 
+from genai_keras.checks import positive_float
+
 
 def _check_sampling(temperature: float, top_k: int | None, top_p: float | None, vocab_size: int):
-    try:
-        temperature = float(temperature)
-    except (TypeError, ValueError):
-        raise ValueError(f"temperature must be a number > 0, got {temperature!r}.") from None
-    if not np.isfinite(temperature) or temperature <= 0:
-        raise ValueError(
-            f"temperature must be a finite number > 0, got {temperature!r} "
-            f"(use a small value such as 1e-3 for near-greedy decoding)."
-        )
-    if top_k is not None:
-        if (
-            isinstance(top_k, bool)
-            or not isinstance(top_k, (int, np.integer))
-            or not 1 <= top_k <= vocab_size
-        ):
-            raise ValueError(
-                f"top_k must be None or an integer in [1, {vocab_size}], got {top_k!r}."
-            )
+    try:  # True is not 1.0, nor "1" a number: checked as every float argument is
+        temperature = positive_float(temperature, "temperature")
+    except ValueError as err:
+        hint = "Use a small value such as 1e-3 for near-greedy decoding."
+        raise type(err)(f"{err} ({hint})") from None
+    if top_k is not None and (
+        isinstance(top_k, bool)
+        or not isinstance(top_k, (int, np.integer))
+        or not 1 <= top_k <= vocab_size
+    ):
+        raise ValueError(f"top_k must be None or an integer in [1, {vocab_size}], got {top_k!r}.")
     if top_p is not None:
         try:
             p = float(top_p)

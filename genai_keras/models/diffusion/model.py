@@ -27,6 +27,7 @@ from genai_keras.checks import (
     as_labels,
     as_seed,
     positive_int,
+    to_numpy,
 )
 from genai_keras.losses import bernoulli_nll_from_logits
 from genai_keras.models.diffusion import networks
@@ -279,6 +280,20 @@ class FlowMatching(keras.Model):
             return default_labels(n, self.num_classes)
         return as_labels(labels, num_classes=self.num_classes, count=n)
 
+    def _velocity_labels(self, labels: Any, x_t: Any) -> np.ndarray:
+        """``velocity``'s labels: one class in [0, num_classes) per row of ``x_t`` (a single
+        int is used for every row), checked as ``sample``'s are."""
+        if not self.conditional:
+            raise ValueError(
+                "This model is unconditional: call velocity(x_t, t) without labels, or "
+                "train a conditional model (recipe 'guided_flow_matching')."
+            )
+        batch = int(ops.shape(x_t)[0])
+        values = to_numpy(labels)
+        if values.ndim == 0:
+            values = np.full(batch, values[()])
+        return as_labels(values, num_classes=self.num_classes, count=batch, name="labels")
+
     def _network_velocity(self, inputs: list) -> Any:
         return self.velocity_network(inputs, training=False)
 
@@ -287,6 +302,14 @@ class FlowMatching(keras.Model):
 
         ``w = 1``: the conditional velocity; ``w = 0``: the unconditional one ("no label");
         ``w > 1``: classifier-free guidance, pushing samples towards their class.
+
+        ``labels``: conditional models only, one class in ``[0, num_classes)`` per row of
+        ``x_t`` (or one int for all rows); checked as ``sample``'s labels are (11, -1 or
+        a fraction raise ValueError). None on a conditional model: the "no label" velocity.
+
+        Raises:
+            ValueError: labels out of range, of the wrong count, not integers, or given to
+                an unconditional model; a bad ``guidance``.
         """
         guidance = _guidance_weight(guidance)
         if self._velocity_fn is None:
@@ -295,8 +318,11 @@ class FlowMatching(keras.Model):
             )
         x_t, t = ops.convert_to_tensor(x_t, "float32"), ops.convert_to_tensor(t, "float32")
         if labels is None:
+            if self.conditional:  # the network takes a label: "no label" is num_classes
+                labels = np.full(int(ops.shape(x_t)[0]), self.num_classes, "int32")
+                return self._velocity_fn([x_t, t, ops.convert_to_tensor(labels)])
             return self._velocity_fn([x_t, t])
-        labels = ops.convert_to_tensor(labels, dtype="int32")
+        labels = ops.convert_to_tensor(self._velocity_labels(labels, x_t), dtype="int32")
         null = ops.full(ops.shape(labels), self.num_classes, dtype="int32")
         if guidance == 1.0:
             return self._velocity_fn([x_t, t, labels])
@@ -336,7 +362,7 @@ class FlowMatching(keras.Model):
             rows = slice(start, start + batch_size)
             yb = None if y is None else y[rows]
             out = sample_path(
-                lambda x, t: self.velocity(x, t, yb, w),
+                lambda x, t, yb=yb: self.velocity(x, t, yb, w),
                 noise[rows],
                 self.schedule,
                 steps,
@@ -352,7 +378,7 @@ class FlowMatching(keras.Model):
                 log(f"sampled {min(start + batch_size, n):,} of {n:,} ({steps} {sampler} steps)")
         codes = np.concatenate(parts)
         if trajectory:
-            return codes, [np.concatenate(step) for step in zip(*paths)]
+            return codes, [np.concatenate(step) for step in zip(*paths, strict=True)]
         return codes
 
     def decode(self, codes: Any) -> np.ndarray:
@@ -371,7 +397,7 @@ class FlowMatching(keras.Model):
         )
         mean = float(ops.convert_to_numpy(self.code_mean))
         std = float(ops.convert_to_numpy(self.code_std))
-        return self.autoencoder.decode((codes * std + mean).reshape((-1,) + self.code_shape))
+        return self.autoencoder.decode((codes * std + mean).reshape((-1, *self.code_shape)))
 
     def sample(
         self,

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from genai_keras.checks import IMAGE_SHAPE, as_finite_array, as_images
+from genai_keras.files import atomic_open
 from genai_keras.utils import logsumexp as _logsumexp  # noqa: F401 (used by the models)
 from genai_keras.utils import sampling_rng
 
@@ -65,7 +66,7 @@ def _no_labels(labels: Any, model: str) -> None:
 
 
 def _as_images(flat: np.ndarray) -> np.ndarray:
-    return flat.reshape((flat.shape[0],) + IMAGE_SHAPE).astype(np.float32)
+    return flat.reshape((flat.shape[0], *IMAGE_SHAPE)).astype(np.float32)
 
 
 def _npz_path(path: str | os.PathLike) -> Path:
@@ -81,7 +82,8 @@ def _npz_path(path: str | os.PathLike) -> Path:
 def _write(path: str | os.PathLike, kind: str, config: dict, **arrays: np.ndarray) -> Path:
     path = _npz_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, kind=np.array(kind), config=np.array(json.dumps(config)), **arrays)
+    with atomic_open(path, "wb") as f:  # a failed save keeps the old file whole
+        np.savez(f, kind=np.array(kind), config=np.array(json.dumps(config)), **arrays)
     return path
 
 

@@ -24,6 +24,9 @@ from genai_keras.checks import (
     as_images,
     as_labels,
     as_seed,
+    concrete_or_none,
+    dataset_batches,
+    is_dataset,
     non_negative_float,
     positive_int,
 )
@@ -116,8 +119,14 @@ class VAE(VAELikelihood, keras.Model):
 
     # ------------------------------------------------------------------ training
     def _check_training_data(self, x: Any, name: str) -> Any:
-        """Arrays given to ``fit``: images in [0, 1] (and, conditional, labels); datasets
-        and generators pass unchecked."""
+        """What ``fit`` trains on: images in [0, 1] (and, conditional, labels), as arrays
+        or in a ``tf.data.Dataset`` (every batch of a finite one, checked in one pass
+        before training; the first batch of an infinite one). Generators pass unchecked."""
+        if is_dataset(x):
+            for i, batch in enumerate(dataset_batches(x)):
+                element = batch[0] if isinstance(batch, tuple) else batch
+                self._check_training_data(element, f"{name} (tf.data.Dataset, batch {i})")
+            return x
         if isinstance(x, dict):
             if not self.num_classes:
                 raise ValueError(
@@ -153,7 +162,8 @@ class VAE(VAELikelihood, keras.Model):
         """``keras.Model.fit`` after checking array inputs: images ``(N, 28, 28, 1)``,
         finite, pixels in [0, 1] (raw 0..255 pixels or NaN would train a broken model
         without a word); a ConditionalVAE's ``{"images", "labels"}`` dict, labels in
-        ``[0, num_classes)``. A ``tf.data.Dataset`` or generator passes unchecked.
+        ``[0, num_classes)``. A ``tf.data.Dataset`` is checked the same way, batch by
+        batch (one pass before training); a Python generator passes unchecked.
 
         Raises:
             ValueError: bad images or labels (the message says which and how to fix it).
@@ -169,7 +179,7 @@ class VAE(VAELikelihood, keras.Model):
             kwargs["validation_data"] = self._check_training_data(validation, "validation_data")
         return super().fit(x, y, **kwargs)
 
-    def _split_inputs(self, inputs):
+    def _split_inputs(self, inputs, training=None):
         """Images and (for conditional models) one-hot condition from ``call``'s input."""
         if isinstance(inputs, dict):
             images, labels = inputs.get("images"), inputs.get("labels")
@@ -189,6 +199,9 @@ class VAE(VAELikelihood, keras.Model):
         if self.num_classes:
             if labels is None:
                 raise ValueError("ConditionalVAE needs labels: pass {'images': x, 'labels': y}.")
+            values = None if training else concrete_or_none(labels)
+            if values is not None:  # a direct call (fit's data were checked by fit)
+                labels = as_labels(values.reshape(-1), self.num_classes, name="labels")
             condition = ops.one_hot(ops.reshape(ops.cast(labels, "int32"), (-1,)), self.num_classes)
         return ops.cast(images, "float32"), condition
 
@@ -205,7 +218,7 @@ class VAE(VAELikelihood, keras.Model):
             Dict of tensors: ``targets`` (batch, 28, 28, 1), ``z_mean``, ``z_log_var``,
             ``z`` (batch, latent_dim) and ``logits`` (batch, 28, 28, 1).
         """
-        images, condition = self._split_inputs(inputs)
+        images, condition = self._split_inputs(inputs, training)
         if training and self.dynamic_binarization:
             targets = binarize_dynamic(images, self.seed_generator)
         else:
@@ -281,7 +294,8 @@ class VAE(VAELikelihood, keras.Model):
         return out[:, 0], out[:, 1]
 
     def decode(self, codes: Any, labels: Any = None, batch_size: int = 1000) -> np.ndarray:
-        """Bernoulli means (pixel probabilities in [0, 1]) ``(N, 28, 28, 1)`` of codes ``(N, latent_dim)``."""
+        """Bernoulli means (pixel probabilities in [0, 1]) ``(N, 28, 28, 1)`` of codes
+        ``(N, latent_dim)``."""
         z = self._check_codes(codes)
         c = self._condition(labels, len(z))
         return _batched(
