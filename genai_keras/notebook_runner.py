@@ -40,6 +40,7 @@ from genai_keras._notebook_client import (
     raise_stop,
     signal_name,
 )
+from genai_keras._requirements import DependencyVersionError, check_installed_versions
 from genai_keras.files import write_atomic
 from genai_keras.notebook_times import cell_seconds, notebook_seconds  # noqa: F401 (re-exported)
 
@@ -392,6 +393,11 @@ def main(argv: list[str] | None = None) -> int:
         "--no-progress", action="store_true", help="no line per cell, only one per chapter"
     )
     args = parser.parse_args(argv)
+    try:  # the runner's own dependencies (the `notebooks` extra) at or above their floors
+        check_installed_versions(("notebooks",))
+    except DependencyVersionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     previous = _stop_on_sigterm()  # Ctrl-C already raises KeyboardInterrupt
     try:

@@ -147,3 +147,22 @@ def test_the_backend_in_use_is_checked_and_the_others_are_not(monkeypatch):
     monkeypatch.setenv("KERAS_BACKEND", "jax")
     with pytest.raises(_requirements.DependencyVersionError, match=r"jax 0\.4\.30 is installed"):
         _requirements.check_installed_versions()
+
+
+def test_the_course_runner_refuses_an_old_nbclient_before_running(monkeypatch, tmp_path, capsys):
+    from genai_keras import notebook_runner
+
+    versions = {"nbclient": "0.9.0", "keras": "3.15.1"}
+    monkeypatch.setattr(_requirements.metadata, "version", lambda name: versions.get(name, "99"))
+    monkeypatch.setattr(
+        _requirements.metadata,
+        "requires",
+        lambda name: ["keras>=3.13", 'nbclient>=0.10; extra == "notebooks"'],
+    )
+    monkeypatch.delenv(_requirements.SKIP_VARIABLE, raising=False)
+    out = tmp_path / "runs"
+    assert notebook_runner.main(["run-notebooks", "--fast", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "nbclient 0.9.0 is installed; genai_keras needs nbclient>=0.10" in err
+    assert "pip install --upgrade 'nbclient>=0.10'" in err
+    assert not out.exists()  # refused before anything ran or was written
