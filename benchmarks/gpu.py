@@ -40,6 +40,7 @@ Only the standard library is imported at the top, so ``--install`` and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import importlib.metadata
 import json
@@ -126,7 +127,7 @@ def _wheel_requires(path: Path) -> list[str]:
     ]
 
 
-def check_wheelhouse(folder: str | Path, requirements=REQUIREMENTS + (PACKAGE,)) -> list[str]:
+def check_wheelhouse(folder: str | Path, requirements=(*REQUIREMENTS, PACKAGE)) -> list[str]:
     """Check that ``pip install --no-index --find-links folder`` can install the runner's needs.
 
     Walks the dependency tree through the wheels' metadata, with this Python's markers and
@@ -329,7 +330,7 @@ def install(
         constraints = Path(tmp) / "protected.txt"
         constraints.write_text("".join(pin + "\n" for pin in pins))
         print("+", " ".join(command), flush=True)
-        proc = subprocess.run(command + ["--constraint", str(constraints)])
+        proc = subprocess.run([*command, "--constraint", str(constraints)])
     if proc.returncode != 0:
         raise SystemExit(f"pip install failed (exit {proc.returncode}); see its message above")
     after = _protected_versions(target)
@@ -428,10 +429,8 @@ def machine() -> dict:
     """What the timings were measured on: GPUs, CPU count, platform, package versions."""
     versions = {}
     for name in PACKAGES:
-        try:
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
     return {
         "gpus": gpu_names(),
         "cpu_count": os.cpu_count(),
@@ -468,8 +467,10 @@ def _code_cell_first_lines(notebook: Path) -> list[str]:
         if cell.get("cell_type") == "code":
             source = cell.get("source", "")
             source = "".join(source) if isinstance(source, list) else source
-            stripped = [l.strip() for l in source.splitlines() if l.strip()]
-            code = [l for l in stripped if not l.startswith("#")]  # not "# NBVAL_CHECK_OUTPUT"
+            stripped = [line.strip() for line in source.splitlines() if line.strip()]
+            code = [
+                line for line in stripped if not line.startswith("#")
+            ]  # not "# NBVAL_CHECK_OUTPUT"
             lines.append((code or stripped or [""])[0][:80])
     return lines
 

@@ -30,6 +30,11 @@ def _fmt(value, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value:,.{digits}f}"
 
 
+def _mean_std(summary: dict, key: str, digits: int = 3) -> str:
+    """``mean ± std`` of one entry of a per-seed summary."""
+    return f"{_fmt(summary[key]['mean'], digits)} ± {_fmt(summary[key]['std'], digits)}"
+
+
 def pixel_section() -> list[str]:
     d = _load("pixel")
     if d is None:
@@ -162,11 +167,10 @@ def gan_section() -> list[str]:
         ]
         for v, c in collapse:
             m = c["summary"]
-            cell = lambda k, n=3: f"{_fmt(m[k]['mean'], n)} ± {_fmt(m[k]['std'], n)}"
             name = "plain" if v == "plain" else "self-conditioned"
             lines.append(
-                f"| {name} | {cell('max_class_fraction')} | {cell('fid', 1)} | "
-                f"{cell('is_mean', 2)} | {cell('recall')} |"
+                f"| {name} | {_mean_std(m, 'max_class_fraction')} | {_mean_std(m, 'fid', 1)} | "
+                f"{_mean_std(m, 'is_mean', 2)} | {_mean_std(m, 'recall')} |"
             )
     notes = []
     w, p = runs.get("wgan_gp_paper"), runs.get("dcgan_plain")
@@ -517,8 +521,8 @@ def render() -> str:
         metrics_section(),
         comparison_section(),
         text_section(),
-        diffusion_section() + ["", SEED_POLICY_NOTE],
-        applications_section() + ["", SEED_POLICY_NOTE],
+        [*diffusion_section(), "", SEED_POLICY_NOTE],
+        [*applications_section(), "", SEED_POLICY_NOTE],
         course_section(),
         backends_section(),
     ]

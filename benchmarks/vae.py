@@ -138,7 +138,7 @@ class TrainClock(keras.callbacks.Callback):
         self._start, self._eval_seconds = time.perf_counter(), 0.0
         self._steps = self.params.get("steps") or 1
         marks = np.linspace(0, self._steps, self.evals_per_epoch + 1)[1:]
-        self._marks = {int(round(m)) for m in marks}
+        self._marks = {round(m) for m in marks}
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch, self._epoch_start = epoch, self._elapsed()

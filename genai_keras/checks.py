@@ -197,12 +197,15 @@ def as_labels(
             f"{name} must be integers in [0, {num_classes}) (class indices), got dtype "
             f"{arr.dtype} (e.g. {arr.flat[0]!r}); convert them, e.g. np.asarray(labels, int)."
         )
-    if arr.size and not np.issubdtype(arr.dtype, np.integer):
-        if not np.all(np.equal(np.mod(arr, 1), 0)):
-            raise ValueError(
-                f"{name} must be integers in [0, {num_classes}) (class indices), "
-                f"got dtype {arr.dtype} with non-integer or NaN values."
-            )
+    if (
+        arr.size
+        and not np.issubdtype(arr.dtype, np.integer)
+        and not np.all(np.equal(np.mod(arr, 1), 0))
+    ):
+        raise ValueError(
+            f"{name} must be integers in [0, {num_classes}) (class indices), "
+            f"got dtype {arr.dtype} with non-integer or NaN values."
+        )
     if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
         raise ValueError(
             f"{name} must lie in [0, {num_classes - 1}], found values in "

@@ -352,10 +352,7 @@ def load_text(name: str = "tinyshakespeare", data_dir: str | os.PathLike | None 
         raise ValueError(f"Unknown text corpus {name!r}; available: {sorted(_TEXTS)}.")
     folder = resolve_data_dir(data_dir)
     relative = _TEXTS[name]
-    if folder is not None:
-        raw = _read_verified(folder, relative)
-    else:
-        raw = _download_text(relative)
+    raw = _read_verified(folder, relative) if folder is not None else _download_text(relative)
     return raw.decode("utf-8")
 
 

@@ -20,6 +20,8 @@ interrupted one and exits with status 130. ``--timeout 0`` (or ``none``) means n
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime
 import os
 import re
 import sys
@@ -113,10 +115,8 @@ def _write_atomic(path: Path, text: str) -> None:
             f.write(text)
         os.replace(temp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(temp)
-        except OSError:
-            pass
         raise
 
 
@@ -362,8 +362,6 @@ def run_notebooks(
 
 
 def _stamp(text: str) -> datetime.datetime:
-    import datetime
-
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 

@@ -102,7 +102,7 @@ def test_degradations_shapes_and_values():
 
 
 @pytest.mark.parametrize(
-    "call, message",
+    ("call", "message"),
     [
         (lambda x: A.gaussian_noise(x, -0.1), "sigma must be a finite number >= 0"),
         (lambda x: A.salt_and_pepper(x, 1.5), r"use a value in \[0, 1\]"),
@@ -185,7 +185,10 @@ def test_restoration_training_and_scores_from_a_fast_recipe():
         ),
         images=x,
     )
-    baseline = lambda d: A.fill_hole(d["shown"], d["mask"])
+
+    def baseline(d):
+        return A.fill_hole(d["shown"], d["mask"])
+
     rows, outs = A.evaluate_task(
         "inpaint",
         {"net": model, "gen": cvae},

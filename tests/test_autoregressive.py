@@ -128,7 +128,7 @@ def test_generate_returns_requested_length(model):
 
 
 @pytest.mark.parametrize(
-    "kwargs, message",
+    ("kwargs", "message"),
     [
         (dict(prompt=""), "prompt must be a non-empty string"),
         (dict(prompt="aZ"), "not in the vocabulary"),

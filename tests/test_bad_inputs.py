@@ -130,7 +130,7 @@ def test_autoregressive_and_cvae_seeds():
 
 # ---------------------------------------------------------------- images where training starts
 @pytest.mark.parametrize(
-    "bad, message",
+    ("bad", "message"),
     [
         (IMAGES * 255, r"x must hold pixels in \[0, 1\].*divide by 255"),
         (np.where(IMAGES > 0.5, np.nan, IMAGES), "x contains NaN or infinite values"),

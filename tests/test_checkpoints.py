@@ -337,7 +337,7 @@ def test_publish_writes_a_checkpoint_and_an_entry_that_load_verifies(tiny_vae, t
     assert list(ck.read_manifest(tmp_path)) == ["independent_bernoulli", "vae"]
     assert "| independent_bernoulli |" in (tmp_path / "README.md").read_text()
     for name in ("independent_bernoulli", "vae"):
-        loaded, loaded_record = ck.load_or_train(name, return_record=True, directory=tmp_path)
+        _, loaded_record = ck.load_or_train(name, return_record=True, directory=tmp_path)
         assert loaded_record["verified"] is True and loaded_record["source"] == "checkpoint"
     path.write_bytes(path.read_bytes()[:-1] + b"x")  # the entry now refuses a changed file
     with pytest.raises(ck.CheckpointIntegrityError, match="does not match the SHA-256"):

@@ -112,7 +112,7 @@ def test_local_folder_argument_wins_over_env(fake_folder, monkeypatch):
 
 
 def test_env_folder_used(fake_folder, monkeypatch):
-    folder, images, _, _ = fake_folder
+    folder, _, _, _ = fake_folder
     monkeypatch.setenv("GENAI_KERAS_DATA", str(folder))
     x, _ = gk.data.load_mnist("test")
     assert x.shape == (7, 28, 28, 1)

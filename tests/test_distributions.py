@@ -195,7 +195,7 @@ def test_kl_normal_is_asymmetric():
 
 
 @pytest.mark.parametrize(
-    "m1,s1,m2,s2", [(0.0, 1.0, 1.0, 2.0), (0.5, 0.3, -0.5, 1.5), (2.0, 2.0, 0.0, 1.0)]
+    ("m1", "s1", "m2", "s2"), [(0.0, 1.0, 1.0, 2.0), (0.5, 0.3, -0.5, 1.5), (2.0, 2.0, 0.0, 1.0)]
 )
 def test_kl_monte_carlo_agrees_with_closed_form(m1, s1, m2, s2):
     mean1, sd1 = np.array([m1, -m1]), np.array([s1, s1 * 1.2])

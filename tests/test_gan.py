@@ -65,7 +65,10 @@ def test_losses_match_their_formulas():
     rl = np.array([[2.0], [-1.0], [0.5]], "float32")
     fl = np.array([[-3.0], [0.0], [1.0]], "float32")
     d_r, d_f = 1 / (1 + np.exp(-rl)), 1 / (1 + np.exp(-fl))
-    f = lambda v: float(keras.ops.convert_to_numpy(v))
+
+    def f(v):
+        return float(keras.ops.convert_to_numpy(v))
+
     # -log D(x) - log(1 - D(G(z))), not -log(D(x) + D(G(z))) (article 000, 4.3)
     assert f(G.discriminator_loss(rl, fl)) == pytest.approx(
         np.mean(-np.log(d_r)) + np.mean(-np.log(1 - d_f)), rel=1e-5
@@ -103,7 +106,10 @@ def test_trained_discriminator_approaches_optimal_one():
     gan.fit(real, epochs=6, batch_size=256, verbose=0)
     assert _changed(before, gan.discriminator)
     grid = np.linspace(-2.0, 2.0, 41, dtype="float32")[:, None]
-    p = lambda x, m: np.exp(-0.5 * (x - m) ** 2) / np.sqrt(2 * np.pi)
+
+    def p(x, m):
+        return np.exp(-0.5 * (x - m) ** 2) / np.sqrt(2 * np.pi)
+
     target = G.optimal_discriminator(p(grid[:, 0], 1.0), p(grid[:, 0], -1.0))
     np.testing.assert_allclose(gan.discriminate(grid), target, atol=0.08)
 
@@ -316,7 +322,7 @@ def test_bad_schedule_and_batch_norm_critic_are_clear_errors():
 # --- every backend: both optimizers step, both keep their state ---------------------
 
 
-@pytest.mark.parametrize("loss,d_steps", [("nonsaturating", 1), ("wgan-gp", 2)])
+@pytest.mark.parametrize(("loss", "d_steps"), [("nonsaturating", 1), ("wgan-gp", 2)])
 def test_fit_updates_both_optimizers_and_their_moments(loss, d_steps):
     gan = _small_gan(loss=loss, d_steps=d_steps, ema_decay=0.9)
     gan.fit(_images(64), epochs=2, batch_size=16, verbose=0)  # 4 steps per epoch

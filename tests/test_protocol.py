@@ -31,7 +31,7 @@ def test_default_labels_are_the_classes_in_turn():
 
 
 @pytest.mark.parametrize(
-    "n, num_classes, what",
+    ("n", "num_classes", "what"),
     [
         (-1, 10, r"n must be an integer >= 0, got -1"),
         (2.5, 10, r"n must be an integer >= 0, got 2\.5"),

@@ -187,32 +187,32 @@ def categorical_log_prob(x: Any, logits: Any = None, *, probs: Any = None):
             ) from None
     num_classes = pshape[-1] if pshape is not None else None
     arr = _concrete(x)
-    if arr is not None:
-        if arr.size and (
+    if (
+        arr is not None
+        and arr.size
+        and (
             np.any(arr != np.round(arr))
             or arr.min() < 0
             or (num_classes is not None and arr.max() >= num_classes)
-        ):
-            raise ValueError(
-                f"x must hold integer class indices in [0, {num_classes}), found values in "
-                f"[{arr.min():g}, {arr.max():g}]."
-            )
+        )
+    ):
+        raise ValueError(
+            f"x must hold integer class indices in [0, {num_classes}), found values in "
+            f"[{arr.min():g}, {arr.max():g}]."
+        )
     dtype = _float_dtype(params)
     if logits is not None:
         _check_finite(logits, "logits")
         log_p = ops.log_softmax(_to_float(logits, dtype), axis=-1)
     else:
         parr = _concrete(probs)
-        if parr is not None:
-            if (
-                np.any(parr < 0)
-                or np.any(parr > 1)
-                or not np.allclose(parr.sum(-1), 1.0, atol=1e-4)
-            ):
-                raise ValueError(
-                    "probs must be non-negative and sum to 1 over the last axis; pass "
-                    "logits= for unnormalised scores."
-                )
+        if parr is not None and (
+            np.any(parr < 0) or np.any(parr > 1) or not np.allclose(parr.sum(-1), 1.0, atol=1e-4)
+        ):
+            raise ValueError(
+                "probs must be non-negative and sum to 1 over the last axis; pass "
+                "logits= for unnormalised scores."
+            )
         log_p = ops.log(ops.maximum(_to_float(probs, dtype), 1e-30))  # log 0 -> about -69
     idx = ops.cast(ops.convert_to_tensor(x), "int32")
     batch_shape = (
@@ -222,7 +222,7 @@ def categorical_log_prob(x: Any, logits: Any = None, *, probs: Any = None):
     )
     if batch_shape is not None:
         idx = ops.broadcast_to(idx, batch_shape)
-        log_p = ops.broadcast_to(log_p, batch_shape + (pshape[-1],))
+        log_p = ops.broadcast_to(log_p, (*batch_shape, pshape[-1]))
     return ops.squeeze(ops.take_along_axis(log_p, ops.expand_dims(idx, -1), axis=-1), -1)
 
 

@@ -46,7 +46,7 @@ def corrupt(images: Any, kind: str, level: float, seed: int = 0) -> np.ndarray:
     elif kind == "blur":
         x = scipy.ndimage.gaussian_filter(x, sigma=(0, level, level, 0), mode="constant")
     else:
-        side = int(round(level))
+        side = round(level)
         if side > 28:
             raise ValueError(f"A mask patch of side {side} does not fit in a 28x28 image.")
         # Patch centres fall in the middle of the image, where the digits are

@@ -485,7 +485,14 @@ def transformer_diagram(num_layers: int | None = None, tie_weights: bool = True)
     arrow(ax, tok.right, add0.bottom, rad=0.3)
     frame(ax, 2.8, 0.95, 6.35, 2.55, kind="network")
     count = "N" if num_layers is None else str(num_layers)
-    note(ax, 4.575, 2.38, f"× {count} blocks (pre-norm)", fontsize=8.5, color=COLORS["network"][1])
+    note(
+        ax,
+        4.575,
+        2.38,
+        f"\N{MULTIPLICATION SIGN} {count} blocks (pre-norm)",
+        fontsize=8.5,
+        color=COLORS["network"][1],
+    )
     ln1 = box(ax, 3.2, y, 0.42, 0.55, "LN", fontsize=8.5)
     attn = box(ax, 3.9, y, 0.82, 0.75, "causal\nself-attn", fontsize=8.5)
     add1 = summation(ax, 4.53, y)

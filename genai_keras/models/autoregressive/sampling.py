@@ -20,15 +20,12 @@ def _check_sampling(temperature: float, top_k: int | None, top_p: float | None, 
             f"temperature must be a finite number > 0, got {temperature!r} "
             f"(use a small value such as 1e-3 for near-greedy decoding)."
         )
-    if top_k is not None:
-        if (
-            isinstance(top_k, bool)
-            or not isinstance(top_k, (int, np.integer))
-            or not 1 <= top_k <= vocab_size
-        ):
-            raise ValueError(
-                f"top_k must be None or an integer in [1, {vocab_size}], got {top_k!r}."
-            )
+    if top_k is not None and (
+        isinstance(top_k, bool)
+        or not isinstance(top_k, (int, np.integer))
+        or not 1 <= top_k <= vocab_size
+    ):
+        raise ValueError(f"top_k must be None or an integer in [1, {vocab_size}], got {top_k!r}.")
     if top_p is not None:
         try:
             p = float(top_p)

@@ -336,7 +336,7 @@ class FlowMatching(keras.Model):
             rows = slice(start, start + batch_size)
             yb = None if y is None else y[rows]
             out = sample_path(
-                lambda x, t: self.velocity(x, t, yb, w),
+                lambda x, t, yb=yb: self.velocity(x, t, yb, w),
                 noise[rows],
                 self.schedule,
                 steps,
@@ -371,7 +371,7 @@ class FlowMatching(keras.Model):
         )
         mean = float(ops.convert_to_numpy(self.code_mean))
         std = float(ops.convert_to_numpy(self.code_std))
-        return self.autoencoder.decode((codes * std + mean).reshape((-1,) + self.code_shape))
+        return self.autoencoder.decode((codes * std + mean).reshape((-1, *self.code_shape)))
 
     def sample(
         self,

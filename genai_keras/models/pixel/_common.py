@@ -65,7 +65,7 @@ def _no_labels(labels: Any, model: str) -> None:
 
 
 def _as_images(flat: np.ndarray) -> np.ndarray:
-    return flat.reshape((flat.shape[0],) + IMAGE_SHAPE).astype(np.float32)
+    return flat.reshape((flat.shape[0], *IMAGE_SHAPE)).astype(np.float32)
 
 
 def _npz_path(path: str | os.PathLike) -> Path:
