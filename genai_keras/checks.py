@@ -72,7 +72,7 @@ def as_finite_array(
         raise InputTypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}.")
     if shape is not None and (
         arr.ndim != len(shape)
-        or any(want is not None and got != want for got, want in zip(arr.shape, shape))
+        or any(want is not None and got != want for got, want in zip(arr.shape, shape, strict=True))
     ):
         expected = (
             "("

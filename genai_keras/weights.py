@@ -49,7 +49,7 @@ def write_weights(variables: Sequence[Any], path: str | Path) -> Path:
             "Give the model's layers explicit names."
         )
     arrays = {"format": np.array(WEIGHTS_FORMAT), "paths": np.array(names, dtype=str)}
-    for i, (name, variable) in enumerate(zip(names, variables)):
+    for i, (name, variable) in enumerate(zip(names, variables, strict=True)):
         value = np.asarray(keras.ops.convert_to_numpy(variable))
         if np.issubdtype(value.dtype, np.floating):
             with np.errstate(over="ignore"):

@@ -169,7 +169,7 @@ def test_weights_npz_round_trip_in_float16(tiny_vae, tmp_path):
     loaded = ck.load("vae", path, expected_sha256=ck.sha256(path))
     assert type(loaded) is V.VAE and not loaded.conditional
     assert isinstance(loaded, GenerativeModel)
-    for a, b in zip(loaded.get_weights(), tiny_vae.get_weights()):
+    for a, b in zip(loaded.get_weights(), tiny_vae.get_weights(), strict=True):
         assert a.dtype == np.float32  # re-loaded as float32: the float16 value of each weight
         np.testing.assert_array_equal(a, b.astype(np.float16).astype(np.float32))
     np.testing.assert_allclose(loaded.sample(4, seed=3), tiny_vae.sample(4, seed=3), atol=2e-2)
@@ -185,7 +185,7 @@ def test_legacy_weights_h5_is_read_for_conversion(tiny_vae, tmp_path):
     path = tmp_path / "vae.weights.h5"
     tiny_vae.save_weights(path)
     loaded = ck.load("vae", path)
-    for a, b in zip(loaded.get_weights(), tiny_vae.get_weights()):
+    for a, b in zip(loaded.get_weights(), tiny_vae.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -231,7 +231,9 @@ def test_gan_generator_round_trip(tmp_path):
     loaded = ck.load("dcgan", path, expected_sha256=ck.sha256(path))
     assert loaded.discriminator is None and not loaded.conditional
     # The weight-averaged generator (the one that samples) is what ships, in float16.
-    for a, b in zip(loaded.generator.get_weights(), model.sampling_generator.get_weights()):
+    for a, b in zip(
+        loaded.generator.get_weights(), model.sampling_generator.get_weights(), strict=True
+    ):
         np.testing.assert_array_equal(a, b.astype(np.float16).astype(np.float32))
     np.testing.assert_allclose(loaded.sample(4, seed=2), model.sample(4, seed=2), atol=5e-2)
     assert ck.num_parameters(loaded) == ck.num_parameters(model)

@@ -38,7 +38,10 @@ def _snapshot(model):
 
 
 def _changed(before, model):
-    return any(not np.allclose(a, np.array(b)) for a, b in zip(before, model.trainable_weights))
+    return any(
+        not np.allclose(a, np.array(b))
+        for a, b in zip(before, model.trainable_weights, strict=True)
+    )
 
 
 # --- networks -------------------------------------------------------------
@@ -269,17 +272,17 @@ def test_bad_inputs_raise_clear_errors():
 def test_ema_generator_is_the_documented_average_after_one_step():
     gan = _small_gan(ema_decay=0.999)
     w0 = [np.array(w) for w in gan.ema_generator.weights]
-    assert all(np.allclose(a, np.array(b)) for a, b in zip(w0, gan.generator.weights))
+    assert all(np.allclose(a, np.array(b)) for a, b in zip(w0, gan.generator.weights, strict=True))
     gan.fit(_images(32), epochs=1, batch_size=32, verbose=0)
     # first update: d = min(0.999, (1 + 0) / (10 + 0)) = 0.1
-    for before, ema, raw in zip(w0, gan.ema_generator.weights, gan.generator.weights):
+    for before, ema, raw in zip(w0, gan.ema_generator.weights, gan.generator.weights, strict=True):
         np.testing.assert_allclose(
             np.array(ema), 0.1 * before + 0.9 * np.array(raw), rtol=1e-5, atol=1e-6
         )
     assert int(np.array(gan.ema_updates)) == 1
     assert any(
         not np.allclose(np.array(a), np.array(b))
-        for a, b in zip(gan.ema_generator.weights, gan.generator.weights)
+        for a, b in zip(gan.ema_generator.weights, gan.generator.weights, strict=True)
     )
     z = np.random.default_rng(0).standard_normal((4, gan.latent_dim)).astype("float32")
     expected = (keras.ops.convert_to_numpy(gan.ema_generator(z, training=False)) + 1) / 2

@@ -179,7 +179,7 @@ def test_build_follows_the_recipe():
     first = V.build(recipe.replace(beta=4.0, latent_dim=3, **SMALL_RECIPE))
     gk.set_seed(recipe.seed)
     again = V.build(recipe.replace(beta=4.0, latent_dim=3, **SMALL_RECIPE))
-    for a, b in zip(first.get_weights(), again.get_weights()):
+    for a, b in zip(first.get_weights(), again.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 

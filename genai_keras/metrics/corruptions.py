@@ -53,6 +53,6 @@ def corrupt(images: Any, kind: str, level: float, seed: int = 0) -> np.ndarray:
         # (MNIST digits fill the central 20x20 box), so the patch hides ink.
         centres = rng.integers(10, 19, size=(x.shape[0], 2))
         rows, cols = np.clip(centres - side // 2, 0, 28 - side).T
-        for i, (r, c) in enumerate(zip(rows, cols)):
+        for i, (r, c) in enumerate(zip(rows, cols, strict=True)):
             x[i, r : r + side, c : c + side, :] = 0.0
     return np.clip(x, 0.0, 1.0).astype(np.float32)

@@ -585,7 +585,7 @@ def diffusion_diagram(prediction: str = "epsilon", guidance: bool = True) -> Fig
     y, size = 1.55, 0.7
     names = ["$x_0$ (data)", "$x_{t_1}$", "$x_{t_2}$", "$x_T \\approx$ noise"]
     xs = [0.6, 1.85, 3.1, 4.35]
-    for i, (cx, img) in enumerate(zip(xs, _digit_frames((0.0, 0.3, 0.55, 1.0)))):
+    for i, (cx, img) in enumerate(zip(xs, _digit_frames((0.0, 0.3, 0.55, 1.0)), strict=True)):
         ax.imshow(
             np.clip((img + 1) / 2, 0, 1),
             cmap="gray_r",

@@ -352,7 +352,7 @@ class FlowMatching(keras.Model):
                 log(f"sampled {min(start + batch_size, n):,} of {n:,} ({steps} {sampler} steps)")
         codes = np.concatenate(parts)
         if trajectory:
-            return codes, [np.concatenate(step) for step in zip(*paths)]
+            return codes, [np.concatenate(step) for step in zip(*paths, strict=True)]
         return codes
 
     def decode(self, codes: Any) -> np.ndarray:

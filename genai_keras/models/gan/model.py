@@ -414,7 +414,7 @@ class GAN(keras.Model):
             return
         t = ops.cast(self.ema_updates, "float32")
         d = ops.minimum(self.ema_decay, (1.0 + t) / (10.0 + t))
-        for w_ema, w in zip(self.ema_generator.weights, self.generator.weights):
+        for w_ema, w in zip(self.ema_generator.weights, self.generator.weights, strict=True):
             w_ema.assign(d * w_ema + (1.0 - d) * ops.cast(w, w_ema.dtype))
         self.ema_updates.assign_add(1)
 
