@@ -266,7 +266,7 @@ def test_split_by_speaker_holds_the_speaker_out():
     assert "BOB" not in parts["pretrain"] and "ANNA" in parts["pretrain"]
     assert parts["train"].startswith("BOB:") and len(parts["train"]) == 100
     assert "ANNA" not in parts["val"] and parts["val"] not in parts["train"]
-    with pytest.raises(ValueError, match="No speech by 'CAROL'.*BOB, ANNA"):
+    with pytest.raises(ValueError, match=r"No speech by 'CAROL'.*BOB, ANNA"):
         finetune.split_by_speaker(TEXT, "CAROL", 10)
     with pytest.raises(ValueError, match="use train_chars <="):
         finetune.split_by_speaker(TEXT, "BOB", 10_000)

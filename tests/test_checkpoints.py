@@ -83,7 +83,7 @@ def test_recipe_replace_unknown_key_names_the_known_ones():
     message = str(info.value)
     for known in ("batch_size", "beta", "epochs", "latent_dim", "learning_rate", "limit", "seed"):
         assert known in message
-    with pytest.raises(ValueError, match="has no setting 'latent_dim'.*num_components"):
+    with pytest.raises(ValueError, match=r"has no setting 'latent_dim'.*num_components"):
         recipes.get("bernoulli_mixture").replace(latent_dim=2)  # a VAE setting on a pixel recipe
     with pytest.raises(ValueError, match="not the whole 'model' dict"):
         vae.replace(model={"latent_dim": 2})
@@ -94,8 +94,8 @@ def test_recipe_replace_unknown_key_names_the_known_ones():
 def test_get_unknown_recipe_raises():
     with pytest.raises(
         ValueError,
-        match="Unknown recipe 'nope'; choose one of: "
-        "independent_bernoulli, bernoulli_mixture, .*char_transformer",
+        match=r"Unknown recipe 'nope'; choose one of: "
+        r"independent_bernoulli, bernoulli_mixture, .*char_transformer",
     ):
         recipes.get("nope")
     with pytest.raises(ValueError, match="Unknown recipe 'nope'"):
@@ -147,7 +147,7 @@ def test_conditional_models_and_checkpoint_paths(tmp_path):
 
 
 def test_unknown_model_name_raises():
-    with pytest.raises(ValueError, match="Unknown model 'gan'.*dcgan"):
+    with pytest.raises(ValueError, match=r"Unknown model 'gan'.*dcgan"):
         ck.load_or_train("gan")
     with pytest.raises(ValueError, match="Unknown model"):
         ck.checkpoint_path("pixelcnn")
@@ -249,7 +249,7 @@ def test_weights_from_another_architecture_raise(tiny_vae, tmp_path):
     ):
         ck.load("conditional_vae", path)
     with pytest.raises(
-        ValueError, match="could not be loaded.*missing from the file: project/kernel"
+        ValueError, match=r"could not be loaded.*missing from the file: project/kernel"
     ):
         ck.load("dcgan", path)
 

@@ -87,7 +87,7 @@ def test_the_self_conditioned_gan_is_not_conditional():
     assert not gk.models.gan.build_sampler(recipe).conditional
     clash = recipe.replace(conditional=True)
     assert clash.conditional
-    with pytest.raises(ValueError, match="choose conditional=True .* or clusters=K"):
+    with pytest.raises(ValueError, match=r"choose conditional=True .* or clusters=K"):
         gk.models.gan.build_sampler(clash)
 
 
