@@ -9,7 +9,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def write_result(name: str, data: dict, echo: bool = True) -> Path:
-    """Write ``data`` as indented JSON to ``benchmarks/results/<name>.json``; print it if ``echo``."""
+    """Write ``data`` as indented JSON to ``benchmarks/results/<name>.json``; print it if
+    ``echo``."""
     out = RESULTS / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(data, indent=2) + "\n")

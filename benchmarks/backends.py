@@ -73,7 +73,9 @@ out["gan_train_images_per_second"] = round(8192 / clock.last, 1)
 text_recipe = gk.recipes.get("char_transformer", fast=False).replace(steps=200)
 model, curves = ar.train(text_recipe, evals=2, val_windows=8)
 tokens = 100 * text_recipe.batch_size * text_recipe.model["context_length"]
-out["text_train_tokens_per_second"] = round(tokens / (curves["seconds"][1] - curves["seconds"][0]), 1)
+out["text_train_tokens_per_second"] = round(
+    tokens / (curves["seconds"][1] - curves["seconds"][0]), 1
+)
 out["recipes"] = {r.name: r.as_dict() for r in (vae_recipe, gan_recipe, text_recipe)}
 json.dump(out, open(sys.argv[1], "w"))
 """

@@ -401,8 +401,9 @@ def gpu_check(backends: list[str], allow_cpu: bool) -> dict:
     names = gpu_names()
     how = "pass --allow-cpu to run anyway (a smoke test: the timings are then CPU timings)"
     if not names and not allow_cpu:
+        smi = "missing" if shutil.which("nvidia-smi") is None else "listing no GPU"
         raise SystemExit(
-            f"no GPU visible: nvidia-smi is {'missing' if shutil.which('nvidia-smi') is None else 'listing no GPU'}; "
+            f"no GPU visible: nvidia-smi is {smi}; "
             f"this runner times notebooks on a GPU and will not time a CPU; {how}"
         )
     seen = {backend: backend_devices(backend) for backend in backends}

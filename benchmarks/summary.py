@@ -1,7 +1,8 @@
 """Print README's results section (markdown) from the benchmark JSON files.
 
     python benchmarks/summary.py            # prints markdown
-    python benchmarks/summary.py --readme   # rewrites the block between the RESULTS markers in README.md
+    python benchmarks/summary.py --readme   # rewrites the block between the RESULTS markers
+                                            # in README.md
 
 Every number comes from ``benchmarks/results/*.json``, written by the benchmark scripts
 beside this one; a missing file is reported as "not run yet".
@@ -42,15 +43,17 @@ def pixel_section() -> list[str]:
     ind, mix = d["independent_bernoulli"], d["bernoulli_mixture"]
     clf = d.get("mixture_classifier", {})
     return [
-        "**Chapter 01, pixel models of binarised MNIST** (`python benchmarks/pixel.py`; test NLL on the "
-        "statically binarised test set)",
+        "**Chapter 01, pixel models of binarised MNIST** (`python benchmarks/pixel.py`; "
+        "test NLL on the statically binarised test set)",
         "",
         "| model | parameters | test NLL (nats/image) | bits/dim | fit time |",
         "| --- | ---: | ---: | ---: | ---: |",
-        f"| independent Bernoulli | {ind['num_parameters']:,} | {_fmt(ind['test_nll_nats'])} ± {_fmt(ind['test_nll_nats_stderr'])}"
+        f"| independent Bernoulli | {ind['num_parameters']:,} | "
+        f"{_fmt(ind['test_nll_nats'])} ± {_fmt(ind['test_nll_nats_stderr'])}"
         f" | {ind['test_bits_per_dim']:.3f} | {_fmt(ind['fit_seconds'])} s |",
         f"| Bernoulli mixture, K = {mix['num_components']}, {mix['em_iterations']} EM iterations | "
-        f"{mix['num_parameters']:,} | {_fmt(mix['test_nll_nats'])} ± {_fmt(mix['test_nll_nats_stderr'])} | "
+        f"{mix['num_parameters']:,} | "
+        f"{_fmt(mix['test_nll_nats'])} ± {_fmt(mix['test_nll_nats_stderr'])} | "
         f"{mix['test_bits_per_dim']:.3f} | {_fmt(mix['fit_seconds'])} s |",
         "",
         f"The mixture used as a Bayes classifier (one mixture per digit) reaches "
@@ -74,7 +77,8 @@ def vae_section() -> list[str]:
         *([f"*Stale:* {stale}", ""] if stale else []),
         "| run | parameters | result | training time |",
         "| --- | ---: | --- | ---: |",
-        f"| classic Keras-example VAE (latent 2), {classic['epochs']} epochs | {classic['params']:,} | "
+        f"| classic Keras-example VAE (latent 2), {classic['epochs']} epochs | "
+        f"{classic['params']:,} | "
         f"training loss {classic['final_eval_loss']:.2f} nats (grey-level BCE + KL) | "
         f"{_fmt(classic['total_train_seconds'])} s |",
         f"| package default 2-D VAE | {pkg['params']:,} | "
@@ -82,7 +86,8 @@ def vae_section() -> list[str]:
             f"reached {classic['final_eval_loss']:.2f} nats after {last['epoch']:.2f} epochs: "
             f"**{d['speedup']:.1f}x faster** than classic"
             if reached
-            else f"loss {last['loss']:.2f} nats after {last['epoch']:.2f} epochs (never reached the classic loss)"
+            else f"loss {last['loss']:.2f} nats after {last['epoch']:.2f} epochs "
+            "(never reached the classic loss)"
         )
         + f" | {_fmt(last['train_seconds'])} s |",
     ]
@@ -108,20 +113,23 @@ def vae_section() -> list[str]:
         "the test NLLs of binary digits (chapter 01's table, the last row of this one)."
     )
     lines += [
-        f"| package VAE, latent {large['settings']['latent_dim']}, {large['settings']['epochs']} epochs | "
+        f"| package VAE, latent {large['settings']['latent_dim']}, "
+        f"{large['settings']['epochs']} epochs | "
         f"{large['params']:,} | test NLL {large['test_nll_k1000_first_1000']:.1f} ± "
         f"{large['test_nll_k1000_stderr']:.1f} nats (IWAE k = 1000, first 1,000 test digits); "
-        f"test ELBO {-large['test_elbo_all_10k']:.1f} nats (all 10,000) | {_fmt(large['train_wall_seconds'])} s |",
+        f"test ELBO {-large['test_elbo_all_10k']:.1f} nats (all 10,000) | "
+        f"{_fmt(large['train_wall_seconds'])} s |",
         "",
         "Loss: grey-level binary cross-entropy summed over pixels plus KL, on all 70,000 images, "
         "measured four times per epoch for the package's runs (evaluation time not counted). "
         f"Epoch times vary on this shared machine: the classic recipe's epochs took "
-        f"{min(classic['train_seconds_per_epoch']):.0f}-{max(classic['train_seconds_per_epoch']):.0f} s; "
+        f"{min(classic['train_seconds_per_epoch']):.0f}-"
+        f"{max(classic['train_seconds_per_epoch']):.0f} s; "
         f"with its fastest epoch for all {classic['epochs']} the speed-up would be "
         f"{min(classic['train_seconds_per_epoch']) * classic['epochs'] / reached:.1f}x. " + not_nll
         if reached
-        else "Loss: grey-level binary cross-entropy summed over pixels plus KL, on all 70,000 images. "
-        + not_nll,
+        else "Loss: grey-level binary cross-entropy summed over pixels plus KL, on all 70,000 "
+        "images. " + not_nll,
     ]
     return lines
 
@@ -210,7 +218,8 @@ def diffusion_section() -> list[str]:
         f"{d['num_samples']:,} samples scored against the MNIST test set; sampling time for "
         "10,000 samples)",
         "",
-        "| model | training time | sampler | sampling 10k | FID | classifier IS | precision | recall | class accuracy |",
+        "| model | training time | sampler | sampling 10k | FID | classifier IS | precision "
+        "| recall | class accuracy |",
         "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     titles = {
@@ -290,7 +299,8 @@ def applications_section() -> list[str]:
         "chapter's default run; 2,000 test digits; PSNR dB / SSIM / accuracy of the fixed "
         "classifier on the restored digits; inpainting PSNR on the hidden pixels only)",
         "",
-        "| task | classical baseline | regression network | conditional VAE (mean) | one CVAE draw |",
+        "| task | classical baseline | regression network | conditional VAE (mean) "
+        "| one CVAE draw |",
         "| --- | --- | --- | --- | --- |",
     ]
     for key, title in tasks.items():
@@ -342,18 +352,25 @@ def text_section() -> list[str]:
     gen = r.get("generation", {})
     cfg = r["config"]
     return [
-        "**Chapter 05, character-level Shakespeare** (`python benchmarks/text.py`; validation = last 10% of the text)",
+        "**Chapter 05, character-level Shakespeare** (`python benchmarks/text.py`; "
+        "validation = last 10% of the text)",
         "",
         "| model | validation nats/char | bits/char | training time |",
         "| --- | ---: | ---: | ---: |",
-        f"| unigram | {base['unigram']['val_nats_per_char']:.3f} | {base['unigram']['val_bits_per_char']:.3f} | - |",
-        f"| bigram | {base['bigram']['val_nats_per_char']:.3f} | {base['bigram']['val_bits_per_char']:.3f} | - |",
-        f"| transformer ({cfg['num_layers']} layers, width {cfg['embed_dim']}, context {cfg['context_length']}, "
-        f"{r['parameters']:,} parameters) | {r['val_nats_per_char']:.3f} | {r['val_bits_per_char']:.3f} | "
+        f"| unigram | {base['unigram']['val_nats_per_char']:.3f} | "
+        f"{base['unigram']['val_bits_per_char']:.3f} | - |",
+        f"| bigram | {base['bigram']['val_nats_per_char']:.3f} | "
+        f"{base['bigram']['val_bits_per_char']:.3f} | - |",
+        f"| transformer ({cfg['num_layers']} layers, width {cfg['embed_dim']}, "
+        f"context {cfg['context_length']}, "
+        f"{r['parameters']:,} parameters) | {r['val_nats_per_char']:.3f} | "
+        f"{r['val_bits_per_char']:.3f} | "
         f"{_fmt(r['train_seconds'])} s |",
         "",
-        f"Generation: {_fmt(gen.get('with_cache', {}).get('chars_per_second'), 0)} characters/s with the "
-        f"key/value cache, {_fmt(gen.get('without_cache', {}).get('chars_per_second'), 1)} without.",
+        f"Generation: {_fmt(gen.get('with_cache', {}).get('chars_per_second'), 0)} "
+        "characters/s with the "
+        f"key/value cache, {_fmt(gen.get('without_cache', {}).get('chars_per_second'), 1)} "
+        "without.",
     ]
 
 
@@ -365,8 +382,10 @@ def metrics_section() -> list[str]:
     return [
         "**Chapter 04, metric speed and reference scores** (`python benchmarks/metrics.py`)",
         "",
-        f"All metrics (FID, KID, IS, precision/recall) for {d['num_generated']:,} images against the cached "
-        f"MNIST test statistics: {s['evaluate_samples_10k']:.1f} s. 10,000 real training digits vs the test set: "
+        f"All metrics (FID, KID, IS, precision/recall) for {d['num_generated']:,} images "
+        "against the cached "
+        f"MNIST test statistics: {s['evaluate_samples_10k']:.1f} s. "
+        "10,000 real training digits vs the test set: "
         f"FID {real['fid']:.2f}, IS {real['is_mean']:.2f}, precision {real['precision']:.3f}, "
         f"recall {real['recall']:.3f}.",
     ]
@@ -509,7 +528,8 @@ def render() -> str:
     d = _load("metrics") or {}
     machine = d.get("machine", {})
     header = (
-        f"Measured on a {machine.get('cpu_count', 2)}-core CPU machine (no GPU) with the TensorFlow "
+        f"Measured on a {machine.get('cpu_count', 2)}-core CPU machine (no GPU) "
+        "with the TensorFlow "
         f"backend. Regenerate this section with `python benchmarks/summary.py --readme` after "
         f"re-running the benchmarks."
     )

@@ -13,8 +13,9 @@ One run, one machine (run it under the CPU lock):
     nats per image); evaluation time is not counted as training time. Other variants of
     (b) are timed too, to show where the speed comes from;
 (c) the large-latent VAE trained for 24 epochs (recipe ``gk.recipes.get("vae_long")``,
-    60,000 training images): training time and test log-likelihood (IWAE, k = 1000 on the first ``--nll-images`` images of
-    the *statically* binarised test set, seed 0; ELBO and IWAE k = 100 on all 10,000).
+    60,000 training images): training time and test log-likelihood (IWAE, k = 1000 on the
+    first ``--nll-images`` images of the *statically* binarised test set, seed 0; ELBO and
+    IWAE k = 100 on all 10,000).
 
 Every package run reads its settings from :mod:`genai_keras.recipes` (the recipes the
 checkpoints and notebooks use), trains with ``gk.models.vae.train(recipe, ...)`` and
@@ -256,7 +257,9 @@ def run_large(
         "train_wall_seconds": round(train_wall, 1),
         "train_seconds_per_epoch": clock.summary()["train_seconds_per_epoch"],
         "fit_running_loss_per_epoch": clock.summary()["fit_running_loss_per_epoch"],
-        "test_set": "MNIST test, statically binarised (load_mnist('test', binarize='static', seed=0))",
+        "test_set": (
+            "MNIST test, statically binarised (load_mnist('test', binarize='static', seed=0))"
+        ),
     }
     t = time.perf_counter()
     out["test_elbo_all_10k"] = round(float(model.elbo(x_test, seed=0).mean()), 3)

@@ -93,8 +93,9 @@ def check_out_dir(notebook_dir: Path, out_dir: Path) -> Path:
     """
     source, out = Path(notebook_dir).resolve(), Path(out_dir).resolve()
     if out == source or source in out.parents:
+        where = "the notebook folder" if out == source else "inside the notebook folder"
         raise ValueError(
-            f"--out {out_dir} is {'the notebook folder' if out == source else 'inside the notebook folder'} "
+            f"--out {out_dir} is {where} "
             f"{source}: the executed copies would overwrite or mix with the course notebooks. "
             f"Pass another folder, e.g. --out runs."
         )
@@ -149,7 +150,8 @@ def find_chapters(notebook_dir: Path, only: list[str] | None = None) -> list[Pat
         unknown = sorted(wanted - known)
         if unknown:
             raise ValueError(
-                f"No chapter {', '.join(unknown)} in {notebook_dir}; available: {', '.join(sorted(known))}."
+                f"No chapter {', '.join(unknown)} in {notebook_dir}; "
+                f"available: {', '.join(sorted(known))}."
             )
         chapters = [p for p in chapters if p.name[:2] in wanted]
     return chapters

@@ -137,7 +137,8 @@ def _reference_radii(key: str, num_real: int, k: int) -> np.ndarray:
 
 
 def mnist_test_statistics(num_real: int = 10000) -> tuple[np.ndarray, np.ndarray]:
-    """Feature mean ``(128,)`` and covariance ``(128, 128)`` of the first ``num_real`` test images (cached)."""
+    """Feature mean ``(128,)`` and covariance ``(128, 128)`` of the first ``num_real`` test
+    images (cached)."""
     num_real = _check_num_real(num_real)
     return _reference_stats(load_feature_net().cache_key, num_real)
 

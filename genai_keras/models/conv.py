@@ -47,7 +47,8 @@ def check_static_image_shape(images) -> None:
         s is not None and s != t for s, t in zip(shape, IMAGE_SHAPE, strict=True)
     ):
         raise ValueError(
-            f"images must have shape (batch, 28, 28, 1), got (batch, {', '.join(map(str, shape))}). "
+            f"images must have shape (batch, 28, 28, 1), got "
+            f"(batch, {', '.join(map(str, shape))}). "
             f"Load digits with genai_keras.data.load_mnist()."
         )
 

@@ -157,7 +157,8 @@ def latent_variable_diagram(mixture: bool = True) -> Figure:
 
 
 def vae_diagram(variant: str = "vae") -> Figure:
-    r"""The VAE: encoder -> ``(mu, log sigma^2)`` -> ``z = mu + sigma * eps`` -> decoder -> Bernoulli.
+    r"""The VAE: encoder -> ``(mu, log sigma^2)`` -> ``z = mu + sigma * eps`` -> decoder ->
+    Bernoulli.
 
     Used in chapter 02. ``variant="autoencoder"`` draws the deterministic autoencoder
     (encoder -> code -> decoder, no sampling, reconstruction loss only).
@@ -266,7 +267,8 @@ def autoencoder_diagram() -> Figure:
 
 
 def gan_diagram(conditional: bool = False) -> Figure:
-    r"""The GAN loop: ``z -> G -> fake``; real and fake -> ``D`` -> losses; gradients back into ``G``.
+    r"""The GAN loop: ``z -> G -> fake``; real and fake -> ``D`` -> losses; gradients back
+    into ``G``.
 
     Used in chapter 03.
 
@@ -556,7 +558,8 @@ def transformer_diagram(num_layers: int | None = None, tie_weights: bool = True)
 
 
 def _digit_frames(levels: tuple[float, ...], seed: int = 0) -> list[np.ndarray]:
-    """A synthetic "0" (28x28, in [-1, 1]) noised to each level t: ``cos(pi t/2) x0 + sin(pi t/2) eps``."""
+    """A synthetic "0" (28x28, in [-1, 1]) noised to each level t:
+    ``cos(pi t/2) x0 + sin(pi t/2) eps``."""
     yy, xx = np.mgrid[:28, :28]
     r = np.hypot((xx - 13.5) / 0.75, yy - 13.5)
     x0 = 2.0 * np.exp(-(((r - 8.5) / 2.2) ** 2)) - 1.0

@@ -281,7 +281,8 @@ class VAE(VAELikelihood, keras.Model):
         return out[:, 0], out[:, 1]
 
     def decode(self, codes: Any, labels: Any = None, batch_size: int = 1000) -> np.ndarray:
-        """Bernoulli means (pixel probabilities in [0, 1]) ``(N, 28, 28, 1)`` of codes ``(N, latent_dim)``."""
+        """Bernoulli means (pixel probabilities in [0, 1]) ``(N, 28, 28, 1)`` of codes
+        ``(N, latent_dim)``."""
         z = self._check_codes(codes)
         c = self._condition(labels, len(z))
         return _batched(
