@@ -46,7 +46,6 @@ def _fid_bias_warning_per_test():
     inputs = sys.modules.get("genai_keras.metrics.inputs")
     if inputs is not None:
         inputs._fid_bias_warned = False
-    yield
 
 
 _BACKENDS = ("tensorflow", "jax", "torch")

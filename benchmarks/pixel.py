@@ -12,10 +12,10 @@ Models: the independent-pixel Bernoulli model (recipe
 ``gk.recipes.get("independent_bernoulli")``), the Bernoulli mixture (recipe
 ``gk.recipes.get("bernoulli_mixture")``: K = 100, 40 EM iterations), both fitted with
 ``pixel.train(recipe, images)`` as the checkpoints are, and the class-conditional
-mixture classifier used in chapter 01 (10 components per digit). Reported: test negative log-likelihood in
-nats per image and bits per dimension, fit times, parameter counts, EM iterations and
-the classifier's test accuracy; each recipe (``recipe.as_dict()``) is recorded under
-its model's ``"recipe"``. Used in chapters 01 and 04 (README table).
+mixture classifier used in chapter 01 (10 components per digit). Reported: test negative
+log-likelihood in nats per image and bits per dimension, fit times, parameter counts, EM
+iterations and the classifier's test accuracy; each recipe (``recipe.as_dict()``) is
+recorded under its model's ``"recipe"``. Used in chapters 01 and 04 (README table).
 """
 
 from __future__ import annotations

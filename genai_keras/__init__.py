@@ -47,7 +47,8 @@ _requirements.check_installed_versions()
 _jax_cache.enable()
 import_keras_quietly()
 
-__all__ = ["__version__", "fast_mode", "set_fast_mode", "set_seed", *_SUBMODULES]
+__all__ = ["__version__", "fast_mode", "set_fast_mode", "set_seed"]
+__all__.extend(_SUBMODULES)  # the lazy submodules, which __getattr__ imports on first use
 
 
 def __getattr__(name: str) -> Any:

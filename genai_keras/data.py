@@ -35,10 +35,18 @@ DATA_ENV_VAR = "GENAI_KERAS_DATA"
 
 #: SHA-256 of the uncompressed content of each file a local data folder holds.
 SHA256 = {
-    "mnist/train-images-idx3-ubyte.gz": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-    "mnist/train-labels-idx1-ubyte.gz": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-    "mnist/t10k-images-idx3-ubyte.gz": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-    "mnist/t10k-labels-idx1-ubyte.gz": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+    "mnist/train-images-idx3-ubyte.gz": (
+        "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"
+    ),
+    "mnist/train-labels-idx1-ubyte.gz": (
+        "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"
+    ),
+    "mnist/t10k-images-idx3-ubyte.gz": (
+        "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"
+    ),
+    "mnist/t10k-labels-idx1-ubyte.gz": (
+        "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
+    ),
     "text/tinyshakespeare.txt": "86c4e6aa9db7c042ec79f339dcb96d42b0075e16b8fc2e86bf0ca57e2dc565ed",
 }
 
@@ -352,10 +360,7 @@ def load_text(name: str = "tinyshakespeare", data_dir: str | os.PathLike | None 
         raise ValueError(f"Unknown text corpus {name!r}; available: {sorted(_TEXTS)}.")
     folder = resolve_data_dir(data_dir)
     relative = _TEXTS[name]
-    if folder is not None:
-        raw = _read_verified(folder, relative)
-    else:
-        raw = _download_text(relative)
+    raw = _read_verified(folder, relative) if folder is not None else _download_text(relative)
     return raw.decode("utf-8")
 
 

@@ -191,7 +191,7 @@ class FeatureNet:
             chunk = x[start : start + step]
             m = chunk.shape[0]
             if m < step:
-                pad = np.zeros((step - m,) + chunk.shape[1:], np.float32)
+                pad = np.zeros((step - m, *chunk.shape[1:]), np.float32)
                 chunk = np.concatenate([chunk, pad])
             f, p = self._forward(chunk)
             feats[start : start + m] = f[:m]

@@ -48,7 +48,8 @@ def bernoulli_nll_from_logits(targets: Any, logits: Any) -> Any:
 
 @numpy_in_numpy_out
 def kl_to_standard_normal(z_mean: Any, z_log_var: Any) -> Any:
-    r"""Closed-form :math:`\mathrm{KL}(\mathcal N(\mu, \mathrm{diag}\,e^{v}) \,\|\, \mathcal N(0, I))`.
+    r"""Closed-form
+    :math:`\mathrm{KL}(\mathcal N(\mu, \mathrm{diag}\,e^{v}) \,\|\, \mathcal N(0, I))`.
 
     Equals :math:`\tfrac12 \sum_j (\mu_j^2 + e^{v_j} - 1 - v_j)`, summed over latent
     dimensions (chapter 01's ``genai_keras.distributions.kl_normal``).
@@ -66,7 +67,8 @@ def kl_to_standard_normal(z_mean: Any, z_log_var: Any) -> Any:
 def negative_elbo(
     targets: Any, logits: Any, z_mean: Any, z_log_var: Any, beta: float = 1.0
 ) -> tuple[Any, Any, Any]:
-    r"""A VAE's loss: :math:`-\mathrm{ELBO} = -\mathbb E_q[\log p(x|z)] + \beta\,\mathrm{KL}(q(z|x)\|p(z))`.
+    r"""A VAE's loss:
+    :math:`-\mathrm{ELBO} = -\mathbb E_q[\log p(x|z)] + \beta\,\mathrm{KL}(q(z|x)\|p(z))`.
 
     The expectation uses the one reparameterised sample ``z`` that produced ``logits``;
     ``beta = 1`` gives the true negative ELBO, an upper bound on ``-log p(x)``.
@@ -178,7 +180,8 @@ def gradient_penalty(gradients: Any) -> Any:
 # --------------------------------------------------------------------------- chapter 05
 @numpy_in_numpy_out
 def causal_lm_loss(next_ids: Any, logits: Any) -> Any:
-    r"""Average next-character cross-entropy :math:`-\frac1{BT}\sum_{b,t} \log p(x_{t+1} \mid x_{\le t})`.
+    r"""Average next-character cross-entropy
+    :math:`-\frac1{BT}\sum_{b,t} \log p(x_{t+1} \mid x_{\le t})`.
 
     Args:
         next_ids: ``(batch, T)`` int ids of the characters that follow each position.

@@ -45,7 +45,8 @@ def convert(name: str, directory: Path = ck.CHECKPOINT_DIR) -> dict | None:
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     note = (
         f"{today}: the float32 {old.name} ({record['file_kib']} KiB, sha256 "
-        f"{record['sha256'][:12]}...) stored as {ck.STORAGE_DTYPE} {new.name}, weights rounded to float16, "
+        f"{record['sha256'][:12]}...) stored as {ck.STORAGE_DTYPE} {new.name}, "
+        "weights rounded to float16, "
         f"no retraining (scripts/train_checkpoints.py --convert)"
     )
     record.update(

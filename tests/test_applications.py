@@ -102,7 +102,7 @@ def test_degradations_shapes_and_values():
 
 
 @pytest.mark.parametrize(
-    "call, message",
+    ("call", "message"),
     [
         (lambda x: A.gaussian_noise(x, -0.1), "sigma must be a finite number >= 0"),
         (lambda x: A.salt_and_pepper(x, 1.5), r"use a value in \[0, 1\]"),
@@ -185,7 +185,10 @@ def test_restoration_training_and_scores_from_a_fast_recipe():
         ),
         images=x,
     )
-    baseline = lambda d: A.fill_hole(d["shown"], d["mask"])
+
+    def baseline(d):
+        return A.fill_hole(d["shown"], d["mask"])
+
     rows, outs = A.evaluate_task(
         "inpaint",
         {"net": model, "gen": cvae},
@@ -263,7 +266,7 @@ def test_split_by_speaker_holds_the_speaker_out():
     assert "BOB" not in parts["pretrain"] and "ANNA" in parts["pretrain"]
     assert parts["train"].startswith("BOB:") and len(parts["train"]) == 100
     assert "ANNA" not in parts["val"] and parts["val"] not in parts["train"]
-    with pytest.raises(ValueError, match="No speech by 'CAROL'.*BOB, ANNA"):
+    with pytest.raises(ValueError, match=r"No speech by 'CAROL'.*BOB, ANNA"):
         finetune.split_by_speaker(TEXT, "CAROL", 10)
     with pytest.raises(ValueError, match="use train_chars <="):
         finetune.split_by_speaker(TEXT, "BOB", 10_000)

@@ -34,7 +34,9 @@ def test_paired_verdicts_hurts_and_not_distinguishable():
     base = np.array([0.70, 0.80, 0.90, 0.75, 0.85])
     hurts = augmentation.paired_differences(_results(base, base - [0.02, 0.03, 0.02, 0.025, 0.03]))
     assert hurts["100"]["generated"]["verdict"] == "hurts"
-    mixed = augmentation.paired_differences(_results(base, base + [0.02, -0.02, 0.01, -0.01, 0.0]))
+    mixed = augmentation.paired_differences(
+        _results(base, base + np.array([0.02, -0.02, 0.01, -0.01, 0.0]))
+    )
     assert mixed["100"]["generated"]["verdict"] == "not distinguishable"
     assert "none" not in mixed["100"]
 

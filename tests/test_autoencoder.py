@@ -40,10 +40,10 @@ def test_decoder_resizes_then_convolves():
     ):
         dec = conv.ConvDecoder(latent_dim=3, filters=filters)
         dec.build((None, 3))
-        layers = [layer for layer in dec._flatten_layers(include_self=False)]
+        layers = list(dec._flatten_layers(include_self=False))
         assert not any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in layers)
         kernels = [w.path.split("/")[1] for w in dec.weights if w.path.endswith("kernel")]
-        assert kernels == ["dec_project"] + names
+        assert kernels == ["dec_project", *names]
     # A ones kernel on a constant map: every interior output pixel gets the same weight,
     # while a 3x3, stride-2 transposed convolution gives 1, 2 or 4 taps (the checkerboard).
     constant = np.ones((1, 6, 6, 1), np.float32)

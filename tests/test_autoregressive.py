@@ -128,7 +128,7 @@ def test_generate_returns_requested_length(model):
 
 
 @pytest.mark.parametrize(
-    "kwargs, message",
+    ("kwargs", "message"),
     [
         (dict(prompt=""), "prompt must be a non-empty string"),
         (dict(prompt="aZ"), "not in the vocabulary"),
@@ -266,7 +266,7 @@ def test_train_recipe_few_steps_lowers_the_loss():
 def test_train_recipe_bad_settings():
     text = "abc " * 100
     recipe = recipes.get("char_transformer", fast=True)
-    with pytest.raises(ValueError, match="has no setting 'layers'; known: .*num_layers"):
+    with pytest.raises(ValueError, match=r"has no setting 'layers'; known: .*num_layers"):
         recipe.replace(layers=3)
     with pytest.raises(ValueError, match="Expected a text recipe"):
         ar.train(recipes.get("vae"), text=text)

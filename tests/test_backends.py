@@ -26,7 +26,9 @@ import json, sys
 import numpy as np
 import genai_keras as gk
 out = {}
-for name in ("vae", "conditional_vae", "dcgan", "wgan_gp", "self_conditioned_gan", "conditional_gan"):
+for name in (
+    "vae", "conditional_vae", "dcgan", "wgan_gp", "self_conditioned_gan", "conditional_gan"
+):
     model = gk.checkpoints.load_or_train(name, fast=True)
     z = np.random.default_rng(7).standard_normal((6, model.latent_dim)).astype("float32")
     labels = gk.protocol.default_labels(6) if model.conditional else None

@@ -130,7 +130,7 @@ def test_autoregressive_and_cvae_seeds():
 
 # ---------------------------------------------------------------- images where training starts
 @pytest.mark.parametrize(
-    "bad, message",
+    ("bad", "message"),
     [
         (IMAGES * 255, r"x must hold pixels in \[0, 1\].*divide by 255"),
         (np.where(IMAGES > 0.5, np.nan, IMAGES), "x contains NaN or infinite values"),
@@ -215,7 +215,7 @@ def test_corruption_and_baseline_parameters_are_named():
         degradations.apply_mask(IMAGES, mask, fill=5.0)
     with pytest.raises(ValueError, match=r"fill must be a number in \[0, 1\], got 'x' \(str\)"):
         degradations.apply_mask(IMAGES, mask, fill="x")
-    with pytest.raises(ValueError, match="top must be an integer >= 0, got 1.5"):
+    with pytest.raises(ValueError, match=r"top must be an integer >= 0, got 1\.5"):
         degradations.make_mask(2, top=1.5, left=0)
     with pytest.raises(ValueError, match=r"level must be a finite number >= 0, got '0.5' \(str\)"):
         corrupt(IMAGES, "noise", "0.5")
@@ -324,7 +324,7 @@ def test_pixel_load_checks_probabilities(tmp_path):
         arrays = dict(data)
     arrays["weights"] = np.array([0.9, 0.9])
     np.savez(bad, **arrays)
-    with pytest.raises(ValueError, match="weights in .* must sum to 1"):
+    with pytest.raises(ValueError, match=r"weights in .* must sum to 1"):
         pixel.load(bad)
 
 

@@ -45,7 +45,7 @@ def _tamper(path):
 
 def test_the_copy_loads_verified(shipped):
     directory, path = shipped
-    model, record = ck.load_or_train(NAME, directory=directory, return_record=True)
+    _, record = ck.load_or_train(NAME, directory=directory, return_record=True)
     assert record["source"] == "checkpoint" and record["verified"] is True
     assert record["sha256"] == ck.sha256(path)
 
@@ -106,7 +106,7 @@ def test_explicit_directory_that_is_missing_or_a_file_raises(tmp_path):
 
 # ------------------------------------------------------------------ a broken manifest
 @pytest.mark.parametrize(
-    "text, what",
+    ("text", "what"),
     [
         ("{not json", r"is not valid JSON \(Expecting property name"),
         ("", r"is not valid JSON \(Expecting value, line 1 column 1\)"),

@@ -20,7 +20,7 @@ def test_as_images_adds_channel_and_keeps_values():
 
 
 @pytest.mark.parametrize(
-    "bad, message",
+    ("bad", "message"),
     [
         (np.zeros((5, 32, 32, 1)), r"must have shape \(N, 28, 28, 1\), got \(5, 32, 32, 1\)"),
         (np.zeros((28, 28)), r"must have shape \(N, 28, 28, 1\)"),

@@ -68,7 +68,7 @@ def _install_cell_source(path: Path) -> str:
 def test_source_url_comes_from_pyproject():
     assert SOURCE_URL == "https://github.com/genai-keras/genai_keras"
     assert sync.github_repo(SOURCE_URL) == ("genai-keras", "genai_keras")
-    with pytest.raises(ValueError, match="not https://github.com/<owner>/<repo>"):
+    with pytest.raises(ValueError, match=r"not https://github\.com/<owner>/<repo>"):
         sync.github_repo("https://gitlab.com/a/b")
 
 

@@ -112,7 +112,7 @@ def test_local_folder_argument_wins_over_env(fake_folder, monkeypatch):
 
 
 def test_env_folder_used(fake_folder, monkeypatch):
-    folder, images, _, _ = fake_folder
+    folder, _, _, _ = fake_folder
     monkeypatch.setenv("GENAI_KERAS_DATA", str(folder))
     x, _ = gk.data.load_mnist("test")
     assert x.shape == (7, 28, 28, 1)
@@ -123,7 +123,7 @@ def test_env_folder_used(fake_folder, monkeypatch):
 
 
 def test_unknown_split():
-    with pytest.raises(ValueError, match="Unknown MNIST split 'validation'.*'train' or 'test'"):
+    with pytest.raises(ValueError, match=r"Unknown MNIST split 'validation'.*'train' or 'test'"):
         gk.data.load_mnist("validation")
 
 
@@ -145,14 +145,14 @@ def test_unknown_text_name():
 
 
 def test_missing_folder(tmp_path):
-    with pytest.raises(FileNotFoundError, match="does not exist.*GENAI_KERAS_DATA"):
+    with pytest.raises(FileNotFoundError, match=r"does not exist.*GENAI_KERAS_DATA"):
         gk.data.load_mnist("train", data_dir=tmp_path / "nope")
 
 
 def test_missing_file(fake_folder):
     folder, *_ = fake_folder
     (folder / "mnist" / "t10k-labels-idx1-ubyte.gz").unlink()
-    with pytest.raises(FileNotFoundError, match="t10k-labels-idx1-ubyte.gz is missing"):
+    with pytest.raises(FileNotFoundError, match=r"t10k-labels-idx1-ubyte\.gz is missing"):
         gk.data.load_mnist("test", data_dir=folder)
 
 
@@ -175,7 +175,9 @@ def test_hash_mismatch_names_file_and_both_hashes(fake_folder, monkeypatch):
 def test_text_hash_mismatch(fake_folder):
     folder, *_ = fake_folder
     (folder / "text" / "tinyshakespeare.txt").write_text("not Shakespeare")
-    with pytest.raises(data.DataIntegrityError, match="tinyshakespeare.txt has the wrong content"):
+    with pytest.raises(
+        data.DataIntegrityError, match=r"tinyshakespeare\.txt has the wrong content"
+    ):
         gk.data.load_text(data_dir=folder)
 
 
@@ -183,7 +185,7 @@ def test_truncated_gzip(fake_folder):
     folder, *_ = fake_folder
     path = folder / "mnist" / "train-images-idx3-ubyte.gz"
     path.write_bytes(path.read_bytes()[:50])
-    with pytest.raises(data.DataIntegrityError, match="not a valid gzip file.*truncated"):
+    with pytest.raises(data.DataIntegrityError, match=r"not a valid gzip file.*truncated"):
         gk.data.load_mnist("train", data_dir=folder)
 
 
@@ -194,7 +196,7 @@ def test_truncated_idx_payload(fake_folder, monkeypatch):
     hashes = dict(data.SHA256)
     hashes["mnist/train-images-idx3-ubyte.gz"] = hashlib.sha256(raw).hexdigest()
     monkeypatch.setattr(data, "SHA256", hashes)  # the hash matches; the IDX check must catch it
-    with pytest.raises(data.DataIntegrityError, match="header announces shape.*truncated"):
+    with pytest.raises(data.DataIntegrityError, match=r"header announces shape.*truncated"):
         gk.data.load_mnist("train", data_dir=folder)
 
 
@@ -216,10 +218,10 @@ def test_no_folder_and_no_network(monkeypatch):
     monkeypatch.setattr(keras.utils, "get_file", offline)
     with pytest.raises(
         RuntimeError,
-        match="Could not download MNIST.*set the environment variable GENAI_KERAS_DATA",
+        match=r"Could not download MNIST.*set the environment variable GENAI_KERAS_DATA",
     ):
         gk.data.load_mnist("train")
-    with pytest.raises(RuntimeError, match="Could not download the text.*GENAI_KERAS_DATA"):
+    with pytest.raises(RuntimeError, match=r"Could not download the text.*GENAI_KERAS_DATA"):
         gk.data.load_text()
 
 

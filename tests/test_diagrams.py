@@ -107,14 +107,14 @@ CASES = [
             "hE^{\\top}",
             "weight tying",
             "causal mask",
-            "× N blocks",
+            "\N{MULTIPLICATION SIGN} N blocks",
         ],
     ),
     (
         diagrams.transformer_diagram,
         {"num_layers": 4, "tie_weights": False},
         14,
-        ["× 4 blocks", "Wh + b"],
+        ["\N{MULTIPLICATION SIGN} 4 blocks", "Wh + b"],
     ),
     (
         diagrams.diffusion_diagram,
@@ -141,7 +141,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    "function, kwargs, min_texts, labels",
+    ("function", "kwargs", "min_texts", "labels"),
     CASES,
     ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(CASES)],
 )
@@ -171,7 +171,7 @@ def test_diagrams_are_about_notebook_width_and_exported():
 
 
 @pytest.mark.parametrize(
-    "function, kwargs",
+    ("function", "kwargs"),
     [(c[0], c[1]) for c in CASES],
     ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(CASES)],
 )
@@ -194,7 +194,7 @@ def test_diagram_texts_stay_inside_the_figure(function, kwargs):
 
 
 @pytest.mark.parametrize(
-    "call, message",
+    ("call", "message"),
     [
         (
             lambda: diagrams.vae_diagram("beta-vae"),

@@ -137,7 +137,7 @@ def test_network_calls_and_grid():
 
 
 @pytest.mark.parametrize(
-    "sampler,steps,match",
+    ("sampler", "steps", "match"),
     [
         ("heun", 0, "steps must be an integer >= 1"),
         ("heun", 2.5, "steps must be an integer >= 1"),

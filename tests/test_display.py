@@ -29,11 +29,11 @@ def test_source_in_module_reads_the_file_without_importing_it(monkeypatch):
 
 
 def test_source_in_module_errors():
-    with pytest.raises(ValueError, match="defines no nothing_here; it defines: .*list_devices"):
+    with pytest.raises(ValueError, match=r"defines no nothing_here; it defines: .*list_devices"):
         display.source_in_module("genai_keras.backend.torch", "nothing_here")
-    with pytest.raises(ValueError, match="No Python source file for module 'genai_keras.nope'"):
+    with pytest.raises(ValueError, match=r"No Python source file for module 'genai_keras\.nope'"):
         display.source_in_module("genai_keras.nope", "x")
-    with pytest.raises(ValueError, match="No Python source file for module 'not_a_package.x'"):
+    with pytest.raises(ValueError, match=r"No Python source file for module 'not_a_package\.x'"):
         display.source_in_module("not_a_package.x", "x")
     with pytest.raises(ValueError, match="Name at least one"):
         display.source_in_module("genai_keras.backend.torch")

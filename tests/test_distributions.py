@@ -195,7 +195,7 @@ def test_kl_normal_is_asymmetric():
 
 
 @pytest.mark.parametrize(
-    "m1,s1,m2,s2", [(0.0, 1.0, 1.0, 2.0), (0.5, 0.3, -0.5, 1.5), (2.0, 2.0, 0.0, 1.0)]
+    ("m1", "s1", "m2", "s2"), [(0.0, 1.0, 1.0, 2.0), (0.5, 0.3, -0.5, 1.5), (2.0, 2.0, 0.0, 1.0)]
 )
 def test_kl_monte_carlo_agrees_with_closed_form(m1, s1, m2, s2):
     mean1, sd1 = np.array([m1, -m1]), np.array([s1, s1 * 1.2])
@@ -251,7 +251,7 @@ def test_negative_scale_and_rate_raise():
         D.poisson_log_prob(2, -0.5)
     with pytest.raises(ValueError, match="rate must be finite and > 0"):
         D.poisson_sample(0.0, shape=3, seed=0)
-    with pytest.raises(ValueError, match="either scale= .* or log_var="):
+    with pytest.raises(ValueError, match=r"either scale= .* or log_var="):
         D.normal_log_prob(0.0, 0.0, 1.0, log_var=0.0)
 
 
@@ -294,7 +294,7 @@ def test_shape_mismatches_raise():
         D.bernoulli_log_prob(np.zeros((4, 3)), logits=np.zeros(5))
     with pytest.raises(ValueError, match="Shapes do not broadcast"):
         D.kl_normal(np.zeros((2, 3)), np.zeros((2, 4)))
-    with pytest.raises(ValueError, match="must\\s+broadcast"):
+    with pytest.raises(ValueError, match=r"must\s+broadcast"):
         D.categorical_log_prob(np.zeros(4, dtype=int), np.zeros((3, 5)))
     with pytest.raises(ValueError, match="does not broadcast with the parameters"):
         D.normal_sample(np.zeros(3), 1.0, shape=(10, 4), seed=0)

@@ -38,7 +38,10 @@ def _snapshot(model):
 
 
 def _changed(before, model):
-    return any(not np.allclose(a, np.array(b)) for a, b in zip(before, model.trainable_weights))
+    return any(
+        not np.allclose(a, np.array(b))
+        for a, b in zip(before, model.trainable_weights, strict=True)
+    )
 
 
 # --- networks -------------------------------------------------------------
@@ -65,7 +68,10 @@ def test_losses_match_their_formulas():
     rl = np.array([[2.0], [-1.0], [0.5]], "float32")
     fl = np.array([[-3.0], [0.0], [1.0]], "float32")
     d_r, d_f = 1 / (1 + np.exp(-rl)), 1 / (1 + np.exp(-fl))
-    f = lambda v: float(keras.ops.convert_to_numpy(v))
+
+    def f(v):
+        return float(keras.ops.convert_to_numpy(v))
+
     # -log D(x) - log(1 - D(G(z))), not -log(D(x) + D(G(z))) (article 000, 4.3)
     assert f(G.discriminator_loss(rl, fl)) == pytest.approx(
         np.mean(-np.log(d_r)) + np.mean(-np.log(1 - d_f)), rel=1e-5
@@ -103,7 +109,10 @@ def test_trained_discriminator_approaches_optimal_one():
     gan.fit(real, epochs=6, batch_size=256, verbose=0)
     assert _changed(before, gan.discriminator)
     grid = np.linspace(-2.0, 2.0, 41, dtype="float32")[:, None]
-    p = lambda x, m: np.exp(-0.5 * (x - m) ** 2) / np.sqrt(2 * np.pi)
+
+    def p(x, m):
+        return np.exp(-0.5 * (x - m) ** 2) / np.sqrt(2 * np.pi)
+
     target = G.optimal_discriminator(p(grid[:, 0], 1.0), p(grid[:, 0], -1.0))
     np.testing.assert_allclose(gan.discriminate(grid), target, atol=0.08)
 
@@ -263,17 +272,17 @@ def test_bad_inputs_raise_clear_errors():
 def test_ema_generator_is_the_documented_average_after_one_step():
     gan = _small_gan(ema_decay=0.999)
     w0 = [np.array(w) for w in gan.ema_generator.weights]
-    assert all(np.allclose(a, np.array(b)) for a, b in zip(w0, gan.generator.weights))
+    assert all(np.allclose(a, np.array(b)) for a, b in zip(w0, gan.generator.weights, strict=True))
     gan.fit(_images(32), epochs=1, batch_size=32, verbose=0)
     # first update: d = min(0.999, (1 + 0) / (10 + 0)) = 0.1
-    for before, ema, raw in zip(w0, gan.ema_generator.weights, gan.generator.weights):
+    for before, ema, raw in zip(w0, gan.ema_generator.weights, gan.generator.weights, strict=True):
         np.testing.assert_allclose(
             np.array(ema), 0.1 * before + 0.9 * np.array(raw), rtol=1e-5, atol=1e-6
         )
     assert int(np.array(gan.ema_updates)) == 1
     assert any(
         not np.allclose(np.array(a), np.array(b))
-        for a, b in zip(gan.ema_generator.weights, gan.generator.weights)
+        for a, b in zip(gan.ema_generator.weights, gan.generator.weights, strict=True)
     )
     z = np.random.default_rng(0).standard_normal((4, gan.latent_dim)).astype("float32")
     expected = (keras.ops.convert_to_numpy(gan.ema_generator(z, training=False)) + 1) / 2
@@ -316,7 +325,7 @@ def test_bad_schedule_and_batch_norm_critic_are_clear_errors():
 # --- every backend: both optimizers step, both keep their state ---------------------
 
 
-@pytest.mark.parametrize("loss,d_steps", [("nonsaturating", 1), ("wgan-gp", 2)])
+@pytest.mark.parametrize(("loss", "d_steps"), [("nonsaturating", 1), ("wgan-gp", 2)])
 def test_fit_updates_both_optimizers_and_their_moments(loss, d_steps):
     gan = _small_gan(loss=loss, d_steps=d_steps, ema_decay=0.9)
     gan.fit(_images(64), epochs=2, batch_size=16, verbose=0)  # 4 steps per epoch

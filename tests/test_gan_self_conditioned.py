@@ -82,7 +82,8 @@ def test_self_conditioned_step_trains_and_frequencies_survive_saving(tmp_path):
     before = [np.array(w) for w in gan.discriminator.trainable_weights]
     gan.fit(images, np.arange(32) % 4, epochs=1, batch_size=16, verbose=0)
     assert any(
-        not np.allclose(a, np.array(b)) for a, b in zip(before, gan.discriminator.trainable_weights)
+        not np.allclose(a, np.array(b))
+        for a, b in zip(before, gan.discriminator.trainable_weights, strict=True)
     )
     path = str(tmp_path / "g.weights.h5")
     gan.sampling_generator.save_weights(path)

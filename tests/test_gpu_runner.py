@@ -216,14 +216,19 @@ def test_allow_cpu_records_that_no_gpu_was_used(tmp_path, monkeypatch):
 
 # --- per-cell seconds -------------------------------------------------------------------
 
-JUNIT = """<?xml version="1.0" encoding="utf-8"?>
-<testsuites><testsuite name="pytest" errors="0" failures="1" skipped="1" tests="4" time="9.9">
-<testcase classname="notebooks.x.ipynb" name="Cell 0" time="4.250" />
-<testcase classname="notebooks.x.ipynb" name="Cell 2" time="0.010"><skipped message="skip" /></testcase>
-<testcase classname="notebooks.x.ipynb" name="Cell 1" time="5.125"><failure message="boom">trace</failure></testcase>
-<testcase classname="notebooks.x.ipynb" name="Cell 3" time="0.5"><error message="teardown" /></testcase>
-</testsuite></testsuites>
-"""
+JUNIT = (
+    '<?xml version="1.0" encoding="utf-8"?>\n'
+    '<testsuites><testsuite name="pytest" errors="0" failures="1" skipped="1" tests="4"'
+    ' time="9.9">\n'
+    '<testcase classname="notebooks.x.ipynb" name="Cell 0" time="4.250" />\n'
+    '<testcase classname="notebooks.x.ipynb" name="Cell 2" time="0.010">'
+    '<skipped message="skip" /></testcase>\n'
+    '<testcase classname="notebooks.x.ipynb" name="Cell 1" time="5.125">'
+    '<failure message="boom">trace</failure></testcase>\n'
+    '<testcase classname="notebooks.x.ipynb" name="Cell 3" time="0.5">'
+    '<error message="teardown" /></testcase>\n'
+    "</testsuite></testsuites>\n"
+)
 
 
 def test_parse_junit_reads_each_cell(tmp_path):

@@ -105,7 +105,7 @@ def test_fid_of_two_real_halves_is_small(halves):
 
 @ignore_fid_bias
 @pytest.mark.parametrize(
-    "kind, levels",
+    ("kind", "levels"),
     [
         ("noise", [0.0, 0.05, 0.1, 0.2, 0.35, 0.5]),
         ("blur", [0.0, 0.5, 0.8, 1.1, 1.5, 2.0]),
@@ -178,7 +178,10 @@ def test_kid_by_degree_adds_up_to_kid_and_matches_a_direct_computation():
     a, b = a[:m], b[:m]
     terms = metrics.kid_by_degree(a, b, num_subsets=1, subset_size=m)
     for degree, weight in [(1, 3), (2, 3), (3, 1)]:
-        k = lambda x, y: (x @ y.T / 5) ** degree  # noqa: E731
+
+        def k(x, y, degree=degree):
+            return (x @ y.T / 5) ** degree
+
         kaa, kbb, kab = k(a, a), k(b, b), k(a, b)
         expected = ((kaa.sum() - np.trace(kaa)) + (kbb.sum() - np.trace(kbb))) / (
             m * (m - 1)
@@ -257,7 +260,7 @@ def test_knn_radii_small_example():
 def test_evaluate_samples_against_cached_test_statistics(halves, tmp_path, monkeypatch):
     monkeypatch.setenv(metrics.CACHE_ENV_VAR, str(tmp_path))
     metrics._mnist_test_reference.cache_clear()
-    feats, probs = metrics.mnist_test_features()
+    feats, _ = metrics.mnist_test_features()
     assert list(tmp_path.glob("mnist_test_features_*.npz"))
     np.testing.assert_allclose(feats, halves["feats"], atol=1e-5)
     metrics._mnist_test_reference.cache_clear()
@@ -396,7 +399,7 @@ def test_minimum_sample_sizes_are_accepted(halves):
     a, b = rng.normal(size=(n_fid, 8)), rng.normal(size=(n_fid, 8))
     with pytest.warns(UserWarning, match="FID is biased upwards"):
         value = metrics.fid_from_features(a, b)
-        shifted = metrics.fid_from_features(a, b + 1.0)
+    shifted = metrics.fid_from_features(a, b + 1.0)  # the warning is shown once per test
     assert 0 < value < 1.0, value
     assert abs(shifted - value - 8.0) < 1.0, (shifted, value)
     # KID (x 1000) is unbiased: near 0 for the same distribution, large for a shifted one.

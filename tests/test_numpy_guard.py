@@ -48,7 +48,8 @@ def test_guard_refuses_implicit_conversion_and_allows_the_rule():
         x = ops.ones((3,))
         assert torch.Tensor._genai_keras_guarded
         refused = 0
-        for convert in (np.asarray, np.array, np.exp, lambda t: t.numpy(), lambda t: np.concatenate([t])):
+        for convert in (np.asarray, np.array, np.exp, lambda t: t.numpy(),
+                        lambda t: np.concatenate([t])):
             try:
                 convert(x)
             except TypeError as err:
@@ -109,9 +110,11 @@ def test_package_returns_numpy_for_numpy_and_plots_tensors_under_the_guard():
         import genai_keras as gk
         D = gk.distributions
         grid = np.linspace(-3, 3, 7)
-        for value in (D.normal_log_prob(grid, 0.0, 1.0), D.bernoulli_log_prob(np.ones(3), probs=np.full(3, 0.5)),
+        for value in (D.normal_log_prob(grid, 0.0, 1.0),
+                      D.bernoulli_log_prob(np.ones(3), probs=np.full(3, 0.5)),
                       D.poisson_log_prob(np.arange(3.0), 2.0), D.kl_normal(0.0, 0.0, 1.0, 0.0),
-                      D.normal_sample(0.0, 1.0, shape=4, seed=0), D.categorical_sample(np.zeros(3), 5, seed=0),
+                      D.normal_sample(0.0, 1.0, shape=4, seed=0),
+                      D.categorical_sample(np.zeros(3), 5, seed=0),
                       gk.losses.kl_to_standard_normal(np.zeros((2, 3)), np.zeros((2, 3)))):
             assert isinstance(value, np.ndarray), type(value)
         np.exp(D.normal_log_prob(grid, 0.0, 1.0))       # chapter 01's first figure
@@ -119,7 +122,8 @@ def test_package_returns_numpy_for_numpy_and_plots_tensors_under_the_guard():
         assert not isinstance(D.normal_log_prob(ops.ones(3), 0.0, 1.0), np.ndarray)
         tensor_images = ops.ones((4, 28, 28, 1)) * 0.5
         gk.plotting.show_images(tensor_images, ncols=4, title="tensors")
-        gk.plotting.plot_curve_family(ops.linspace(0, 1, 5), {"a": ops.ones(5)}, title="t", xlabel="x", ylabel="y")
+        gk.plotting.plot_curve_family(ops.linspace(0, 1, 5), {"a": ops.ones(5)}, title="t",
+                                      xlabel="x", ylabel="y")
         print("ok")
     """)
     assert result.returncode == 0, result.stderr[-3000:]

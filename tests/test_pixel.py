@@ -194,7 +194,7 @@ def test_train_rejects_other_recipes_and_bad_images():
         pixel.train("bernoulli_mixture")
     with pytest.raises(ValueError, match="must be binary"):
         pixel.train(recipes.get("independent_bernoulli"), np.full((4, 28, 28, 1), 0.5))
-    with pytest.raises(ValueError, match="has no setting 'components'; known: .*num_components"):
+    with pytest.raises(ValueError, match=r"has no setting 'components'; known: .*num_components"):
         recipes.get("bernoulli_mixture").replace(components=5)
 
 
@@ -265,7 +265,7 @@ def test_unfitted_labels_and_paths_raise(tmp_path):
         model.sample(2, labels=[0, 1])
     with pytest.raises(ValueError, match="n must be an integer >= 1"):
         model.sample(0)
-    with pytest.raises(ValueError, match="ending in .npz"):
+    with pytest.raises(ValueError, match=r"ending in \.npz"):
         model.save(tmp_path / "model.keras")
     path = model.save(tmp_path / "ind.npz")
     with pytest.raises(

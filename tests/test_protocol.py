@@ -31,7 +31,7 @@ def test_default_labels_are_the_classes_in_turn():
 
 
 @pytest.mark.parametrize(
-    "n, num_classes, what",
+    ("n", "num_classes", "what"),
     [
         (-1, 10, r"n must be an integer >= 0, got -1"),
         (2.5, 10, r"n must be an integer >= 0, got 2\.5"),
@@ -87,7 +87,7 @@ def test_the_self_conditioned_gan_is_not_conditional():
     assert not gk.models.gan.build_sampler(recipe).conditional
     clash = recipe.replace(conditional=True)
     assert clash.conditional
-    with pytest.raises(ValueError, match="choose conditional=True .* or clusters=K"):
+    with pytest.raises(ValueError, match=r"choose conditional=True .* or clusters=K"):
         gk.models.gan.build_sampler(clash)
 
 

@@ -135,16 +135,16 @@ def test_wgan_gp_verdict_follows_the_numbers_and_its_recipe():
 def test_wgan_gp_settings_come_from_the_recipe_given():
     recipes = copy.deepcopy(RECIPES)
     recipes["wgan_gp"]["model"] = {"d_steps": 2}
-    text = [b for b in bullets(make_rows(), recipes) if b.startswith("- The *GANs*")][0]
+    text = next(b for b in bullets(make_rows(), recipes) if b.startswith("- The *GANs*"))
     assert "2 critic steps per generator step" in text and "own real batch" not in text
-    text = [b for b in bullets(make_rows(), {}) if b.startswith("- The *GANs*")][0]
+    text = next(b for b in bullets(make_rows(), {}) if b.startswith("- The *GANs*"))
     assert "critic steps" not in text and "a gradient penalty" in text and "(12 epochs)" not in text
 
 
 def test_conditional_vae_bullet_hedges_its_low_recall():
     def cvae(rows: list[dict], recon_recall: float | None) -> str:
         _, markdown = reading.comparison_bullets(rows, RECIPES, 9.81, recon_recall=recon_recall)
-        return [b for b in markdown.split("\n") if b.startswith("- The *conditional VAE*")][0]
+        return next(b for b in markdown.split("\n") if b.startswith("- The *conditional VAE*"))
 
     text = cvae(make_rows(), 0.091)  # reconstructions: a recall below the VAE samples' 0.372
     assert "may come from a narrow band of writing styles" in text

@@ -108,8 +108,8 @@ def test_ctrl_c_prints_finished_chapters_and_exits_130(chapters, tmp_path, monke
     )
     assert "1 of 2 chapters ran" in printed.out
     assert "Traceback" not in printed.out + printed.err
+    calls.clear()
     with pytest.raises(notebook_runner.RunInterrupted) as info:
-        calls.clear()
         notebook_runner.run_notebooks(chapters, tmp_path / "o", echo=lambda *a, **k: None)
     assert [r.status for r in info.value.results] == ["ok", "interrupted"]
     assert info.value.__cause__ is None and info.value.__suppress_context__

@@ -27,7 +27,7 @@ def test_encode_decode_round_trip(vocab):
 
 
 def test_unknown_characters_raise_by_default(vocab):
-    with pytest.raises(ValueError, match="not in the vocabulary.*'Z'"):
+    with pytest.raises(ValueError, match=r"not in the vocabulary.*'Z'"):
         vocab.encode("To Zanzibar")
 
 

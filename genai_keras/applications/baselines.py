@@ -2,7 +2,8 @@
 
 - Denoising: a Gaussian or a median filter, the kind and strength chosen on
   validation images by PSNR (:func:`choose_filter`).
-- Super-resolution: bicubic interpolation (:func:`genai_keras.applications.degradations.upsample_bicubic`).
+- Super-resolution: bicubic interpolation
+  (:func:`genai_keras.applications.degradations.upsample_bicubic`).
 - Inpainting: fill each hidden pixel with the nearest visible pixel's value, or with
   the training set's mean image (:func:`fill_hole`).
 
@@ -34,7 +35,8 @@ FILLS = ("nearest", "mean")
 
 
 def apply_filter(images: Any, kind: str, size: float) -> np.ndarray:
-    """Smooth each image with a Gaussian (sigma ``size`` pixels) or median (``size`` x ``size``) filter.
+    """Smooth each image with a Gaussian (sigma ``size`` pixels) or median
+    (``size`` x ``size``) filter.
 
     Args:
         images: ``(N, 28, 28, 1)`` in [0, 1].

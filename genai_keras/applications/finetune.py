@@ -76,7 +76,7 @@ def split_by_speaker(
         )
     others = "".join(s for who, s in all_speeches if who != speaker)
     own = "".join(mine)
-    n_val = int(round(len(own) * float(val_fraction)))
+    n_val = round(len(own) * float(val_fraction))
     available = len(own) - n_val
     train_chars = positive_int(train_chars, "train_chars")
     if train_chars > available:

@@ -121,7 +121,7 @@ def training_pairs(task: str, images: Any, seed: int = 0) -> tuple[np.ndarray, n
     seed = as_seed(seed, allow_none=False)
     parts = np.array_split(np.arange(len(x)), len(SETTINGS[check_task(task)]))
     conditions = np.empty((len(x), 28, 28, CHANNELS[task]), np.float32)
-    for i, (idx, setting) in enumerate(zip(parts, SETTINGS[task])):
+    for i, (idx, setting) in enumerate(zip(parts, SETTINGS[task], strict=True)):
         if len(idx):
             conditions[idx] = degrade(task, x[idx], setting, seed=(seed + 1000 * i) % 2**32)[
                 "condition"

@@ -48,7 +48,7 @@ def minimize(optimizer, variables, loss_fn):
 
     def loss_of(new_values):
         inner = _copy_scope(outer)
-        for v, value in zip(variables, new_values):
+        for v, value in zip(variables, new_values, strict=True):
             inner.state_mapping[id(v)] = value
         with inner:
             loss, aux = loss_fn()
@@ -85,7 +85,11 @@ def train_step(model, step, state, data):
         model.optimizer.variables if model.optimizer is not None else [],
         model.metrics_variables,
     )
-    mapping = [(v, value) for refs, values in zip(groups, state) for v, value in zip(refs, values)]
+    mapping = [
+        (v, value)
+        for refs, values in zip(groups, state, strict=True)
+        for v, value in zip(refs, values, strict=True)
+    ]
     with StatelessScope(state_mapping=mapping) as scope:
         logs = step(data)
     new_state = tuple([scope.get_current_value(v) for v in refs] for refs in groups)
@@ -108,7 +112,7 @@ def compile_function(fn, variables=None):
 
     @jax.jit
     def pure(values, args):
-        with StatelessScope(state_mapping=list(zip(variables, values))):
+        with StatelessScope(state_mapping=list(zip(variables, values, strict=True))):
             return fn(*args)
 
     def call(*args):

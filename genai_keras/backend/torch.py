@@ -10,7 +10,9 @@ def minimize(optimizer, variables, loss_fn):
     # autograd.grad (not backward) fills no .grad fields, so the other network's
     # parameters collect nothing from this loss.
     grads = torch.autograd.grad(loss, [v.value for v in variables], allow_unused=True)
-    grads = [torch.zeros_like(v.value) if g is None else g for g, v in zip(grads, variables)]
+    grads = [
+        torch.zeros_like(v.value) if g is None else g for g, v in zip(grads, variables, strict=True)
+    ]
     with torch.no_grad():
         optimizer.apply(grads, variables)
     return loss.detach(), aux

@@ -46,13 +46,13 @@ def corrupt(images: Any, kind: str, level: float, seed: int = 0) -> np.ndarray:
     elif kind == "blur":
         x = scipy.ndimage.gaussian_filter(x, sigma=(0, level, level, 0), mode="constant")
     else:
-        side = int(round(level))
+        side = round(level)
         if side > 28:
             raise ValueError(f"A mask patch of side {side} does not fit in a 28x28 image.")
         # Patch centres fall in the middle of the image, where the digits are
         # (MNIST digits fill the central 20x20 box), so the patch hides ink.
         centres = rng.integers(10, 19, size=(x.shape[0], 2))
         rows, cols = np.clip(centres - side // 2, 0, 28 - side).T
-        for i, (r, c) in enumerate(zip(rows, cols)):
+        for i, (r, c) in enumerate(zip(rows, cols, strict=True)):
             x[i, r : r + side, c : c + side, :] = 0.0
     return np.clip(x, 0.0, 1.0).astype(np.float32)

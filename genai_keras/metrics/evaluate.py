@@ -63,7 +63,8 @@ def evaluate_samples(
     if isinstance(reference, str):
         if reference != "mnist_test":
             raise ValueError(
-                f"Unknown reference {reference!r}; use 'mnist_test' or pass an array of real images."
+                f"Unknown reference {reference!r}; use 'mnist_test' or pass an array of real "
+                "images."
             )
         num_real = _check_num_real(num_real)
         _check_fid_count(num_real, "num_real")

@@ -7,7 +7,8 @@ chapter 07 also reports the fixed classifier's accuracy on restored images.
 - PSNR: :math:`10 \log_{10}(R^2 / \mathrm{MSE})` in decibels, with data range
   :math:`R = 1` for pixels in [0, 1]. Higher is better; +6 dB halves the RMS error.
 - SSIM (Wang et al., 2004): the mean over Gaussian windows (sigma 1.5 pixels) of
-  :math:`\frac{(2\mu_x\mu_y + C_1)(2\sigma_{xy} + C_2)}{(\mu_x^2+\mu_y^2+C_1)(\sigma_x^2+\sigma_y^2+C_2)}`
+  :math:`\frac{(2\mu_x\mu_y + C_1)(2\sigma_{xy} + C_2)}
+  {(\mu_x^2+\mu_y^2+C_1)(\sigma_x^2+\sigma_y^2+C_2)}`
   with :math:`C_1 = (0.01 R)^2`, :math:`C_2 = (0.03 R)^2`; 1 means identical. The
   settings are those of ``skimage.metrics.structural_similarity(data_range=1,
   gaussian_weights=True, sigma=1.5, use_sample_covariance=False)``, which the tests

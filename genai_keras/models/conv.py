@@ -43,9 +43,12 @@ def _check_filters(filters: Sequence[int], name: str, lengths: tuple[int, ...]) 
 def check_static_image_shape(images) -> None:
     """Refuse a symbolic/eager batch whose static shape is not ``(batch, 28, 28, 1)``."""
     shape = tuple(images.shape[1:])
-    if len(shape) != 3 or any(s is not None and s != t for s, t in zip(shape, IMAGE_SHAPE)):
+    if len(shape) != 3 or any(
+        s is not None and s != t for s, t in zip(shape, IMAGE_SHAPE, strict=True)
+    ):
         raise ValueError(
-            f"images must have shape (batch, 28, 28, 1), got (batch, {', '.join(map(str, shape))}). "
+            f"images must have shape (batch, 28, 28, 1), got "
+            f"(batch, {', '.join(map(str, shape))}). "
             f"Load digits with genai_keras.data.load_mnist()."
         )
 
@@ -236,7 +239,7 @@ class ConvDecoder(keras.layers.Layer):
             shape = (batch, self.hidden_units)
         self.project.build(shape)
         shape = (batch, 7, 7, self.filters[0])
-        for up, conv in zip(self.upsamples, self.convs):
+        for up, conv in zip(self.upsamples, self.convs, strict=True):
             shape = up.compute_output_shape(shape)
             conv.build(shape)
             shape = conv.compute_output_shape(shape)
@@ -256,7 +259,7 @@ class ConvDecoder(keras.layers.Layer):
         if self.hidden is not None:
             h = self.hidden(h)
         h = self.reshape(self.project(h))
-        for up, conv in zip(self.upsamples, self.convs):
+        for up, conv in zip(self.upsamples, self.convs, strict=True):
             h = conv(up(h))  # resize, then convolve: no checkerboard
         return h if self.to_logits is None else self.to_logits(h)
 

@@ -35,7 +35,8 @@ TITLE_BAND = 0.45  # inches kept above the canvas for the title
 
 @dataclass(frozen=True)
 class Box:
-    """A drawn box: centre ``(x, y)``, width ``w``, height ``h`` (inches), with its edge midpoints."""
+    """A drawn box: centre ``(x, y)``, width ``w``, height ``h`` (inches), with its edge
+    midpoints."""
 
     x: float
     y: float
@@ -184,7 +185,8 @@ def arrow(
     fontsize: float = 8.5,
     width: float = 1.3,
 ) -> FancyArrowPatch:
-    """An arrow from ``start`` to ``end`` (curved by ``rad``), optionally labelled near its middle."""
+    """An arrow from ``start`` to ``end`` (curved by ``rad``), optionally labelled near its
+    middle."""
     color = "#333333" if kind == "plain" else _kind(kind)[1]
     patch = FancyArrowPatch(
         start,

@@ -147,7 +147,7 @@ def plot_bar_values(
     names, nums = list(values), [float(v) for v in values.values()]
     fig, ax = plt.subplots(figsize=(1.4 * len(names) + 2, 3.4))
     bars = ax.bar(names, nums, color=[f"C{i}" for i in range(len(names))])
-    for bar, v in zip(bars, nums):
+    for bar, v in zip(bars, nums, strict=True):
         ax.text(bar.get_x() + bar.get_width() / 2, v, f"{v:.2f}", ha="center", va="bottom")
     ax.set_title(title)
     ax.set_ylabel(ylabel)
@@ -216,7 +216,7 @@ def plot_metric_panels(
     if n == 0:
         raise ValueError("panels is empty; give at least one {title: (x, {name: y}, xlabel)}.")
     fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.6), squeeze=False)
-    for ax, (name, (xs, curves, xlabel)) in zip(axes[0], panels.items()):
+    for ax, (name, (xs, curves, xlabel)) in zip(axes[0], panels.items(), strict=True):
         ylabel = "value"
         for label, ys in curves.items():
             if label.startswith("ylabel:"):
@@ -264,7 +264,7 @@ def plot_rate_distortion(
     ax1.grid(alpha=0.3)
     ax1.legend(fontsize=8)
     ax2.plot(r, d, "o-")
-    for bi, ri, di in zip(b, r, d):
+    for bi, ri, di in zip(b, r, d, strict=True):
         ax2.annotate(
             f"beta={bi:g}", (ri, di), textcoords="offset points", xytext=(5, 5), fontsize=8
         )

@@ -157,7 +157,8 @@ def latent_variable_diagram(mixture: bool = True) -> Figure:
 
 
 def vae_diagram(variant: str = "vae") -> Figure:
-    r"""The VAE: encoder -> ``(mu, log sigma^2)`` -> ``z = mu + sigma * eps`` -> decoder -> Bernoulli.
+    r"""The VAE: encoder -> ``(mu, log sigma^2)`` -> ``z = mu + sigma * eps`` -> decoder ->
+    Bernoulli.
 
     Used in chapter 02. ``variant="autoencoder"`` draws the deterministic autoencoder
     (encoder -> code -> decoder, no sampling, reconstruction loss only).
@@ -266,7 +267,8 @@ def autoencoder_diagram() -> Figure:
 
 
 def gan_diagram(conditional: bool = False) -> Figure:
-    r"""The GAN loop: ``z -> G -> fake``; real and fake -> ``D`` -> losses; gradients back into ``G``.
+    r"""The GAN loop: ``z -> G -> fake``; real and fake -> ``D`` -> losses; gradients back
+    into ``G``.
 
     Used in chapter 03.
 
@@ -485,7 +487,14 @@ def transformer_diagram(num_layers: int | None = None, tie_weights: bool = True)
     arrow(ax, tok.right, add0.bottom, rad=0.3)
     frame(ax, 2.8, 0.95, 6.35, 2.55, kind="network")
     count = "N" if num_layers is None else str(num_layers)
-    note(ax, 4.575, 2.38, f"× {count} blocks (pre-norm)", fontsize=8.5, color=COLORS["network"][1])
+    note(
+        ax,
+        4.575,
+        2.38,
+        f"\N{MULTIPLICATION SIGN} {count} blocks (pre-norm)",
+        fontsize=8.5,
+        color=COLORS["network"][1],
+    )
     ln1 = box(ax, 3.2, y, 0.42, 0.55, "LN", fontsize=8.5)
     attn = box(ax, 3.9, y, 0.82, 0.75, "causal\nself-attn", fontsize=8.5)
     add1 = summation(ax, 4.53, y)
@@ -549,7 +558,8 @@ def transformer_diagram(num_layers: int | None = None, tie_weights: bool = True)
 
 
 def _digit_frames(levels: tuple[float, ...], seed: int = 0) -> list[np.ndarray]:
-    """A synthetic "0" (28x28, in [-1, 1]) noised to each level t: ``cos(pi t/2) x0 + sin(pi t/2) eps``."""
+    """A synthetic "0" (28x28, in [-1, 1]) noised to each level t:
+    ``cos(pi t/2) x0 + sin(pi t/2) eps``."""
     yy, xx = np.mgrid[:28, :28]
     r = np.hypot((xx - 13.5) / 0.75, yy - 13.5)
     x0 = 2.0 * np.exp(-(((r - 8.5) / 2.2) ** 2)) - 1.0
@@ -578,7 +588,7 @@ def diffusion_diagram(prediction: str = "epsilon", guidance: bool = True) -> Fig
     y, size = 1.55, 0.7
     names = ["$x_0$ (data)", "$x_{t_1}$", "$x_{t_2}$", "$x_T \\approx$ noise"]
     xs = [0.6, 1.85, 3.1, 4.35]
-    for i, (cx, img) in enumerate(zip(xs, _digit_frames((0.0, 0.3, 0.55, 1.0)))):
+    for i, (cx, img) in enumerate(zip(xs, _digit_frames((0.0, 0.3, 0.55, 1.0)), strict=True)):
         ax.imshow(
             np.clip((img + 1) / 2, 0, 1),
             cmap="gray_r",

@@ -197,7 +197,7 @@ def plot_toy_gan(
     fig, axes = plt.subplots(
         1, len(snapshots), figsize=(3.2 * len(snapshots), 3.0), sharey=True, squeeze=False
     )
-    for ax, (name, (samples, d_vals)) in zip(axes[0], snapshots.items()):
+    for ax, (name, (samples, d_vals)) in zip(axes[0], snapshots.items(), strict=True):
         ax.plot(x, to_numpy(p_data, dtype=float).ravel(), color="black", label="$p_{data}$")
         ax.hist(
             to_numpy(samples, dtype=float).ravel(),

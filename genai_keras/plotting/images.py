@@ -45,7 +45,8 @@ def show_images(
         arr = arr[..., 0]
     if arr.ndim not in (3, 4) or arr.shape[0] == 0:
         raise ValueError(
-            f"images must have shape (N, H, W), (N, H, W, 1) or (N, H, W, 3) with N >= 1, got {arr.shape}."
+            "images must have shape (N, H, W), (N, H, W, 1) or (N, H, W, 3) with N >= 1, "
+            f"got {arr.shape}."
         )
     n = arr.shape[0]
     if titles is not None and len(titles) != n:

@@ -133,8 +133,8 @@ def corruption_findings(
                 "the damaged digits still lie inside the real manifold, but fewer real digits lie "
                 "inside theirs"
                 if first == "recall"
-                else "many damaged digits look unlike any real one, yet the damaged set still reaches "
-                "most real digits"
+                else "many damaged digits look unlike any real one, yet the damaged set still "
+                "reaches most real digits"
             )
             text.append(
                 f"*{kind}*: **{first} falls first**, by more than {drop:g} at "
@@ -278,8 +278,10 @@ def _wgan_bullet(wg: Row, dc: Row, recipe: Mapping[str, Any]) -> str:
     )
     return (
         f"The *{wg['title']}* has FID {wg['fid']:.1f}, IS {wg['is_mean']:.2f}, precision "
-        f"{wg['precision']:.3f} and recall {wg['recall']:.3f}. Its recipe: {join_and(settings)}; it "
-        f"trained for {_seconds(wg)}, the DCGAN for {_seconds(dc)}. It beats the DCGAN on {verdict}; "
+        f"{wg['precision']:.3f} and recall {wg['recall']:.3f}. "
+        f"Its recipe: {join_and(settings)}; it "
+        f"trained for {_seconds(wg)}, the DCGAN for {_seconds(dc)}. "
+        f"It beats the DCGAN on {verdict}; "
         f"over the five sample metrics it is {_versus(wg, dc)}."
     )
 
@@ -302,8 +304,8 @@ def _cvae_bullet(cv: Row, v: Row, is_real: float, recon_recall: float | None) ->
     )
     if recon_recall is None:
         text += (
-            "but Bernoulli means can get a low recall even when they cover every style (section 8's "
-            "VAE subsection)"
+            "but Bernoulli means can get a low recall even when they cover every style "
+            "(section 8's VAE subsection)"
         )
     elif recon_recall <= v["recall"] + 0.05:  # the criterion of the chapter's VAE subsection
         text += (

@@ -93,7 +93,8 @@ class CharVocabulary:
             raise ValueError(f"errors must be 'strict' or 'replace', got {errors!r}.")
         if errors == "replace" and not self.add_unknown:
             raise ValueError(
-                "errors='replace' needs an unknown symbol: build the vocabulary with add_unknown=True."
+                "errors='replace' needs an unknown symbol: build the vocabulary with "
+                "add_unknown=True."
             )
         if not text:
             return np.zeros((0,), dtype=np.int32)
@@ -106,7 +107,8 @@ class CharVocabulary:
             if errors == "strict":
                 unknown = sorted({text[i] for i in np.flatnonzero(missing)[:1000]})
                 raise ValueError(
-                    f"{int(missing.sum())} character(s) are not in the vocabulary, e.g. {unknown[:10]!r}. "
+                    f"{int(missing.sum())} character(s) are not in the vocabulary, "
+                    f"e.g. {unknown[:10]!r}. "
                     f"Remove them, build the vocabulary from text that contains them, or use "
                     f"CharVocabulary(..., add_unknown=True) and encode(..., errors='replace')."
                 )

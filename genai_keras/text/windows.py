@@ -34,7 +34,7 @@ def split_train_val(ids: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndar
         raise ValueError(f"ids must be a 1-D array with at least 2 entries, got shape {arr.shape}.")
     if not 0.0 < float(val_fraction) < 1.0:
         raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction!r}.")
-    n_val = max(1, int(round(arr.size * float(val_fraction))))
+    n_val = max(1, round(arr.size * float(val_fraction)))
     if n_val >= arr.size:
         raise ValueError("val_fraction leaves no training text; use a smaller fraction.")
     return arr[:-n_val], arr[-n_val:]

@@ -16,6 +16,7 @@ processes that never import torch pay nothing.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.abc
 import importlib.machinery
 import os
@@ -73,10 +74,8 @@ def patch_torch(torch) -> None:
         result = original_cpu(self, *args, **kwargs)
         if result is self:  # already on the CPU: mark a new view, not the tensor itself
             result = self.view_as(self)
-        try:
+        with contextlib.suppress(AttributeError, RuntimeError):
             setattr(result, _HOST_COPY, True)
-        except (AttributeError, RuntimeError):
-            pass
         return result
 
     tensor_class.__array__ = __array__

@@ -53,7 +53,7 @@ class CausalSelfAttention(layers.Layer):
 
     def build(self, input_shape):
         self.qkv.build(input_shape)
-        self.proj.build(tuple(input_shape[:-1]) + (self.embed_dim,))
+        self.proj.build((*tuple(input_shape[:-1]), self.embed_dim))
 
     def project(self, x):
         """``x`` (B, T, D) -> queries, keys, values, each (B, H, T, D/H)."""
@@ -155,7 +155,7 @@ class TransformerBlock(layers.Layer):
         self.attn.build(input_shape)
         self.ln2.build(input_shape)
         self.fc.build(input_shape)
-        self.fc_out.build(tuple(input_shape[:-1]) + (self.mlp_ratio * self.embed_dim,))
+        self.fc_out.build((*tuple(input_shape[:-1]), self.mlp_ratio * self.embed_dim))
 
     def _mlp(self, x, training=None):
         return self.drop(self.fc_out(self.fc(self.ln2(x))), training=training)

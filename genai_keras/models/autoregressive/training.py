@@ -42,7 +42,8 @@ def nats_per_char(
     x, y = eval_windows(ids, model.context_length, max_windows=max_windows)
     if not getattr(model, "compiled", False):
         model.compile(loss=causal_lm_loss, jit_compile=gk_backend.default_jit_compile())
-    # every window has the same number of targets, so the mean over batches is the mean per character
+    # every window has the same number of targets, so the mean over batches is the mean per
+    # character
     return float(model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)["loss"])
 
 

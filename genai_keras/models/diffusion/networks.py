@@ -42,7 +42,7 @@ class SinusoidalTimeEmbedding(layers.Layer):
         return ops.concatenate([ops.sin(angles), ops.cos(angles)], axis=-1)
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape) + (self.dim,)
+        return (*tuple(input_shape), self.dim)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "dim": self.dim, "max_frequency": self.max_frequency}

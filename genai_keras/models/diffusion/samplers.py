@@ -21,6 +21,7 @@ every backend. Used in chapter 06.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -112,7 +113,7 @@ def sample_path(
     def at(t: float) -> Any:
         return ops.full((batch,), t, dtype="float32")
 
-    for t, s in zip(grid[:-1], grid[1:]):
+    for t, s in itertools.pairwise(grid):
         t, s = float(t), float(s)
         v = velocity(x, at(t))
         if sampler == "euler":

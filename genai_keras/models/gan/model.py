@@ -370,7 +370,7 @@ class GAN(keras.Model):
             _, (d_loss, penalty, real_logits, fake_logits) = gk_backend.minimize(
                 self.d_optimizer,
                 self.discriminator.trainable_variables,
-                lambda: self.discriminator_objective(x_i, labels_i),
+                lambda x_i=x_i, labels_i=labels_i: self.discriminator_objective(x_i, labels_i),
             )
         g_loss = ops.zeros(())
         if self.generator.trainable_variables:
@@ -414,7 +414,7 @@ class GAN(keras.Model):
             return
         t = ops.cast(self.ema_updates, "float32")
         d = ops.minimum(self.ema_decay, (1.0 + t) / (10.0 + t))
-        for w_ema, w in zip(self.ema_generator.weights, self.generator.weights):
+        for w_ema, w in zip(self.ema_generator.weights, self.generator.weights, strict=True):
             w_ema.assign(d * w_ema + (1.0 - d) * ops.cast(w, w_ema.dtype))
         self.ema_updates.assign_add(1)
 
@@ -540,10 +540,7 @@ class GAN(keras.Model):
         """
         if self.discriminator is None:
             raise ValueError("This GAN has no discriminator (loaded for sampling only).")
-        if self.images:
-            x = as_images(x, name="x") * 2.0 - 1.0
-        else:
-            x = np.asarray(x, dtype=np.float32)
+        x = as_images(x, name="x") * 2.0 - 1.0 if self.images else np.asarray(x, dtype=np.float32)
         labels = (
             self._check_labels(labels, x.shape[0])
             if self.takes_labels

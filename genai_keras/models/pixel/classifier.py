@@ -178,7 +178,7 @@ class BernoulliMixtureClassifier:
             y = rng.choice(self.num_classes, size=n, p=np.exp(prior) / np.exp(prior).sum())
         else:
             y = as_labels(labels, num_classes=self.num_classes, count=n)
-        out = np.zeros((n,) + IMAGE_SHAPE, dtype=np.float32)
+        out = np.zeros((n, *IMAGE_SHAPE), dtype=np.float32)
         for c in np.unique(y):
             idx = np.flatnonzero(y == c)
             out[idx] = self.mixtures[c].sample(len(idx), seed=rng)
