@@ -569,7 +569,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"smoke run: results go to {out}, not {DEFAULT_OUT}", flush=True)
     result = {
         "machine": machine(),
-        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "mode": "default",
         "gpu": gpu,
         "runs": {},

@@ -31,7 +31,7 @@ import math
 import os
 import platform
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from _results import write_json_to
@@ -126,7 +126,7 @@ def main() -> None:
         "without_cache": _generation_speed(model, 200, False),
     }
     entry = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "note": args.note,
         "overrides": overrides,
         "config": _config(recipe),

@@ -262,7 +262,7 @@ def publish(
         file_kib=round(path.stat().st_size / 1024),
         sha256=sha256(path),
         command=entry.get("command", f"{TRAIN_COMMAND} --force {name}"),
-        made=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
+        made=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d"),
         keras=keras.__version__,
         backend=keras.backend.backend(),
         cpu_count=os.cpu_count(),

@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_backends": args.cpu_backend,
         "commit": _git("rev-parse", "HEAD"),
         "dirty": bool(_git("status", "--porcelain")),
-        "date_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "wheels": len(wheels),
         "bytes": size,
     }

@@ -27,6 +27,7 @@ import argparse
 import copy
 import re
 import sys
+import tomllib
 import uuid
 from pathlib import Path
 
@@ -34,11 +35,6 @@ import nbformat
 
 from genai_keras.files import write_atomic
 from genai_keras.notebook_runner import notebook_seconds
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"

@@ -42,7 +42,7 @@ def convert(name: str, directory: Path = ck.CHECKPOINT_DIR) -> dict | None:
     recipe = ck.recipes.Recipe(**record["recipe"])
     model = ck.load(name, old, expected_sha256=record["sha256"], recipe=recipe)
     new = ck.save(name, model, ck.checkpoint_path(name, directory))
-    today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
     note = (
         f"{today}: the float32 {old.name} ({record['file_kib']} KiB, sha256 "
         f"{record['sha256'][:12]}...) stored as {ck.STORAGE_DTYPE} {new.name}, "
