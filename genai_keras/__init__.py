@@ -42,8 +42,12 @@ _SUBMODULES = (
     "weights",
 )
 
+# Submodules that import no Keras; every other one needs it, and its first use brings Keras
+# in quietly (TensorFlow's C++ start-up lines hidden): not at ``import genai_keras``, which
+# the course runner and the notebook runner do without any deep-learning framework.
+_KERAS_FREE = frozenset({"config", "display", "protocol", "recipes", "weights"})
+
 _jax_cache.enable()
-import_keras_quietly()
 
 __all__ = ["__version__", "fast_mode", "set_fast_mode", "set_seed", *_SUBMODULES]
 
@@ -51,6 +55,8 @@ __all__ = ["__version__", "fast_mode", "set_fast_mode", "set_seed", *_SUBMODULES
 def __getattr__(name: str) -> Any:
     # Local on purpose: the lazy loader (``import genai_keras`` imports no Keras). One plain
     # import per submodule (no importlib): readers and tools see every edge.
+    if name in _SUBMODULES and name not in _KERAS_FREE:
+        import_keras_quietly()
     if name == "applications":
         import genai_keras.applications as module
     elif name == "arrays":

@@ -20,6 +20,7 @@ interrupted one and exits with status 130. ``--timeout 0`` (or ``none``) means n
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import re
 import sys
@@ -362,8 +363,6 @@ def run_notebooks(
 
 
 def _stamp(text: str) -> datetime.datetime:
-    import datetime
-
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
