@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import keras
 import numpy as np
 import pytest
@@ -38,7 +40,10 @@ def _snapshot(model):
 
 
 def _changed(before, model):
-    return any(not np.allclose(a, np.array(b)) for a, b in zip(before, model.trainable_weights))
+    return any(
+        not np.allclose(a, np.array(b))
+        for a, b in zip(before, model.trainable_weights, strict=True)
+    )
 
 
 # --- networks -------------------------------------------------------------
@@ -65,7 +70,10 @@ def test_losses_match_their_formulas():
     rl = np.array([[2.0], [-1.0], [0.5]], "float32")
     fl = np.array([[-3.0], [0.0], [1.0]], "float32")
     d_r, d_f = 1 / (1 + np.exp(-rl)), 1 / (1 + np.exp(-fl))
-    f = lambda v: float(keras.ops.convert_to_numpy(v))
+
+    def f(v):
+        return float(keras.ops.convert_to_numpy(v))
+
     # -log D(x) - log(1 - D(G(z))), not -log(D(x) + D(G(z))) (article 000, 4.3)
     assert f(G.discriminator_loss(rl, fl)) == pytest.approx(
         np.mean(-np.log(d_r)) + np.mean(-np.log(1 - d_f)), rel=1e-5
@@ -103,7 +111,10 @@ def test_trained_discriminator_approaches_optimal_one():
     gan.fit(real, epochs=6, batch_size=256, verbose=0)
     assert _changed(before, gan.discriminator)
     grid = np.linspace(-2.0, 2.0, 41, dtype="float32")[:, None]
-    p = lambda x, m: np.exp(-0.5 * (x - m) ** 2) / np.sqrt(2 * np.pi)
+
+    def p(x, m):
+        return np.exp(-0.5 * (x - m) ** 2) / np.sqrt(2 * np.pi)
+
     target = G.optimal_discriminator(p(grid[:, 0], 1.0), p(grid[:, 0], -1.0))
     np.testing.assert_allclose(gan.discriminate(grid), target, atol=0.08)
 
@@ -209,16 +220,46 @@ def test_conditional_is_the_recipes_answer(name):
 
 
 def test_config_round_trip():
-    gan = _small_gan(conditional=True, loss="hinge", d_steps=3)
-    clone = G.GAN.from_config(gan.get_config())
-    assert (clone.loss_name, clone.d_steps, clone.num_classes) == ("hinge", 3, 10)
+    gan = _small_gan(
+        conditional=True, loss="hinge", d_steps=3, gp_weight=2.5, ema_decay=0.9, split_batch=True
+    )
+    config = gan.get_config()
+    expected = dict(
+        loss="hinge",
+        label_smoothing=0.0,
+        d_steps=3,
+        gp_weight=2.5,
+        images=True,
+        num_classes=10,
+        ema_decay=0.9,
+        seed=0,
+        split_batch=True,
+        name="gan",
+    )
+    assert {k: config[k] for k in expected} == expected
+    assert set(config) == {*expected, "generator", "discriminator"}
+    clone = G.GAN.from_config(copy.deepcopy(config))
+    assert {k: clone.get_config()[k] for k in expected} == expected
+    assert clone.ema_generator is not None and clone.split_batch
+    smoothed = G.GAN.from_config(_small_gan(label_smoothing=0.2).get_config())
+    assert (smoothed.label_smoothing, smoothed.loss_name) == (0.2, "nonsaturating")
 
 
 def test_interpolation_endpoints_and_norm():
     a, b = np.ones(8), -np.arange(8.0)
     path = G.interpolate_latents(a, b, steps=5)
+    assert path.shape == (5, 8) and path.dtype == np.float32
     np.testing.assert_allclose(path[0], a, atol=1e-6)
     np.testing.assert_allclose(path[-1], b, atol=1e-6)
+    # slerp between vectors of equal norm keeps that norm; a straight line does not.
+    u, v = np.eye(8)[0] * 3.0, np.eye(8)[1] * 3.0
+    arc = G.interpolate_latents(u, v, steps=7)
+    np.testing.assert_allclose(np.linalg.norm(arc, axis=1), 3.0, rtol=1e-5)
+    np.testing.assert_allclose(arc[3], (u + v) / np.sqrt(2.0), atol=1e-5)
+    line = G.interpolate_latents(u, v, steps=3, spherical=False)
+    np.testing.assert_allclose(line[1], (u + v) / 2.0, atol=1e-6)
+    # Nearly parallel vectors fall back to the straight line (no division by sin 0).
+    np.testing.assert_allclose(G.interpolate_latents(u, u, steps=3), [u, u, u], atol=1e-6)
 
 
 # --- bad input ------------------------------------------------------------
@@ -263,17 +304,19 @@ def test_bad_inputs_raise_clear_errors():
 def test_ema_generator_is_the_documented_average_after_one_step():
     gan = _small_gan(ema_decay=0.999)
     w0 = [np.array(w) for w in gan.ema_generator.weights]
-    assert all(np.allclose(a, np.array(b)) for a, b in zip(w0, gan.generator.weights))
+    assert w0 and all(
+        np.allclose(a, np.array(b)) for a, b in zip(w0, gan.generator.weights, strict=True)
+    )
     gan.fit(_images(32), epochs=1, batch_size=32, verbose=0)
     # first update: d = min(0.999, (1 + 0) / (10 + 0)) = 0.1
-    for before, ema, raw in zip(w0, gan.ema_generator.weights, gan.generator.weights):
+    for before, ema, raw in zip(w0, gan.ema_generator.weights, gan.generator.weights, strict=True):
         np.testing.assert_allclose(
             np.array(ema), 0.1 * before + 0.9 * np.array(raw), rtol=1e-5, atol=1e-6
         )
     assert int(np.array(gan.ema_updates)) == 1
     assert any(
         not np.allclose(np.array(a), np.array(b))
-        for a, b in zip(gan.ema_generator.weights, gan.generator.weights)
+        for a, b in zip(gan.ema_generator.weights, gan.generator.weights, strict=True)
     )
     z = np.random.default_rng(0).standard_normal((4, gan.latent_dim)).astype("float32")
     expected = (keras.ops.convert_to_numpy(gan.ema_generator(z, training=False)) + 1) / 2
@@ -316,7 +359,7 @@ def test_bad_schedule_and_batch_norm_critic_are_clear_errors():
 # --- every backend: both optimizers step, both keep their state ---------------------
 
 
-@pytest.mark.parametrize("loss,d_steps", [("nonsaturating", 1), ("wgan-gp", 2)])
+@pytest.mark.parametrize(("loss", "d_steps"), [("nonsaturating", 1), ("wgan-gp", 2)])
 def test_fit_updates_both_optimizers_and_their_moments(loss, d_steps):
     gan = _small_gan(loss=loss, d_steps=d_steps, ema_decay=0.9)
     gan.fit(_images(64), epochs=2, batch_size=16, verbose=0)  # 4 steps per epoch

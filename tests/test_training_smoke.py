@@ -44,7 +44,8 @@ def test_gan_discriminator_loss_goes_down_and_generator_moves():
     history = gan.fit(x, epochs=3, batch_size=32, verbose=0).history
     assert history["d_loss"][-1] < history["d_loss"][0]
     assert any(
-        not np.allclose(a, np.array(b)) for a, b in zip(before, gan.generator.trainable_weights)
+        not np.allclose(a, np.array(b))
+        for a, b in zip(before, gan.generator.trainable_weights, strict=True)
     )
 
 

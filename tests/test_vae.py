@@ -179,7 +179,8 @@ def test_build_follows_the_recipe():
     first = V.build(recipe.replace(beta=4.0, latent_dim=3, **SMALL_RECIPE))
     gk.set_seed(recipe.seed)
     again = V.build(recipe.replace(beta=4.0, latent_dim=3, **SMALL_RECIPE))
-    for a, b in zip(first.get_weights(), again.get_weights()):
+    assert first.get_weights()  # not an empty comparison
+    for a, b in zip(first.get_weights(), again.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -212,12 +213,7 @@ def test_conditional_vae_basics_and_save_load(trained_cvae, mnist, tmp_path):
 
 
 def test_conditional_samples_are_the_requested_digits(trained_cvae):
-    try:
-        net = gk.feature_net.load_feature_net()
-    except (ImportError, FileNotFoundError, ValueError) as exc:
-        pytest.skip(
-            f"chapter 04's feature network is not available ({exc}); cannot classify samples"
-        )
+    net = gk.feature_net.load_feature_net()  # shipped: missing is a failure, not a skip
     labels = np.repeat(np.arange(10), 20)
     predicted = np.asarray(net.predict(trained_cvae.sample(len(labels), labels=labels, seed=0)))
     accuracy = float(np.mean(predicted == labels))
@@ -247,7 +243,7 @@ def test_bad_inputs_raise_clear_errors(trained_vae, trained_cvae, mnist):
         V.VAE(latent_dim=2, beta=-1.0)
     with pytest.raises(ValueError, match="beta must be a finite number >= 0"):
         V.train(small.replace(beta=-0.5), x)
-    with pytest.raises(ValueError, match="Recipe 'vae' has no setting 'betta'; known: .*beta"):
+    with pytest.raises(ValueError, match=r"Recipe 'vae' has no setting 'betta'; known: .*beta"):
         small.replace(betta=4.0)
     with pytest.raises(ValueError, match="latent_dim must be an integer >= 1"):
         V.VAE(latent_dim=0)
@@ -268,9 +264,9 @@ def test_bad_inputs_raise_clear_errors(trained_vae, trained_cvae, mnist):
         V.train(small, labels=mnist[1][:4])
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 9\]"):
         V.train(conditional, x, [0, 1, 2, 10])
-    with pytest.raises(ValueError, match="Expected a VAE recipe.*'gan'"):
+    with pytest.raises(ValueError, match=r"Expected a VAE recipe.*'gan'"):
         V.train(recipes.get("dcgan"), x)
-    with pytest.raises(ValueError, match="Expected a VAE recipe.*'dict'"):
+    with pytest.raises(ValueError, match=r"Expected a VAE recipe.*'dict'"):
         V.build(dict(latent_dim=2))
 
 
