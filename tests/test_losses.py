@@ -59,6 +59,7 @@ def _log_sigmoid(x):
 def test_cross_entropy_discriminator_loss(loss):
     expected = -np.mean(_log_sigmoid(REAL)) - np.mean(_log_sigmoid(-FAKE))
     assert float(losses.discriminator_loss(REAL, FAKE, loss)) == pytest.approx(expected, 1e-5)
+    assert float(losses.discriminator_loss(REAL, FAKE)) == pytest.approx(expected, 1e-5)
     # One-sided label smoothing: the real target is 0.9.
     smooth = -np.mean(0.9 * _log_sigmoid(REAL) + 0.1 * _log_sigmoid(-REAL)) - np.mean(
         _log_sigmoid(-FAKE)

@@ -105,7 +105,9 @@ def test_progress_lines_and_no_kernel_transport_warning(chapters, tmp_path, capf
     assert len(lines) == 3  # two cells of chapter 00, one of chapter 02
     assert lines[0].strip().startswith("[00] cell 1/2 at") and lines[0].endswith(": import os")
     assert lines[1].endswith(": print('fast', os.environ['GENAI_KERAS_FAST'])")
-    assert lines[2].strip().startswith("[02] cell 1/1 at") and lines[2].endswith(": print(6 * 7)")
+    assert lines[2].strip().startswith("[02] cell 1/1 at") and lines[2].endswith(
+        ": print('answer', 6 * 7)"
+    )
 
 
 def test_no_progress_flag(chapters, tmp_path, capsys):

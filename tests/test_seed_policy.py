@@ -112,7 +112,7 @@ def test_sampling_rng_follows_the_rule():
     assert np.array_equal(sampling_rng(None).random(4), a)
     assert not np.array_equal(sampling_rng(None).random(4), a)  # the global RNG moved on
     for bad in (1.5, True, "0", -1, 2**32):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"seed must be an int in \[0, 2\*\*32\) or None"):
             sampling_rng(bad)
 
 
