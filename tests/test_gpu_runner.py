@@ -288,6 +288,13 @@ def test_offline_install_of_the_project_wheel_from_a_small_wheelhouse(tmp_path):
     shipped files and starts the course runner without a deep-learning framework. The full
     wheelhouse (Keras, a backend, chapter 00) is the GENAI_KERAS_WHEELHOUSE test below."""
     env = _offline_env()
+    source = tmp_path / "source"  # a clean copy: no build/ or egg-info left by another build
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "genai_keras", source / "genai_keras", ignore=shutil.ignore_patterns("__pycache__")
+    )
     folder = tmp_path / "wheelhouse"
     subprocess.run(
         [
@@ -301,7 +308,7 @@ def test_offline_install_of_the_project_wheel_from_a_small_wheelhouse(tmp_path):
             "--no-build-isolation",
             "--wheel-dir",
             str(folder),
-            str(ROOT),
+            str(source),
         ],
         check=True,
         env=env,
