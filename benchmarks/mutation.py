@@ -46,7 +46,11 @@ MODULES: dict[str, tuple[list[str], list[str], bool]] = {
     "diffusion_samplers": (["genai_keras/models/diffusion/samplers.py"], _DIFFUSION_MATHS, False),
     "checks": (
         ["genai_keras/checks.py"],
-        ["tests/test_checks_and_plotting.py", "tests/test_properties.py"],
+        [
+            "tests/test_checks_messages.py",
+            "tests/test_checks_and_plotting.py",
+            "tests/test_properties.py",
+        ],
         False,
     ),
     "distributions": (
