@@ -55,7 +55,11 @@ MODULES: dict[str, tuple[list[str], list[str], bool]] = {
     ),
     "distributions": (
         ["genai_keras/distributions/*"],
-        ["tests/test_distributions.py", "tests/test_properties.py"],
+        [
+            "tests/test_distributions.py",
+            "tests/test_distribution_fitting.py",
+            "tests/test_properties.py",
+        ],
         True,
     ),
     "weights": (["genai_keras/weights.py"], ["tests/test_checkpoint_trust.py"], False),
