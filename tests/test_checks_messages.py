@@ -135,6 +135,13 @@ def test_as_images_messages_and_edges():
         ValueError, match=_exactly("images must hold pixels in [0, 1], found values in [-1, -1].")
     ):
         checks.as_images(np.full((1, 28, 28, 1), -1.0))
+    with pytest.raises(
+        ValueError,
+        match=_exactly(  # a maximum of 1 is no 0..255 image
+            "images must hold pixels in [0, 1], found values in [-1, 1]."
+        ),
+    ):
+        checks.as_images(np.concatenate([np.full((1, 28, 28, 1), -1.0), np.ones((1, 28, 28, 1))]))
 
 
 def test_as_labels_messages_and_edges():
