@@ -44,8 +44,13 @@ _SUBMODULES = (
 
 # Before Keras loads: a dependency below its declared floor gets one clear message.
 _requirements.check_installed_versions()
+
+# Submodules that import no Keras; every other one needs it, and its first use brings Keras
+# in quietly (TensorFlow's C++ start-up lines hidden): not at ``import genai_keras``, which
+# the course runner and the notebook runner do without any deep-learning framework.
+_KERAS_FREE = frozenset({"config", "display", "protocol", "recipes", "weights"})
+
 _jax_cache.enable()
-import_keras_quietly()
 
 __all__ = ["__version__", "fast_mode", "set_fast_mode", "set_seed"]
 __all__.extend(_SUBMODULES)  # the lazy submodules, which __getattr__ imports on first use
@@ -54,6 +59,8 @@ __all__.extend(_SUBMODULES)  # the lazy submodules, which __getattr__ imports on
 def __getattr__(name: str) -> Any:
     # Local on purpose: the lazy loader (``import genai_keras`` imports no Keras). One plain
     # import per submodule (no importlib): readers and tools see every edge.
+    if name in _SUBMODULES and name not in _KERAS_FREE:
+        import_keras_quietly()
     if name == "applications":
         import genai_keras.applications as module
     elif name == "arrays":

@@ -85,15 +85,27 @@ class Recipe:
 
         Top-level fields (``epochs``, ``limit``, ``seed``, ...) and the keys of ``model``
         and ``optimizer`` (``latent_dim=8``, ``learning_rate=1e-3``) are accepted by name.
+        A name that is both a top-level field this recipe leaves unset (None) and a model
+        setting changes the model setting: ``steps`` of a flow-matching recipe (trained
+        for ``epochs``) is its sampler's number of steps.
 
         Raises:
-            ValueError: a name that is none of those (the message lists them).
+            ValueError: a name that is none of those (the message lists them), or one that
+                is both a top-level field in use and a model setting (ambiguous).
         """
         top = {f.name for f in dataclasses.fields(self)} - {"model", "optimizer"}
         fields: dict[str, Any] = {}
         model, optimizer = dict(self.model), dict(self.optimizer)
         for key, value in changes.items():
-            if key in top:
+            if key in top and key in model:
+                if getattr(self, key) is not None:
+                    raise ValueError(
+                        f"Recipe {self.name!r}: {key!r} is both a top-level field "
+                        f"({getattr(self, key)!r}) and a model setting ({model[key]!r}); "
+                        f"build a Recipe with dataclasses.replace for the field."
+                    )
+                model[key] = value
+            elif key in top:
                 fields[key] = value
             elif key in model:
                 model[key] = value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import keras
 import numpy as np
 import pytest
@@ -136,7 +138,13 @@ def test_conditional_step_and_sampling_by_label():
     gan = _small_gan(conditional=True, label_smoothing=0.1)
     gan.fit(_images(32), np.arange(32) % 10, epochs=1, batch_size=32, verbose=0)
     x = gan.sample(5, labels=[3, 3, 3, 7, 7], seed=2)
-    assert x.shape == (5, 28, 28, 1) and x.dtype == np.float32 and x.min() >= 0 and x.max() <= 1
+    assert x.shape == (5, 28, 28, 1) and x.dtype == np.float32
+    # Samples are the generator's tanh outputs mapped to [0, 1]: (g + 1) / 2 on the same noise.
+    z = np.random.default_rng(2).standard_normal((5, gan.latent_dim)).astype("float32")
+    raw = keras.ops.convert_to_numpy(
+        gan.sampling_generator([z, np.array([3, 3, 3, 7, 7])], training=False)
+    )
+    np.testing.assert_allclose(x, (raw + 1.0) / 2.0, atol=1e-5)
     # same noise, different label -> different image
     z = np.random.default_rng(0).standard_normal((1, 8)).astype("float32")
     assert not np.allclose(gan.generate(z, [1]), gan.generate(z, [8]))
@@ -218,16 +226,46 @@ def test_conditional_is_the_recipes_answer(name):
 
 
 def test_config_round_trip():
-    gan = _small_gan(conditional=True, loss="hinge", d_steps=3)
-    clone = G.GAN.from_config(gan.get_config())
-    assert (clone.loss_name, clone.d_steps, clone.num_classes) == ("hinge", 3, 10)
+    gan = _small_gan(
+        conditional=True, loss="hinge", d_steps=3, gp_weight=2.5, ema_decay=0.9, split_batch=True
+    )
+    config = gan.get_config()
+    expected = dict(
+        loss="hinge",
+        label_smoothing=0.0,
+        d_steps=3,
+        gp_weight=2.5,
+        images=True,
+        num_classes=10,
+        ema_decay=0.9,
+        seed=0,
+        split_batch=True,
+        name="gan",
+    )
+    assert {k: config[k] for k in expected} == expected
+    assert set(config) == {*expected, "generator", "discriminator"}
+    clone = G.GAN.from_config(copy.deepcopy(config))
+    assert {k: clone.get_config()[k] for k in expected} == expected
+    assert clone.ema_generator is not None and clone.split_batch
+    smoothed = G.GAN.from_config(_small_gan(label_smoothing=0.2).get_config())
+    assert (smoothed.label_smoothing, smoothed.loss_name) == (0.2, "nonsaturating")
 
 
 def test_interpolation_endpoints_and_norm():
     a, b = np.ones(8), -np.arange(8.0)
     path = G.interpolate_latents(a, b, steps=5)
+    assert path.shape == (5, 8) and path.dtype == np.float32
     np.testing.assert_allclose(path[0], a, atol=1e-6)
     np.testing.assert_allclose(path[-1], b, atol=1e-6)
+    # slerp between vectors of equal norm keeps that norm; a straight line does not.
+    u, v = np.eye(8)[0] * 3.0, np.eye(8)[1] * 3.0
+    arc = G.interpolate_latents(u, v, steps=7)
+    np.testing.assert_allclose(np.linalg.norm(arc, axis=1), 3.0, rtol=1e-5)
+    np.testing.assert_allclose(arc[3], (u + v) / np.sqrt(2.0), atol=1e-5)
+    line = G.interpolate_latents(u, v, steps=3, spherical=False)
+    np.testing.assert_allclose(line[1], (u + v) / 2.0, atol=1e-6)
+    # Nearly parallel vectors fall back to the straight line (no division by sin 0).
+    np.testing.assert_allclose(G.interpolate_latents(u, u, steps=3), [u, u, u], atol=1e-6)
 
 
 # --- bad input ------------------------------------------------------------
@@ -272,7 +310,9 @@ def test_bad_inputs_raise_clear_errors():
 def test_ema_generator_is_the_documented_average_after_one_step():
     gan = _small_gan(ema_decay=0.999)
     w0 = [np.array(w) for w in gan.ema_generator.weights]
-    assert all(np.allclose(a, np.array(b)) for a, b in zip(w0, gan.generator.weights, strict=True))
+    assert w0 and all(
+        np.allclose(a, np.array(b)) for a, b in zip(w0, gan.generator.weights, strict=True)
+    )
     gan.fit(_images(32), epochs=1, batch_size=32, verbose=0)
     # first update: d = min(0.999, (1 + 0) / (10 + 0)) = 0.1
     for before, ema, raw in zip(w0, gan.ema_generator.weights, gan.generator.weights, strict=True):

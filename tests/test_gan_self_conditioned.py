@@ -100,9 +100,12 @@ def test_spectral_norm_discriminator_has_unit_spectral_norm_after_training_calls
     x = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28, 1)).astype("float32")
     for _ in range(30):  # power iterations converge over training calls
         d(x, training=True)
-    dense = d.get_layer("logit_sn").layer.kernel
-    sigma = np.linalg.svd(keras.ops.convert_to_numpy(dense).reshape(-1, 1), compute_uv=False)[0]
-    assert sigma == pytest.approx(1.0, rel=1e-3)
+    # Every wrapped layer (both convolutions and the output) is normalised, not only one.
+    for name in ("conv_1_sn", "conv_2_sn", "logit_sn"):
+        kernel = keras.ops.convert_to_numpy(d.get_layer(name).layer.kernel)
+        matrix = kernel.reshape(-1, kernel.shape[-1])
+        sigma = np.linalg.svd(matrix, compute_uv=False)[0]
+        assert sigma == pytest.approx(1.0, rel=2e-2), name
     with pytest.raises(ValueError, match="not both"):
         G.build_discriminator(8, spectral_norm=True, batch_norm=True)
 

@@ -287,6 +287,92 @@ def _offline_env() -> dict:
     return env
 
 
+def test_offline_install_of_the_project_wheel_from_a_small_wheelhouse(tmp_path):
+    """Always run (CI too): a wheelhouse built here holding the project's own wheel installs
+    with no index and no network, and the installed package (not the checkout) carries its
+    shipped files and starts the course runner without a deep-learning framework. The full
+    wheelhouse (Keras, a backend, chapter 00) is the GENAI_KERAS_WHEELHOUSE test below."""
+    env = _offline_env()
+    source = tmp_path / "source"  # a clean copy: no build/ or egg-info left by another build
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "genai_keras", source / "genai_keras", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    folder = tmp_path / "wheelhouse"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(folder),
+            str(source),
+        ],
+        check=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    wheels = sorted(p.name for p in folder.glob("*.whl"))
+    assert len(wheels) == 1 and wheels[0].startswith("genai_keras-"), wheels
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-index",
+            "--no-deps",
+            "--find-links",
+            str(folder),
+            "--target",
+            str(target),
+            "genai_keras",
+        ],
+        check=True,
+        env=env,
+    )
+    probe = (
+        "import json, sys, genai_keras, genai_keras.notebook_runner\n"
+        "from genai_keras import weights\n"
+        "from pathlib import Path\n"
+        "root = Path(genai_keras.__file__).parent\n"
+        "print(json.dumps({'file': genai_keras.__file__,"
+        " 'manifest': (root / 'assets/checkpoints/manifest.json').is_file(),"
+        " 'checkpoints': len(list((root / 'assets/checkpoints').glob('*.npz'))),"
+        " 'feature_net': (root / 'assets/feature_net.weights.h5').is_file(),"
+        " 'keras': 'keras' in sys.modules}))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=dict(env, PYTHONPATH=str(target), TF_CPP_MIN_LOG_LEVEL="3"),
+    ).stdout
+    found = json.loads(shown.strip().splitlines()[-1])
+    assert found["file"].startswith(str(target)), found  # the wheel, not the checkout
+    assert found["manifest"] and found["feature_net"] and found["checkpoints"] >= 10, found
+    assert found["keras"] is False, found
+    runner = subprocess.run(
+        [sys.executable, "-m", "genai_keras", "run-notebooks", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=dict(env, PYTHONPATH=str(target)),
+    )
+    assert runner.returncode == 0 and "--only" in runner.stdout, runner.stderr
+
+
 @pytest.mark.skipif(
     not os.environ.get("GENAI_KERAS_WHEELHOUSE"),
     reason="set GENAI_KERAS_WHEELHOUSE=DIR to install offline from a wheelhouse",

@@ -75,10 +75,44 @@ def test_collapse_records_one_class_share_per_epoch(self_conditioned):
         self_conditioned, seed=0, num_samples=300, setting=dict(limit=512, epochs=2, clusters=5)
     )
     assert len(r["max_class_per_epoch"]) == 2
-    assert all(0.1 <= v <= 1.0 for v in r["max_class_per_epoch"])  # the largest of 10 shares
+    # Shares of the monitor's 2,000 samples and of the final 300: whole counts of digits.
+    for share in r["max_class_per_epoch"]:
+        assert 0.1 <= share <= 1.0 and share * 2000 == pytest.approx(round(share * 2000), abs=1)
+    counts = np.asarray(r["class_histogram"]) * 300
+    np.testing.assert_allclose(counts, np.round(counts), atol=0.02)
     assert sum(r["class_histogram"]) == pytest.approx(1.0, abs=1e-3)
     assert r["max_class_fraction"] == pytest.approx(max(r["class_histogram"]), abs=1e-4)
     assert r["fid"] > 0 and 1.0 <= r["is_mean"] <= 10.0 and 0 <= r["recall"] <= 1
+    assert 0 <= r["precision"] <= 1 and r["train_seconds"] > 0 and r["seed"] == 0
+
+
+def test_class_histogram_is_the_classifiers_answer():
+    x, y = gk.data.load_mnist("test", limit=400)
+    hist = collapse.class_histogram(x)
+    expected = np.bincount(gk.feature_net.load_feature_net().predict(x), minlength=10) / 400
+    np.testing.assert_allclose(hist, expected)
+    # The shipped classifier is accurate: the shares follow the true labels.
+    np.testing.assert_allclose(hist, np.bincount(y, minlength=10) / 400, atol=0.03)
+    threes = x[y == 3]
+    assert collapse.class_histogram(threes)[3] > 0.9
+
+
+def test_class_share_monitor_scores_what_the_generator_draws():
+    x, y = gk.data.load_mnist("test", limit=400)
+    sevens = x[y == 7]
+
+    class Generator:  # draws only sevens; a monitor that ignores its classifier fails
+        latent_dim, self_conditioned = 3, False
+
+        def generate(self, z, labels=None):
+            assert z.shape == (50, 3) and labels is None
+            return sevens[np.arange(len(z)) % len(sevens)]
+
+    monitor = collapse.ClassShareMonitor(num_samples=50, every=1, log=(lines := []).append)
+    monitor.set_model(Generator())
+    monitor.on_epoch_end(0)
+    assert len(monitor.histograms) == 1 and monitor.histograms[0][7] > 0.9
+    assert lines and "epoch 1: largest class" in lines[0]
 
 
 def test_collapse_rejects_an_unknown_setting():
@@ -94,8 +128,16 @@ def test_sample_and_score_a_guided_flow_model():
         model, 256, steps=2, sampler="heun", guidance=1.0, quiet_bias=True
     )
     assert (r["sampler"], r["steps"], r["network_calls"], r["guidance"]) == ("heun", 2, 3, 1.0)
-    assert r["fid"] > 0 and 1.0 <= r["is_mean"] <= 10.0 and 0 <= r["recall"] <= 1
-    assert 0.0 <= r["class_accuracy"] <= 1.0 and r["sample_seconds"] >= 0
+    # The scores are those of the samples asked for (digits 0..9 in turn, seed 1).
+    labels = gk.protocol.default_labels(256, 10)
+    images = model.sample(256, labels=labels, seed=1, steps=2, sampler="heun", guidance=1.0)
+    expected = gk.metrics.evaluate_samples(images)  # (the FID bias warning is filtered)
+    for key in ("fid", "kid_mean", "is_mean", "precision", "recall"):
+        assert r[key] == pytest.approx(expected[key], abs=1e-3), key
+    accuracy = gk.feature_net.load_feature_net().accuracy(images, labels)
+    assert r["class_accuracy"] == pytest.approx(accuracy, abs=1e-4)
+    assert r["class_accuracy"] > 0.2  # far above chance (0.1), even for the fast model
+    assert r["sample_seconds_10k"] == pytest.approx(r["sample_seconds"] * 10_000 / 256, rel=0.05)
 
 
 def test_sample_and_score_needs_a_flow_model():

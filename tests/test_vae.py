@@ -179,6 +179,7 @@ def test_build_follows_the_recipe():
     first = V.build(recipe.replace(beta=4.0, latent_dim=3, **SMALL_RECIPE))
     gk.set_seed(recipe.seed)
     again = V.build(recipe.replace(beta=4.0, latent_dim=3, **SMALL_RECIPE))
+    assert first.get_weights()  # not an empty comparison
     for a, b in zip(first.get_weights(), again.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
@@ -212,12 +213,7 @@ def test_conditional_vae_basics_and_save_load(trained_cvae, mnist, tmp_path):
 
 
 def test_conditional_samples_are_the_requested_digits(trained_cvae):
-    try:
-        net = gk.feature_net.load_feature_net()
-    except (ImportError, FileNotFoundError, ValueError) as exc:
-        pytest.skip(
-            f"chapter 04's feature network is not available ({exc}); cannot classify samples"
-        )
+    net = gk.feature_net.load_feature_net()  # shipped: missing is a failure, not a skip
     labels = np.repeat(np.arange(10), 20)
     predicted = np.asarray(net.predict(trained_cvae.sample(len(labels), labels=labels, seed=0)))
     accuracy = float(np.mean(predicted == labels))

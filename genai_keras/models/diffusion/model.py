@@ -444,5 +444,13 @@ class FlowMatching(keras.Model):
             "time_sampling": self.time_sampling,
             "sampler": self.sampler,
             "steps": self.steps,
+            "autoencoder": keras.saving.serialize_keras_object(self.autoencoder),
             "seed": self.seed,
         }
+
+    @classmethod
+    def from_config(cls, config: dict) -> FlowMatching:
+        config = dict(config)
+        if isinstance(config.get("autoencoder"), dict):
+            config["autoencoder"] = keras.saving.deserialize_keras_object(config["autoencoder"])
+        return cls(**config)

@@ -438,14 +438,23 @@ class GAN(keras.Model):
             return default_labels(n, self.num_classes)
         return as_labels(labels, self.num_classes, count=n)
 
-    def generate(self, z: Any, labels: Any = None, batch_size: int = 1000) -> np.ndarray:
+    def generate(
+        self,
+        z: Any,
+        labels: Any = None,
+        batch_size: int = 1000,
+        seed: int | np.random.Generator | None = None,
+    ) -> np.ndarray:
         """Map given noise vectors to samples (images in [0, 1] when ``images=True``).
 
         Args:
             z: ``(n, latent_dim)`` noise.
             labels: ``(n,)`` ints for a conditional GAN (default: 0, 1, ..., 9, 0, ...);
-                cluster ids for a self-conditioned GAN (default: drawn from ``p(c)``).
+                cluster ids for a self-conditioned GAN (default: drawn from ``p(c)`` with
+                ``seed``).
             batch_size: generator batch size.
+            seed: self-conditioned GAN without ``labels`` only: seeds the clusters' draw
+                (:meth:`draw_clusters`; None follows ``gk.set_seed``).
 
         Returns:
             float32 NumPy ``(n, 28, 28, 1)`` in [0, 1] (or ``(n, *data_shape)`` raw).
@@ -457,7 +466,7 @@ class GAN(keras.Model):
         z = self._check_noise(z)
         batch_size = positive_int(batch_size, "batch_size")
         if self.self_conditioned and labels is None:
-            labels = self.draw_clusters(z.shape[0], seed=0)
+            labels = self.draw_clusters(z.shape[0], seed=seed)
         labels = self._check_labels(labels, z.shape[0])
         out = []
         for i in range(0, z.shape[0], batch_size):

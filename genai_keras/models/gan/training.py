@@ -69,7 +69,8 @@ class GANMonitor(keras.callbacks.Callback):
                 .standard_normal((self.num_samples, gan.latent_dim))
                 .astype(np.float32)
             )
-        self.samples.append(gan.generate(self._z, self.labels))
+        # seed: a self-conditioned GAN draws the same clusters at every epoch
+        self.samples.append(gan.generate(self._z, self.labels, seed=self.seed))
         if self.probe is not None:
             logits = ops.convert_to_numpy(gan.discriminator(self.probe, training=False))[:, 0]
             self.probe_scores.append(1.0 / (1.0 + np.exp(-logits)))

@@ -1,0 +1,332 @@
+"""Mutation score of the package's core: how many small deliberate breakages ("mutants")
+of the code the tests catch.
+
+Runs mutmut (the ``mutation`` extra: ``pip install -e .[mutation]``) once per module,
+each time in a scratch copy of the package and the tests, mutating only that module and
+running only the tests listed for it (mutmut then runs, for each mutant, only the
+selected tests that call the mutated function). Writes
+``benchmarks/results/mutation.json``: per module, mutants killed / total and every
+survivor with ``file:line`` and its diff; survivors judged equivalent (no test could
+tell them apart from the original) are marked with the reason, from :data:`EQUIVALENT`.
+
+    python benchmarks/mutation.py                  # every module (about an hour, 1 core)
+    python benchmarks/mutation.py losses checks    # some modules; the others are kept
+
+Results of modules not re-run are kept in the JSON, so modules can be run one by one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results" / "mutation.json"
+
+# module -> (files mutated, tests run, pure maths). Pure-maths modules must reach 90%,
+# the others 85%.
+_DIFFUSION_MATHS = [
+    "tests/test_schedules_samplers.py",
+    "tests/test_diffusion.py",
+    "-k",
+    "not (training_records or guided_model or weights_round_trip or bad_sampling_requests "
+    "or bad_recipes)",
+]
+MODULES: dict[str, tuple[list[str], list[str], bool]] = {
+    "losses": (["genai_keras/losses.py"], ["tests/test_losses.py"], True),
+    "diffusion_schedules": (["genai_keras/models/diffusion/schedules.py"], _DIFFUSION_MATHS, True),
+    "diffusion_samplers": (["genai_keras/models/diffusion/samplers.py"], _DIFFUSION_MATHS, False),
+    "checks": (
+        ["genai_keras/checks.py"],
+        [
+            "tests/test_checks_messages.py",
+            "tests/test_checks_and_plotting.py",
+            "tests/test_properties.py",
+        ],
+        False,
+    ),
+    "distributions": (
+        ["genai_keras/distributions/*"],
+        [
+            "tests/test_distributions.py",
+            "tests/test_distribution_fitting.py",
+            "tests/test_properties.py",
+        ],
+        True,
+    ),
+    "weights": (["genai_keras/weights.py"], ["tests/test_checkpoint_trust.py"], False),
+    "metrics": (["genai_keras/metrics/*"], ["tests/test_metrics.py"], True),
+    "checkpoints": (
+        ["genai_keras/checkpoints.py"],
+        ["tests/test_checkpoint_trust.py", "tests/test_checkpoints.py"],
+        False,
+    ),
+    "notebook_runner": (
+        ["genai_keras/notebook_runner.py"],
+        ["tests/test_notebook_runner.py", "tests/test_runner_safety.py"],
+        False,
+    ),
+    "studies": (
+        ["genai_keras/studies/*"],
+        ["tests/test_studies.py", "tests/test_reading.py"],
+        False,
+    ),
+}
+
+# Survivors that no test can kill because the mutant computes the same thing, keyed by
+# mutant name, with the reason. Kept in the JSON next to the survivor.
+_SAME_DTYPE = "the default dtype (float32) is the inputs' dtype in every caller"
+_UNOBSERVABLE_COPY = (
+    "astype(copy=None) copies only when needed, as copy=False does; the result is never "
+    "written to, so whether it is a copy cannot be seen"
+)
+_LABELS_BRANCH = (
+    "entering the fractional-label check for integer or empty arrays changes nothing: "
+    "integers have no fraction and np.all of nothing is True"
+)
+EQUIVALENT: dict[str, str] = {
+    "genai_keras.checks.x_as_finite_array__mutmut_51": _UNOBSERVABLE_COPY,
+    "genai_keras.checks.x_as_images__mutmut_55": _UNOBSERVABLE_COPY,
+    "genai_keras.checks.x_as_images__mutmut_57": _UNOBSERVABLE_COPY,
+    "genai_keras.checks.x_as_images__mutmut_58": _UNOBSERVABLE_COPY,
+    "genai_keras.checks.x_as_labels__mutmut_25": _LABELS_BRANCH,
+    "genai_keras.checks.x_as_labels__mutmut_27": _LABELS_BRANCH,
+    "genai_keras.losses.x_interpolate__mutmut_12": _SAME_DTYPE,
+    "genai_keras.losses.x_interpolate__mutmut_15": _SAME_DTYPE,
+    "genai_keras.losses.x_causal_lm_loss__mutmut_5": "axis=-1 is log_softmax's default",
+    "genai_keras.losses.x_causal_lm_loss__mutmut_20": (
+        "cast(ids, None) keeps the ids' integer dtype, which take_along_axis accepts"
+    ),
+}
+
+_PYPROJECT = """\
+[tool.pytest.ini_options]
+addopts = "-p no:cacheprovider -p no:randomly"
+filterwarnings = ["ignore::DeprecationWarning"]
+
+[tool.mutmut]
+source_paths = ["genai_keras"]
+only_mutate = {only}
+pytest_add_cli_args_test_selection = {tests}
+pytest_add_cli_args = ["-x", "-q"]
+also_copy = ["conftest.py"]
+"""
+
+
+def _scratch(module: str) -> Path:
+    only, tests, _ = MODULES[module]
+    work = Path(tempfile.mkdtemp(prefix=f"mutation_{module}_"))
+    shutil.copytree(ROOT / "genai_keras", work / "genai_keras", ignore=_ignore)
+    shutil.copytree(ROOT / "tests", work / "tests", ignore=_ignore)
+    shutil.copy2(ROOT / "conftest.py", work / "conftest.py")
+    for pattern in only:
+        for path in work.glob(pattern):
+            if path.suffix == ".py":
+                path.write_text(undecorate(path.read_text()))
+    tests = [t for t in tests if not t.startswith("tests/") or (ROOT / t).exists()]
+    (work / "pyproject.toml").write_text(
+        _PYPROJECT.format(only=json.dumps(only), tests=json.dumps(tests))
+    )
+    return work
+
+
+def undecorate(source: str) -> str:
+    """Write each top-level ``@decorator def f`` as ``def f`` then ``f = decorator(f)``.
+
+    The same function at run time, but mutmut (which skips decorated functions) then
+    mutates it: most of the package's maths is wrapped by ``numpy_in_numpy_out``. Only
+    the scratch copy is rewritten."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    edits = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.decorator_list:
+            first = min(d.lineno for d in node.decorator_list) - 1
+            last = max(d.end_lineno for d in node.decorator_list)
+            wrapped = node.name
+            for decorator in reversed(node.decorator_list):
+                wrapped = f"{ast.get_source_segment(source, decorator)}({wrapped})"
+            edits.append((first, last, node.end_lineno, f"{node.name} = {wrapped}"))
+    for first, last, end, assignment in reversed(edits):
+        lines[end:end] = [assignment]
+        del lines[first:last]
+    return "\n".join(lines) + "\n"
+
+
+def _ignore(folder: str, names: list[str]) -> set[str]:
+    return {n for n in names if n in ("__pycache__", ".pytest_cache") or n.endswith(".pyc")}
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)  # the scratch copy's package, not the worktree's
+    env.setdefault("GENAI_KERAS_FAST", "1")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env.setdefault("KERAS_BACKEND", "tensorflow")
+    shared = ROOT.parent / "shared" / "data"
+    if "GENAI_KERAS_DATA" not in env and shared.is_dir():
+        env["GENAI_KERAS_DATA"] = str(shared)
+    return env
+
+
+_COLLECT = """
+import json, sys
+from pathlib import Path
+from mutmut.mutation.data import SourceFileMutationData
+from mutmut.mutation.diff_apply import get_diff_for_mutant
+from mutmut.stats import status_by_exit_code
+out = []
+for meta in Path("mutants").rglob("*.py.meta"):
+    source = Path(str(meta)[: -len(".meta")])
+    path = source.relative_to("mutants")
+    data = SourceFileMutationData(path=path)
+    data.load()
+    for name, code in data.exit_code_by_key.items():
+        status = status_by_exit_code[code]
+        diff = get_diff_for_mutant(name, path=path) if status == "survived" else ""
+        out.append(dict(name=name, file=str(path), status=status, diff=diff))
+print(json.dumps(out))
+"""
+
+
+def _line_of(path: Path, name: str, diff: str) -> int | None:
+    """The line of ``path`` that the mutant changes (its first removed line)."""
+    removed = [ln[1:].strip() for ln in diff.splitlines() if ln.startswith("-") and ln[1:].strip()]
+    removed = [ln for ln in removed if not ln.startswith("--")]
+    if not removed:
+        return None
+    function = re.sub(r"__mutmut_\d+$", "", name).split(".")[-1].split("ǁ")[-1]
+    function = function[2:] if function.startswith("x_") else function
+    lines = path.read_text().splitlines()
+    start = next(
+        (i for i, ln in enumerate(lines) if re.match(rf"\s*(async )?def {function}\(", ln)), 0
+    )
+    for i in range(start, len(lines)):
+        if lines[i].strip() == removed[0]:
+            return i + 1
+    return start + 1
+
+
+def run_module(module: str, max_children: int, timeout: float) -> dict:
+    pure = MODULES[module][2]
+    work = _scratch(module)
+    started = time.perf_counter()
+    try:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)],
+                cwd=work,
+                env=_environment(),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+            exit_code: int | None = done.returncode
+        except subprocess.TimeoutExpired:  # keep what was measured: partial, said so
+            exit_code = None
+        seconds = time.perf_counter() - started
+        collected = subprocess.run(
+            [sys.executable, "-c", _COLLECT],
+            cwd=work,
+            env=_environment(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        mutants = json.loads(collected.stdout)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    killed_status = {"killed", "timeout", "segfault", "caught by type check"}
+    counted = [m for m in mutants if m["status"] not in ("not checked", "skipped")]
+    killed = [m for m in counted if m["status"] in killed_status]
+    survivors = []
+    for m in counted:
+        if m["status"] in killed_status:
+            continue
+        entry = {
+            "mutant": m["name"],
+            "where": f"{m['file']}:{_line_of(ROOT / m['file'], m['name'], m['diff'])}",
+            "status": m["status"],
+            "diff": m["diff"],
+        }
+        if m["name"] in EQUIVALENT:
+            entry["equivalent"] = EQUIVALENT[m["name"]]
+        survivors.append(entry)
+    equivalent = sum("equivalent" in s for s in survivors)
+    total = len(counted)
+    return {
+        "files": MODULES[module][0],
+        "tests": MODULES[module][1],
+        "pure_maths": pure,
+        "target": 0.90 if pure else 0.85,
+        "killed": len(killed),
+        "total": total,
+        "equivalent": equivalent,
+        "score": round(len(killed) / total, 4) if total else None,
+        "score_without_equivalent": (
+            round(len(killed) / (total - equivalent), 4) if total - equivalent else None
+        ),
+        "not_checked": len(mutants) - total,
+        "seconds": round(seconds, 1),
+        "mutmut_exit_code": exit_code,
+        "complete": exit_code is not None and len(mutants) == total,
+        "survivors": survivors,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", help=f"some of: {', '.join(MODULES)}")
+    parser.add_argument("--max-children", type=int, default=1, help="parallel mutants")
+    parser.add_argument(
+        "--timeout", type=float, default=3600, help="seconds per module (then: partial)"
+    )
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.modules) - set(MODULES))
+    if unknown:
+        parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(MODULES)}")
+    for module in args.modules or list(MODULES):
+        print(f"[mutation] {module} ...", flush=True)
+        entry = run_module(module, args.max_children, args.timeout)
+        results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        results.setdefault("modules", {})[module] = entry
+        for other in results["modules"].values():
+            _mark_equivalent(other)
+        results["tool"] = "mutmut " + _version()
+        results["generated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+        print(
+            f"[mutation] {module}: {entry['killed']}/{entry['total']} killed "
+            f"({entry['score']}), {entry['seconds']} s",
+            flush=True,
+        )
+    return 0
+
+
+def _mark_equivalent(entry: dict) -> None:
+    """(Re)apply :data:`EQUIVALENT` to a module's survivors and recount."""
+    for survivor in entry["survivors"]:
+        if survivor["mutant"] in EQUIVALENT:
+            survivor["equivalent"] = EQUIVALENT[survivor["mutant"]]
+    entry["equivalent"] = sum("equivalent" in s for s in entry["survivors"])
+    rest = entry["total"] - entry["equivalent"]
+    entry["score_without_equivalent"] = round(entry["killed"] / rest, 4) if rest else None
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return version("mutmut")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
