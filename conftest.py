@@ -55,6 +55,12 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "backends(*names, reason=...): run only on these Keras backends, skip elsewhere"
     )
+    config.addinivalue_line(
+        "markers",
+        "repo_tooling: checks of the repository's files and tools (notebook headers, packaging,"
+        " requirement files, the GPU runner's flags, the site build) that no backend or library"
+        " release changes; CI runs them once and deselects them elsewhere (-m 'not repo_tooling')",
+    )
 
 
 def pytest_collection_modifyitems(config, items):

@@ -17,6 +17,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+# Checks of the repository and its tools: no backend or library release changes them
+# (CI runs them once, in the TensorFlow step; conftest.py).
+pytestmark = pytest.mark.repo_tooling
+
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "sync_notebook_headers.py"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -17,6 +17,10 @@ import genai_keras
 from genai_keras import docs_build
 from genai_keras.models import _SUBMODULES as MODEL_FAMILIES
 
+# Checks of the repository and its tools: no backend or library release changes them
+# (CI runs them once, in the TensorFlow step; conftest.py).
+pytestmark = pytest.mark.repo_tooling
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

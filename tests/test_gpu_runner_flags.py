@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+# Checks of the repository and its tools: no backend or library release changes them
+# (CI runs them once, in the TensorFlow step; conftest.py).
+pytestmark = pytest.mark.repo_tooling
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNNER = ROOT / ".ci" / "gpu"
 

@@ -16,6 +16,10 @@ import pytest
 
 from genai_keras import _requirements
 
+# Checks of the repository and its tools: no backend or library release changes them
+# (CI runs them once, in the TensorFlow step; conftest.py).
+pytestmark = pytest.mark.repo_tooling
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "genai_keras"
 

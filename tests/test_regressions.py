@@ -83,7 +83,7 @@ def test_flow_matching_config_records_its_autoencoder():
 
 
 def test_runner_annotations_resolve():
-    from genai_keras import notebook_runner
+    from genai_keras import notebook_times  # the runner's timing helpers
 
-    hints = typing.get_type_hints(notebook_runner._stamp)
+    hints = typing.get_type_hints(notebook_times._stamp)
     assert hints["return"].__name__ == "datetime"

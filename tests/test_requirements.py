@@ -13,6 +13,10 @@ import pytest
 
 from genai_keras import _requirements
 
+# Checks of the repository and its tools: no backend or library release changes them
+# (CI runs them once, in the TensorFlow step; conftest.py).
+pytestmark = pytest.mark.repo_tooling
+
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("floors_script", ROOT / "scripts" / "floors.py")
 floors_script = importlib.util.module_from_spec(_spec)
@@ -47,9 +51,10 @@ def test_every_dependency_in_pyproject_has_a_floor():
 
 
 def test_requirement_files_repeat_the_floors_of_pyproject():
-    # Every extra but the maintainers' tools (`release`, `docs`: the website) is in what
-    # users install.
-    floors = floors_script.declared([e for e in ALL_EXTRAS if e not in ("release", "docs")])
+    # Every extra but the maintainers' tools (`release`, `docs`: the website, `mutation`)
+    # is in what users install.
+    maintainers = ("release", "docs", "mutation")
+    floors = floors_script.declared([e for e in ALL_EXTRAS if e not in maintainers])
     listed = requirement_lines(ROOT / "requirements.txt")
     listed.update(requirement_lines(ROOT / "requirements-backends.txt"))
     assert set(listed) == set(floors), (
