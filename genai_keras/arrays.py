@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import numpy as np
 from keras import ops
 
+#: The type of a function that :func:`numpy_in_numpy_out` wraps (and returns).
 F = TypeVar("F", bound=Callable[..., Any])
 
 

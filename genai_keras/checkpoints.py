@@ -9,8 +9,9 @@ recipe (in fast mode its tiny variant, good for tests only; nothing is written i
 package).
 
 Keras models (VAEs, GANs, flow matching) are stored in one format, ``.weights.npz``
-(:mod:`genai_keras.weights`, re-exported here: :func:`write_weights`,
-:func:`read_weights`, :func:`assign_weights`): float16 values keyed by variable path,
+(:mod:`genai_keras.weights`, re-exported here:
+:func:`~genai_keras.weights.write_weights`, :func:`~genai_keras.weights.read_weights`,
+:func:`~genai_keras.weights.assign_weights`): float16 values keyed by variable path,
 written byte-for-byte reproducibly. The architecture is rebuilt from the recipe, and
 loading checks that the file holds exactly the model's variables, with the model's
 shapes, before assigning any. The GANs keep only their weight-averaged generator. The
@@ -130,9 +131,10 @@ def _checkpoint_family(name: str, recipe: recipes.Recipe) -> families.Family:
 def save(name: str, model: Any, path: str | Path) -> Path:
     """Write a trained model of recipe ``name`` (GANs: the sampling generator only).
 
-    Pixel models: their ``.npz``. Keras models: ``.weights.npz`` (:func:`write_weights`,
-    float16), copied first into a fresh model of the recipe so that the variable paths
-    are those :func:`load` builds (no optimizer state ships).
+    Pixel models: their ``.npz``. Keras models: ``.weights.npz``
+    (:func:`~genai_keras.weights.write_weights`, float16), copied first into a fresh model
+    of the recipe so that the variable paths are those :func:`load` builds (no optimizer
+    state ships).
     """
     path = Path(path)
     recipe = getattr(model, "recipe", None) or _recipe(name)
@@ -244,7 +246,7 @@ def publish(
         record: how it was made: ``name``, ``recipe`` (``recipe.as_dict()``), ``seed``,
             ``train_seconds``, ``fast`` (:func:`train`'s record), and optionally
             ``command`` (default: the script's) and other keys, kept as they are.
-        directory: the checkpoint folder (default: the package's, :data:`CHECKPOINT_DIR`).
+        directory: the checkpoint folder (default: the package's, ``CHECKPOINT_DIR``).
         log: called with one summary line (e.g. ``print``); None is quiet.
 
     Returns:
@@ -285,7 +287,7 @@ def write_manifest_entry(
     and rewrite the file (JSON, 2-space indent, :data:`MODELS` order) and ``README.md``.
 
     The manifest is read, updated and replaced atomically under a lock
-    (:mod:`genai_keras.files`): a publish that fails part-way leaves the old manifest
+    (``genai_keras.files``): a publish that fails part-way leaves the old manifest
     whole, and concurrent publishes keep every entry; readers never see half a file.
 
     Returns:

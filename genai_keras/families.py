@@ -3,7 +3,7 @@
 A :class:`Family` says how a recipe of that family (``recipe.family``) is built and
 trained, and, for the families with shipped checkpoints, how a model is saved and
 loaded and what kind of likelihood it has. :data:`FAMILIES` maps each name of
-:data:`genai_keras.recipes.FAMILIES` to its record; :mod:`genai_keras.checkpoints`
+``genai_keras.recipes.FAMILIES`` to its record; :mod:`genai_keras.checkpoints`
 reads it instead of switching on family names.
 
 The layers import one way: :mod:`genai_keras.recipes` (data) <- the model modules <-

@@ -36,7 +36,8 @@ class Recipe:
 
     Attributes:
         name: the recipe's name (also the checkpoint's name, where one ships).
-        family: one of :data:`FAMILIES` (``"pixel"``, ``"vae"``, ``"gan"``, ...).
+        family: one of :data:`~genai_keras.families.FAMILIES` (``"pixel"``, ``"vae"``,
+            ``"gan"``, ...).
         title: a short display name.
         chapter: the chapter that teaches the model.
         model: architecture and loss settings (the family's model arguments).
@@ -482,7 +483,7 @@ def get(name: str, fast: bool | None = None) -> Recipe:
     """The recipe called ``name``; its :func:`fast_variant` in fast mode.
 
     Args:
-        name: a key of :data:`RECIPES`.
+        name: a key of ``RECIPES``.
         fast: True/False to choose; None follows ``genai_keras.fast_mode()``.
 
     Raises:

@@ -163,3 +163,43 @@ def test_the_api_reference_covers_every_public_module():
         assert f".. automodule:: genai_keras.models.{family}" in (
             api / f"models.{family}.rst"
         ).read_text(encoding="utf-8")
+
+
+def test_a_broken_cross_reference_in_a_docstring_fails_the_build(tmp_path):
+    """The site's configuration (nitpicky): a docstring's reference to a package name that
+    is documented nowhere fails the build, naming it; the names of outside packages in
+    type hints (numpy.ndarray, pathlib.Path in gk.weights) do not."""
+    for tool in ("sphinx", "myst_nb", "sphinx_book_theme"):
+        pytest.importorskip(tool)
+    (tmp_path / "lesson.py").write_text(
+        '"""A module of the test."""\n\n\n'
+        "def load() -> None:\n"
+        '    """Read a file with :func:`genai_keras.no_such_function`, then\n'
+        '    :func:`genai_keras.weights.read_weights`."""\n',
+        encoding="utf-8",
+    )
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "index.rst").write_text(
+        "Weights\n=======\n\n"
+        ".. automodule:: genai_keras.weights\n\n"
+        ".. autofunction:: lesson.load\n\n"
+        "See :class:`genai_keras.models.NoSuchModel`.\n",
+        encoding="utf-8",
+    )
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(tmp_path)])
+    done = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "dummy", "-W", "--keep-going", "-q",
+         "-c", str(ROOT / "docs"), "-d", str(tmp_path / "doctrees"), str(src),
+         str(tmp_path / "out")],
+        capture_output=True, text=True, env=env, check=False, timeout=300,
+    )  # fmt: skip
+    warnings = [line for line in done.stderr.splitlines() if "WARNING" in line]
+    assert done.returncode != 0, "a broken cross-reference must fail the build"
+    assert any("lesson.load" in w and "genai_keras.no_such_function" in w for w in warnings), (
+        done.stderr
+    )
+    assert any("genai_keras.models.NoSuchModel" in w for w in warnings), done.stderr
+    # gk.weights' hints name numpy.ndarray and pathlib.Path: ignored, not reported
+    assert not [w for w in warnings if "numpy" in w or "pathlib" in w], done.stderr

@@ -1,16 +1,16 @@
 """Chapter 07: what generative models are used for, measured against classical baselines.
 
-- :mod:`.degradations`: the damage (Gaussian / salt-and-pepper noise, block-average
+- ``degradations``: the damage (Gaussian / salt-and-pepper noise, block-average
   downsampling, masks) with checked settings.
-- :mod:`.baselines`: Gaussian/median filters chosen on validation data, bicubic
+- ``baselines``: Gaussian/median filters chosen on validation data, bicubic
   upscaling, nearest-pixel and mean-image hole filling.
-- :mod:`.models`: the U-Net-like regression net, the conditional VAE of restorations
+- ``models``: the U-Net-like regression net, the conditional VAE of restorations
   (:class:`RestorationCVAE`) and the small classifier of the augmentation experiment.
-- :mod:`.restoration`: the three tasks (denoise, super-resolve, inpaint): data,
+- ``restoration``: the three tasks (denoise, super-resolve, inpaint): data,
   training from a recipe, PSNR/SSIM/accuracy scores and the diversity of draws.
-- :mod:`.augmentation`: N labelled digits with no / classical / generated / both
+- ``augmentation``: N labelled digits with no / classical / generated / both
   augmentations, over several seeds.
-- :mod:`.finetune`: pretraining the character transformer without one speaker, then
+- ``finetune``: pretraining the character transformer without one speaker, then
   fine-tuning on a slice of that speaker's lines vs training from scratch.
 
 Everything is reachable here: write ``gk.applications.<name>``. Recipes of the
@@ -98,9 +98,9 @@ def train(
     """Train an ``"application"`` recipe (``gk.families.train`` dispatches here).
 
     Restoration recipes (kind ``"regression"`` / ``"cvae"``) go to
-    :func:`restoration.train`; the classifier (kind ``"classifier"``) trains on
+    ``restoration.train``; the classifier (kind ``"classifier"``) trains on
     ``images``/``labels`` (default the first ``recipe.limit`` MNIST training digits)
-    with :func:`augmentation.train_classifier`.
+    with ``augmentation.train_classifier``.
 
     Returns:
         ``(model, history)``.

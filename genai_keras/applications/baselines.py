@@ -72,7 +72,7 @@ def apply_filter(images: Any, kind: str, size: float) -> np.ndarray:
 
 
 def choose_filter(noisy: Any, clean: Any) -> tuple[tuple[str, float], dict[str, float]]:
-    """The filter of :data:`FILTER_GRID` with the best mean PSNR on validation pairs.
+    """The filter of ``FILTER_GRID`` with the best mean PSNR on validation pairs.
 
     Args:
         noisy: ``(N, 28, 28, 1)`` corrupted validation digits.

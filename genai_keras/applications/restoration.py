@@ -48,7 +48,7 @@ CHANNELS = {"denoise": 1, "super_resolve": 1, "inpaint": 2}
 
 
 def check_task(task: str) -> str:
-    """Return ``task`` if it is one of :data:`TASKS`, else raise a ValueError naming them."""
+    """Return ``task`` if it is one of ``TASKS``, else raise a ValueError naming them."""
     if task not in TASKS:
         raise ValueError(f"Unknown task {task!r}; use one of {', '.join(TASKS)}.")
     return task
@@ -70,7 +70,7 @@ def degrade(
     """Damage clean digits as one setting of a task says.
 
     Args:
-        task: one of :data:`TASKS`.
+        task: one of ``TASKS``.
         images: ``(N, 28, 28, 1)`` clean digits in [0, 1].
         setting: one of ``SETTINGS[task]`` (or the same keys with other values).
         seed: seed of the noise or mask positions.
@@ -81,7 +81,7 @@ def degrade(
         ``mask`` ``(N, 28, 28, 1)`` (1 = hidden).
 
     Raises:
-        ValueError: unknown task or setting, or bad levels (see :mod:`.degradations`).
+        ValueError: unknown task or setting, or bad levels (see ``degradations``).
     """
     check_task(task)
     seed = as_seed(seed)
@@ -314,7 +314,7 @@ def evaluate_task(
     """Score the baseline and each model on one setting of a task (chapter 07's tables).
 
     Args:
-        task: one of :data:`TASKS`.
+        task: one of ``TASKS``.
         models: name -> trained network (a regressor, or a ``RestorationCVAE`` which
             gives two rows: ``<name>_mean`` decoding ``z = 0`` and ``<name>_sample``
             one random draw, plus its :func:`diversity` over ``num_draws``).
@@ -409,7 +409,7 @@ def run_task(
     """Train a task's two networks and score them and the baseline on each of its settings.
 
     Args:
-        task: one of :data:`TASKS`.
+        task: one of ``TASKS``.
         regression_recipe, cvae_recipe: e.g. ``gk.recipes.get("denoiser")`` and
             ``gk.recipes.get("denoiser_cvae")``.
         test: ``(images, labels)`` clean test digits.

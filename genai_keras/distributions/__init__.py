@@ -19,8 +19,8 @@ Arguments are checked for bad values (negative scale or rate, probabilities outs
 Python numbers, eager tensors); inside a traced/compiled function the value checks are
 skipped, so the functions also work as losses in ``model.fit``.
 
-Each group lives in its own submodule (:mod:`.log_prob`, :mod:`.sampling`,
-:mod:`.kl`, :mod:`.fitting`; shared argument checks in :mod:`._checks`) and is
+Each group lives in its own submodule (``log_prob``, ``sampling``,
+``kl``, ``fitting``; shared argument checks in ``_checks``) and is
 re-exported here: write ``gk.distributions.<name>``.
 
 Used in chapters 01 (distributions, pixel models), 02 (VAE loss) and 05 (categorical

@@ -24,11 +24,11 @@ least ``MIN_SAMPLES_FID`` (256) samples per set and warns below ``FID_BIAS_SAMPL
 (5,000); KID needs at least ``MIN_SAMPLES_KID`` (100). Report numbers at 10,000.
 
 One submodule per metric, all re-exported here (write ``gk.metrics.<name>``):
-:mod:`.frechet` (FID), :mod:`.kernel_distance` (KID), :mod:`.inception` (Inception
-Score), :mod:`.manifold` (precision/recall), :mod:`.reference` (the cached MNIST test
-features), :mod:`.evaluate` (:func:`evaluate_samples`), :mod:`.corruptions`
-(:func:`corrupt`), :mod:`.image_quality` (:func:`psnr`, :func:`ssim`: restored vs true
-images, chapter 07), and :mod:`.inputs` (the sample-size limits and input checks).
+``frechet`` (FID), ``kernel_distance`` (KID), ``inception`` (Inception
+Score), ``manifold`` (precision/recall), ``reference`` (the cached MNIST test
+features), ``evaluate`` (:func:`evaluate_samples`), ``corruptions``
+(:func:`corrupt`), ``image_quality`` (:func:`psnr`, :func:`ssim`: restored vs true
+images, chapter 07), and ``inputs`` (the sample-size limits and input checks).
 
 Used in chapter 04 (and by every chapter that scores its samples).
 """

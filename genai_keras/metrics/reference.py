@@ -2,7 +2,7 @@
 
 Computed once per process and also cached on disk in :func:`cache_dir`
 (``$GENAI_KERAS_CACHE`` or ``~/.cache/genai_keras``). The cache file is verified before
-use: it stores the SHA-256 of its arrays, and the features of :data:`SPOT_CHECK`
+use: it stores the SHA-256 of its arrays, and the features of ``SPOT_CHECK``
 test digits are recomputed and compared; a file that fails either check is recomputed
 with a warning (every FID, KID and precision/recall of the course rests on it).
 """
@@ -118,9 +118,9 @@ def mnist_test_features(use_file_cache: bool = True) -> tuple[np.ndarray, np.nda
     Computed once per process; also cached in ``cache_dir()`` under a name keyed by
     the feature network's ``cache_key`` (weights SHA-256 and feature layer), so later
     processes load them in well under a second. A cache file is used only when the
-    SHA-256 it stores matches its arrays and the :data:`SPOT_CHECK` digits' features
+    SHA-256 it stores matches its arrays and the ``SPOT_CHECK`` digits' features
     match a fresh computation; otherwise it is recomputed with a
-    :class:`ReferenceCacheWarning`. The arrays are read-only.
+    ``ReferenceCacheWarning``. The arrays are read-only.
     """
     return _mnist_test_reference(load_feature_net().cache_key, bool(use_file_cache))
 

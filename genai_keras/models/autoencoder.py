@@ -1,7 +1,8 @@
 """A deterministic convolutional autoencoder for 28x28 digits.
 
-Its encoder and decoder are :mod:`genai_keras.models.conv`'s :class:`ConvEncoder` (one
-code, not a Gaussian) and :class:`ConvDecoder`, the ones the VAE uses too.
+Its encoder and decoder are :mod:`genai_keras.models.conv`'s
+:class:`~genai_keras.models.conv.ConvEncoder` (one code, not a Gaussian) and
+:class:`~genai_keras.models.conv.ConvDecoder`, the ones the VAE uses too.
 
 The :class:`Autoencoder` is the deterministic baseline of chapter 02: it reconstructs
 well, but decoding codes drawn at random gives poor digits, because nothing makes the
@@ -45,7 +46,8 @@ class Autoencoder(keras.Model):
     Args:
         latent_dim: size of the code.
         encoder_filters, decoder_filters, hidden_units: sizes of the encoder and decoder
-            (see :class:`ConvEncoder`, :class:`ConvDecoder`).
+            (see :class:`~genai_keras.models.conv.ConvEncoder`,
+            :class:`~genai_keras.models.conv.ConvDecoder`).
 
     Used in chapter 02.
     """

@@ -3,9 +3,9 @@
 Every function returns the matplotlib ``Figure`` it drew, titled and with labelled
 axes, so a notebook cell ends with the call and shows the picture.
 
-The figures live in :mod:`.images` (image grids, latent and attention maps),
-:mod:`.curves` (training and metric curves, bar values), :mod:`.histograms`
-(histograms, densities, scatter plots) and :mod:`.diagrams` (schematic diagrams of
+The figures live in ``images`` (image grids, latent and attention maps),
+``curves`` (training and metric curves, bar values), ``histograms``
+(histograms, densities, scatter plots) and ``diagrams`` (schematic diagrams of
 the models, drawn with matplotlib only), all re-exported here: write
 ``gk.plotting.<name>``.
 """

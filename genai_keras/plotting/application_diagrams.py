@@ -76,7 +76,7 @@ def plot_augmentation_gain(results, title: str = "Classifier accuracy with few l
 
     Args:
         results: ``{str(N): {variant: {"mean", "std", ...}}}`` from
-            :func:`genai_keras.applications.augmentation.run`.
+            ``genai_keras.applications.augmentation.run``.
         title: the figure's title.
     """
     import matplotlib.pyplot as plt

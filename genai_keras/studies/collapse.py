@@ -7,7 +7,7 @@ answer moves it to other few digits. :func:`train_and_score` trains such a GAN
 (:func:`genai_keras.models.gan.build_mlp_image_gan`) for a fixed budget and records,
 after every epoch, which digits its samples are (the shipped classifier's classes); with
 ``self_conditioned=True`` the same networks also take a k-means cluster id
-(:mod:`genai_keras.models.gan.clusters`; no labels), which keeps every cluster, and so
+(``genai_keras.models.gan.clusters``; no labels), which keeps every cluster, and so
 every digit, in play. The final samples get chapter 04's metrics too. Used in chapter 03
 and by ``benchmarks/gan.py``.
 """

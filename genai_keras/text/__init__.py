@@ -9,7 +9,7 @@ n-gram models with add-k smoothing, the baselines every neural model must beat.
 
 All log-likelihoods are in nats (natural log); divide by ``ln 2`` for bits.
 
-The pieces live in :mod:`.vocabulary`, :mod:`.windows` and :mod:`.ngrams`, all
+The pieces live in ``vocabulary``, ``windows`` and ``ngrams``, all
 re-exported here: write ``gk.text.<name>``. Keras is imported only when a
 ``PyDataset`` of windows is built.
 

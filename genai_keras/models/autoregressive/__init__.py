@@ -13,8 +13,8 @@ Everything in the model is ``keras.ops``; the one backend-specific speed trick
 ``genai_keras.backend.compile_function``. Training minimises
 ``genai_keras.losses.causal_lm_loss``.
 
-The layers are in :mod:`.blocks`, the model in :mod:`.model`, the sampling
-distribution in :mod:`.sampling` and training in :mod:`.training`; everything is
+The layers are in ``blocks``, the model in ``model``, the sampling
+distribution in ``sampling`` and training in ``training``; everything is
 reachable here: write ``gk.models.autoregressive.<name>``.
 
 Used in chapter 05.

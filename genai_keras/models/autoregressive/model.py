@@ -274,7 +274,7 @@ class CharTransformer(keras.Model):
 
         Args:
             prompt_ids: at least one id.
-            length: number of new ids (>= 0, at most :data:`MAX_GENERATE_LENGTH`: longer
+            length: number of new ids (>= 0, at most ``MAX_GENERATE_LENGTH``: longer
                 would run for hours without a word; the error says how long).
             temperature, top_k, top_p: see ``next_char_probs``.
             seed: an int, a NumPy Generator (its stream continues) or None (follows

@@ -1,10 +1,10 @@
 """Diffusion and flow matching (chapter 06): latent flow matching with classifier-free guidance.
 
-* :mod:`.schedules` -- the forward process ``x_t = alpha(t) x0 + sigma(t) eps`` in closed form;
-* :mod:`.samplers` -- Euler, Heun, DDIM and ancestral DDPM sampling;
-* :mod:`.networks` -- the latent autoencoder and the velocity network;
-* :mod:`.model` -- :class:`LatentAutoencoder`, :class:`FlowMatching` (loss, guided sampling);
-* :mod:`.training` -- :func:`build` / :func:`train` from a recipe.
+* ``schedules`` -- the forward process ``x_t = alpha(t) x0 + sigma(t) eps`` in closed form;
+* ``samplers`` -- Euler, Heun, DDIM and ancestral DDPM sampling;
+* ``networks`` -- the latent autoencoder and the velocity network;
+* ``model`` -- :class:`LatentAutoencoder`, :class:`FlowMatching` (loss, guided sampling);
+* ``training`` -- :func:`build` / :func:`train` from a recipe.
 
 Scoring samples at given sampler settings is a study above the models:
 :func:`genai_keras.studies.sampler_sweep.sample_and_score`.

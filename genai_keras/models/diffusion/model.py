@@ -5,7 +5,7 @@ Training has two stages (``training.train``): the autoencoder learns to compress
 to 7x7xC codes and back; then :class:`FlowMatching` learns the velocity field that carries
 standard normal noise to the (standardised) codes. Both train through ``compute_loss``,
 so every backend's own ``fit`` trains them. Sampling integrates the velocity from noise
-to a code (:mod:`.samplers`) and decodes it.
+to a code (``samplers``) and decodes it.
 
 Used in chapters 06 and 04.
 """
@@ -137,16 +137,16 @@ class FlowMatching(keras.Model):
 
     Args:
         code_shape: shape of one code, e.g. ``(7, 7, 4)``.
-        width, depth: the velocity network's size (:func:`.networks.build_velocity_network`).
+        width, depth: the velocity network's size (``networks.build_velocity_network``).
         num_classes: None (unconditional) or the number of classes (conditional, with
             classifier-free guidance).
         label_dropout: during training, the share of labels replaced by "no label" (the
             unconditional model that guidance needs).
         guidance: the default guidance weight ``w`` of :meth:`sample`.
-        schedule: ``"linear"`` (flow matching) or ``"cosine"`` (:mod:`.schedules`).
+        schedule: ``"linear"`` (flow matching) or ``"cosine"`` (``schedules``).
         time_sampling: ``"uniform"`` or ``"logit_normal"`` (more training on the middle
             times, where the velocity is hardest to predict; Esser et al., 2024).
-        sampler, steps: the default sampler of :meth:`sample` (:mod:`.samplers`).
+        sampler, steps: the default sampler of :meth:`sample` (``samplers``).
         autoencoder: a :class:`LatentAutoencoder` (kept inside so one checkpoint holds all).
         seed: seeds the training noise.
     """

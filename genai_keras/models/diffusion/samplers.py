@@ -93,7 +93,7 @@ def sample_path(
         noise: ``(batch, ...)`` standard normal draws (the starting points).
         schedule: the model's :class:`NoiseSchedule`.
         steps: number of steps (>= 1).
-        sampler: one of :data:`SAMPLERS`.
+        sampler: one of ``SAMPLERS``.
         seed: the fresh noise of ``"ddpm"`` (the others are deterministic): an int, a
             NumPy Generator (its stream continues) or None (follows ``gk.set_seed``);
             see ``gk.utils.sampling_rng``.

@@ -1,9 +1,9 @@
 """Generative adversarial networks (chapter 03): DCGAN, WGAN-GP / hinge, conditional GAN.
 
-* :mod:`.networks` -- the generator and discriminator builders (and the MLP image GAN);
-* :mod:`.model` -- :class:`GAN`: the backend-neutral training step, sampling;
-* :mod:`.training` -- :func:`build` / :func:`train` from a recipe, and callbacks;
-* :mod:`.clusters` -- k-means clusters of the images for the self-conditioned GAN.
+* ``networks`` -- the generator and discriminator builders (and the MLP image GAN);
+* ``model`` -- :class:`GAN`: the backend-neutral training step, sampling;
+* ``training`` -- :func:`build` / :func:`train` from a recipe, and callbacks;
+* ``clusters`` -- k-means clusters of the images for the self-conditioned GAN.
 
 The measured mode-collapse demonstration (the MLP image GAN trained and scored) is a
 study above the models: :mod:`genai_keras.studies.collapse`.

@@ -83,7 +83,7 @@ class GAN(keras.Model):
             ``self_conditioned=True``: its second input is a k-means cluster id and its
             ``cluster_prior`` layer holds the clusters' frequencies; it is an
             *unconditional* model, ``conditional`` is False, and ``sample`` draws the
-            clusters itself; see :mod:`genai_keras.models.gan.clusters`).
+            clusters itself; see ``genai_keras.models.gan.clusters``).
         ema_decay: if > 0, keep an exponential moving average of the generator's weights
             (``ema_generator``, Yazici et al., 2019) updated after every generator step with
             decay ``min(ema_decay, (1 + t) / (10 + t))`` at step ``t``. ``sample``,

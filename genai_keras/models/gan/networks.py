@@ -40,7 +40,7 @@ def build_generator(
             concatenated to ``z``.
         label_dim: size of the label embedding (conditional only).
         self_conditioned: the second input is a k-means cluster id, not a digit label;
-            a :class:`~genai_keras.models.gan.clusters.ClusterPrior` layer on it stores
+            a ``ClusterPrior`` layer on it stores
             the clusters' frequencies with the weights (needs ``num_classes`` = clusters).
         name: model name.
 

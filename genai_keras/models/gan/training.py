@@ -3,9 +3,9 @@
 :func:`build` makes the (untrained, compiled) GAN a :class:`~genai_keras.recipes.Recipe`
 describes; :func:`train` trains it on MNIST and returns ``(gan, history)``.
 :class:`GANMonitor` records samples of a fixed noise batch during training;
-:class:`TimeLimit` (from :mod:`genai_keras.callbacks`, re-exported here) stops ``fit``
-after a wall-clock budget (the benchmark's equal-time comparison). Used in chapters 03
-and 04 and by ``benchmarks/gan.py``.
+:class:`~genai_keras.callbacks.TimeLimit` (from :mod:`genai_keras.callbacks`, re-exported
+here) stops ``fit`` after a wall-clock budget (the benchmark's equal-time comparison).
+Used in chapters 03 and 04 and by ``benchmarks/gan.py``.
 """
 
 from __future__ import annotations
@@ -192,8 +192,9 @@ def train(
         recipe: a GAN recipe; its ``epochs``, ``batch_size``, ``limit`` and ``seed``
             set the run (the learning rate decays to 0 over exactly those epochs).
         callbacks: extra Keras callbacks (e.g. a :class:`GANMonitor`).
-        max_seconds: also stop after this much wall time (:class:`TimeLimit`), wherever
-            the learning-rate schedule is; None trains all epochs.
+        max_seconds: also stop after this much wall time
+            (:class:`~genai_keras.callbacks.TimeLimit`), wherever the learning-rate
+            schedule is; None trains all epochs.
         verbose: ``fit`` verbosity.
 
     Returns:

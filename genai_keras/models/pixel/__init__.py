@@ -22,8 +22,8 @@ All log-likelihoods are in nats per image (divide by 784 ln 2 for bits per pixel
 ``log_prob``, ``sample``, ``save``/``load`` (``.npz``) and ``num_parameters``;
 :func:`train` fits the recipes of :mod:`genai_keras.recipes` (chapters 01 and 04).
 
-Each model has its own submodule (:mod:`.independent`, :mod:`.mixture`,
-:mod:`.classifier`; shared helpers in :mod:`._common`); the models, :func:`load` and
+Each model has its own submodule (``independent``, ``mixture``,
+``classifier``; shared helpers in ``_common``); the models, :func:`load` and
 :func:`train` are all reachable here: write ``gk.models.pixel.<name>``.
 
 Used in chapters 01 and 04.

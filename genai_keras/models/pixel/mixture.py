@@ -100,7 +100,7 @@ class BernoulliMixture:
 
     @property
     def num_parameters(self) -> int:
-        """Free parameters: K x 784 pixel probabilities + (K - 1) weights."""
+        """The number of free parameters: K x 784 pixel probabilities + (K - 1) weights."""
         return self.num_components * NUM_PIXELS + self.num_components - 1
 
     @property

@@ -18,8 +18,8 @@ drawn with a model-held ``keras.random.SeedGenerator``.
 Everything model-specific lives in ``call`` and ``compute_loss`` (``keras.ops`` only),
 so ``fit`` works unchanged on TensorFlow, JAX and PyTorch.
 
-The model is in :mod:`.model` (its ``elbo`` and ``log_likelihood`` in
-:mod:`.likelihood`), training from a recipe in :mod:`.training`; everything is
+The model is in ``model`` (its ``elbo`` and ``log_likelihood`` in
+``likelihood``), training from a recipe in ``training``; everything is
 reachable here: write ``gk.models.vae.<name>``.
 
 Used in chapters 02 and 04.

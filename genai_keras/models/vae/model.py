@@ -55,8 +55,10 @@ class VAE(VAELikelihood, keras.Model):
 
     Args:
         latent_dim: size of ``z`` (>= 1).
-        encoder_filters, hidden_units: encoder sizes (:class:`ConvEncoder`).
-        decoder_filters, decoder_hidden_units: decoder sizes (:class:`ConvDecoder`).
+        encoder_filters, hidden_units: encoder sizes
+            (:class:`~genai_keras.models.conv.ConvEncoder`).
+        decoder_filters, decoder_hidden_units: decoder sizes
+            (:class:`~genai_keras.models.conv.ConvDecoder`).
         beta: weight of the KL term (>= 0); 1 gives the true ELBO.
         dynamic_binarization: redraw binary training images every batch.
         seed: seed of the model's ``SeedGenerator`` (None: from Keras' global seed).

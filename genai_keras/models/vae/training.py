@@ -39,7 +39,8 @@ def train(
 
     Adam with a cosine learning-rate decay (:func:`genai_keras.optim.optimizer_from_recipe`)
     for ``recipe.epochs`` epochs of ``recipe.batch_size`` images, the loss
-    :func:`negative_elbo` through ``compute_loss`` (so every backend's own ``fit`` trains it).
+    :func:`~genai_keras.losses.negative_elbo` through ``compute_loss`` (so every backend's
+    own ``fit`` trains it).
 
     Args:
         recipe: a VAE recipe (``gk.recipes.get("vae")``, ``"vae_2d"``,
