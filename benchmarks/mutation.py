@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from genai_keras.files import write_json
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "mutation.json"
 
@@ -303,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
             _mark_equivalent(other)
         results["tool"] = "mutmut " + _version()
         results["generated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+        write_json(RESULTS, results, indent=1)  # atomic: a killed run leaves the last one whole
         print(
             f"[mutation] {module}: {entry['killed']}/{entry['total']} killed "
             f"({entry['score']}), {entry['seconds']} s",

@@ -120,6 +120,28 @@ def check_out_dir(out: Path, root: Path) -> None:
         )
 
 
+def _replace_folder(source: Path, out: Path) -> None:
+    """Copy ``source`` to a new folder beside ``out``, then swap it in with ``os.replace``:
+    a copy that fails part-way leaves the previous site whole."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    shutil.copytree(source, fresh, dirs_exist_ok=True)  # into the new folder: nothing replaced
+    os.chmod(fresh, 0o777 & ~_umask())  # mkdtemp's folder is private; a site is not
+    if not out.exists():
+        os.replace(fresh, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.replace(out, old / "site")
+    os.replace(fresh, out)
+    shutil.rmtree(old)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _stage(root: Path, notebooks: list[Path], staging: Path) -> None:
     """Copy what Sphinx reads into ``staging``, laid out as in the repository (so that
     the theme's Colab and download links name ``notebooks/NN_*.ipynb``)."""
@@ -178,9 +200,7 @@ def build_site(out: Path, root: Path | None = None, log: Callable[[str], None] =
                 "(warnings are errors: fix each at its source, e.g. the docstring or "
                 "notebook cell it names)."
             )
-        if out.exists():
-            shutil.rmtree(out)
-        shutil.copytree(html, out)
+        _replace_folder(html, out)
     log(f"site written to {out.resolve()} in {time.perf_counter() - start:.0f} s")
     log(f"preview: python -m http.server -d {out} 8000, then open http://localhost:8000")
     return out

@@ -218,6 +218,16 @@ ALLOWED = {
     ("scripts/train_checkpoints.py", "ck.save(name, model,"): "checkpoints.save: atomic",
     # copies into a fresh temporary build tree (nothing is replaced)
     ("scripts/make_wheelhouse.py", "shutil.copy2(ROOT / name, src / name)"): "temporary tree",
+    ("genai_keras/docs_build.py", 'shutil.copytree(root / "docs", staging'): "staging tree",
+    ("genai_keras/docs_build.py", 'shutil.copy2(root / "README.md", staging'): "staging tree",
+    ("genai_keras/docs_build.py", "shutil.copy2(nb, target)"): "staging tree",
+    ("genai_keras/docs_build.py", '(staging / "index.md").open("a"'): "staging tree",
+    ("genai_keras/docs_build.py", "shutil.copytree(source, fresh"): "a new folder, os.replace'd",
+    ("benchmarks/mutation.py", 'shutil.copytree(ROOT / "genai_keras", work'): "scratch copy",
+    ("benchmarks/mutation.py", 'shutil.copytree(ROOT / "tests", work'): "scratch copy",
+    ("benchmarks/mutation.py", 'shutil.copy2(ROOT / "conftest.py", work'): "scratch copy",
+    ("benchmarks/mutation.py", "path.write_text(undecorate("): "scratch copy",
+    ("benchmarks/mutation.py", '(work / "pyproject.toml").write_text('): "scratch copy",
 }
 
 

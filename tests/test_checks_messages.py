@@ -155,7 +155,7 @@ def test_as_labels_messages_and_edges():
         checks.InputTypeError,
         match=_exactly(
             "y must be integers in [0, 4) (class indices), got dtype <U1 (e.g. np.str_('a')); "
-            "convert them, e.g. np.asarray(labels, int)."
+            "convert them, e.g. np.asarray(y, int)."
         ),
     ):
         checks.as_labels(np.array(["a", "b"]), 4, name="y")
