@@ -155,8 +155,9 @@ def interpolate(real: Any, fake: Any, seed: Any = None) -> Any:
     """
     import keras
 
+    real, fake = ops.convert_to_tensor(real), ops.convert_to_tensor(fake)  # never NumPy * tensor
     shape = (ops.shape(real)[0],) + (1,) * (len(real.shape) - 1)
-    eps = keras.random.uniform(shape, seed=seed, dtype=real.dtype)
+    eps = keras.random.uniform(shape, seed=seed, dtype=keras.backend.standardize_dtype(real.dtype))
     return eps * real + (1.0 - eps) * fake
 
 
