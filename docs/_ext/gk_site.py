@@ -169,7 +169,15 @@ def _on_doctree_resolved(app, doctree: nodes.document, docname: str) -> None:
         _notebook_links(app, doctree, docname)
 
 
+def _documented_bases(app, name: str, obj: Any, options, bases: list) -> None:
+    """Leave the private likelihood mixin out of "Bases:" (its methods show on VAE itself)."""
+    bases[:] = [
+        b for b in bases if getattr(b, "__module__", "") != "genai_keras.models.vae.likelihood"
+    ]
+
+
 def setup(app) -> dict[str, Any]:
+    app.connect("autodoc-process-bases", _documented_bases)
     app.connect("autodoc-skip-member", _skip_reexported)
     app.connect("autodoc-process-signature", _init_signature)
     app.connect("autodoc-process-docstring", _sentence_not_type, priority=600)  # napoleon: 500
