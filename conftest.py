@@ -48,6 +48,25 @@ def _fid_bias_warning_per_test():
         inputs._fid_bias_warned = False
 
 
+@pytest.fixture
+def shipped(tmp_path):
+    """A copy of the shipped dcgan checkpoint (the smallest Keras one) and the manifest in
+    ``tmp_path``: ``(directory, path)``; the shipped files are never modified. A missing
+    checkpoint is a packaging regression: the test fails, it does not skip."""
+    import shutil
+
+    from genai_keras import checkpoints as ck
+
+    path = ck.checkpoint_path("dcgan")
+    if not path.is_file():
+        pytest.fail(f"{path.name} is not shipped: a packaging regression")
+    directory = tmp_path / "checkpoints"
+    directory.mkdir()
+    shutil.copy2(path, directory / path.name)
+    shutil.copy2(ck.CHECKPOINT_DIR / ck.MANIFEST, directory / ck.MANIFEST)
+    return directory, directory / path.name
+
+
 _BACKENDS = ("tensorflow", "jax", "torch")
 
 

@@ -17,19 +17,6 @@ from genai_keras import metrics
 NAME = "dcgan"  # the smallest shipped Keras checkpoint
 
 
-@pytest.fixture
-def shipped(tmp_path):
-    """A copy of the shipped dcgan checkpoint and manifest: ``(directory, path)``."""
-    path = ck.checkpoint_path(NAME)
-    if not path.is_file():
-        pytest.fail(f"{path.name} is not shipped: a packaging regression")
-    directory = tmp_path / "checkpoints"
-    directory.mkdir()
-    shutil.copy2(path, directory / path.name)
-    shutil.copy2(ck.CHECKPOINT_DIR / ck.MANIFEST, directory / ck.MANIFEST)
-    return directory, directory / path.name
-
-
 def _edit_manifest(directory, edit):
     manifest = json.loads((directory / ck.MANIFEST).read_text())
     edit(manifest)

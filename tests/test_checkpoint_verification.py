@@ -8,7 +8,6 @@ Every test works on copies in ``tmp_path``; the shipped files are never modified
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pytest
@@ -18,19 +17,6 @@ from genai_keras import recipes
 from genai_keras.models import vae
 
 NAME = "dcgan"  # the smallest shipped Keras checkpoint
-
-
-@pytest.fixture
-def shipped(tmp_path):
-    """A copy of the shipped dcgan checkpoint and manifest: ``(directory, path)``."""
-    path = ck.checkpoint_path(NAME)
-    if not path.is_file():
-        pytest.skip(f"{path.name} not shipped (run scripts/train_checkpoints.py)")
-    directory = tmp_path / "checkpoints"
-    directory.mkdir()
-    shutil.copy2(path, directory / path.name)
-    shutil.copy2(ck.CHECKPOINT_DIR / ck.MANIFEST, directory / ck.MANIFEST)
-    return directory, directory / path.name
 
 
 def _set_sha(directory, value):
