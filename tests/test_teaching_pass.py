@@ -44,7 +44,9 @@ def test_set_fast_mode_refuses_a_string(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name[:2]
+    "path",
+    sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb")),
+    ids=lambda p: f"{p.parent.name}/{p.name[:2]}",
 )
 def test_parameters_cell_holds_only_what_papermill_may_override(path):
     """Sizes derived from FAST are computed after the tagged cell (where papermill injects
