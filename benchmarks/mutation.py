@@ -65,7 +65,15 @@ MODULES: dict[str, tuple[list[str], list[str], bool]] = {
         ],
         True,
     ),
-    "weights": (["genai_keras/weights.py"], ["tests/test_checkpoint_trust.py"], False),
+    "weights": (
+        ["genai_keras/weights.py"],
+        [
+            "tests/test_checkpoint_trust.py",
+            "tests/test_checkpoint_verification.py",
+            "tests/test_atomic_writes.py",
+        ],
+        False,
+    ),
     "metrics": (["genai_keras/metrics/*"], ["tests/test_metrics.py"], True),
     "checkpoints": (
         ["genai_keras/checkpoints.py"],
@@ -121,6 +129,9 @@ only_mutate = {only}
 pytest_add_cli_args_test_selection = {tests}
 pytest_add_cli_args = ["-x", "-q"]
 also_copy = ["conftest.py"]
+# A mutant "times out" past 2 x 4 x (its tests' CPU time + 1 s): a hang or a 8x slow-down,
+# not the 30x of mutmut's default (which made each timeout cost minutes here).
+timeout_multiplier = 4.0
 """
 
 
