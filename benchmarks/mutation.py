@@ -132,6 +132,11 @@ also_copy = ["conftest.py"]
 # A mutant "times out" past 2 x 4 x (its tests' CPU time + 1 s): a hang or a 8x slow-down,
 # not the 30x of mutmut's default (which made each timeout cost minutes here).
 timeout_multiplier = 4.0
+# Each mutant's tests run in a process forked from a server that has only collected the
+# tests: forked straight from mutmut's main process (which ran the suite and started
+# TensorFlow's thread pools), a child spins until its CPU limit and reads as "timeout",
+# a kill that the tests never made.
+process_isolation = "forkserver"
 """
 
 
@@ -140,6 +145,8 @@ def _scratch(module: str) -> Path:
     work = Path(tempfile.mkdtemp(prefix=f"mutation_{module}_"))
     shutil.copytree(ROOT / "genai_keras", work / "genai_keras", ignore=_ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=_ignore)
+    for tooling in ("benchmarks", "scripts"):  # some tests load these scripts
+        shutil.copytree(ROOT / tooling, work / tooling, ignore=_ignore)
     shutil.copy2(ROOT / "conftest.py", work / "conftest.py")
     for pattern in only:
         for path in work.glob(pattern):
@@ -245,7 +252,7 @@ def run_module(module: str, max_children: int, timeout: float) -> dict:
             )
             exit_code: int | None = done.returncode
         except subprocess.TimeoutExpired:  # keep what was measured: partial, said so
-            exit_code = None
+            exit_code, done = None, None
         seconds = time.perf_counter() - started
         collected = subprocess.run(
             [sys.executable, "-c", _COLLECT],
@@ -258,6 +265,11 @@ def run_module(module: str, max_children: int, timeout: float) -> dict:
         mutants = json.loads(collected.stdout)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if not mutants:  # mutmut stopped before mutating (e.g. a test failed on the clean code)
+        raise RuntimeError(
+            f"mutmut made no mutants of {module} (exit code {exit_code}); its output ends:\n"
+            + (f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}" if done else "(timed out)")
+        )
     killed_status = {"killed", "timeout", "segfault", "caught by type check"}
     counted = [m for m in mutants if m["status"] not in ("not checked", "skipped")]
     killed = [m for m in counted if m["status"] in killed_status]

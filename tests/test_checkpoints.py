@@ -5,10 +5,13 @@ The comparison that scores the checkpoints is tested in test_studies.py."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import json
+import os
 import shutil
 
+import keras
 import numpy as np
 import pytest
 
@@ -319,6 +322,11 @@ def test_publish_writes_a_checkpoint_and_an_entry_that_load_verifies(tiny_vae, t
     assert entry["command"] == f"{ck.TRAIN_COMMAND} --force independent_bernoulli"
     assert entry["parameters"] == 784 and "storage" not in entry
     assert entry["recipe"] == recipes.get("independent_bernoulli", fast=True).as_dict()
+    # How it was made: the file's size, today's UTC date, this Keras, backend and machine.
+    assert entry["file_kib"] == round(path.stat().st_size / 1024) > 0
+    assert entry["made"] == datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
+    assert (entry["keras"], entry["backend"]) == (keras.__version__, keras.backend.backend())
+    assert entry["cpu_count"] == os.cpu_count()
     assert lines == [
         f"independent_bernoulli: {record['train_seconds']:.0f} s, 784 parameters, "
         f"{entry['file_kib']} KiB, {recipes.Recipe(**entry['recipe']).describe()}"
@@ -398,3 +406,17 @@ def test_shipped_checkpoints_load_and_sample(name):
         held = model.generator if recipes.RECIPES[name].family == "gan" else model
         values = sum(int(np.prod(w.shape)) for w in held.weights)  # with the frozen encoder
         assert path.stat().st_size < 2 * values + 50_000
+
+
+def test_recipe_differences_names_every_field_that_differs_except_fast():
+    """The warning's text for a manifest recipe that is not the registered one."""
+    registered = recipes.get("vae", fast=False)
+    assert ck._recipe_differences(registered, registered) == "nothing"
+    assert ck._recipe_differences(registered.replace(fast=True), registered) == "nothing"
+    changed = registered.replace(latent_dim=8, epochs=2)
+    assert ck._recipe_differences(changed, registered) == (
+        f"epochs=2 (registered: {registered.epochs!r}), "
+        f"latent_dim=8 (registered: {registered.model['latent_dim']!r})"
+    )
+    extra = dataclasses.replace(registered, model={**registered.model, "new_key": 1})
+    assert ck._recipe_differences(extra, registered) == "new_key=1 (registered: None)"
