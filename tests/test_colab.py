@@ -202,7 +202,7 @@ def test_relative_links_in_markdown_name_files_that_exist(path):
 
 
 def test_every_chapter_with_exercises_has_a_solutions_notebook_that_links_it():
-    """Each chapter's exercise list links solutions/<same name>, which has one
+    """Each chapter's exercise list links solutions/<same name> on GitHub, which has one
     ``## Exercise N`` section per exercise of the chapter, in order."""
     for chapter in NOTEBOOKS:
         cells = json.loads(chapter.read_text(encoding="utf-8"))["cells"]
@@ -216,7 +216,11 @@ def test_every_chapter_with_exercises_has_a_solutions_notebook_that_links_it():
         )
         if exercises is None:
             continue
-        assert f"](../solutions/{chapter.name})" in exercises, f"{chapter.name}: no solutions link"
+        owner, repo = sync.github_repo(SOURCE_URL)
+        online = f"https://github.com/{owner}/{repo}/blob/main/solutions/{chapter.name}"
+        # The repository's address: it works on Colab and for installed users, who have no
+        # ../solutions beside the chapter.
+        assert f"]({online})" in exercises, f"{chapter.name}: no link to {online}"
         listed = re.split(r"## Exercises", exercises, maxsplit=1)[1]
         listed = re.split(r"\n#+ ", listed, maxsplit=1)[0]  # up to the next heading
         count = len(re.findall(r"^\d+\. ", listed, flags=re.M))
