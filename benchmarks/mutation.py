@@ -131,9 +131,10 @@ only_mutate = {only}
 pytest_add_cli_args_test_selection = {tests}
 pytest_add_cli_args = ["-x", "-q"]
 also_copy = ["conftest.py"]
-# A mutant "times out" past 2 x 4 x (its tests' CPU time + 1 s): a hang or a 8x slow-down,
-# not the 30x of mutmut's default (which made each timeout cost minutes here).
-timeout_multiplier = 4.0
+# A mutant "times out" past 2 x 15 x (its tests' time in the stats run + 1 s) CPU seconds
+# (mutmut's default): generous, because a child re-traces what the stats run had traced
+# once for all tests (a multiplier of 4 timed out unchanged-looking mutants).
+timeout_multiplier = 15.0
 # Each mutant's tests run in a process forked from a server that has only collected the
 # tests: forked straight from mutmut's main process (which ran the suite and started
 # TensorFlow's thread pools), a child spins until its CPU limit and reads as "timeout",
