@@ -84,7 +84,11 @@ MODULES: dict[str, tuple[list[str], list[str], bool]] = {
     ),
     "notebook_runner": (
         ["genai_keras/notebook_runner.py"],
-        ["tests/test_notebook_runner.py", "tests/test_runner_safety.py"],
+        [
+            "tests/test_notebook_runner.py",
+            "tests/test_runner_safety.py",
+            "tests/test_runner_messages.py",
+        ],
         False,
     ),
     "studies": (
