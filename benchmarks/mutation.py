@@ -73,6 +73,10 @@ MODULES: dict[str, tuple[list[str], list[str], bool]] = {
             "tests/test_checkpoint_trust.py",
             "tests/test_checkpoint_verification.py",
             "tests/test_atomic_writes.py",
+            # the source scan reads mutmut's mutated copies of weights.py, whose changed
+            # write calls are (rightly) not on its list: the clean run would fail
+            "-k",
+            "not no_writer_replaces_a_file_non_atomically",
         ],
         False,
     ),
