@@ -138,7 +138,7 @@ source_paths = ["genai_keras"]
 only_mutate = {only}
 pytest_add_cli_args_test_selection = {tests}
 pytest_add_cli_args = ["-x", "-q"]
-also_copy = ["conftest.py"]
+also_copy = ["conftest.py", "benchmarks", "scripts"]
 # A mutant "times out" past 2 x 15 x (its tests' time in the stats run + 1 s) CPU seconds
 # (mutmut's default): generous, because a child re-traces what the stats run had traced
 # once for all tests (a multiplier of 4 timed out unchanged-looking mutants).
@@ -288,9 +288,13 @@ def run_module(
         mutants = json.loads(collected.stdout)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    if not mutants:  # mutmut stopped before mutating (e.g. a test failed on the clean code)
+    checked = [m for m in mutants if m["status"] not in ("not checked", "skipped")]
+    if not mutants or (not checked and exit_code not in (0, None)):
+        # mutmut stopped before mutating or before testing (e.g. a test failed on the
+        # clean code)
         raise RuntimeError(
-            f"mutmut made no mutants of {module} (exit code {exit_code}); its output ends:\n"
+            f"mutmut made or tested no mutants of {module} (exit code {exit_code}); its "
+            "output ends:\n"
             + (f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}" if done else "(timed out)")
         )
     killed_status = {"killed", "timeout", "segfault", "caught by type check"}
