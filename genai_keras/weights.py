@@ -99,22 +99,31 @@ def write_weights(variables: Sequence[Any], path: str | Path) -> Path:
 def read_weights(path: str | Path) -> dict[str, np.ndarray]:
     """The arrays of a ``.weights.npz`` file, ``{variable path: array}`` (as stored).
 
+    Pickled (object) arrays are refused: loading a weights file never runs its code.
+
     Raises:
-        ValueError: the file is not in this format (or is truncated).
+        ValueError: the file is not in this format (or is truncated, or holds pickles).
     """
     path = Path(path)
     try:
+        with open(path, "rb") as head:
+            is_zip = head.read(2) == b"PK"
+        if not is_zip:  # (np.load would try it as a pickle and suggest loading it unsafely)
+            raise zipfile.BadZipFile("File is not a zip file")
         with np.load(path, allow_pickle=False) as data:
             files = set(data.files)
-            if "format" not in files or str(data["format"]) != WEIGHTS_FORMAT:
-                raise ValueError(f"{path} is not a genai_keras weights file ({WEIGHTS_FORMAT}).")
-            names = [str(n) for n in data["paths"]]
-            return {n: data[f"w{i:04d}"] for i, n in enumerate(names)}
-    except (OSError, zipfile.BadZipFile, KeyError, EOFError) as err:
+            tagged = "format" in files and str(data["format"]) == WEIGHTS_FORMAT
+            if tagged:
+                names = [str(n) for n in data["paths"]]
+                arrays = {n: data[f"w{i:04d}"] for i, n in enumerate(names)}
+    except (OSError, zipfile.BadZipFile, KeyError, EOFError, ValueError) as err:
         raise ValueError(
             f"{path} could not be read as a genai_keras weights file "
             f"({type(err).__name__}: {err}); it is truncated or not this format."
         ) from err
+    if not tagged:
+        raise ValueError(f"{path} is not a genai_keras weights file ({WEIGHTS_FORMAT}).")
+    return arrays
 
 
 def assign_weights(variables: Sequence[Any], path: str | Path, what: str = "the model") -> None:
