@@ -131,6 +131,11 @@ EQUIVALENT: dict[str, str] = {
     "genai_keras.weights.x_write_weights__mutmut_97": _NO_OBJECTS,
     "genai_keras.weights.x_write_weights__mutmut_98": _NO_OBJECTS,
     "genai_keras.weights.x_assign_weights__mutmut_57": _SAME_CAST,
+    "genai_keras.notebook_runner.x_run_notebooks__mutmut_107": (
+        "run_notebooks sets both variables before the loop, so pop finds the key: its "
+        "default is never used"
+    ),
+    "genai_keras.notebook_runner.x_main__mutmut_80": "None is argparse's default default",
     "genai_keras.checks.x_as_finite_array__mutmut_51": _UNOBSERVABLE_COPY,
     "genai_keras.checks.x_as_images__mutmut_55": _UNOBSERVABLE_COPY,
     "genai_keras.checks.x_as_images__mutmut_57": _UNOBSERVABLE_COPY,

@@ -460,7 +460,7 @@ def test_help_describes_the_command_and_every_option(capsys):
     assert top.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
     assert text.startswith("usage: python -m genai_keras [-h] {run-notebooks} ...")
-    assert "genai_keras course tools." in text
+    assert re.search(r"(^|\s)genai_keras course tools\.(\s|$)", text)
     assert "run-notebooks execute the chapter notebooks in order and report" in text
     with pytest.raises(SystemExit) as sub:
         notebook_runner.main(["run-notebooks", "--help"])
@@ -500,3 +500,97 @@ def test_only_extends_across_repeated_flags(tmp_path, monkeypatch, capsys):
     argv = ["run-notebooks", "--notebooks", str(folder), "--out", str(tmp_path / "o")]
     assert notebook_runner.main([*argv, "--only", "00", "--only", "02"]) == 0
     assert ran == ["00", "02"]
+
+
+# --- main: the arguments it hands run_notebooks, its messages and its SIGTERM handler ---
+
+
+@pytest.fixture
+def recorded_run(monkeypatch):
+    seen = {}
+
+    def fake_run_notebooks(notebook_dir, out_dir, **kwargs):
+        import signal
+
+        seen.update(notebook_dir=notebook_dir, out_dir=out_dir, **kwargs)
+        seen["handler"] = signal.getsignal(signal.SIGTERM)
+        return [ChapterResult("00", Path("00_a.ipynb"), "ok", 1.0)]
+
+    monkeypatch.setattr(notebook_runner, "run_notebooks", fake_run_notebooks)
+    return seen
+
+
+def test_main_defaults(recorded_run, tmp_path, monkeypatch, capsys):
+    import signal
+
+    monkeypatch.chdir(tmp_path)
+    before = signal.getsignal(signal.SIGTERM)
+    assert notebook_runner.main(["run-notebooks"]) == 0
+    assert recorded_run["notebook_dir"] == notebook_runner.default_notebook_dir("notebooks")
+    assert recorded_run["out_dir"] == Path("runs")
+    assert recorded_run["timeout"] == "1800" and recorded_run["only"] is None
+    assert recorded_run["fast"] is False
+    assert recorded_run["html"] is True and recorded_run["progress"] is True
+    # SIGTERM stops the run like Ctrl-C while it runs; the old handler comes back after
+    assert recorded_run["handler"] is notebook_runner.raise_stop
+    assert signal.getsignal(signal.SIGTERM) is before
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1] == f"executed notebooks written to {(tmp_path / 'runs').resolve()}"
+
+
+def test_main_flags(recorded_run, tmp_path):
+    argv = ["run-notebooks", "--fast", "--no-html", "--no-progress", "--timeout", "none"]
+    assert notebook_runner.main([*argv, "--out", str(tmp_path / "o"), "--solutions"]) == 0
+    assert recorded_run["notebook_dir"] == notebook_runner.default_notebook_dir("solutions")
+    assert recorded_run["out_dir"] == tmp_path / "o" and isinstance(recorded_run["out_dir"], Path)
+    assert recorded_run["fast"] is True and recorded_run["timeout"] == "none"
+    assert recorded_run["html"] is False and recorded_run["progress"] is False
+    assert notebook_runner.main(["run-notebooks", "--notebooks", str(tmp_path)]) == 0
+    assert recorded_run["notebook_dir"] == tmp_path and isinstance(
+        recorded_run["notebook_dir"], Path
+    )
+
+
+def test_main_refuses_both_folders_with_the_whole_reason(capsys, tmp_path):
+    with pytest.raises(SystemExit) as stop:
+        notebook_runner.main(["run-notebooks", "--solutions", "--notebooks", str(tmp_path)])
+    assert stop.value.code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.endswith(
+        "error: --solutions and --notebooks both choose the folder to run; give one "
+        "(--notebooks DIR runs any folder of NN_name.ipynb notebooks)"
+    )
+
+
+def test_main_checks_the_runners_dependencies_first(monkeypatch, recorded_run, capsys):
+    from genai_keras._requirements import DependencyVersionError
+
+    asked = []
+
+    def too_old(extras=()):
+        asked.append(extras)
+        raise DependencyVersionError("nbclient 0.1 is older than the floor 0.10; upgrade it")
+
+    monkeypatch.setattr(notebook_runner, "check_installed_versions", too_old)
+    assert notebook_runner.main(["run-notebooks"]) == 2
+    assert asked == [("notebooks",)] and "notebook_dir" not in recorded_run
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err == "error: nbclient 0.1 is older than the floor 0.10; upgrade it\n"
+
+
+def test_main_after_an_interruption_says_where_the_finished_chapters_are(
+    monkeypatch, tmp_path, capsys
+):
+    import signal
+
+    def interrupted(notebook_dir, out_dir, **kwargs):
+        rows = [ChapterResult("00", Path("00_a.ipynb"), "interrupted", 1.0, "by SIGTERM")]
+        raise notebook_runner.RunInterrupted(rows, signal.SIGTERM)
+
+    monkeypatch.setattr(notebook_runner, "run_notebooks", interrupted)
+    assert notebook_runner.main(["run-notebooks", "--out", str(tmp_path / "o")]) == 143
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert (
+        last == f"executed notebooks of the finished chapters are in {(tmp_path / 'o').resolve()}"
+    )
