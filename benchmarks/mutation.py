@@ -408,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
             entry = recheck_survivors(recorded, module, args.max_children, args.timeout)
         else:
             entry = run_module(module, args.max_children, args.timeout)
+        # read again: another module's run may have written its result meanwhile
+        results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
         results.setdefault("modules", {})[module] = entry
         for other in results["modules"].values():
             _mark_equivalent(other)
