@@ -81,7 +81,17 @@ MODULES: dict[str, tuple[list[str], list[str], bool]] = {
         ],
         False,
     ),
-    "metrics": (["genai_keras/metrics/*"], ["tests/test_metrics.py"], True),
+    "metrics": (
+        ["genai_keras/metrics/*"],
+        [
+            "tests/test_metrics.py",
+            # it checks that the bias warning points at the caller's line (stacklevel):
+            # mutmut's trampolines add frames, so it fails on the clean code there
+            "-k",
+            "not small_samples_warn_that_fid_is_biased",
+        ],
+        True,
+    ),
     "checkpoints": (
         ["genai_keras/checkpoints.py"],
         ["tests/test_checkpoint_trust.py", "tests/test_checkpoints.py"],
