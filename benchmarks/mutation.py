@@ -141,6 +141,9 @@ EQUIVALENT: dict[str, str] = {
     "genai_keras.weights.x_write_weights__mutmut_97": _NO_OBJECTS,
     "genai_keras.weights.x_write_weights__mutmut_98": _NO_OBJECTS,
     "genai_keras.weights.x_assign_weights__mutmut_57": _SAME_CAST,
+    "genai_keras.weights.x_read_weights__mutmut_21": "allow_pickle=False is np.load's default",
+    "genai_keras.weights.x_read_weights__mutmut_23": "allow_pickle=False is np.load's default",
+    "genai_keras.weights.x_write_weights__mutmut_57": "NumPy reads order='c' as 'C'",
     "genai_keras.notebook_runner.x_run_notebooks__mutmut_107": (
         "run_notebooks sets both variables before the loop, so pop finds the key: its "
         "default is never used"

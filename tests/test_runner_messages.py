@@ -524,8 +524,12 @@ def test_main_defaults(recorded_run, tmp_path, monkeypatch, capsys):
     import signal
 
     monkeypatch.chdir(tmp_path)
-    before = signal.getsignal(signal.SIGTERM)
-    assert notebook_runner.main(["run-notebooks"]) == 0
+    outer = signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a known handler before the run
+    try:
+        assert notebook_runner.main(["run-notebooks"]) == 0
+        after = signal.getsignal(signal.SIGTERM)
+    finally:
+        signal.signal(signal.SIGTERM, outer)
     assert recorded_run["notebook_dir"] == notebook_runner.default_notebook_dir("notebooks")
     assert recorded_run["out_dir"] == Path("runs")
     assert recorded_run["timeout"] == "1800" and recorded_run["only"] is None
@@ -533,7 +537,7 @@ def test_main_defaults(recorded_run, tmp_path, monkeypatch, capsys):
     assert recorded_run["html"] is True and recorded_run["progress"] is True
     # SIGTERM stops the run like Ctrl-C while it runs; the old handler comes back after
     assert recorded_run["handler"] is notebook_runner.raise_stop
-    assert signal.getsignal(signal.SIGTERM) is before
+    assert after is signal.SIG_DFL
     out = capsys.readouterr().out
     assert out.splitlines()[-1] == f"executed notebooks written to {(tmp_path / 'runs').resolve()}"
 

@@ -97,6 +97,10 @@ def test_non_finite_values_are_named(tmp_path):
         "m.npz holds NaN or infinite weights in 7 variable(s) (v0, v1, v2, v3, v4 ...): the "
         "model would generate NaN images."
     )
+    six = {n: arrays[n] for n in names[:6]}
+    with pytest.raises(W.NonFiniteWeightsError, match="NaN or infinite") as info:
+        W.check_finite(six, "m.npz")
+    assert "in 6 variable(s) (v0, v1, v2, v3, v4 ...): the model" in str(info.value)
     five = {n: arrays[n] for n in names[:5]}
     with pytest.raises(W.NonFiniteWeightsError, match="NaN or infinite") as info:
         W.check_finite(five, "m.npz")
@@ -180,6 +184,21 @@ def test_assign_weights_refusals_exactly(tmp_path):
     assert str(info.value) == (
         f"{shapes} could not be loaded into the model: the file holds 2 variables, the model "
         "has 2; shapes differ (file vs model): kernel (3, 2) vs (2, 3)."
+    )
+    # five extra variables are all named; six shapes differ: five are listed
+    five = W.write_weights(full[:7], tmp_path / "five.npz")
+    with pytest.raises(ValueError, match="could not be loaded") as info:
+        W.assign_weights(model, five)
+    assert str(info.value).endswith("; not in the model: x0, x1, x2, x3, x4.")
+    wide = [keras.Variable(np.zeros((1, 1), np.float32), name=f"s{i}") for i in range(6)]
+    swapped = W.write_weights(
+        [_named(f"s{i}", np.zeros((2, 1), np.float32)) for i in range(6)], tmp_path / "w.npz"
+    )
+    with pytest.raises(ValueError, match="shapes differ") as info:
+        W.assign_weights(wide, swapped)
+    assert str(info.value).endswith(
+        "shapes differ (file vs model): s0 (2, 1) vs (1, 1); s1 (2, 1) vs (1, 1); "
+        "s2 (2, 1) vs (1, 1); s3 (2, 1) vs (1, 1); s4 (2, 1) vs (1, 1)."
     )
     big_model = [keras.Variable(np.zeros(1, np.float32), name=f"m{i}") for i in range(6)]
     with pytest.raises(ValueError, match="missing from the file") as info:
