@@ -87,3 +87,20 @@ def test_runner_annotations_resolve():
 
     hints = typing.get_type_hints(notebook_times._stamp)
     assert hints["return"].__name__ == "datetime"
+
+
+def test_latent_decoder_saturated_logits_decode_to_zero_without_a_warning():
+    # Codes far from the data give decoder logits below -88, where float32 exp(-x)
+    # overflows: the sigmoid is 0 there, and decode used to warn about the overflow.
+    import warnings
+
+    from genai_keras.models.diffusion.model import LatentAutoencoder
+
+    model = LatentAutoencoder(code_channels=2, filters=8)
+    last = [w for w in model.decoder.weights if w.path.endswith("bias")][-1]
+    last.assign(np.full(last.shape, -200.0, "float32"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        images = model.decode(np.zeros((2, 7, 7, 2), "float32"))
+    assert images.dtype == np.float32 and images.shape == (2, 28, 28, 1)
+    np.testing.assert_array_equal(images, 0.0)

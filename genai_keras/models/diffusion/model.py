@@ -119,7 +119,8 @@ class LatentAutoencoder(keras.Model):
         logits = batched(
             lambda z: ops.convert_to_numpy(self.decoder(z, training=False)), [codes], batch_size
         )
-        return (1.0 / (1.0 + np.exp(-logits))).astype("float32")
+        with np.errstate(over="ignore"):  # logits below -88: exp overflows, the sigmoid is 0
+            return (1.0 / (1.0 + np.exp(-logits))).astype("float32")
 
     def get_config(self) -> dict:
         return {
