@@ -1,6 +1,6 @@
 """Wall time of the course in fast mode, per chapter and backend (the course runner's table).
 
-    python benchmarks/course.py [--backends tensorflow jax torch]
+    python benchmarks/course.py [--backends tensorflow jax torch] [--solutions]
 
 Each backend runs in its own process: ``python -m genai_keras run-notebooks --fast`` into a
 temporary folder (the notebooks themselves are not touched). Writes
@@ -31,10 +31,11 @@ RESULTS = ROOT / "benchmarks" / "results" / "course.json"
 _ROW = re.compile(r"running (\S+\.ipynb) .*?\n\s+(ok|failed) in ([\d.]+)s", re.S)
 
 
-def run_backend(backend: str, keep: Path | None = None) -> dict:
+def run_backend(backend: str, keep: Path | None = None, solutions: bool = False) -> dict:
     """Run the fast course on ``backend``; per-notebook seconds from the runner's lines.
     ``keep``: write the executed notebooks to ``keep/<backend>`` instead of a temporary
-    folder (to read their outputs, e.g. warnings)."""
+    folder (to read their outputs, e.g. warnings). ``solutions``: run the worked solutions
+    (``solutions/``) instead of the chapters."""
     with tempfile.TemporaryDirectory(prefix="genai_keras_course_") as tmp:
         # A new user's first run: JAX's compilation cache starts empty (the chapters then
         # share it, as they do on a user's machine; a second run would be faster).
@@ -42,7 +43,8 @@ def run_backend(backend: str, keep: Path | None = None) -> dict:
             os.environ, KERAS_BACKEND=backend, GENAI_KERAS_JAX_CACHE=str(Path(tmp) / "jax_cache")
         )
         env.pop("JAX_COMPILATION_CACHE_DIR", None)
-        out = str(keep / backend) if keep else str(Path(tmp) / "notebooks")
+        name = f"{backend}_solutions" if solutions else backend
+        out = str(keep / name) if keep else str(Path(tmp) / "notebooks")
         start = time.perf_counter()
         proc = subprocess.run(
             [
@@ -54,6 +56,7 @@ def run_backend(backend: str, keep: Path | None = None) -> dict:
                 "--no-progress",
                 "--out",
                 out,
+                *(["--solutions"] if solutions else []),
             ],
             cwd=ROOT,
             env=env,
@@ -86,11 +89,18 @@ def main() -> None:
         default=None,
         help="keep the executed notebooks in KEEP/<backend> (outside the repository)",
     )
+    ap.add_argument(
+        "--solutions",
+        action="store_true",
+        help="also run the worked solutions (runs['fast_<backend>_solutions'])",
+    )
     args = ap.parse_args()
     previous = json.loads(args.out.read_text()) if args.out.is_file() else {}
     runs = dict(previous.get("runs", {}))
     for backend in args.backends:
         runs[f"fast_{backend}"] = run_backend(backend, args.keep)
+        if args.solutions:
+            runs[f"fast_{backend}_solutions"] = run_backend(backend, args.keep, solutions=True)
     record = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
         "date_utc": time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime()),

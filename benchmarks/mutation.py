@@ -11,6 +11,8 @@ tell them apart from the original) are marked with the reason, from :data:`EQUIV
 
     python benchmarks/mutation.py                  # every module (about an hour, 1 core)
     python benchmarks/mutation.py losses checks    # some modules; the others are kept
+    python benchmarks/mutation.py --survivors checks  # only checks' recorded survivors,
+                                                      # against the current tests
 
 Results of modules not re-run are kept in the JSON, so modules can be run one by one.
 """
@@ -65,7 +67,15 @@ MODULES: dict[str, tuple[list[str], list[str], bool]] = {
         ],
         True,
     ),
-    "weights": (["genai_keras/weights.py"], ["tests/test_checkpoint_trust.py"], False),
+    "weights": (
+        ["genai_keras/weights.py"],
+        [
+            "tests/test_checkpoint_trust.py",
+            "tests/test_checkpoint_verification.py",
+            "tests/test_atomic_writes.py",
+        ],
+        False,
+    ),
     "metrics": (["genai_keras/metrics/*"], ["tests/test_metrics.py"], True),
     "checkpoints": (
         ["genai_keras/checkpoints.py"],
@@ -121,6 +131,15 @@ only_mutate = {only}
 pytest_add_cli_args_test_selection = {tests}
 pytest_add_cli_args = ["-x", "-q"]
 also_copy = ["conftest.py"]
+# A mutant "times out" past 2 x 15 x (its tests' time in the stats run + 1 s) CPU seconds
+# (mutmut's default): generous, because a child re-traces what the stats run had traced
+# once for all tests (a multiplier of 4 timed out unchanged-looking mutants).
+timeout_multiplier = 15.0
+# Each mutant's tests run in a process forked from a server that has only collected the
+# tests: forked straight from mutmut's main process (which ran the suite and started
+# TensorFlow's thread pools), a child spins until its CPU limit and reads as "timeout",
+# a kill that the tests never made.
+process_isolation = "forkserver"
 """
 
 
@@ -129,6 +148,8 @@ def _scratch(module: str) -> Path:
     work = Path(tempfile.mkdtemp(prefix=f"mutation_{module}_"))
     shutil.copytree(ROOT / "genai_keras", work / "genai_keras", ignore=_ignore)
     shutil.copytree(ROOT / "tests", work / "tests", ignore=_ignore)
+    for tooling in ("benchmarks", "scripts"):  # some tests load these scripts
+        shutil.copytree(ROOT / tooling, work / tooling, ignore=_ignore)
     shutil.copy2(ROOT / "conftest.py", work / "conftest.py")
     for pattern in only:
         for path in work.glob(pattern):
@@ -218,14 +239,26 @@ def _line_of(path: Path, name: str, diff: str) -> int | None:
     return start + 1
 
 
-def run_module(module: str, max_children: int, timeout: float) -> dict:
+def run_module(
+    module: str, max_children: int, timeout: float, only: list[str] | None = None
+) -> dict:
+    """Mutate ``module`` and run its tests against every mutant (``only``: these mutants,
+    by name; the others of the module are then reported as "not checked")."""
     pure = MODULES[module][2]
     work = _scratch(module)
     started = time.perf_counter()
     try:
         try:
             done = subprocess.run(
-                [sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children)],
+                [
+                    sys.executable,
+                    "-m",
+                    "mutmut",
+                    "run",
+                    "--max-children",
+                    str(max_children),
+                    *(only or []),
+                ],
                 cwd=work,
                 env=_environment(),
                 capture_output=True,
@@ -234,7 +267,7 @@ def run_module(module: str, max_children: int, timeout: float) -> dict:
             )
             exit_code: int | None = done.returncode
         except subprocess.TimeoutExpired:  # keep what was measured: partial, said so
-            exit_code = None
+            exit_code, done = None, None
         seconds = time.perf_counter() - started
         collected = subprocess.run(
             [sys.executable, "-c", _COLLECT],
@@ -247,6 +280,11 @@ def run_module(module: str, max_children: int, timeout: float) -> dict:
         mutants = json.loads(collected.stdout)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if not mutants:  # mutmut stopped before mutating (e.g. a test failed on the clean code)
+        raise RuntimeError(
+            f"mutmut made no mutants of {module} (exit code {exit_code}); its output ends:\n"
+            + (f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}" if done else "(timed out)")
+        )
     killed_status = {"killed", "timeout", "segfault", "caught by type check"}
     counted = [m for m in mutants if m["status"] not in ("not checked", "skipped")]
     killed = [m for m in counted if m["status"] in killed_status]
@@ -285,6 +323,31 @@ def run_module(module: str, max_children: int, timeout: float) -> dict:
     }
 
 
+def recheck_survivors(entry: dict, module: str, max_children: int, timeout: float) -> dict:
+    """Run the current tests against the survivors recorded in ``entry`` only (mutant names
+    are stable while the module's source is unchanged) and return the updated entry: the
+    same mutants, those now killed counted as killed."""
+    names = [s["mutant"] for s in entry["survivors"]]
+    if not names:
+        return entry
+    fresh = run_module(module, max_children, timeout, only=names)
+    still = {s["mutant"]: s for s in fresh["survivors"]}
+    rechecked = [s for s in entry["survivors"] if s["mutant"] not in still]
+    unknown = set(still) - set(names)
+    if unknown:
+        raise RuntimeError(f"{module}: mutants {sorted(unknown)[:3]} ... are not the recorded ones")
+    killed = entry["killed"] + len(rechecked)
+    updated = dict(entry, killed=killed, survivors=list(still.values()))
+    updated["score"] = round(killed / entry["total"], 4)
+    updated["rechecked"] = {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "survivors_before": len(names),
+        "killed_now": len(rechecked),
+        "seconds": fresh["seconds"],
+    }
+    return updated
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help=f"some of: {', '.join(MODULES)}")
@@ -292,14 +355,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--timeout", type=float, default=3600, help="seconds per module (then: partial)"
     )
+    parser.add_argument(
+        "--survivors",
+        action="store_true",
+        help="re-test only each module's recorded survivors with the current tests",
+    )
     args = parser.parse_args(argv)
     unknown = sorted(set(args.modules) - set(MODULES))
     if unknown:
         parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(MODULES)}")
     for module in args.modules or list(MODULES):
         print(f"[mutation] {module} ...", flush=True)
-        entry = run_module(module, args.max_children, args.timeout)
         results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        if args.survivors:
+            recorded = results.get("modules", {}).get(module)
+            if recorded is None:
+                parser.error(f"--survivors: {module} has no recorded run; run it first")
+            entry = recheck_survivors(recorded, module, args.max_children, args.timeout)
+        else:
+            entry = run_module(module, args.max_children, args.timeout)
         results.setdefault("modules", {})[module] = entry
         for other in results["modules"].values():
             _mark_equivalent(other)

@@ -152,12 +152,15 @@ def check_out_dir(notebook_dir: Path, out_dir: Path) -> Path:
 _write_atomic = write_atomic
 
 
-def default_notebook_dir() -> Path:
-    """``./notebooks`` if it exists, else the ``notebooks/`` beside the installed package."""
-    here = Path.cwd() / "notebooks"
+def default_notebook_dir(folder: str = "notebooks") -> Path:
+    """``./<folder>`` if it exists, else the ``<folder>/`` beside the installed package.
+
+    ``folder``: ``"notebooks"`` (the chapters) or ``"solutions"`` (their worked solutions).
+    """
+    here = Path.cwd() / folder
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parents[1] / "notebooks"
+    return Path(__file__).resolve().parents[1] / folder
 
 
 def find_chapters(notebook_dir: Path, only: list[str] | None = None) -> list[Path]:
@@ -383,6 +386,11 @@ def main(argv: list[str] | None = None) -> int:
         help="folder of chapter notebooks (default: ./notebooks)",
     )
     run.add_argument(
+        "--solutions",
+        action="store_true",
+        help="run the worked solutions (./solutions) instead of the chapters",
+    )
+    run.add_argument(
         "--timeout",
         default="1800",
         metavar="SECONDS",
@@ -393,6 +401,12 @@ def main(argv: list[str] | None = None) -> int:
         "--no-progress", action="store_true", help="no line per cell, only one per chapter"
     )
     args = parser.parse_args(argv)
+    if args.solutions and args.notebooks is not None:
+        parser.error(
+            "--solutions and --notebooks both choose the folder to run; give one "
+            "(--notebooks DIR runs any folder of NN_name.ipynb notebooks)"
+        )
+    folder = "solutions" if args.solutions else "notebooks"
     try:  # the runner's own dependencies (the `notebooks` extra) at or above their floors
         check_installed_versions(("notebooks",))
     except DependencyVersionError as exc:
@@ -402,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     previous = _stop_on_sigterm()  # Ctrl-C already raises KeyboardInterrupt
     try:
         results = run_notebooks(
-            args.notebooks or default_notebook_dir(),
+            args.notebooks or default_notebook_dir(folder),
             args.out,
             fast=args.fast,
             only=args.only,

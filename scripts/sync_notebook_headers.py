@@ -1,4 +1,4 @@
-"""Give every chapter notebook an "Open in Colab" badge and a cell that installs genai_keras.
+"""Give every chapter and solutions notebook an "Open in Colab" badge and an install cell.
 
     python scripts/sync_notebook_headers.py           # update notebooks/*.ipynb in place
     python scripts/sync_notebook_headers.py --check   # exit 1 and list the notebooks out of sync
@@ -74,10 +74,11 @@ def github_repo(url: str) -> tuple[str, str]:
     return match.group(1), match.group(2)
 
 
-def badge_line(url: str, filename: str) -> str:
-    """Markdown for the "Open in Colab" badge of ``notebooks/<filename>``."""
+def badge_line(url: str, filename: str, folder: str = "notebooks") -> str:
+    """Markdown for the "Open in Colab" badge of ``<folder>/<filename>`` (``folder``:
+    ``notebooks`` for the chapters, ``solutions`` for their worked solutions)."""
     owner, repo = github_repo(url)
-    link = f"https://colab.research.google.com/github/{owner}/{repo}/blob/main/notebooks/{filename}"
+    link = f"https://colab.research.google.com/github/{owner}/{repo}/blob/main/{folder}/{filename}"
     return f"[![Open In Colab]({BADGE_IMAGE})]({link})"
 
 
@@ -114,14 +115,16 @@ def _duration(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
-def fast_seconds(path: Path = COURSE_TIMES) -> dict[str, float]:
+def fast_seconds(path: Path = COURSE_TIMES, folder: str = "notebooks") -> dict[str, float]:
     """Fast-mode seconds per notebook file name, from the TensorFlow run of
-    ``benchmarks/course.py`` (empty if it has not been run)."""
+    ``benchmarks/course.py`` (``fast_tensorflow``; ``fast_tensorflow_solutions`` for the
+    ``solutions`` folder); empty if it has not been run."""
     if not path.is_file():
         return {}
     import json
 
-    run = json.loads(path.read_text()).get("runs", {}).get("fast_tensorflow", {})
+    key = "fast_tensorflow" if folder == "notebooks" else f"fast_tensorflow_{folder}"
+    run = json.loads(path.read_text()).get("runs", {}).get(key, {})
     return {name: float(v) for name, v in run.get("seconds", {}).items()}
 
 
@@ -167,14 +170,16 @@ def _new_cell(kind: str, source: str):
     return cell
 
 
-def synced(nb, filename: str, url: str, fast: dict[str, float] | None = None):
-    """A copy of notebook ``nb`` (nbformat 4) with the badge, the run-time line and the
-    install cell in place."""
+def synced(
+    nb, filename: str, url: str, fast: dict[str, float] | None = None, folder: str = "notebooks"
+):
+    """A copy of notebook ``nb`` (nbformat 4) of ``<folder>/<filename>`` with the badge, the
+    run-time line and the install cell in place."""
     nb = copy.deepcopy(nb)
-    fast = fast_seconds() if fast is None else fast
+    fast = fast_seconds(folder=folder) if fast is None else fast
     installs = [c for c in nb.cells if _is_install_cell(c)]
     cells = [c for c in nb.cells if not _is_install_cell(c)]
-    badge = badge_line(url, filename)
+    badge = badge_line(url, filename, folder)
     if cells and cells[0].cell_type == "markdown":
         cells[0].source = _with_badge(
             _with_run_time(cells[0].source, run_time_line(nb, filename, fast)), badge
@@ -193,12 +198,17 @@ def synced(nb, filename: str, url: str, fast: dict[str, float] | None = None):
 def sync_file(path: Path, url: str, check: bool = False) -> bool:
     """Bring one notebook in sync (or only compare, with ``check``); True if it was out of sync."""
     nb = nbformat.read(path, as_version=4)
-    new = synced(nb, path.name, url)
+    new = synced(nb, path.name, url, folder=notebook_folder(path))
     if new == nb:
         return False
     if not check:
         write_atomic(path, nbformat.writes(new) + "\n")  # as nbformat.write, but atomic
     return True
+
+
+def notebook_folder(path: Path) -> str:
+    """``"solutions"`` for a notebook in a ``solutions/`` folder, else ``"notebooks"``."""
+    return "solutions" if path.resolve().parent.name == "solutions" else "notebooks"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         "notebooks",
         nargs="*",
         type=Path,
-        help="notebooks to sync (default: every notebooks/*.ipynb)",
+        help="notebooks to sync (default: every notebooks/*.ipynb and solutions/*.ipynb)",
     )
     parser.add_argument(
         "--check",
@@ -215,7 +225,10 @@ def main(argv: list[str] | None = None) -> int:
         help="change nothing; exit 1 listing the notebooks out of sync",
     )
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    paths = args.notebooks or [
+        *sorted((ROOT / "notebooks").glob("*.ipynb")),
+        *sorted((ROOT / "solutions").glob("*.ipynb")),
+    ]
     missing = [str(p) for p in paths if not p.is_file()]
     if missing or not paths:
         print(f"error: no such notebook: {', '.join(missing) or 'none found'}", file=sys.stderr)

@@ -7,6 +7,7 @@ import pytest
 from genai_keras import applications as A
 from genai_keras import families, recipes
 from genai_keras.applications import augmentation, finetune, restoration
+from genai_keras.data import load_mnist
 from genai_keras.metrics.image_quality import psnr, ssim
 from genai_keras.text import CharVocabulary
 
@@ -300,8 +301,13 @@ def test_recipes_of_chapter_07():
     for name in ("denoiser", "super_resolver_cvae", "inpainter", "augment_classifier"):
         r = recipes.get(name, fast=False)
         assert r.family == "application" and r.chapter == "07"
-    assert recipes.get("augment_classifier", fast=True).steps == 20
-    assert recipes.get("augment_cvae", fast=False).model["num_classes"] == 10
+    # The classifier trains for the recipe's steps of the recipe's batch (not constants).
+    x, y = load_mnist("train", limit=32)
+    recipe = recipes.get("augment_classifier", fast=True).replace(steps=3, batch_size=8)
+    classifier = augmentation.train_classifier(recipe, x, y)
+    assert int(classifier.optimizer.iterations) == 3
+    longer = augmentation.train_classifier(recipe.replace(steps=5), x, y)
+    assert int(longer.optimizer.iterations) == 5
 
 
 def test_chapter_07_figures():

@@ -5,15 +5,20 @@ The comparison that scores the checkpoints is tested in test_studies.py."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import json
+import os
 import shutil
+import time
 
+import keras
 import numpy as np
 import pytest
 
 from genai_keras import checkpoints as ck
 from genai_keras import families, recipes
+from genai_keras import fast_mode as gk_fast_mode
 from genai_keras.models import vae as V
 from genai_keras.protocol import GenerativeModel
 from genai_keras.studies import comparison
@@ -319,6 +324,11 @@ def test_publish_writes_a_checkpoint_and_an_entry_that_load_verifies(tiny_vae, t
     assert entry["command"] == f"{ck.TRAIN_COMMAND} --force independent_bernoulli"
     assert entry["parameters"] == 784 and "storage" not in entry
     assert entry["recipe"] == recipes.get("independent_bernoulli", fast=True).as_dict()
+    # How it was made: the file's size, today's UTC date, this Keras, backend and machine.
+    assert entry["file_kib"] == round(path.stat().st_size / 1024) > 0
+    assert entry["made"] == datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
+    assert (entry["keras"], entry["backend"]) == (keras.__version__, keras.backend.backend())
+    assert entry["cpu_count"] == os.cpu_count()
     assert lines == [
         f"independent_bernoulli: {record['train_seconds']:.0f} s, 784 parameters, "
         f"{entry['file_kib']} KiB, {recipes.Recipe(**entry['recipe']).describe()}"
@@ -398,3 +408,52 @@ def test_shipped_checkpoints_load_and_sample(name):
         held = model.generator if recipes.RECIPES[name].family == "gan" else model
         values = sum(int(np.prod(w.shape)) for w in held.weights)  # with the frozen encoder
         assert path.stat().st_size < 2 * values + 50_000
+
+
+def test_recipe_differences_names_every_field_that_differs_except_fast():
+    """The warning's text for a manifest recipe that is not the registered one."""
+    registered = recipes.get("vae", fast=False)
+    assert ck._recipe_differences(registered, registered) == "nothing"
+    assert ck._recipe_differences(registered.replace(fast=True), registered) == "nothing"
+    changed = registered.replace(latent_dim=8, epochs=2)
+    assert ck._recipe_differences(changed, registered) == (
+        f"epochs=2 (registered: {registered.epochs!r}), "
+        f"latent_dim=8 (registered: {registered.model['latent_dim']!r})"
+    )
+    extra = dataclasses.replace(registered, model={**registered.model, "new_key": 1})
+    assert ck._recipe_differences(extra, registered) == "new_key=1 (registered: None)"
+
+
+def test_shipped_readme_is_the_table_the_code_writes_for_the_shipped_manifest():
+    """The folder's README.md is generated: rewriting it from the shipped manifest gives the
+    committed text (all but the last line, which names the machine that wrote it)."""
+    shipped = (ck.CHECKPOINT_DIR / "README.md").read_text().split("\n")
+    written = ck._manifest_readme(ck.read_manifest()).split("\n")
+    assert written[-1] == shipped[-1] == ""  # one final newline
+    assert written[-2].startswith("Machine: ") and shipped[-2].startswith("Machine: ")
+    assert written[:-2] == shipped[:-2]
+
+
+def test_publish_creates_missing_parent_folders_and_dates_in_utc(tmp_path, monkeypatch):
+    """The date is UTC's even where local time is on another day."""
+    utc = datetime.datetime.now(datetime.UTC)
+    monkeypatch.setenv("TZ", "Etc/GMT+12" if utc.hour < 12 else "Etc/GMT-14")
+    time.tzset()
+    try:
+        assert datetime.datetime.now().date() != utc.date()  # local time: another day
+        model, record = ck.train("independent_bernoulli", fast=True)
+        entry = ck.publish("independent_bernoulli", model, record, tmp_path / "new" / "folder")
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert entry["made"] == datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d")
+    assert (tmp_path / "new" / "folder" / ck.MANIFEST).is_file()
+
+
+def test_train_follows_its_fast_argument_not_the_global_mode():
+    assert gk_fast_mode()  # the tests run in fast mode
+    model, record = ck.train("independent_bernoulli", fast=False)
+    assert model.probs.size == 784 and record["fast"] is False
+    assert record["recipe"] == recipes.get("independent_bernoulli", fast=False).as_dict()
+    assert isinstance(record["train_seconds"], float)  # seconds to 0.1 s, not rounded to 1 s
+    assert record["seed"] == recipes.get("independent_bernoulli", fast=False).seed

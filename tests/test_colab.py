@@ -24,6 +24,7 @@ pytestmark = pytest.mark.repo_tooling
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "sync_notebook_headers.py"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
 
 
 def _load_script():
@@ -174,12 +175,65 @@ def test_readme_has_no_placeholder_and_links_the_source():
     assert f"colab.research.google.com/github/{owner}/{repo}/blob/main/notebooks/" in readme
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_notebook_reads_no_relative_path(path):
-    """Installed users have no ../benchmarks: everything comes from the package."""
+    """Installed users have no ../benchmarks: everything the code reads comes from the
+    package. (Markdown may link to the other folder: see the next test.)"""
     for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
         source = "".join(cell["source"])
-        assert "../" not in source, f"{path.name} cell {index} reads a relative path:\n{source}"
+        if cell["cell_type"] == "code":
+            assert "../" not in source, f"{path.name} cell {index} reads a relative path:\n{source}"
+
+
+_LINK = re.compile(r"\]\((\.\./[^)\s#]+)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + SOLUTIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_relative_links_in_markdown_name_files_that_exist(path):
+    """A chapter's link to its solutions (and back) names a file of the repository."""
+    for index, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+        if cell["cell_type"] != "markdown":
+            continue
+        for target in _LINK.findall("".join(cell["source"])):
+            assert (path.parent / target).resolve().is_file(), (
+                f"{path.parent.name}/{path.name} cell {index} links to {target}, "
+                f"which does not exist"
+            )
+
+
+def test_every_chapter_with_exercises_has_a_solutions_notebook_that_links_it():
+    """Each chapter's exercise list links solutions/<same name> on GitHub, which has one
+    ``## Exercise N`` section per exercise of the chapter, in order."""
+    for chapter in NOTEBOOKS:
+        cells = json.loads(chapter.read_text(encoding="utf-8"))["cells"]
+        exercises = next(
+            (
+                "".join(c["source"])
+                for c in cells
+                if c["cell_type"] == "markdown" and "## Exercises" in "".join(c["source"])
+            ),
+            None,
+        )
+        if exercises is None:
+            continue
+        owner, repo = sync.github_repo(SOURCE_URL)
+        online = f"https://github.com/{owner}/{repo}/blob/main/solutions/{chapter.name}"
+        # The repository's address: it works on Colab and for installed users, who have no
+        # ../solutions beside the chapter.
+        assert f"]({online})" in exercises, f"{chapter.name}: no link to {online}"
+        listed = re.split(r"## Exercises", exercises, maxsplit=1)[1]
+        listed = re.split(r"\n#+ ", listed, maxsplit=1)[0]  # up to the next heading
+        count = len(re.findall(r"^\d+\. ", listed, flags=re.M))
+        solution = ROOT / "solutions" / chapter.name
+        headings = [
+            line
+            for c in json.loads(solution.read_text(encoding="utf-8"))["cells"]
+            if c["cell_type"] == "markdown"
+            for line in "".join(c["source"]).splitlines()
+            if line.startswith("## Exercise ")
+        ]
+        numbers = [int(re.match(r"## Exercise (\d+)", h).group(1)) for h in headings]
+        assert numbers == list(range(1, count + 1)), (chapter.name, count, headings)
 
 
 def test_every_notebook_is_in_sync():

@@ -141,3 +141,22 @@ def test_progress_skips_comment_lines():
     hook(cell=nb.cells[2], cell_index=2)
     assert printed[0].startswith("  [04] cell 1/2 at") and printed[0].endswith(": x = 1  # note")
     assert printed[1].startswith("  [04] cell 2/2 at") and printed[1].endswith(": # only a comment")
+
+
+def test_solutions_flag_runs_the_solutions_folder(tmp_path, monkeypatch, capsys):
+    """``--solutions`` runs ./solutions, not ./notebooks; with --notebooks it is refused."""
+    (tmp_path / "notebooks").mkdir()
+    _notebook(tmp_path / "notebooks" / "00_chapter.ipynb", "print('chapter')")
+    (tmp_path / "solutions").mkdir()
+    _notebook(tmp_path / "solutions" / "00_chapter.ipynb", "print('solution', 6 * 7)")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    assert (
+        notebook_runner.main(["run-notebooks", "--solutions", "--out", str(out), "--no-html"]) == 0
+    )
+    executed = nbformat.read(out / "00_chapter.ipynb", as_version=4)
+    assert executed.cells[0].outputs[0]["text"] == "solution 42\n"
+    with pytest.raises(SystemExit) as stop:
+        notebook_runner.main(["run-notebooks", "--solutions", "--notebooks", "notebooks"])
+    assert stop.value.code == 2
+    assert "--solutions and --notebooks both choose the folder" in capsys.readouterr().err

@@ -179,12 +179,25 @@ def test_train_recipes_on_given_images(mnist_small):
     assert mix.probs.shape == (3, 784) and mix.iterations_run == 1
 
 
-def test_train_defaults_follow_the_recipes():
-    mixture = recipes.get("bernoulli_mixture", fast=False)
-    assert mixture.model["num_components"] == 100 and mixture.model["num_iterations"] == 40
-    assert recipes.get("independent_bernoulli", fast=False).model["pseudo_count"] == 1.0
-    fast = recipes.get("bernoulli_mixture", fast=True)
-    assert fast.model["num_components"] == 10 and fast.model["num_iterations"] == 3
+def test_train_builds_what_the_recipes_say():
+    """train() reads K, the EM iterations, the prior and the seed from the recipe (not
+    defaults of its own): changing the recipe changes the fitted model."""
+    rng = np.random.default_rng(3)
+    x = (rng.random((64, 28, 28, 1)) < 0.3).astype("float32")
+    mixture = recipes.get("bernoulli_mixture", fast=True).replace(
+        num_components=4, num_iterations=2
+    )
+    model, history = pixel.train(mixture, x)
+    assert model.probs.shape == (4, 784) and model.iterations_run == 2
+    assert len(history["log_likelihood"]) == 2 + 1  # one per E-step, the last one included
+    other, _ = pixel.train(mixture.replace(seed=mixture.seed + 1), x)
+    assert not np.allclose(model.probs, other.probs)  # the recipe's seed reaches the fit
+    independent = recipes.get("independent_bernoulli", fast=False)
+    fitted, _ = pixel.train(independent, x)
+    assert fitted.pseudo_count == independent.model["pseudo_count"] == 1.0
+    ones = np.ones((4, 28, 28, 1), "float32")
+    smoothed, _ = pixel.train(independent.replace(pseudo_count=2.0), ones)
+    np.testing.assert_allclose(smoothed.probs, (4 + 2.0) / (4 + 4.0), rtol=1e-6)
 
 
 def test_train_rejects_other_recipes_and_bad_images():

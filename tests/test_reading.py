@@ -299,9 +299,20 @@ def test_fid_kid_disagreement_follows_the_order():
     assert (
         "Gaussian stand-ins, with the same means and covariances and nothing else, keep KID's order"
     ) in text
+    # The stand-ins rule out non-Gaussian structure (third cumulants), not the degree-3 term:
+    # for a Gaussian the third raw moments follow from the mean and covariance.
+    assert "third moments are not what sets" not in text
+    assert "drop only the non-Gaussian structure (the third and higher cumulants)" in text
+    assert "The degree-3 term carries 99% of the KID difference, yet it does not measure" in text
+    assert "third raw moments are themselves functions of the means and covariances" in text
+    assert "weighs the same means and covariances differently from FID" in text
+    decomposed["a"]["terms"] = {1: 1.0, 2: 800.0, 3: 199.0}  # degree 3: a minority of the gap
+    text = reading.fid_kid_disagreement(*_pair(50.0, 2000.0), decomposed, t_mean=19.3)
+    assert "The degree-3 term (-1779.0) does not measure non-Gaussian structure" in text
     decomposed["b"]["kid_gauss"] = 500.0
     text = reading.fid_kid_disagreement(*_pair(50.0, 2000.0), decomposed, t_mean=19.3)
     assert "With Gaussian stand-ins KID agrees with FID (900.0 against 500.0)" in text
+    assert "non-Gaussian structure (the third and higher cumulants that the stand-ins drop)" in text
 
 
 def test_helpers():

@@ -44,7 +44,9 @@ def test_set_fast_mode_refuses_a_string(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name[:2]
+    "path",
+    sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb")),
+    ids=lambda p: f"{p.parent.name}/{p.name[:2]}",
 )
 def test_parameters_cell_holds_only_what_papermill_may_override(path):
     """Sizes derived from FAST are computed after the tagged cell (where papermill injects
@@ -154,11 +156,16 @@ def test_split_batch_gives_each_critic_step_fresh_data(split):
     assert gan.GAN.from_config(model.get_config()).split_batch is split
 
 
-def test_wgan_gp_recipe_has_the_papers_settings():
+def test_wgan_gp_model_built_from_its_recipe_has_the_papers_settings():
+    """Gulrajani et al. 2017: 5 critic steps per generator step (each on its own 64
+    images), Adam with lr 1e-4, beta_1 0, beta_2 0.9, constant: read off the built model."""
     r = gk.recipes.get("wgan_gp", fast=False)
-    assert r.model["loss"] == "wgan-gp" and r.model["d_steps"] == 5 and r.model["split_batch"]
-    assert r.batch_size == 5 * 64
-    assert r.optimizer == dict(learning_rate=1e-4, beta_1=0.0, beta_2=0.9, decay_to_zero=False)
+    model = gan.build(r, total_steps=1000)
+    assert (model.loss_name, model.d_steps, model.split_batch) == ("wgan-gp", 5, True)
+    assert r.batch_size // model.d_steps == 64
+    for optimizer in (model.d_optimizer, model.g_optimizer):
+        assert float(optimizer.learning_rate) == pytest.approx(1e-4)  # no decay to zero
+        assert (optimizer.beta_1, optimizer.beta_2) == (0.0, 0.9)
 
 
 # -- progress lines -------------------------------------------------------------------------

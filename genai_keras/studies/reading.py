@@ -200,21 +200,33 @@ def fid_kid_disagreement(
         "(section 4), $t^3$ outweighs $3t^2$ and $3t$, so the cubic term dominates KID."
     )
     if fid_a_first != kid_a_first:
+        total = sum(diff.values())
+        share = diff[3] / total if total else 0.0
+        cubic = (
+            f"The degree-3 term carries {share:.0%} of the KID difference, yet it does not "
+            "measure non-Gaussian structure: "
+            if 0.5 < share <= 1.5
+            else f"The degree-3 term ({diff[3]:+.1f}) does not measure non-Gaussian structure: "
+        )
         if (da["kid_gauss"] < db["kid_gauss"]) == kid_a_first:
             text.append(
                 f"Gaussian stand-ins, with the same means and covariances and nothing else, keep "
-                f"KID's order ({da['kid_gauss']:.1f} against {db['kid_gauss']:.1f}): the order "
-                "survives without any non-Gaussian structure, so third moments are not what sets "
-                "KID apart from FID here. FID and KID are different functions of the same means "
-                "and covariances (FID compares covariances through matrix square roots, KID "
-                "through polynomial moments dominated by the cubic term), and two models that "
-                "are wrong in different ways can be ranked differently."
+                f"KID's order ({da['kid_gauss']:.1f} against {db['kid_gauss']:.1f}). The stand-ins "
+                "drop only the non-Gaussian structure (the third and higher cumulants), so that "
+                "structure is not the cause. "
+                + cubic
+                + "for Gaussian features the third raw moments are themselves functions of the "
+                "means and covariances. So KID's cubic kernel weighs the same means and "
+                "covariances differently from FID (which compares covariances through matrix "
+                "square roots), and two models that are wrong in different ways can be ranked "
+                "differently."
             )
         else:
             text.append(
                 f"With Gaussian stand-ins KID agrees with FID ({da['kid_gauss']:.1f} against "
-                f"{db['kid_gauss']:.1f}): the disagreement comes from structure beyond means "
-                "and covariances, which KID's cubic kernel sees and FID cannot."
+                f"{db['kid_gauss']:.1f}): the disagreement comes from non-Gaussian structure (the "
+                "third and higher cumulants that the stand-ins drop), which KID's cubic kernel "
+                "sees and FID cannot."
             )
         text.append(
             "Neither order is the right one: report both, with their spread, and look at the "
