@@ -48,6 +48,7 @@ from genai_keras.applications.restoration import (
     evaluate_task,
     restore,
     score,
+    select_completions,
 )
 from genai_keras.data import training_images
 from genai_keras.recipes import Recipe, expect
@@ -80,6 +81,7 @@ __all__ = [
     "restore",
     "salt_and_pepper",
     "score",
+    "select_completions",
     "train",
     "upsample_bicubic",
 ]

@@ -276,6 +276,64 @@ def score(restored: Any, clean: Any, labels: Any, mask: Any = None) -> dict[str,
     }
 
 
+def select_completions(
+    pool: Any, shown: Any, mask: Any, num_draws: int = 5, batch_size: int = 500
+) -> np.ndarray:
+    """Inpaint by selection: the pool images closest to each damaged digit's visible pixels.
+
+    A generator that cannot be told which pixels are known (chapter 06's flow model draws
+    whole digits from noise) can still inpaint: draw a pool of digits, keep for each damaged
+    digit the ``num_draws`` pool images with the smallest squared error on its *visible*
+    pixels, and paste the visible pixels back. The hole is then filled with ink the
+    generator drew, consistent with what is visible as far as the pool allows.
+
+    Args:
+        pool: ``(P, 28, 28, 1)`` generated digits in [0, 1].
+        shown: ``(N, 28, 28, 1)`` damaged digits in [0, 1] (the hole's value is ignored).
+        mask: ``(N, 28, 28, 1)`` with 1 on hidden pixels, 0 on visible ones.
+        num_draws: completions per damaged digit, best match first.
+        batch_size: damaged digits compared with the whole pool at once.
+
+    Returns:
+        float32 ``(num_draws, N, 28, 28, 1)``: the selected pool images with the visible
+        pixels of ``shown`` pasted back.
+
+    Raises:
+        ValueError: bad shapes or values, a mask that is not 0/1 or does not match
+            ``shown``, or ``num_draws`` larger than the pool.
+
+    Used in chapter 07.
+    """
+    candidates = as_images(pool, name="pool")
+    x = as_images(shown, name="shown")
+    m = np.asarray(mask, np.float32)
+    if m.shape != x.shape:
+        raise ValueError(
+            f"mask must have the shape of shown {x.shape}, got {m.shape}; pass the "
+            "'mask' of degrade('inpaint', ...) for the same digits."
+        )
+    if not np.all((m == 0) | (m == 1)):
+        raise ValueError("mask must hold only 0 (visible) and 1 (hidden) values.")
+    num_draws = positive_int(num_draws, "num_draws")
+    batch_size = positive_int(batch_size, "batch_size")
+    if num_draws > len(candidates):
+        raise ValueError(
+            f"num_draws={num_draws} is more than the pool's {len(candidates)} "
+            "images; draw a larger pool or ask for fewer completions."
+        )
+    flat = candidates.reshape(len(candidates), -1).astype(np.float64)
+    picks = np.empty((num_draws, len(x)), np.int64)
+    for start in range(0, len(x), batch_size):
+        v = 1.0 - m[start : start + batch_size].reshape(-1, flat.shape[1]).astype(np.float64)
+        s = x[start : start + batch_size].reshape(-1, flat.shape[1]).astype(np.float64)
+        # sum_d v_d (p_d - s_d)^2 without the term in s_d^2, the same for every candidate
+        dist = v @ (flat**2).T - 2.0 * (v * s) @ flat.T
+        order = np.argsort(dist, axis=1, kind="stable")[:, :num_draws]
+        picks[:, start : start + batch_size] = order.T
+    draws = candidates[picks]  # (num_draws, N, 28, 28, 1)
+    return np.where(m[None] > 0.5, draws, x[None]).astype(np.float32)
+
+
 def diversity(draws: Any) -> dict[str, float]:
     """How much several restorations of the same input differ.
 

@@ -23,6 +23,7 @@ from genai_keras.plotting.curves import (
 )
 from genai_keras.plotting.diagrams import (
     autoencoder_diagram,
+    data_parallel_diagram,
     diffusion_diagram,
     evaluation_diagram,
     gan_diagram,
@@ -50,6 +51,7 @@ from genai_keras.plotting.images import (
 __all__ = [
     "applications_diagram",
     "autoencoder_diagram",
+    "data_parallel_diagram",
     "diffusion_diagram",
     "evaluation_diagram",
     "gan_diagram",

@@ -10,6 +10,7 @@ green = latent variables, purple = noise, yellow = labels, red = losses.
 * :func:`evaluation_diagram` (chapter 04)
 * :func:`transformer_diagram` (chapter 05)
 * :func:`diffusion_diagram` (an outlook beyond the chapters' models)
+* :func:`data_parallel_diagram` (chapter 08)
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from genai_keras.plotting._diagram_parts import (
 
 __all__ = [
     "autoencoder_diagram",
+    "data_parallel_diagram",
     "diffusion_diagram",
     "evaluation_diagram",
     "gan_diagram",
@@ -674,4 +676,89 @@ def diffusion_diagram(prediction: str = "epsilon", guidance: bool = True) -> Fig
             fontsize=8.5,
             color=COLORS["label"][1],
         )
+    return fig
+
+
+# -- chapter 08: data parallelism
+
+
+def data_parallel_diagram(num_devices: int = 4) -> Figure:
+    r"""Data parallelism: one global batch split over ``N`` replicas, gradients all-reduced.
+
+    Each device holds a copy of the weights ``theta``, computes the loss and its gradient
+    ``g_k`` on its slice of ``B / N`` examples; an all-reduce averages the ``N`` gradients
+    and every replica applies the same update, so the copies stay identical.
+
+    Used in chapter 08.
+
+    Args:
+        num_devices: replicas drawn, from 2 to 6.
+
+    Raises:
+        ValueError: ``num_devices`` not an int from 2 to 6.
+    """
+    if (
+        isinstance(num_devices, bool)
+        or not isinstance(num_devices, (int, np.integer))
+        or not 2 <= num_devices <= 6
+    ):
+        raise ValueError(
+            f"num_devices must be an int from 2 to 6 (the replicas drawn), got {num_devices!r}."
+        )
+    n = int(num_devices)
+    fig, ax = canvas(f"Chapter 08: data parallelism on {n} devices (one training step)")
+    top, bottom = 2.5, 0.55
+    ys = [top - i * (top - bottom) / (n - 1) for i in range(n)]
+    row_h = min(0.5, 0.8 * (top - bottom) / (n - 1))
+    batch = box(ax, 0.7, 1.525, 1.1, 1.0, "global batch\n$B$ images", "data")
+    reduce = box(
+        ax,
+        6.05,
+        1.525,
+        1.45,
+        1.0,
+        "all-reduce:\nthe average\n$g = (g_1 + \\dots + g_N) / N$",
+        "loss",
+        fontsize=8.5,
+    )
+    update = box(
+        ax,
+        7.95,
+        1.525,
+        1.6,
+        1.0,
+        "same update\non every replica\n$\\theta \\leftarrow$ Adam$(\\theta, g)$",
+        "plain",
+        fontsize=9,
+    )
+    replicas = []
+    for k, y in enumerate(ys, start=1):
+        part = box(ax, 2.2, y, 1.0, row_h, f"slice {k}: $B/N$", "data", fontsize=8.5)
+        rep = box(
+            ax,
+            3.85,
+            y,
+            1.7,
+            row_h,
+            f"device {k}: copy of $\\theta$\nloss on slice $\\to g_{k}$",
+            "network",
+            fontsize=8,
+        )
+        arrow(ax, batch.right, part.left)
+        arrow(ax, part.right, rep.left)
+        arrow(ax, rep.right, reduce.left, kind="loss")
+        replicas.append(rep)
+    arrow(ax, reduce.right, update.left)
+    line = 2.95
+    route(ax, [update.top, (update.x, line), (replicas[0].x, line), replicas[0].top], dashed=True)
+    note(ax, 6.0, line, "new $\\theta$ on every device: the copies stay identical", fontsize=8.5)
+    note(
+        ax,
+        6.95,
+        0.35,
+        f"$N$ = {n}: the same gradient as one device with batch $B$\n"
+        "(JAX: one program split by XLA; TensorFlow: one replica per device)",
+        fontsize=8,
+        color="#666666",
+    )
     return fig

@@ -8,6 +8,8 @@ metrics and the feature network; the model families import none of them. Write
   chapter 04 (:func:`~.comparison.compare_models`, :func:`~.comparison.heldout_nll`);
 - :mod:`.collapse`: mode collapse measured over training, an MLP GAN with and without
   self-conditioning (chapter 03);
+- :mod:`.few_labels`: a generative and a discriminative classifier against the number
+  of labels (chapter 01);
 - :mod:`.sampler_sweep`: a flow-matching model sampled at given sampler settings, timed
   and scored (chapter 06);
 - :mod:`.reading`: turning measured scores into sentences, so the chapter's text always
@@ -16,6 +18,6 @@ metrics and the feature network; the model families import none of them. Write
 
 from __future__ import annotations
 
-from genai_keras.studies import collapse, comparison, reading, sampler_sweep
+from genai_keras.studies import collapse, comparison, few_labels, reading, sampler_sweep
 
-__all__ = ["collapse", "comparison", "reading", "sampler_sweep"]
+__all__ = ["collapse", "comparison", "few_labels", "reading", "sampler_sweep"]

@@ -29,13 +29,14 @@ from genai_keras.models.autoregressive.blocks import (
 )
 from genai_keras.models.autoregressive.model import CharTransformer
 from genai_keras.models.autoregressive.sampling import next_char_probs
-from genai_keras.models.autoregressive.training import nats_per_char, train
+from genai_keras.models.autoregressive.training import nats_at_positions, nats_per_char, train
 
 __all__ = [
     "CausalSelfAttention",
     "CharTransformer",
     "TransformerBlock",
     "causal_mask",
+    "nats_at_positions",
     "nats_per_char",
     "next_char_probs",
     "train",

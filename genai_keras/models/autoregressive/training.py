@@ -47,6 +47,54 @@ def nats_per_char(
     return float(model.evaluate(x, y, batch_size=batch_size, verbose=0, return_dict=True)["loss"])
 
 
+def nats_at_positions(
+    model: CharTransformer, ids: np.ndarray, positions: np.ndarray, batch_size: int = 256
+) -> float:
+    """Average cross-entropy of the characters at ``positions``, each with a full context.
+
+    Character ``ids[p]`` is predicted from the ``T = model.context_length`` characters
+    before it (the last position of the window ``ids[p - T:p]``), so every prediction has
+    the longest context the model can read. Models with different ``T`` scored on the same
+    ``positions`` predict the same characters: a fair comparison of context lengths, which
+    :func:`nats_per_char` (an average over contexts of 1 to ``T`` characters) is not.
+
+    Args:
+        model: a trained :class:`~genai_keras.models.autoregressive.CharTransformer`.
+        ids: ``(L,)`` int character ids (e.g. the validation text).
+        positions: int positions to predict, each ``>= T`` and ``< L``.
+        batch_size: windows per forward pass.
+
+    Returns:
+        Nats per character (float).
+
+    Raises:
+        ValueError: no positions, a position with fewer than ``T`` characters before it,
+            or one past the end of ``ids``.
+
+    Used in chapter 05.
+    """
+    ids = np.asarray(ids).astype(np.int64)
+    where = np.asarray(positions).astype(np.int64).reshape(-1)
+    t = int(model.context_length)
+    if where.size == 0:
+        raise ValueError("positions is empty; give at least one position to predict.")
+    if where.min() < t or where.max() >= ids.size:
+        raise ValueError(
+            f"positions must lie in [{t}, {ids.size - 1}]: each needs context_length={t} "
+            f"characters before it and must be inside ids (got {where.min()} to {where.max()})."
+        )
+    batch_size = positive_int(batch_size, "batch_size")
+    total = 0.0
+    for start in range(0, where.size, batch_size):
+        chunk = where[start : start + batch_size]
+        windows = ids[chunk[:, None] + np.arange(-t, 0)[None, :]]
+        logits = ops.convert_to_numpy(model(windows, training=False))[:, -1].astype(np.float64)
+        top = logits.max(axis=-1, keepdims=True)
+        log_norm = top[:, 0] + np.log(np.exp(logits - top).sum(axis=-1))
+        total += float(np.sum(log_norm - logits[np.arange(chunk.size), ids[chunk]]))
+    return total / where.size
+
+
 class _StepClock(keras.callbacks.Callback):
     """Record the step count and the seconds of training at the end of every epoch."""
 
