@@ -108,7 +108,7 @@ MODULES: dict[str, tuple[list[str], list[str], bool]] = {
     ),
     "studies": (
         ["genai_keras/studies/*"],
-        ["tests/test_studies.py", "tests/test_reading.py"],
+        ["tests/test_studies.py", "tests/test_reading.py", "tests/test_reading_golden.py"],
         False,
     ),
 }
