@@ -489,7 +489,10 @@ def course_section() -> list[str]:
     d = _load("course")
     if not d:
         return ["Fast course: `python benchmarks/course.py` not run yet."]
-    runs = {k[len("fast_") :]: r for k, r in d["runs"].items() if k.startswith("fast_")}
+    every = {k[len("fast_") :]: r for k, r in d["runs"].items() if k.startswith("fast_")}
+    # the worked solutions get their own line: the course budget is the chapters'
+    solutions = {b: r for b, r in every.items() if b.endswith("_solutions")}
+    runs = {b: r for b, r in every.items() if b not in solutions}
     chapters = sorted({name for r in runs.values() for name in r["seconds"]})
     lines = [
         "**The course in fast mode, per chapter and backend** (`python benchmarks/course.py`: "
@@ -531,6 +534,15 @@ def course_section() -> list[str]:
             else f"Chapters over {CHAPTER_BUDGET_S} s: {', '.join(over_chapter)}."
         ),
     ]
+    for name, r in solutions.items():
+        ok = all(v == "ok" for v in r["status"].values())
+        per = ", ".join(f"{c[:2]} {_fmt(v, 0)}" for c, v in sorted(r["seconds"].items()))
+        lines += [
+            "",
+            f"The worked solutions in fast mode ({name.removesuffix('_solutions')}, "
+            f"`--solutions`): {_fmt(sum(r['seconds'].values()), 0)} s in all ({per} s); "
+            + ("all ran." if ok else "NOT all ran."),
+        ]
     return lines
 
 
