@@ -287,7 +287,12 @@ def test_fine_tuning_compare_few_steps():
         recipes.get(f"char_transformer_{n}", fast=True).replace(**small)
         for n in ("pretrain", "finetune", "scratch")
     )
-    res, models = finetune.compare(TEXT, "BOB", 150, pre, tune, scratch, evals=2)
+    lines = []  # the progress lines: one per pretraining validation point, one per run
+    res, models = finetune.compare(TEXT, "BOB", 150, pre, tune, scratch, evals=2, log=lines.append)
+    assert [line.split(":")[0] for line in lines[:2]] == [pre.name, pre.name]
+    assert "2/4 updates" in lines[0] and "4/4 updates" in lines[1] and "validation" in lines[1]
+    assert lines[2].startswith("pretrained on ") and lines[3].startswith("fine-tuned on ")
+    assert lines[4].startswith("trained from scratch") and len(lines) == 5
     assert set(res) == {"pretrained", "fine_tuned", "scratch", "sizes"}
     for v in ("pretrained", "fine_tuned", "scratch"):
         assert np.isfinite(res[v]["val_nats_per_char"])

@@ -29,6 +29,11 @@ def _installed(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
+@pytest.mark.backends(
+    "tensorflow",
+    reason="it starts its own JAX and TensorFlow processes, whatever this process's backend: "
+    "run once, in the TensorFlow suite",
+)
 @pytest.mark.parametrize("name", ["jax", "tensorflow"])
 def test_four_devices_follow_the_single_device_losses(name):
     if not _installed(name):

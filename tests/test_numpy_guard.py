@@ -1,9 +1,10 @@
 """The CUDA-like NumPy guard and GPU-like precision used by CI's PyTorch step.
 
-Each check runs in a fresh Python process with ``KERAS_BACKEND=torch`` (so it runs on
-every backend's CI step): the guard must refuse exactly what a CUDA tensor refuses and
-allow what works on a GPU, and the package must follow the rule of
-``genai_keras/arrays.py`` (NumPy in, NumPy out; plotting and metrics accept tensors).
+Each check runs in a fresh Python process with ``KERAS_BACKEND=torch``, whatever this
+process's backend, so the module runs once: in the PyTorch suite (CI's step 2). The guard
+must refuse exactly what a CUDA tensor refuses and allow what works on a GPU, and the
+package must follow the rule of ``genai_keras/arrays.py`` (NumPy in, NumPy out; plotting
+and metrics accept tensors).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ import pytest
 GUARD_DIR = Path(__file__).resolve().parent / "numpy_guard"
 
 pytest.importorskip("torch")
+pytestmark = pytest.mark.backends(
+    "torch", reason="every check starts its own PyTorch process: run once, in the PyTorch suite"
+)
 
 
 def run_torch(code: str, **env: str) -> subprocess.CompletedProcess:

@@ -1,19 +1,36 @@
 """Every family trains on the current Keras backend and its loss goes down.
 
 CI runs this file under TensorFlow, JAX and PyTorch (``KERAS_BACKEND``). Tiny models,
-a few steps each.
+a few steps each, compiled as outside fast mode: fast mode skips XLA on TensorFlow
+(:func:`genai_keras.backend.default_jit_compile`), so these tests are where the XLA-compiled
+GAN and text training steps run on TensorFlow.
 """
 
 from __future__ import annotations
 
 import keras
 import numpy as np
+import pytest
 
 import genai_keras as gk
+from genai_keras import backend
 from genai_keras.models import autoregressive as ar
 from genai_keras.models import gan as G
 from genai_keras.models import pixel
 from genai_keras.models import vae as V
+
+
+@pytest.fixture(autouse=True)
+def _compile_as_outside_fast_mode(monkeypatch):
+    """The recipes below are explicitly tiny; compilation follows the default mode (XLA)."""
+    monkeypatch.setenv("GENAI_KERAS_FAST", "0")
+
+
+def test_fast_mode_skips_xla_on_tensorflow_only(monkeypatch):
+    with_xla = {"tensorflow": True, "jax": True, "torch": False}[backend.name()]
+    assert backend.default_jit_compile() is with_xla  # the fixture: not fast mode
+    monkeypatch.setenv("GENAI_KERAS_FAST", "1")
+    assert backend.default_jit_compile() is (backend.name() == "jax")
 
 
 def _digits(n=512):
@@ -42,6 +59,7 @@ def test_gan_discriminator_loss_goes_down_and_generator_moves():
     gan.compile(d_optimizer=keras.optimizers.Adam(2e-3), g_optimizer=keras.optimizers.Adam(1e-4))
     before = [np.array(w) for w in gan.generator.trainable_weights]
     history = gan.fit(x, epochs=3, batch_size=32, verbose=0).history
+    assert gan.jit_compile is (backend.name() in ("tensorflow", "jax"))  # XLA, as by default
     assert history["d_loss"][-1] < history["d_loss"][0]
     assert any(
         not np.allclose(a, np.array(b))
@@ -70,6 +88,7 @@ def test_text_model_loss_goes_down():
         steps=40, context_length=16, embed_dim=32
     )
     model, curves = ar.train(recipe, text=text, evals=2, val_windows=8)
+    assert model.jit_compile is (backend.name() in ("tensorflow", "jax"))  # XLA, as by default
     assert curves["loss"][-1] < curves["loss"][0]
     assert len(model.sample(1, seed=0, length=5)[0]) == 5
 

@@ -145,8 +145,17 @@ def compile_function(fn: Callable, variables: Sequence[Any] | None = None) -> Ca
 
 def default_jit_compile() -> bool:
     """What ``Model.compile(jit_compile=...)`` should be here: XLA on TensorFlow and JAX;
-    off on PyTorch (``torch.compile`` costs more than it saves for these small models)."""
-    return name() in ("tensorflow", "jax")
+    off on PyTorch (``torch.compile`` costs more than it saves for these small models).
+
+    In fast mode (:func:`genai_keras.config.fast_mode`) TensorFlow skips XLA too: compiling
+    a model costs about 4 s on a CPU, more than the few steps of a fast run save (its
+    ``tf.function`` graphs still run). JAX keeps ``jit``: without it every op runs eagerly.
+    """
+    from genai_keras.config import fast_mode
+
+    if name() == "tensorflow":
+        return not fast_mode()
+    return name() == "jax"
 
 
 def widest_float() -> str:
