@@ -85,6 +85,9 @@ MODULES: dict[str, tuple[list[str], list[str], bool]] = {
         ["genai_keras/metrics/*"],
         [
             "tests/test_metrics.py",
+            "tests/test_metrics_arguments.py",
+            "tests/test_reference_cache.py",
+            "tests/test_checkpoint_trust.py::test_tampered_reference_cache_is_detected_and_recomputed",
             # PSNR and SSIM against closed forms (the file's other tests train models)
             "tests/test_applications.py::test_psnr_closed_form_and_mask",
             "tests/test_applications.py::test_ssim_closed_form_for_constant_images",
@@ -132,7 +135,27 @@ _ZIP_DEFAULT = "zipfile's default, the same bytes"
 _TEXT_ARRAY = "np.array of a list of str is a unicode array with or without dtype=str"
 _NO_OBJECTS = "allow_pickle only matters for object arrays, which write_weights never writes"
 _SAME_CAST = "float16 -> float64 -> the variable's float32 (assign casts) equals float16 -> float32"
+_VALIDATED_NAME = (
+    "the images already passed as_images and the sample-count check under their own name; "
+    "the feature network's name argument only labels errors those checks rule out"
+)
+_FLOAT64_DEFAULT = "astype(None) converts to float64, NumPy's default float type"
+_NO_PICKLES = "np.load refuses pickles by default and for a falsy allow_pickle, as with False"
 EQUIVALENT: dict[str, str] = {
+    **{f"genai_keras.metrics.frechet.x_fid__mutmut_{n}": _VALIDATED_NAME for n in (30, 33, 34)},
+    **{f"genai_keras.metrics.frechet.x_fid__mutmut_{n}": _VALIDATED_NAME for n in (37, 40, 41)},
+    **{
+        f"genai_keras.metrics.kernel_distance.x_kid__mutmut_{n}": _VALIDATED_NAME
+        for n in (34, 37, 38, 41, 44, 45)
+    },
+    "genai_keras.metrics.kernel_distance.x_kid_by_degree__mutmut_31": _FLOAT64_DEFAULT,
+    "genai_keras.metrics.kernel_distance.x_kid_by_degree__mutmut_32": _FLOAT64_DEFAULT,
+    "genai_keras.metrics.reference.x__check_cache__mutmut_2": _NO_PICKLES,
+    "genai_keras.metrics.reference.x__check_cache__mutmut_4": _NO_PICKLES,
+    "genai_keras.metrics.reference.x__check_cache__mutmut_46": (
+        "the fallback scale is used only when every spot-checked feature is 0, which the "
+        "feature network's output on real digits never is"
+    ),
     "genai_keras.weights.x_write_weights__mutmut_21": _TEXT_ARRAY,
     "genai_keras.weights.x_write_weights__mutmut_23": _TEXT_ARRAY,
     "genai_keras.weights.x_write_weights__mutmut_27": _SAME_NAMES,

@@ -40,6 +40,8 @@ from typing import Any
 
 import keras
 
+from genai_keras.config import fast_mode
+
 BACKENDS = ("tensorflow", "jax", "torch")
 #: The backends with a data-parallel API (:func:`data_parallel_scope`).
 DATA_PARALLEL_BACKENDS = ("jax", "tensorflow")
@@ -151,8 +153,6 @@ def default_jit_compile() -> bool:
     a model costs about 4 s on a CPU, more than the few steps of a fast run save (its
     ``tf.function`` graphs still run). JAX keeps ``jit``: without it every op runs eagerly.
     """
-    from genai_keras.config import fast_mode
-
     if name() == "tensorflow":
         return not fast_mode()
     return name() == "jax"

@@ -1,0 +1,123 @@
+"""The image-level metrics pass their arguments on: defaults, seeds, and the argument each
+error message names.
+
+``fid``, ``kid``, ``precision_recall`` and ``inception_score`` run the feature network and
+then the ``*_from_features`` maths (tested in test_metrics.py); these tests pin what lies
+between: the documented defaults reach the maths, and a bad input is reported under the
+name of the argument that holds it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+import genai_keras as gk
+from genai_keras import metrics
+from genai_keras.feature_net import load_feature_net
+from genai_keras.metrics.reference import arrays_sha256
+
+pytestmark = pytest.mark.filterwarnings("ignore:FID is biased upwards:UserWarning")
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """Two disjoint sets of 300 real test digits, with their features and class probs."""
+    images, _ = gk.data.load_mnist("test", limit=600)
+    a, b = images[:300], images[300:]
+    net = load_feature_net()
+    (fa, pa), (fb, _) = net.features_and_probs(a), net.features_and_probs(b)
+    return {"a": a, "b": b, "fa": fa, "fb": fb, "pa": pa}
+
+
+# ----------------------------------------------------------------------- defaults
+def test_kid_defaults_and_seed_reach_the_feature_maths(digits):
+    a, b, fa, fb = digits["a"], digits["b"], digits["fa"], digits["fb"]
+    # Subsets of 100 of the 300 digits: the seed and the number of subsets matter.
+    default = metrics.kid(a, b, subset_size=100)
+    assert default == metrics.kid_from_features(fa, fb, num_subsets=100, subset_size=100, seed=0)
+    assert default == metrics.kid(a, b, subset_size=100)  # a fixed seed: the same value twice
+    seeded = metrics.kid(a, b, subset_size=100, seed=3)
+    assert seeded == metrics.kid_from_features(fa, fb, subset_size=100, seed=3)
+    assert seeded != default  # the seed matters, so the comparisons above can fail
+    assert metrics.kid_from_features(fa, fb, num_subsets=101, subset_size=100) != default
+    # Without subset_size: subsets as large as the smaller set (one subset of everything).
+    assert metrics.kid(a[:150], b) == metrics.kid_from_features(fa[:150], fb, subset_size=150)
+
+
+def test_kid_by_degree_defaults(digits):
+    fa, fb = digits["fa"], digits["fb"]
+    default = metrics.kid_by_degree(fa, fb, subset_size=100)
+    assert default == metrics.kid_by_degree(fa, fb, num_subsets=100, subset_size=100, seed=0)
+    assert default != metrics.kid_by_degree(fa, fb, num_subsets=101, subset_size=100)
+    assert default != metrics.kid_by_degree(fa, fb, subset_size=100, seed=1)
+
+
+def test_precision_recall_default_k_and_its_minimum(digits):
+    a, b = digits["a"], digits["b"]
+    default = metrics.precision_recall(a, b)
+    assert default == metrics.precision_recall_from_features(digits["fa"], digits["fb"], k=3)
+    assert default != metrics.precision_recall(a, b, k=1)
+    # k neighbours need k + 1 samples in each set: exactly k + 1 works, k does not.
+    assert all(0 <= v <= 1 for v in metrics.precision_recall(a[:4], b[:4], k=3))
+    with pytest.raises(ValueError, match=r"^real_images needs at least 4 images, got 3\."):
+        metrics.precision_recall(a[:3], b, k=3)
+    with pytest.raises(ValueError, match=r"^fake_images needs at least 4 images, got 3\."):
+        metrics.precision_recall(a, b[:3], k=3)
+    with pytest.raises(ValueError, match=r"^k must be an integer >= 1, got 0\."):
+        metrics.precision_recall(a, b, k=0)
+
+
+def test_inception_score_default_splits_and_its_minimum(digits):
+    a = digits["a"]
+    default = metrics.inception_score(a)
+    assert default == metrics.inception_score_from_probs(digits["pa"], splits=10)
+    assert default != metrics.inception_score(a, splits=11)
+    assert np.isfinite(metrics.inception_score(a[:10], splits=10)).all()  # one image a split
+    with pytest.raises(ValueError, match=r"^images needs at least 10 images, got 9\."):
+        metrics.inception_score(a[:9])
+    with pytest.raises(ValueError, match=r"^splits must be an integer >= 1, got 0\."):
+        metrics.inception_score(a, splits=0)
+    with pytest.raises(ValueError, match=r"^images must have shape \(N, 28, 28, 1\)"):
+        metrics.inception_score(a[:, :20])
+
+
+# ------------------------------------------------------- errors name their argument
+@pytest.mark.parametrize("metric", ["fid", "kid"])
+def test_fid_and_kid_name_the_argument_with_the_bad_images(digits, metric):
+    fn = getattr(metrics, metric)
+    good, few = digits["a"], digits["a"][:20]
+    for position, name in ((0, "images_a"), (1, "images_b")):
+        bad_shape = [good, good]
+        bad_shape[position] = good[:, :20]
+        with pytest.raises(ValueError, match=rf"^{name} must have shape \(N, 28, 28, 1\)"):
+            fn(*bad_shape)
+        too_few = [good, good]
+        too_few[position] = few
+        with pytest.raises(ValueError, match=rf"needs at least \d+ samples per set, but {name} "):
+            fn(*too_few)
+
+
+def test_fid_bias_warning_names_both_sets(digits, monkeypatch):
+    from genai_keras.metrics import inputs
+
+    monkeypatch.setattr(inputs, "_fid_bias_warned", False)  # shown once per process
+    with pytest.warns(UserWarning, match="FID is biased") as record:
+        metrics.fid(digits["a"], digits["b"][:280])
+    message = next(str(w.message) for w in record if "FID is biased" in str(w.message))
+    assert "(images_a has 300, images_b has 280 samples;" in message
+
+
+# ------------------------------------------------------------- the cache checksum
+def test_arrays_sha256_hashes_both_arrays_as_float32():
+    rng = np.random.default_rng(0)
+    feats, probs = rng.normal(size=(5, 3)), rng.random((5, 2))  # float64
+    expected = hashlib.sha256(
+        feats.astype(np.float32).tobytes() + probs.astype(np.float32).tobytes()
+    ).hexdigest()
+    assert arrays_sha256(feats, probs) == expected
+    assert arrays_sha256(feats.astype(np.float32), probs) == expected
+    assert arrays_sha256(np.asfortranarray(feats), probs) == expected  # layout does not matter
+    assert arrays_sha256(probs, feats) != expected
