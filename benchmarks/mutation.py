@@ -88,9 +88,14 @@ MODULES: dict[str, tuple[list[str], list[str], bool]] = {
             "tests/test_metrics_arguments.py",
             "tests/test_reference_cache.py",
             "tests/test_checkpoint_trust.py::test_tampered_reference_cache_is_detected_and_recomputed",
-            # PSNR and SSIM against closed forms (the file's other tests train models)
+            "tests/test_image_quality.py",
+            # PSNR and SSIM against closed forms and scikit-image (the file's other tests
+            # train models)
             "tests/test_applications.py::test_psnr_closed_form_and_mask",
             "tests/test_applications.py::test_ssim_closed_form_for_constant_images",
+            "tests/test_applications.py::test_ssim_and_psnr_match_scikit_image",
+            "tests/test_applications.py::test_quality_metrics_reject_bad_inputs",
+            "tests/test_bad_inputs.py::test_psnr_max_db_and_real_radii",
             # it checks that the bias warning points at the caller's line (stacklevel):
             # mutmut's trampolines add frames, so it fails on the clean code there
             "-k",
