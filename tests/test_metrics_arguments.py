@@ -121,3 +121,64 @@ def test_arrays_sha256_hashes_both_arrays_as_float32():
     assert arrays_sha256(feats.astype(np.float32), probs) == expected
     assert arrays_sha256(np.asfortranarray(feats), probs) == expected  # layout does not matter
     assert arrays_sha256(probs, feats) != expected
+
+
+# ------------------------------------------------------------- evaluate_samples
+def test_evaluate_samples_against_an_array_is_the_component_metrics(digits):
+    real, fake, fr, ff = digits["a"], digits["b"], digits["fa"], digits["fb"]
+    _, probs = load_feature_net().features_and_probs(fake)
+    got = metrics.evaluate_samples(fake, reference=real, kid_subset_size=100)
+    assert got["fid"] == metrics.fid_from_features(fr, ff)
+    kid = metrics.kid_from_features(fr, ff, num_subsets=100, subset_size=100, seed=0)
+    assert (got["kid_mean"], got["kid_std"]) == kid
+    assert (got["is_mean"], got["is_std"]) == metrics.inception_score_from_probs(probs, 10)
+    assert (got["precision"], got["recall"]) == metrics.precision_recall_from_features(fr, ff, 3)
+    assert (got["num_samples"], got["num_real"]) == (300, 300)
+    other = metrics.evaluate_samples(fake, reference=real, kid_subset_size=100, seed=3, k=5)
+    assert (other["kid_mean"], other["kid_std"]) == metrics.kid_from_features(
+        fr, ff, subset_size=100, seed=3
+    )
+    assert other["kid_mean"] != got["kid_mean"]  # the seed reaches KID's subsets
+    pr = metrics.precision_recall_from_features(fr, ff, 5)
+    assert (other["precision"], other["recall"]) == pr != (got["precision"], got["recall"])
+
+
+def test_evaluate_samples_against_the_test_set_uses_its_first_num_real_digits(digits):
+    fake = digits["b"]
+    real = metrics.mnist_test_features()[0][:300]
+    ff = digits["fb"]
+    got = metrics.evaluate_samples(fake, num_real=300, k=5)
+    assert got["num_real"] == 300
+    assert got["fid"] == pytest.approx(metrics.fid_from_features(real, ff), rel=1e-9)
+    pr = metrics.precision_recall_from_features(real, ff, 5)
+    assert (got["precision"], got["recall"]) == pytest.approx(pr, rel=1e-12)
+
+
+def test_evaluate_samples_errors_name_the_argument(digits):
+    images = digits["a"]
+    with pytest.raises(ValueError, match=r"^k must be an integer >= 1, got 0\.$"):
+        metrics.evaluate_samples(images, k=0)
+    with pytest.raises(ValueError, match=r"^splits must be an integer >= 1, got 0\.$"):
+        metrics.evaluate_samples(images, splits=0)
+    with pytest.raises(
+        ValueError,
+        match=r"^Unknown reference 'cifar'; use 'mnist_test' or pass an array of real images\.$",
+    ):
+        metrics.evaluate_samples(images, reference="cifar")
+
+
+def test_num_real_bounds_of_the_test_set_statistics():
+    with pytest.raises(ValueError, match=r"^num_real must be an integer >= 2, got 1\.$"):
+        metrics.mnist_test_statistics(1)
+    with pytest.raises(
+        ValueError, match=r"^num_real=10001 exceeds the 10,000 MNIST test images\.$"
+    ):
+        metrics.mnist_test_statistics(10001)
+    mu, cov = metrics.mnist_test_statistics(2)  # the smallest accepted
+    assert mu.shape == (128,) and cov.shape == (128, 128)
+    mu_all, _ = metrics.mnist_test_statistics(10000)  # the largest
+    first = metrics.mnist_test_features()[0][:300].astype(np.float64)
+    mu_300, cov_300 = metrics.mnist_test_statistics(300)
+    np.testing.assert_allclose(mu_300, first.mean(axis=0), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(cov_300, np.cov(first, rowvar=False), rtol=1e-7, atol=1e-10)
+    assert not np.allclose(mu_300, mu_all)
