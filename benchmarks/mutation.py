@@ -145,6 +145,19 @@ _VALIDATED_NAME = (
     "the feature network's name argument only labels errors those checks rule out"
 )
 _FLOAT64_DEFAULT = "astype(None) converts to float64, NumPy's default float type"
+_BATCHING = (
+    "the batch size only groups the distance computations: the radii change by float32 "
+    "rounding, below any tolerance a test could justify"
+)
+_BOOL_MEAN = "an array of 0.0 and 1.0 has the same mean as the booleans written into it"
+_SAME_RADII = (
+    "without real_radii, precision_recall_from_features computes the same k-NN radii itself "
+    "(they are passed only to reuse the cached ones)"
+)
+_CACHE_KEY = (
+    "the key only names the cache entry; the value comes from the same features whatever it "
+    "is (the feature network does not change within a process)"
+)
 _NO_PICKLES = "np.load refuses pickles by default and for a falsy allow_pickle, as with False"
 EQUIVALENT: dict[str, str] = {
     **{f"genai_keras.metrics.frechet.x_fid__mutmut_{n}": _VALIDATED_NAME for n in (30, 33, 34)},
@@ -157,6 +170,27 @@ EQUIVALENT: dict[str, str] = {
     "genai_keras.metrics.kernel_distance.x_kid_by_degree__mutmut_32": _FLOAT64_DEFAULT,
     "genai_keras.metrics.reference.x__check_cache__mutmut_2": _NO_PICKLES,
     "genai_keras.metrics.reference.x__check_cache__mutmut_4": _NO_PICKLES,
+    **{
+        f"genai_keras.metrics.{name}__mutmut_{n}": _BATCHING
+        for name, n in (("manifold.x_knn_radii", 2), ("manifold.x__coverage", 1))
+    },
+    "genai_keras.metrics.manifold.x__sq_norms__mutmut_8": "einsum reads IJ,IJ->I as ij,ij->i",
+    **{f"genai_keras.metrics.manifold.x__coverage__mutmut_{n}": _BOOL_MEAN for n in (6, 8)},
+    "genai_keras.metrics.inception.x_inception_score_from_probs__mutmut_3": _FLOAT64_DEFAULT,
+    **{
+        f"genai_keras.metrics.inception.x_inception_score_from_probs__mutmut_{n}": (
+            "the marginal (C,) broadcasts against the (n, C) split as (1, C) does"
+        )
+        for n in (53, 55)
+    },
+    **{
+        f"genai_keras.metrics.evaluate.x_evaluate_samples__mutmut_{n}": _SAME_RADII
+        for n in (81, 122, 165, 169)
+    },
+    **{
+        f"genai_keras.metrics.evaluate.x_evaluate_samples__mutmut_{n}": _CACHE_KEY
+        for n in (67, 71, 82)
+    },
     "genai_keras.metrics.reference.x_mnist_test_statistics__mutmut_4": (
         "the key only names the cache entry; the statistics are computed from the same "
         "features whatever it is (the feature network does not change within a process)"

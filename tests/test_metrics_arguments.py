@@ -182,3 +182,120 @@ def test_num_real_bounds_of_the_test_set_statistics():
     np.testing.assert_allclose(mu_300, first.mean(axis=0), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(cov_300, np.cov(first, rowvar=False), rtol=1e-7, atol=1e-10)
     assert not np.allclose(mu_300, mu_all)
+
+
+def test_evaluate_samples_with_sets_of_different_sizes(digits, monkeypatch):
+    from genai_keras.metrics import inputs
+
+    real, fr = digits["a"], digits["fa"]
+    fake = np.concatenate([digits["a"], digits["b"]])
+    ff = np.concatenate([digits["fa"], digits["fb"]])
+    _, probs = load_feature_net().features_and_probs(fake)
+    monkeypatch.setattr(inputs, "_fid_bias_warned", False)
+    with pytest.warns(UserWarning, match="FID is biased") as record:
+        got = metrics.evaluate_samples(fake, reference=real, splits=5)
+    message = next(str(w.message) for w in record if "FID is biased" in str(w.message))
+    assert "(images has 600, the reference has 300 samples;" in message
+    assert (got["num_samples"], got["num_real"]) == (600, 300)
+    # precision and recall compare equal numbers: the first 300 of each set
+    pr = metrics.precision_recall_from_features(fr, ff[:300], 3)
+    assert (got["precision"], got["recall"]) == pr
+    assert (got["is_mean"], got["is_std"]) == metrics.inception_score_from_probs(probs, 5)
+    on_test_set = metrics.evaluate_samples(digits["b"], num_real=400)
+    test_feats = metrics.mnist_test_features()[0]
+    pr = metrics.precision_recall_from_features(test_feats[:300], digits["fb"], 3)
+    assert (on_test_set["precision"], on_test_set["recall"]) == pytest.approx(pr, rel=1e-12)
+    assert on_test_set["num_real"] == 400
+
+
+def test_evaluate_samples_names_the_set_that_is_too_small_or_malformed(digits):
+    a, b = digits["a"], digits["b"]
+    both = np.concatenate([a, b])
+    with pytest.raises(ValueError, match=r"^images must have shape \(N, 28, 28, 1\)"):
+        metrics.evaluate_samples(a[:, :20], reference=b)
+    with pytest.raises(ValueError, match=r"^reference must have shape \(N, 28, 28, 1\)"):
+        metrics.evaluate_samples(a, reference=b[:, :20])
+    # k neighbours need k + 1 images in each set (beyond FID's 256 only for a large k)
+    with pytest.raises(ValueError, match=r"^images needs at least 301 images, got 300\.$"):
+        metrics.evaluate_samples(a, reference=b, k=300)
+    with pytest.raises(ValueError, match=r"^reference needs at least 301 images, got 300\.$"):
+        metrics.evaluate_samples(both, reference=b, k=300)
+    with pytest.raises(ValueError, match=r"^images needs at least 301 images, got 300\.$"):
+        metrics.evaluate_samples(a, reference=b, splits=301)
+
+
+# -------------------------------------------------- k-NN radii and the IS maths
+def test_knn_radii_closed_form_on_a_line():
+    points = np.array([[0.0], [1.0], [3.0], [6.0]])
+    np.testing.assert_array_equal(metrics.knn_radii(points, k=1), [1.0, 1.0, 4.0, 9.0])
+    np.testing.assert_array_equal(metrics.knn_radii(points, k=2), [9.0, 4.0, 9.0, 25.0])
+    small = points / 10  # squared distances below 1 stay below 1
+    np.testing.assert_allclose(metrics.knn_radii(small, k=1), [0.01, 0.01, 0.04, 0.09])
+    assert metrics.knn_radii(points, k=1).dtype == np.float32
+    rng = np.random.default_rng(0)
+    f = rng.normal(size=(50, 4))
+    default = metrics.knn_radii(f)
+    np.testing.assert_array_equal(default, metrics.knn_radii(f, k=3))
+    assert not np.array_equal(default, metrics.knn_radii(f, k=4))
+    for batch_size in (1, 7, 49):  # the batching changes the radii by float32 rounding only
+        np.testing.assert_allclose(metrics.knn_radii(f, batch_size=batch_size), default, rtol=1e-5)
+
+
+def test_knn_radii_messages():
+    f = np.zeros((3, 5))
+    with pytest.raises(
+        ValueError,
+        match=r"^k-NN radii with k=3 need more than 3 samples, got 3; pass more images or a "
+        r"smaller k\.$",
+    ):
+        metrics.knn_radii(f, k=3)
+    assert metrics.knn_radii(np.arange(8.0).reshape(4, 2), k=3).shape == (4,)
+    with pytest.raises(ValueError, match=r"^features must be a 2-D feature array"):
+        metrics.knn_radii(np.zeros(5))
+    with pytest.raises(ValueError, match=r"^k must be an integer >= 1, got 0\.$"):
+        metrics.knn_radii(np.zeros((4, 2)), k=0)
+
+
+def test_precision_counts_a_point_on_a_ball_boundary_as_inside():
+    real = np.array([[0.0], [1.0], [3.0], [6.0]])  # k = 1 radii (squared): 1, 1, 4, 9
+    on_boundary = np.array([[-1.0], [100.0], [-1.0], [100.0]])  # -1 lies on 0's ball only
+    precision, _ = metrics.precision_recall_from_features(real, on_boundary, k=1)
+    assert precision == 0.5
+
+
+def test_inception_score_closed_form_per_split():
+    one_hot = np.eye(10)
+    # split 1: classes 0 and 1 (IS = 2); split 2: class 0 twice (IS = 1)
+    probs = one_hot[[0, 1, 0, 0]]
+    mean, std = metrics.inception_score_from_probs(probs, splits=2)
+    assert mean == pytest.approx(1.5, abs=1e-6) and std == pytest.approx(0.5, abs=1e-6)
+    rng = np.random.default_rng(0)
+    p = rng.dirichlet(np.ones(10), size=110)
+    default = metrics.inception_score_from_probs(p)
+    assert default == metrics.inception_score_from_probs(p, splits=10)
+    assert default != metrics.inception_score_from_probs(p, splits=11)
+
+
+def test_inception_score_messages_and_tolerance():
+    p = np.full((20, 10), 0.1)
+    with pytest.raises(
+        ValueError,
+        match=r"^inception_score needs at least splits=21 images, got 20;",
+    ):
+        metrics.inception_score_from_probs(p, splits=21)
+    with pytest.raises(ValueError, match=r"^probs must be a 2-D feature array"):
+        metrics.inception_score_from_probs(np.full(10, 0.1))
+    with pytest.raises(ValueError, match=r"^splits must be an integer >= 1, got 0\.$"):
+        metrics.inception_score_from_probs(p, splits=0)
+    negative = p.copy()
+    negative[0, :2] = (-0.1, 0.3)  # the row still sums to 1
+    message = r"^probs must be probabilities: non-negative rows summing to 1\.$"
+    with pytest.raises(ValueError, match=message):
+        metrics.inception_score_from_probs(negative, splits=2)
+    near = p.copy()
+    near[:, 0] += 5e-4  # rows summing to 1.0005: within the 1e-3 tolerance
+    assert np.isfinite(metrics.inception_score_from_probs(near, splits=2)).all()
+    off = p.copy()
+    off[:, 0] += 1e-2
+    with pytest.raises(ValueError, match=message):
+        metrics.inception_score_from_probs(off, splits=2)
