@@ -191,6 +191,18 @@ EQUIVALENT: dict[str, str] = {
         f"genai_keras.metrics.evaluate.x_evaluate_samples__mutmut_{n}": _CACHE_KEY
         for n in (67, 71, 82)
     },
+    "genai_keras.metrics.manifold.x_knn_radii__mutmut_52": (
+        "np.partition's default axis is the last, axis 1 of the 2-D distance block"
+    ),
+    "genai_keras.metrics.image_quality.x__pair__mutmut_17": _FLOAT64_DEFAULT,
+    "genai_keras.metrics.image_quality.x__pair__mutmut_18": _FLOAT64_DEFAULT,
+    "genai_keras.metrics.image_quality.x_psnr__mutmut_27": _FLOAT64_DEFAULT,
+    "genai_keras.metrics.image_quality.x_ssim__mutmut_16": (
+        "mode='reflect' is gaussian_filter's default"
+    ),
+    "genai_keras.metrics.evaluate.x_evaluate_samples__mutmut_42": (
+        "name='images' is as_images' default"
+    ),
     "genai_keras.metrics.reference.x_mnist_test_statistics__mutmut_4": (
         "the key only names the cache entry; the statistics are computed from the same "
         "features whatever it is (the feature network does not change within a process)"

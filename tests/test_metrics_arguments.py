@@ -299,3 +299,39 @@ def test_inception_score_messages_and_tolerance():
     off[:, 0] += 1e-2
     with pytest.raises(ValueError, match=message):
         metrics.inception_score_from_probs(off, splits=2)
+
+
+def test_precision_recall_from_features_messages_and_radii():
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal(size=(10, 3)), rng.normal(size=(10, 3))
+    with pytest.raises(ValueError, match=r"^real_features must be a 2-D feature array"):
+        metrics.precision_recall_from_features(real[0], fake)
+    with pytest.raises(ValueError, match=r"^fake_features must be a 2-D feature array"):
+        metrics.precision_recall_from_features(real, fake[0])
+    with pytest.raises(
+        ValueError,
+        match=r"^real_features has feature dimension 3 but fake_features has 4; both must come "
+        r"from the same feature network\.$",
+    ):
+        metrics.precision_recall_from_features(real, rng.normal(size=(10, 4)))
+    with pytest.raises(ValueError, match=r"^k must be an integer >= 1, got 0\.$"):
+        metrics.precision_recall_from_features(real, fake, k=0)
+    for name, args in (("real", (real[:3], fake)), ("fake", (real, fake[:3]))):
+        with pytest.raises(
+            ValueError,
+            match=rf"^precision_recall with k=3 needs more than 3 {name} samples, got 3; pass "
+            r"more images or a smaller k\.$",
+        ):
+            metrics.precision_recall_from_features(*args, k=3)
+    assert len(metrics.precision_recall_from_features(real[:4], fake[:4], k=3)) == 2
+    with pytest.raises(
+        ValueError, match=r"One radius per real feature row: knn_radii\(real_features, k\)\."
+    ):
+        metrics.precision_recall_from_features(real, fake, real_radii=np.ones(9))
+    # Radii of 0 are valid squared distances (duplicate points): every fake point is
+    # outside real balls of radius 0 here, so precision is 0.
+    precision, _ = metrics.precision_recall_from_features(real, fake, real_radii=np.zeros(10))
+    assert precision == 0.0
+    small = np.full(10, 0.5)  # radii below 1 are accepted as they are
+    expected = metrics.precision_recall_from_features(real, fake, real_radii=small)[0]
+    assert 0.0 <= expected <= 1.0
