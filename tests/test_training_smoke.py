@@ -23,13 +23,13 @@ from genai_keras.models import vae as V
 @pytest.fixture(autouse=True)
 def _compile_as_outside_fast_mode(monkeypatch):
     """The recipes below are explicitly tiny; compilation follows the default mode (XLA)."""
-    monkeypatch.setenv("GENAI_KERAS_FAST", "0")
+    monkeypatch.setenv(gk.config.FAST_ENV_VAR, "0")
 
 
 def test_fast_mode_skips_xla_on_tensorflow_only(monkeypatch):
     with_xla = {"tensorflow": True, "jax": True, "torch": False}[backend.name()]
     assert backend.default_jit_compile() is with_xla  # the fixture: not fast mode
-    monkeypatch.setenv("GENAI_KERAS_FAST", "1")
+    monkeypatch.setenv(gk.config.FAST_ENV_VAR, "1")
     assert backend.default_jit_compile() is (backend.name() == "jax")
 
 
