@@ -267,6 +267,19 @@ process_isolation = "forkserver"
 """
 
 
+# Appended to the scratch copy's conftest.py: a mutant that a property test catches is
+# killed at its first failing example. Hypothesis would otherwise shrink that example
+# (hundreds of extra calls) only to print it more simply, which a mutation run never reads.
+_NO_SHRINKING = """
+
+from hypothesis import Phase as _Phase
+from hypothesis import settings as _settings
+
+_settings.register_profile("mutation", phases=[_Phase.explicit, _Phase.reuse, _Phase.generate])
+_settings.load_profile("mutation")
+"""
+
+
 def _scratch(module: str) -> Path:
     only, tests, _ = MODULES[module]
     work = Path(tempfile.mkdtemp(prefix=f"mutation_{module}_"))
@@ -275,6 +288,8 @@ def _scratch(module: str) -> Path:
     for tooling in ("benchmarks", "scripts"):  # some tests load these scripts
         shutil.copytree(ROOT / tooling, work / tooling, ignore=_ignore)
     shutil.copy2(ROOT / "conftest.py", work / "conftest.py")
+    with open(work / "conftest.py", "a") as conftest:
+        conftest.write(_NO_SHRINKING)
     for pattern in only:
         for path in work.glob(pattern):
             if path.suffix == ".py":

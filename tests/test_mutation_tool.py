@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -49,3 +50,23 @@ def test_the_scratch_config_keeps_every_selected_test(mutation, module):
         shutil.rmtree(work, ignore_errors=True)
     assert config["pytest_add_cli_args_test_selection"] == mutation.MODULES[module][1]
     assert config["only_mutate"] == mutation.MODULES[module][0]
+
+
+def test_the_scratch_conftest_turns_off_shrinking_only_there(mutation):
+    """A property test that catches a mutant stops at its first failing example in the
+    scratch copy; the repository's own conftest keeps Hypothesis' defaults."""
+    work = mutation._scratch("checks")
+    try:
+        probe = (
+            "import conftest, hypothesis;"
+            "print(hypothesis.Phase.shrink in hypothesis.settings.default.phases)"
+        )
+        shrinks = {
+            folder.name: subprocess.run(
+                [sys.executable, "-c", probe], cwd=folder, capture_output=True, text=True
+            ).stdout.strip()
+            for folder in (work, ROOT)
+        }
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    assert shrinks == {work.name: "False", ROOT.name: "True"}
