@@ -119,7 +119,12 @@ MODULES: dict[str, tuple[list[str], list[str], bool]] = {
     ),
     "studies": (
         ["genai_keras/studies/*"],
-        ["tests/test_studies.py", "tests/test_reading.py", "tests/test_reading_golden.py"],
+        [
+            "tests/test_studies.py",
+            "tests/test_reading.py",
+            "tests/test_reading_golden.py",
+            "tests/test_few_labels.py",
+        ],
         False,
     ),
 }
