@@ -41,6 +41,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "mutation.json"
 _DIFFUSION_MATHS = [
     "tests/test_schedules_samplers.py",
     "tests/test_diffusion.py",
+    "tests/test_sampler_details.py",
     "-k",
     "not (training_records or guided_model or weights_round_trip or bad_sampling_requests "
     "or bad_recipes)",
@@ -164,6 +165,10 @@ _CACHE_KEY = (
     "is (the feature network does not change within a process)"
 )
 _NO_PICKLES = "np.load refuses pickles by default and for a falsy allow_pickle, as with False"
+_LAST_STEP_X0 = (
+    "at s = 0 both schedules give alpha = 1 and sigma = 0 exactly (every backend), so the "
+    "last step's alpha(s) x0 + sigma(s) eps is x0 for any finite eps; s is never 1 on the grid"
+)
 EQUIVALENT: dict[str, str] = {
     **{f"genai_keras.metrics.frechet.x_fid__mutmut_{n}": _VALIDATED_NAME for n in (30, 33, 34)},
     **{f"genai_keras.metrics.frechet.x_fid__mutmut_{n}": _VALIDATED_NAME for n in (37, 40, 41)},
@@ -247,6 +252,10 @@ EQUIVALENT: dict[str, str] = {
     "genai_keras.losses.x_causal_lm_loss__mutmut_20": (
         "cast(ids, None) keeps the ids' integer dtype, which take_along_axis accepts"
     ),
+    **{
+        f"genai_keras.models.diffusion.samplers.x_sample_path__mutmut_{n}": _LAST_STEP_X0
+        for n in (100, 103)
+    },
 }
 
 _PYPROJECT = """\
