@@ -124,7 +124,10 @@ def train_vae(
     """
     # Local: the worker process runs this module, and model code loads after its device split.
     from genai_keras.models import vae
-    from genai_keras.optim import optimizer_from_recipe  # local: as above, after the device split
+    from genai_keras.optim import (  # local: as above, after the device split
+        build_optimizer,
+        optimizer_from_recipe,
+    )
 
     recipe = get("vae", fast=False) if recipe is None else expect(recipe, "vae")
     if recipe.conditional:
@@ -147,6 +150,7 @@ def train_vae(
     with scope:
         model = vae.build(recipe)
         model.compile(optimizer=optimizer_from_recipe(recipe, steps))
+        build_optimizer(model)
         history = model.fit(
             x,
             batch_size=batch_size,

@@ -146,3 +146,22 @@ def optimizer_from_recipe(
         optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
         return optimizer
     raise ValueError(f"Recipe {recipe.name!r} ({family}) is fitted without an optimizer.")
+
+
+def build_optimizer(model: keras.Model) -> keras.Model:
+    """Create the compiled ``model``'s optimizer variables now, if the model is built.
+
+    Call it after ``model.compile`` and before ``fit``. On TensorFlow (without a
+    distribution strategy) Keras creates the optimizer's variables inside the first traced
+    training step when the model was built beforehand, and TensorFlow traces a function that
+    creates variables twice. Building them here, eagerly, saves that second trace (about a
+    quarter of a 20-step text run's time); the trained weights are the same. A model not yet
+    built, or an optimizer already built, is left as it is.
+
+    Returns:
+        ``model`` (for chaining).
+    """
+    optimizer = getattr(model, "optimizer", None)
+    if model.built and optimizer is not None and not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    return model

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from genai_keras import recipes
-from genai_keras.optim import optimizer_from_recipe
+from genai_keras.optim import build_optimizer, optimizer_from_recipe
 
 
 def _rate(optimizer: keras.optimizers.Optimizer, step: int) -> float:
@@ -88,3 +88,58 @@ def test_bad_requests_are_refused():
         optimizer_from_recipe({"learning_rate": 1e-3})
     with pytest.raises(ValueError, match="learning_rate"):
         optimizer_from_recipe(recipes.get("autoencoder", fast=False), learning_rate=np.nan)
+
+
+def _dense_model(built: bool) -> keras.Model:
+    layers = [keras.layers.Dense(3, name="dense")]
+    return keras.Sequential(([keras.Input((4,))] if built else []) + layers)
+
+
+def test_build_optimizer_creates_the_slots_of_a_built_model_only():
+    model = _dense_model(built=True)
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    assert not model.optimizer.built
+    assert build_optimizer(model) is model and model.optimizer.built
+    # Adam: a first and a second moment per trainable variable (kernel and bias)
+    slots = [v for v in model.optimizer.variables if "dense" in v.path]
+    assert len(slots) == 2 * len(model.trainable_variables) == 4
+    unbuilt = _dense_model(built=False)
+    unbuilt.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    assert build_optimizer(unbuilt) is unbuilt and not unbuilt.optimizer.built
+
+
+def test_build_optimizer_leaves_a_built_optimizer_and_an_uncompiled_model_alone():
+    model = _dense_model(built=True)
+    assert build_optimizer(model) is model  # no optimizer: nothing to build
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
+    model.optimizer.build(model.trainable_variables)
+    before = list(model.optimizer.variables)
+    build_optimizer(model)
+    assert list(model.optimizer.variables) == before
+
+
+@pytest.mark.backends("tensorflow", reason="the second trace is TensorFlow's tf.function rule")
+def test_the_vae_and_the_text_model_trace_their_training_step_once_on_tensorflow(monkeypatch):
+    """Optimizer variables created inside the first traced step made TensorFlow trace the
+    step twice; the training functions now build them first (one trace per model)."""
+    from genai_keras import data
+    from genai_keras.models import autoregressive, vae
+    from genai_keras.models.autoregressive import CharTransformer
+    from genai_keras.models.vae import VAE
+
+    traces = []
+    for cls in (CharTransformer, VAE):
+        step = cls.train_step
+        monkeypatch.setattr(
+            cls,
+            "train_step",
+            lambda self, batch, _step=step: traces.append(1) or _step(self, batch),
+        )
+    images = data.load_mnist("train", limit=256)[0]
+    vae.train(recipes.get("vae", fast=True).replace(epochs=1, limit=256), images)
+    assert len(traces) == 1
+    text = data.load_text("tinyshakespeare")[:20_000]
+    autoregressive.train(
+        recipes.get("char_transformer", fast=True).replace(steps=4), text=text, evals=2
+    )
+    assert len(traces) == 2

@@ -31,7 +31,7 @@ import numpy as np
 from genai_keras.applications.models import build_small_classifier
 from genai_keras.checks import as_images, as_labels, as_seed, positive_int
 from genai_keras.models import vae
-from genai_keras.optim import optimizer_from_recipe
+from genai_keras.optim import build_optimizer, optimizer_from_recipe
 from genai_keras.protocol import default_labels
 from genai_keras.recipes import Recipe, expect
 
@@ -156,6 +156,7 @@ def train_classifier(
     classifier = build_small_classifier(seed=seed)
     model = keras.Sequential([classical_augmenter(seed), classifier]) if augment else classifier
     model.compile(optimizer=optimizer_from_recipe(recipe), loss="sparse_categorical_crossentropy")
+    build_optimizer(model)
     model.fit(xs, ys, batch_size=batch, epochs=1, shuffle=False, verbose=0)
     return classifier
 

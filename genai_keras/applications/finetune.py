@@ -28,7 +28,7 @@ from genai_keras import backend as gk_backend
 from genai_keras.checks import positive_int
 from genai_keras.losses import causal_lm_loss
 from genai_keras.models.autoregressive import CharTransformer, nats_per_char
-from genai_keras.optim import optimizer_from_recipe
+from genai_keras.optim import build_optimizer, optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
 from genai_keras.text import CharVocabulary, eval_windows, make_window_dataset
 
@@ -150,6 +150,7 @@ def fit_text(
         loss=causal_lm_loss,
         jit_compile=gk_backend.default_jit_compile(),
     )
+    build_optimizer(model)
     data = make_window_dataset(
         train_ids, model.context_length, recipe.batch_size, per_epoch, seed=recipe.seed
     )

@@ -34,7 +34,7 @@ from genai_keras.config import set_seed
 from genai_keras.data import training_images
 from genai_keras.feature_net import load_feature_net
 from genai_keras.metrics.image_quality import psnr, ssim
-from genai_keras.optim import optimizer_from_recipe
+from genai_keras.optim import build_optimizer, optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
 
 TASKS = ("denoise", "super_resolve", "inpaint")
@@ -203,6 +203,7 @@ def train(
     callbacks = [] if log is None else [EpochLog(log, recipe.name, epochs)]
     if isinstance(model, RestorationCVAE):
         model.compile(optimizer=optimizer)
+        build_optimizer(model)
         history = model.fit(
             {"condition": conditions, "target": targets},
             epochs=epochs,
@@ -213,6 +214,7 @@ def train(
         )
     else:
         model.compile(optimizer=optimizer, loss="binary_crossentropy")
+        build_optimizer(model)
         history = model.fit(
             conditions,
             targets,

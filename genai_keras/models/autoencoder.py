@@ -26,7 +26,7 @@ from genai_keras.config import set_seed
 from genai_keras.data import training_images
 from genai_keras.losses import bernoulli_nll_from_logits  # the one the VAE runs too
 from genai_keras.models.conv import ConvDecoder, ConvEncoder, check_static_image_shape
-from genai_keras.optim import optimizer_from_recipe
+from genai_keras.optim import build_optimizer, optimizer_from_recipe
 from genai_keras.recipes import expect
 from genai_keras.utils import batched as _batched
 from genai_keras.utils import sampling_rng
@@ -156,6 +156,7 @@ def train(
     set_seed(recipe.seed)
     model = Autoencoder(**recipe.model)
     model.compile(optimizer=optimizer_from_recipe(recipe))
+    build_optimizer(model)
     history = model.fit(x, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=verbose)
     model.recipe = recipe
     return model, history.history

@@ -20,6 +20,7 @@ import numpy as np
 from genai_keras.applications.augmentation import labelled_subset
 from genai_keras.checks import as_images, as_labels, as_seed, positive_int
 from genai_keras.models.pixel import BernoulliMixtureClassifier
+from genai_keras.optim import build_optimizer
 
 #: The two classifiers, in the order of the results.
 CLASSIFIERS = ("generative", "discriminative")
@@ -70,6 +71,7 @@ def logistic_regression(
         optimizer=keras.optimizers.Adam(learning_rate),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
+    build_optimizer(model)
     idx = np.random.default_rng(seed).integers(0, len(x), steps * batch)
     model.fit(x[idx], y[idx], batch_size=batch, epochs=1, shuffle=False, verbose=0)
     return model

@@ -16,7 +16,7 @@ from genai_keras import data as gk_data
 from genai_keras.checks import positive_int
 from genai_keras.losses import causal_lm_loss
 from genai_keras.models.autoregressive.model import CharTransformer
-from genai_keras.optim import optimizer_from_recipe
+from genai_keras.optim import build_optimizer, optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
 from genai_keras.text import (
     CharVocabulary,
@@ -163,6 +163,7 @@ def train(
         loss=causal_lm_loss,
         jit_compile=gk_backend.default_jit_compile(),
     )
+    build_optimizer(model)
     data = make_window_dataset(
         train_ids, cfg["context_length"], batch_size, per_epoch, seed=recipe.seed
     )

@@ -15,7 +15,7 @@ from genai_keras.checks import positive_int
 from genai_keras.config import set_seed
 from genai_keras.data import training_images
 from genai_keras.models.diffusion.model import FlowMatching, LatentAutoencoder
-from genai_keras.optim import optimizer_from_recipe
+from genai_keras.optim import build_optimizer, optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
 
 _AUTOENCODER_KEYS = ("code_channels", "ae_filters", "code_noise")
@@ -97,6 +97,7 @@ def train(
             ema=None,
         )
     )
+    build_optimizer(ae)
     ae_history = ae.fit(x, epochs=ae_epochs, batch_size=batch_size, shuffle=True, verbose=verbose)
     ae.trainable = False
     ae_seconds = time.perf_counter() - start
@@ -105,6 +106,7 @@ def train(
     inputs = codes if not conditional else {"codes": codes, "labels": y.astype("int32")}
     epochs = positive_int(recipe.epochs, "epochs")
     model.compile(optimizer=optimizer_from_recipe(recipe, math.ceil(len(x) / batch_size) * epochs))
+    build_optimizer(model)
     extra = []
     if max_seconds is not None:
         # A margin for what follows the last batch (the epoch's end, the weight average).

@@ -15,7 +15,7 @@ from genai_keras.checks import positive_int
 from genai_keras.config import set_seed
 from genai_keras.data import training_images
 from genai_keras.models.vae.model import VAE, ConditionalVAE
-from genai_keras.optim import optimizer_from_recipe
+from genai_keras.optim import build_optimizer, optimizer_from_recipe
 from genai_keras.recipes import Recipe, expect
 
 
@@ -64,6 +64,7 @@ def train(
     batch_size = positive_int(recipe.batch_size, "batch_size")
     steps = math.ceil(len(x) / batch_size) * epochs
     model.compile(optimizer=optimizer_from_recipe(recipe, steps), jit_compile=jit_compile)
+    build_optimizer(model)
     history = model.fit(
         inputs,
         epochs=epochs,
