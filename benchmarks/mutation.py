@@ -65,6 +65,8 @@ MODULES: dict[str, tuple[list[str], list[str], bool]] = {
             "tests/test_distributions.py",
             "tests/test_distribution_fitting.py",
             "tests/test_properties.py",
+            "tests/test_distributions_exact.py",
+            "tests/test_distribution_sampling.py",
         ],
         True,
     ),
@@ -165,11 +167,39 @@ _CACHE_KEY = (
     "is (the feature network does not change within a process)"
 )
 _NO_PICKLES = "np.load refuses pickles by default and for a falsy allow_pickle, as with False"
+_DIST = "genai_keras.distributions."
+_POISSON_GRID = (
+    "one grid entry more or two fewer (the chunk size is unchanged): the grid still ends more "
+    "than 11 sd above the largest rate, and a count differs only "
+    "when a uniform draw exceeds the CDF at the grid's end (below 1e-15 per draw in float64)"
+)
+_REVERSED_LAST_AXIS = "on the 2-D (samples, grid) arrays axis +1 is axis -1"
+_NEGATIVE_RESHAPE = "NumPy's reshape infers a size given as any negative number, as for -1"
+_EMPTY_CAST = "the empty counts are cast to the rate's float dtype by the return line anyway"
 _LAST_STEP_X0 = (
     "at s = 0 both schedules give alpha = 1 and sigma = 0 exactly (every backend), so the "
     "last step's alpha(s) x0 + sigma(s) eps is x0 for any finite eps; s is never 1 on the grid"
 )
 EQUIVALENT: dict[str, str] = {
+    _DIST + "fitting.x__samples__mutmut_3": "every caller passes axis: the default is unused",
+    _DIST + "fitting.x_fit_categorical__mutmut_12": "axis=0 is _samples' default",
+    _DIST + "fitting.x_fit_categorical__mutmut_32": _FLOAT64_DEFAULT,
+    _DIST + "sampling.x__sample_shape__mutmut_7": "np.broadcast_shapes() of no shapes is ()",
+    **{_DIST + f"sampling.x_poisson_sample__mutmut_{n}": _POISSON_GRID for n in (39, 40)},
+    _DIST + "sampling.x_poisson_sample__mutmut_35": "arange(n) starts at 0, as arange(0, n)",
+    _DIST + "sampling.x_poisson_sample__mutmut_54": (
+        "the rates reach the backend in its widest float either way: float64 on TensorFlow "
+        "and PyTorch, and JAX rounds float64 to float32 as astype(float32) does"
+    ),
+    _DIST + "sampling.x_poisson_sample__mutmut_56": _NEGATIVE_RESHAPE,
+    _DIST + "kl.x_kl_monte_carlo__mutmut_45": _NEGATIVE_RESHAPE,
+    **{_DIST + f"sampling.x_poisson_sample__mutmut_{n}": _REVERSED_LAST_AXIS for n in (89, 113)},
+    _DIST + "sampling.x_poisson_sample__mutmut_125": "axis=0 is ops.concatenate's default",
+    **{_DIST + f"sampling.x_poisson_sample__mutmut_{n}": _EMPTY_CAST for n in (128, 130)},
+    _DIST + "log_prob.x_categorical_log_prob__mutmut_72": "axis=-1 is log_softmax's default",
+    _DIST + "sampling.x_categorical_sample__mutmut_83": (
+        "dtype='int32' is keras.random.categorical's default"
+    ),
     **{f"genai_keras.metrics.frechet.x_fid__mutmut_{n}": _VALIDATED_NAME for n in (30, 33, 34)},
     **{f"genai_keras.metrics.frechet.x_fid__mutmut_{n}": _VALIDATED_NAME for n in (37, 40, 41)},
     **{

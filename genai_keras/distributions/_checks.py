@@ -52,7 +52,10 @@ def _concrete(value: Any) -> np.ndarray | None:
 
 def _shape(value: Any) -> tuple | None:
     try:
-        shape = tuple(ops.shape(value)) if not isinstance(value, (int, float)) else ()
+        if isinstance(value, (int, float, list, tuple, np.ndarray, np.generic)):
+            shape = np.shape(value)  # keras.ops.shape takes only tensors on JAX and PyTorch
+        else:
+            shape = tuple(ops.shape(value))
     except Exception:
         return None
     if any(not isinstance(d, (int, np.integer)) for d in shape):

@@ -115,7 +115,9 @@ def bernoulli_log_prob(x: Any, logits: Any = None, *, probs: Any = None):
         return x * logits - ops.softplus(logits)
     _check_unit_interval(probs, "probs", "probabilities")
     eps = 1e-12 if dtype == "float64" else 1e-7
-    p = ops.clip(_to_float(probs, dtype), eps, 1.0 - eps)
+    # the bounds in the computing dtype: PyTorch rounds Python-float bounds to float32, where
+    # 1 - 1e-12 is 1.0 (and log1p(-1) = -inf)
+    p = ops.clip(_to_float(probs, dtype), _to_float(eps, dtype), _to_float(1.0 - eps, dtype))
     return x * ops.log(p) + (1.0 - x) * ops.log1p(-p)
 
 
@@ -213,7 +215,9 @@ def categorical_log_prob(x: Any, logits: Any = None, *, probs: Any = None):
                 "probs must be non-negative and sum to 1 over the last axis; pass "
                 "logits= for unnormalised scores."
             )
-        log_p = ops.log(ops.maximum(_to_float(probs, dtype), 1e-30))  # log 0 -> about -69
+        # log 0 -> about -69 (where, not maximum: PyTorch's maximum returns float32)
+        p, floor = _to_float(probs, dtype), _to_float(1e-30, dtype)
+        log_p = ops.log(ops.where(p > floor, p, floor))
     idx = ops.cast(ops.convert_to_tensor(x), "int32")
     batch_shape = (
         tuple(np.broadcast_shapes(xshape, pshape[:-1]))
