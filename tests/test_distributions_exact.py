@@ -315,6 +315,9 @@ def test_fits_accept_backend_tensors():
     x = keras.ops.convert_to_tensor(np.array([1.0, 3.0, 5.0], dtype=np.float32))
     np.testing.assert_allclose(D.fit_normal(x), (3.0, math.sqrt(8 / 3)), rtol=1e-7)
     assert D.fit_poisson(x) == pytest.approx(3.0)
+    # a list of tensors (e.g. per-batch results) too, each converted on its own
+    parts = [keras.ops.convert_to_tensor(np.array([v], dtype=np.float32)) for v in (1, 3, 5)]
+    np.testing.assert_allclose(D.fit_normal(parts), ([3.0], [math.sqrt(8 / 3)]), rtol=1e-7)
 
 
 # --------------------------------------------------------------------------- values

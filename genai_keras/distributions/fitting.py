@@ -8,16 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from keras import ops
 
+from genai_keras.arrays import to_numpy
 from genai_keras.distributions._checks import _check_counts
 
 
 def _samples(x: Any, name: str = "x", axis: int = 0) -> np.ndarray:
-    arr = np.asarray(
-        ops.convert_to_numpy(x) if not isinstance(x, (np.ndarray, list, tuple)) else x,
-        dtype=np.float64,
-    )
+    arr = to_numpy(x, dtype=np.float64)  # lists of (GPU) tensors too
     if arr.ndim == 0 or arr.shape[axis] < 1:
         raise ValueError(
             f"{name} must be an array with at least one sample along axis {axis}, "
