@@ -127,6 +127,7 @@ MODULES: dict[str, tuple[list[str], list[str], bool]] = {
             "tests/test_reading.py",
             "tests/test_reading_golden.py",
             "tests/test_few_labels.py",
+            "tests/test_comparison_rows.py",
         ],
         False,
     ),
