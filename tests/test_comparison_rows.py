@@ -204,3 +204,31 @@ def test_markdown_table_is_exact():
 def test_unknown_names_are_refused_before_anything_is_loaded(recorded):
     with pytest.raises(ValueError, match=r"Unknown model 'nope'; choose one of: "):
         comparison.compare_models(["nope"], loader=lambda *a, **k: pytest.fail("loaded"))
+
+
+class _LikelihoodRecorder:
+    """A model whose log-likelihood is minus the label (or -1 without labels) per image."""
+
+    def __init__(self, conditional: bool):
+        self.conditional = conditional
+        self.calls: list[tuple] = []
+
+    def log_likelihood(self, x, labels=None, num_samples=None):
+        self.calls.append((x.shape, None if labels is None else labels.dtype, num_samples))
+        return -(np.ones(len(x)) if labels is None else labels.astype(np.float64) + 1.0)
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_heldout_nll_of_a_vae_passes_labels_and_importance_samples(conditional):
+    """A VAE's NLL: ``-mean log p(x [| y])`` over the first test digits, with the test
+    labels (int32) for a conditional model and ``num_samples`` importance samples."""
+    import genai_keras as gk
+
+    model = _LikelihoodRecorder(conditional)
+    nll = comparison.heldout_nll("vae", model, num_images=30, num_samples=7)
+    _, y = gk.data.load_mnist("test", limit=30)
+    expected = float(np.mean(y + 1.0)) if conditional else 1.0
+    assert nll == pytest.approx(expected)
+    assert model.calls == [((30, 28, 28, 1), np.dtype("int32") if conditional else None, 7)]
+    comparison.heldout_nll("vae", model)
+    assert model.calls[-1] == ((1000, 28, 28, 1), np.dtype("int32") if conditional else None, 100)
