@@ -198,6 +198,9 @@ EQUIVALENT: dict[str, str] = {
     _DIST + "sampling.x_poisson_sample__mutmut_125": "axis=0 is ops.concatenate's default",
     **{_DIST + f"sampling.x_poisson_sample__mutmut_{n}": _EMPTY_CAST for n in (128, 130)},
     _DIST + "log_prob.x_categorical_log_prob__mutmut_72": "axis=-1 is log_softmax's default",
+    _DIST + "log_prob.x_categorical_log_prob__mutmut_126": (
+        "where(p >= floor, p, floor): at p == floor both branches are the floor"
+    ),
     _DIST + "sampling.x_categorical_sample__mutmut_83": (
         "dtype='int32' is keras.random.categorical's default"
     ),
