@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from genai_keras.files import write_json
+from genai_keras.files import write_atomic, write_json
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "mutation.json"
@@ -335,9 +335,7 @@ def _scratch(module: str) -> Path:
     shutil.copytree(ROOT / "tests", work / "tests", ignore=_ignore)
     for tooling in ("benchmarks", "scripts"):  # some tests load these scripts
         shutil.copytree(ROOT / tooling, work / tooling, ignore=_ignore)
-    shutil.copy2(ROOT / "conftest.py", work / "conftest.py")
-    with open(work / "conftest.py", "a") as conftest:
-        conftest.write(_NO_SHRINKING)
+    write_atomic(work / "conftest.py", (ROOT / "conftest.py").read_text() + _NO_SHRINKING)
     for pattern in only:
         for path in work.glob(pattern):
             if path.suffix == ".py":

@@ -226,7 +226,6 @@ ALLOWED = {
     ("benchmarks/mutation.py", 'shutil.copytree(ROOT / "genai_keras", work'): "scratch copy",
     ("benchmarks/mutation.py", 'shutil.copytree(ROOT / "tests", work'): "scratch copy",
     ("benchmarks/mutation.py", "shutil.copytree(ROOT / tooling, work / tooling"): "scratch copy",
-    ("benchmarks/mutation.py", 'shutil.copy2(ROOT / "conftest.py", work'): "scratch copy",
     ("benchmarks/mutation.py", "path.write_text(undecorate("): "scratch copy",
     ("benchmarks/mutation.py", '(work / "pyproject.toml").write_text('): "scratch copy",
 }
