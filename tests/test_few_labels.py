@@ -13,20 +13,11 @@ import re
 import keras
 import numpy as np
 import pytest
+from test_chapter_changes_33 import _binary_digits  # ten easy binary classes
 
 from genai_keras.applications import labelled_subset
 from genai_keras.models.pixel import BernoulliMixtureClassifier
 from genai_keras.studies import few_labels
-
-
-def _binary_digits(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Ten easy binary classes: class k lights rows 2k+2 and 2k+3 over sparse noise."""
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % 10
-    x = (rng.random((n, 28, 28, 1)) < 0.05).astype(np.float32)
-    for i, k in enumerate(y):
-        x[i, 2 * k + 2 : 2 * k + 4] = 1.0
-    return x, y
 
 
 def _exactly(message: str) -> str:
